@@ -1,0 +1,81 @@
+/**
+ * The public engine surface: what createMemory() returns and what the HTTP server, CLI,
+ * MCP server, Open WebUI filters, the proxy and the AI SDK middleware all call. Every
+ * method validates its input with the zod schemas in types.ts and is scoped to one userId.
+ */
+import type { Readable } from 'node:stream';
+import type {
+  ConsolidateResult,
+  ImportResult,
+  LayerName,
+  ListQuery,
+  Memory,
+  MemoryInput,
+  MemoryPatch,
+  MemoryStats,
+  MemoryVersion,
+  ObserveResult,
+  Page,
+  RecallRequest,
+  RecallResult,
+  SearchQuery,
+  SearchResult,
+  TurnInput,
+} from './types.ts';
+
+export interface EmotionCluster {
+  label: string;
+  /** Dominant emotion labels of the cluster with mean scores. */
+  emotions: Record<string, number>;
+  valence: number;
+  arousal: number;
+  memoryIds: string[];
+  size: number;
+}
+
+export interface ConsolidateOptions {
+  userId?: string;
+  /** Which jobs to run; all by default. */
+  jobs?: Array<'dedupe' | 'conflicts' | 'summarize' | 'replay' | 'retention'>;
+}
+
+export interface ExportOptions {
+  /** Include prior versions as extra lines ("kind":"version"). Default true. */
+  includeHistory?: boolean;
+}
+
+export interface ReembedProgress {
+  done: number;
+  total: number;
+}
+
+export interface StrataMemory {
+  add(input: MemoryInput): Promise<Memory>;
+  addMany(inputs: MemoryInput[]): Promise<Memory[]>;
+  get(userId: string, id: string): Promise<Memory>;
+  list(query: ListQuery): Promise<Page<Memory>>;
+  update(userId: string, id: string, patch: MemoryPatch): Promise<Memory>;
+  delete(userId: string, id: string): Promise<void>;
+  history(userId: string, id: string): Promise<MemoryVersion[]>;
+  rollback(userId: string, id: string, version: number): Promise<Memory>;
+  search(query: SearchQuery): Promise<SearchResult[]>;
+
+  observeTurn(turn: TurnInput): Promise<ObserveResult>;
+  recall(request: RecallRequest): Promise<RecallResult>;
+  consolidate(options?: ConsolidateOptions): Promise<ConsolidateResult>;
+  emotionClusters(userId: string): Promise<EmotionCluster[]>;
+
+  /** NDJSON, one memory per line with all fields and original timestamps. */
+  export(userId: string, options?: ExportOptions): Readable;
+  /** Validates every line first; all or nothing; idempotent. */
+  import(ndjson: string | Readable, options?: { userId?: string }): Promise<ImportResult>;
+  deleteUser(userId: string): Promise<number>;
+  stats(userId?: string): Promise<MemoryStats>;
+  reembed(onProgress?: (progress: ReembedProgress) => void): Promise<{ reembedded: number }>;
+  backup(destination: string): Promise<string>;
+  /** Store open and embedder loaded. */
+  ready(): Promise<void>;
+  readonly isReady: boolean;
+  close(): Promise<void>;
+  readonly layers: readonly LayerName[];
+}

@@ -1,0 +1,184 @@
+/**
+ * The one configuration schema. Every section has defaults, so `{}` is a working embedded
+ * setup (SQLite in ./.strata, the offline static embedder). Loaded from a JSON file and
+ * STRATA_* environment variables by config/load.ts, the only module that reads
+ * process.env.
+ */
+import { z } from 'zod';
+import { LAYERS } from '../types.ts';
+
+const SqliteStoreSchema = z.object({
+  kind: z.literal('sqlite'),
+  /** Database file; defaults to <dataDir>/strata.db. ':memory:' for a throwaway store. */
+  path: z.string().optional(),
+  /** How vectors are kept in the in-process index. int8 uses 4x less memory. */
+  vectorPrecision: z.enum(['float32', 'int8']).default('float32'),
+  /** Busy timeout for concurrent processes on the same file. */
+  busyTimeoutMs: z.number().int().min(0).default(5_000),
+});
+
+const MemoryStoreSchema = z.object({ kind: z.literal('memory') });
+
+const QdrantStoreSchema = z.object({
+  kind: z.literal('qdrant'),
+  url: z.string().url(),
+  apiKey: z.string().optional(),
+  collectionPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('strata'),
+  timeoutMs: z.number().int().min(100).default(10_000),
+  batchSize: z.number().int().min(1).max(10_000).default(256),
+  parallelism: z.number().int().min(1).max(64).default(2),
+  retries: z.number().int().min(0).max(20).default(6),
+  shardNumber: z.number().int().min(1).optional(),
+  replicationFactor: z.number().int().min(1).optional(),
+  writeConsistencyFactor: z.number().int().min(1).optional(),
+  onDiskPayload: z.boolean().default(true),
+  quantization: z.enum(['none', 'int8']).default('none'),
+});
+
+export const StoreConfigSchema = z.discriminatedUnion('kind', [
+  SqliteStoreSchema,
+  MemoryStoreSchema,
+  QdrantStoreSchema,
+]);
+
+export const EmbedderConfigSchema = z.object({
+  /** static: distilled offline table (default); use: Universal Sentence Encoder Lite (tfjs, offline);
+   * onnx: transformer through @huggingface/transformers; openai: any /v1/embeddings server. */
+  kind: z.enum(['static', 'use', 'onnx', 'openai', 'hash']).default('static'),
+  /** Model name (onnx: hub id or folder name; openai: model parameter). */
+  model: z.string().optional(),
+  /** Local model directory (onnx) or file (static). */
+  modelPath: z.string().optional(),
+  baseUrl: z.string().url().optional(),
+  apiKey: z.string().optional(),
+  dimensions: z.number().int().min(1).max(8192).optional(),
+  quantization: z.enum(['fp32', 'fp16', 'q8']).default('q8'),
+  /** Allow downloads from a model hub (off: local files only). */
+  allowRemoteModels: z.boolean().default(false),
+  batchSize: z.number().int().min(1).max(2048).default(64),
+  /** How long the queue waits to coalesce concurrent requests into one batch. */
+  batchWindowMs: z.number().min(0).max(1000).default(2),
+  cacheSize: z.number().int().min(0).default(10_000),
+  timeoutMs: z.number().int().min(100).default(30_000),
+});
+
+export const ScoringConfigSchema = z.object({
+  weights: z
+    .object({
+      relevance: z.number().min(0).default(1),
+      recency: z.number().min(0).default(0.15),
+      importance: z.number().min(0).default(0.15),
+      reinforcement: z.number().min(0).default(0.05),
+    })
+    .default({ relevance: 1, recency: 0.15, importance: 0.15, reinforcement: 0.05 }),
+  /** Half-life of recency decay for a memory of strength 1. */
+  halfLifeDays: z.number().positive().default(30),
+  /** Reciprocal rank fusion constant for hybrid search. */
+  rrfK: z.number().positive().default(60),
+  /** Weight of the vector list vs the keyword list in fusion (0..1). */
+  vectorWeight: z.number().min(0).max(1).default(0.5),
+});
+
+export const LayersConfigSchema = z.object({
+  enabled: z.array(z.enum(LAYERS)).default([...LAYERS]),
+  /** Optional LLM (OpenAI-compatible chat API) for semantic extraction and summaries. */
+  llm: z
+    .object({
+      baseUrl: z.string().url(),
+      apiKey: z.string().optional(),
+      model: z.string(),
+      timeoutMs: z.number().int().min(100).default(30_000),
+    })
+    .optional(),
+  /** Cosine similarity above which same-layer memories merge. */
+  dedupeThreshold: z.number().min(0).max(1).default(0.95),
+  /** Episodic detail older than this many days may be compressed into symbolic summaries. */
+  summarizeAfterDays: z.number().positive().default(30),
+  /** Optional retention: delete unused, unimportant memories after this many days. */
+  retentionDays: z.number().positive().optional(),
+});
+
+export const RecallConfigSchema = z.object({
+  maxTokens: z.number().int().min(16).max(32_000).default(800),
+  k: z.number().int().min(1).max(200).default(20),
+});
+
+const ApiKeySchema = z.union([
+  z.object({
+    key: z.string().min(8, 'API keys must be at least 8 characters'),
+    admin: z.literal(true),
+    name: z.string().optional(),
+  }),
+  z.object({
+    key: z.string().min(8, 'API keys must be at least 8 characters'),
+    userId: z.string().min(1),
+    name: z.string().optional(),
+  }),
+]);
+
+export const ServerConfigSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65_535).default(8765),
+  apiKeys: z.array(ApiKeySchema).default([]),
+  bodyLimitBytes: z.number().int().min(1024).default(1_048_576),
+  rateLimit: z
+    .object({
+      perKeyPerMinute: z.number().int().min(1).default(600),
+      perUserPerMinute: z.number().int().min(1).default(300),
+    })
+    .default({ perKeyPerMinute: 600, perUserPerMinute: 300 }),
+  quotas: z
+    .object({
+      maxMemoriesPerUser: z.number().int().min(1).default(1_000_000),
+      maxBytesPerUser: z.number().int().min(1).default(1_073_741_824),
+    })
+    .default({ maxMemoriesPerUser: 1_000_000, maxBytesPerUser: 1_073_741_824 }),
+  /** OpenAI-compatible upstream for the /v1/chat/completions proxy. */
+  upstream: z.object({ baseUrl: z.string().url(), apiKey: z.string().optional() }).optional(),
+  backups: z
+    .object({
+      intervalMinutes: z.number().min(0).default(0),
+      retain: z.number().int().min(1).default(7),
+      dir: z.string().optional(),
+    })
+    .default({ intervalMinutes: 0, retain: 7 }),
+  shutdownTimeoutMs: z.number().int().min(0).default(10_000),
+});
+
+export const EncryptionConfigSchema = z.object({
+  /** base64 32-byte key (AES-256-GCM). */
+  key: z.string().optional(),
+  keyFile: z.string().optional(),
+  /** Older keys, still accepted for reading during rotation. */
+  previousKeys: z.array(z.string()).default([]),
+});
+
+export const LimitsConfigSchema = z.object({
+  maxContentBytes: z.number().int().min(1).default(32_768),
+  maxBatchSize: z.number().int().min(1).default(10_000),
+  maxMetadataBytes: z.number().int().min(1).default(16_384),
+});
+
+export const ConfigSchema = z.object({
+  dataDir: z.string().default('.strata'),
+  timeZone: z.string().default('UTC'),
+  store: StoreConfigSchema.default({ kind: 'sqlite', vectorPrecision: 'float32', busyTimeoutMs: 5_000 }),
+  embedder: EmbedderConfigSchema.default(EmbedderConfigSchema.parse({})),
+  scoring: ScoringConfigSchema.default(ScoringConfigSchema.parse({})),
+  layers: LayersConfigSchema.default(LayersConfigSchema.parse({})),
+  recall: RecallConfigSchema.default(RecallConfigSchema.parse({})),
+  server: ServerConfigSchema.default(ServerConfigSchema.parse({})),
+  encryption: EncryptionConfigSchema.default(EncryptionConfigSchema.parse({})),
+  limits: LimitsConfigSchema.default(LimitsConfigSchema.parse({})),
+  log: z
+    .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+    .default({ level: 'info' }),
+});
+
+export type StrataConfig = z.output<typeof ConfigSchema>;
+export type StrataConfigInput = z.input<typeof ConfigSchema>;
+export type StoreConfig = z.output<typeof StoreConfigSchema>;
+export type EmbedderConfig = z.output<typeof EmbedderConfigSchema>;

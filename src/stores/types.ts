@@ -1,0 +1,117 @@
+/**
+ * The storage contract. A MemoryStore keeps memories, their vectors (tagged with the model
+ * that made them) and every prior version; it answers filtered vector and keyword queries
+ * for exactly one user at a time. Stores are dumb about layers and scoring: fusion,
+ * ranking and dynamics live above them, so SQLite, in-memory and Qdrant rank alike.
+ * Every store passes src/testing/store-suite.ts.
+ */
+import type { KeywordQuery } from '../search/query-ast.ts';
+import type { LayerName, Memory, MemoryVersion, Page, VersionOp } from '../types.ts';
+
+export interface StoredRecord {
+  memory: Memory;
+  /** Unit-length embedding of memory.content made by memory.embeddingModel; null: none. */
+  vector: Float32Array | null;
+}
+
+/** Always scoped to one user; every query a store runs carries this filter. */
+export interface StoreFilter {
+  userId: string;
+  layers?: LayerName[];
+  /** Inclusive UTC ISO bounds on createdAt. */
+  since?: string;
+  until?: string;
+  /** Equality on top-level metadata keys. */
+  metadata?: Record<string, unknown>;
+  /** Default false: superseded memories are hidden from search. */
+  includeSuperseded?: boolean;
+  /** Restrict to these ids. */
+  ids?: string[];
+}
+
+export interface ScoredId {
+  id: string;
+  /** Higher is better. Vector: cosine similarity. Keyword: BM25-style, positive. */
+  score: number;
+}
+
+export interface ModelInfo {
+  id: string;
+  dimensions: number;
+}
+
+export interface OpenOptions {
+  model: ModelInfo;
+  /** Re-embedding opens a store whose vectors came from another model; nothing else may. */
+  allowModelChange?: boolean;
+}
+
+export interface UpdateChange {
+  /** The full next state; memory.version must be exactly the stored version + 1. */
+  memory: Memory;
+  /** New vector when content changed; undefined keeps the stored one. */
+  vector?: Float32Array | null;
+  op: VersionOp;
+}
+
+export interface StoreUserStats {
+  memories: number;
+  versions: number;
+  bytes: number;
+  byLayer: Partial<Record<LayerName, { count: number; bytes: number }>>;
+}
+
+export interface StoreStats extends StoreUserStats {
+  users: number;
+}
+
+export interface MemoryStore {
+  readonly kind: string;
+  /** File path or URL, for stats and error messages. */
+  readonly location: string;
+
+  /** Creates/migrates schema; refuses (ModelMismatchError) vectors of another model. */
+  open(options: OpenOptions): Promise<void>;
+  close(): Promise<void>;
+  /** The model id recorded for stored vectors (null when the store has none yet). */
+  storedModel(): Promise<ModelInfo | null>;
+
+  /** Inserts new memories with version 1 snapshots, all or nothing (ConflictError on a taken id). */
+  insert(records: StoredRecord[], op?: VersionOp): Promise<void>;
+  /** Applies updates with a version snapshot each, all or nothing (ConflictError on a stale version). */
+  update(changes: UpdateChange[]): Promise<void>;
+  /**
+   * Import path: writes memories exactly as given (ids, timestamps, version) plus their
+   * history, replacing what is there for those ids; all or nothing.
+   */
+  restore(records: StoredRecord[], history: MemoryVersion[]): Promise<void>;
+
+  get(userId: string, id: string): Promise<Memory | null>;
+  getMany(userId: string, ids: string[]): Promise<Memory[]>;
+  getVectors(userId: string, ids: string[]): Promise<Map<string, Float32Array>>;
+  /** Ordered by (createdAt, id) ascending; cursor is opaque. */
+  list(filter: StoreFilter, page: { limit: number; cursor?: string }): Promise<Page<Memory>>;
+  history(userId: string, id: string): Promise<MemoryVersion[]>;
+
+  vectorSearch(filter: StoreFilter, vector: Float32Array, k: number): Promise<ScoredId[]>;
+  keywordSearch(filter: StoreFilter, query: KeywordQuery, k: number): Promise<ScoredId[]>;
+
+  /** Access reinforcement: accessCount += 1, lastAccessedAt = at, strength += boost. No version. */
+  touch(userId: string, ids: string[], at: string, strengthBoost?: number): Promise<void>;
+  /** Hard delete of memories and their history. Returns how many existed. */
+  delete(userId: string, ids: string[]): Promise<number>;
+  deleteUser(userId: string): Promise<number>;
+
+  users(): Promise<string[]>;
+  stats(userId?: string): Promise<StoreStats>;
+  /** Streams every record (with vector) in batches: export, re-embed, migrate. */
+  scan(options: { userId?: string; batchSize?: number }): AsyncIterable<StoredRecord[]>;
+  /** Replaces vectors (re-embed) and records the new model, all or nothing. */
+  replaceVectors(
+    items: Array<{ userId: string; id: string; vector: Float32Array }>,
+    model: ModelInfo,
+  ): Promise<void>;
+
+  /** Consistent online copy to a file/snapshot name; optional capability. */
+  backup?(destination: string): Promise<string>;
+}

@@ -1,0 +1,232 @@
+/**
+ * The domain vocabulary as zod schemas, the single source of truth for validation, types
+ * and the OpenAPI document. Input schemas validate at the edge (library calls, HTTP, CLI,
+ * MCP); record schemas describe what is stored and exported.
+ */
+import { z } from 'zod';
+
+export const LAYERS = ['episodic', 'semantic', 'emotional', 'temporal', 'associative', 'symbolic'] as const;
+export const LayerSchema = z.enum(LAYERS);
+export type LayerName = z.infer<typeof LayerSchema>;
+
+/** ISO-8601 instant; normalized to UTC `...Z` by `toUtcIso`. */
+export const IsoDateSchema = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)) && /^\d{4}-\d{2}-\d{2}/.test(value), {
+    message: 'must be an ISO-8601 date or date-time such as 2024-05-01T12:00:00Z',
+  });
+
+export const UserIdSchema = z
+  .string()
+  .min(1, 'userId is required')
+  .max(256, 'userId must be at most 256 characters')
+  .refine((value) => value.trim() === value && !/[\u0000-\u001f]/.test(value), {
+    message: 'userId must not contain control characters or surrounding whitespace',
+  });
+
+export const MemoryIdSchema = z.string().min(1).max(128);
+
+export const MetadataSchema = z.record(z.string(), z.unknown());
+export type Metadata = z.infer<typeof MetadataSchema>;
+
+/** A pointer from a memory back to the turn (and message) it came from. */
+export const SourceRefSchema = z.object({
+  chatId: z.string().optional(),
+  messageId: z.string().optional(),
+  turnId: z.string().optional(),
+  role: z.enum(['user', 'assistant', 'system', 'tool']).optional(),
+  at: IsoDateSchema.optional(),
+});
+export type SourceRef = z.infer<typeof SourceRefSchema>;
+
+export const MemorySchema = z.object({
+  id: MemoryIdSchema,
+  userId: UserIdSchema,
+  layer: LayerSchema,
+  content: z.string(),
+  createdAt: IsoDateSchema,
+  updatedAt: IsoDateSchema,
+  importance: z.number().min(0).max(1),
+  /** Memory strength for decay: grows with access and replay (1 = fresh). */
+  strength: z.number().min(0),
+  accessCount: z.number().int().min(0),
+  lastAccessedAt: IsoDateSchema.nullable(),
+  sources: z.array(SourceRefSchema),
+  links: z.array(MemoryIdSchema),
+  metadata: MetadataSchema,
+  version: z.number().int().min(1),
+  supersededBy: MemoryIdSchema.nullable(),
+  /** Id of the embedding model whose vector is stored for this memory (null: none). */
+  embeddingModel: z.string().nullable(),
+});
+export type Memory = z.infer<typeof MemorySchema>;
+
+export const MemoryInputSchema = z.object({
+  id: MemoryIdSchema.optional(),
+  userId: UserIdSchema,
+  layer: LayerSchema.default('semantic'),
+  content: z.string(),
+  createdAt: IsoDateSchema.optional(),
+  importance: z.number().min(0).max(1).optional(),
+  sources: z.array(SourceRefSchema).optional(),
+  links: z.array(MemoryIdSchema).optional(),
+  metadata: MetadataSchema.optional(),
+});
+export type MemoryInput = z.input<typeof MemoryInputSchema>;
+
+export const MemoryPatchSchema = z
+  .object({
+    content: z.string().optional(),
+    importance: z.number().min(0).max(1).optional(),
+    layer: LayerSchema.optional(),
+    metadata: MetadataSchema.optional(),
+    links: z.array(MemoryIdSchema).optional(),
+    sources: z.array(SourceRefSchema).optional(),
+    supersededBy: MemoryIdSchema.nullable().optional(),
+  })
+  .strict();
+export type MemoryPatch = z.infer<typeof MemoryPatchSchema>;
+
+export const VERSION_OPS = ['create', 'update', 'rollback', 'merge', 'supersede', 'import'] as const;
+export const MemoryVersionSchema = z.object({
+  memoryId: MemoryIdSchema,
+  version: z.number().int().min(1),
+  op: z.enum(VERSION_OPS),
+  at: IsoDateSchema,
+  /** Full snapshot of the memory as it was at this version. */
+  memory: MemorySchema,
+});
+export type MemoryVersion = z.infer<typeof MemoryVersionSchema>;
+export type VersionOp = (typeof VERSION_OPS)[number];
+
+export const SEARCH_MODES = ['hybrid', 'vector', 'keyword'] as const;
+export const SearchQuerySchema = z.object({
+  userId: UserIdSchema,
+  query: z.string().min(1, 'query must not be empty'),
+  k: z.number().int().min(1).max(1000).default(10),
+  layers: z.array(LayerSchema).optional(),
+  since: z.string().optional(),
+  until: z.string().optional(),
+  /** IANA time zone for natural-language since/until ("last week"). Defaults to UTC. */
+  timeZone: z.string().optional(),
+  mode: z.enum(SEARCH_MODES).default('hybrid'),
+  metadata: MetadataSchema.optional(),
+  includeSuperseded: z.boolean().default(false),
+});
+export type SearchQuery = z.input<typeof SearchQuerySchema>;
+export type ParsedSearchQuery = z.output<typeof SearchQuerySchema>;
+
+export interface SearchResult {
+  memory: Memory;
+  score: number;
+  /** Per-signal detail for debugging and evaluation. */
+  signals?: { vector?: number; keyword?: number; [signal: string]: number | undefined };
+}
+
+export const ListQuerySchema = z.object({
+  userId: UserIdSchema,
+  layer: LayerSchema.optional(),
+  since: z.string().optional(),
+  until: z.string().optional(),
+  timeZone: z.string().optional(),
+  limit: z.number().int().min(1).max(1000).default(50),
+  cursor: z.string().optional(),
+  metadata: MetadataSchema.optional(),
+  includeSuperseded: z.boolean().default(true),
+});
+export type ListQuery = z.input<typeof ListQuerySchema>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Message content as chat front ends send it: a string, or OpenAI-style parts. */
+export const ContentPartSchema = z.union([
+  z.object({ type: z.literal('text'), text: z.string() }).passthrough(),
+  z
+    .object({ type: z.literal('image_url'), image_url: z.object({ url: z.string() }).passthrough() })
+    .passthrough(),
+  z.object({ type: z.string() }).passthrough(),
+]);
+export const MessageContentSchema = z.union([z.string(), z.array(ContentPartSchema)]);
+
+export const ChatMessageSchema = z.object({
+  id: z.string().optional(),
+  role: z.enum(['user', 'assistant', 'system', 'tool']),
+  content: MessageContentSchema,
+  timestamp: z.union([IsoDateSchema, z.number()]).optional(),
+});
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+export const TurnSchema = z.object({
+  userId: UserIdSchema,
+  chatId: z.string().min(1).default('default'),
+  messages: z.array(ChatMessageSchema).min(1, 'messages must contain at least the user message'),
+  timestamp: IsoDateSchema.optional(),
+  timeZone: z.string().optional(),
+  /** Optional speaker names (e.g. LoCoMo speakers) used to make stored text speaker-aware. */
+  speakers: z.object({ user: z.string().optional(), assistant: z.string().optional() }).optional(),
+  metadata: MetadataSchema.optional(),
+});
+export type TurnInput = z.input<typeof TurnSchema>;
+export type Turn = z.output<typeof TurnSchema>;
+
+export const RecallRequestSchema = z.object({
+  userId: UserIdSchema,
+  chatId: z.string().optional(),
+  messages: z.array(ChatMessageSchema).min(1, 'messages must contain at least one message'),
+  maxTokens: z.number().int().min(16).max(32_000).default(800),
+  layers: z.array(LayerSchema).optional(),
+  k: z.number().int().min(1).max(200).optional(),
+  timeZone: z.string().optional(),
+  now: IsoDateSchema.optional(),
+});
+export type RecallRequest = z.input<typeof RecallRequestSchema>;
+
+export interface RecallResult {
+  context: string;
+  memories: SearchResult[];
+}
+
+export interface ObserveResult {
+  turnId: string;
+  stored: Memory[];
+  updated: Memory[];
+  skipped: boolean;
+}
+
+export interface ConsolidateResult {
+  merged: number;
+  superseded: number;
+  summarized: number;
+  reinforced: number;
+  deleted: number;
+}
+
+export interface LayerStats {
+  count: number;
+  bytes: number;
+}
+
+export interface MemoryStats {
+  users: number;
+  memories: number;
+  versions: number;
+  bytes: number;
+  byLayer: Record<LayerName, LayerStats>;
+  embedder?: {
+    model: string;
+    dimensions: number;
+    cacheHits: number;
+    cacheMisses: number;
+    cacheHitRate: number;
+  };
+  store: { kind: string; path?: string };
+}
+
+export interface ImportResult {
+  imported: number;
+  unchanged: number;
+  lines: number;
+}

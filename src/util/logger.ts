@@ -1,0 +1,17 @@
+/**
+ * The one logger (pino). Library users get a silent logger unless they pass one; the
+ * server and CLI create a real one. Memory content is never logged at info level.
+ */
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(options: { level?: string; name?: string; pretty?: boolean } = {}): Logger {
+  return pino({
+    name: options.name ?? 'strata',
+    level: options.level ?? 'info',
+    redact: { paths: ['content', '*.content', 'messages', '*.messages'], censor: '[redacted]' },
+  });
+}
+
+export const silentLogger: Logger = pino({ level: 'silent' });
