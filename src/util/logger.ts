@@ -2,7 +2,7 @@
  * The one logger (pino). Library users get a silent logger unless they pass one; the
  * server and CLI create a real one. Memory content is never logged at info level.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
