@@ -1,0 +1,30 @@
+/**
+ * The CLI command contract: each command lives in its own file under cli/commands/ and
+ * exports `register(program, ctx)`; cli/main.ts lists them. Commands get the engine
+ * through ctx.openMemory() (config from --config/--data-dir/env) and print through
+ * ctx.output so `--json` and human tables behave the same everywhere.
+ */
+import type { Command } from 'commander';
+import type { StrataMemory } from '../api.ts';
+import type { StrataConfig } from '../config/schema.ts';
+
+export interface CliOutput {
+  /** Machine output when --json, otherwise `human()` is printed. */
+  result(value: unknown, human: () => string): void;
+  /** Render rows as a table (human mode). */
+  table(rows: Array<Record<string, unknown>>, columns: string[]): string;
+  info(message: string): void;
+  /** A progress bar on stderr (no-op when stderr is not a TTY or with --json). */
+  progress(total: number, label: string): { tick(n?: number): void; stop(): void };
+}
+
+export interface CliContext {
+  /** Loads config from the global options (--config, --data-dir) and STRATA_* env. */
+  loadConfig(): Promise<StrataConfig>;
+  /** Opens the engine with the loaded config; the command must close it. */
+  openMemory(overrides?: Partial<StrataConfig>): Promise<StrataMemory>;
+  output: CliOutput;
+  readonly json: boolean;
+}
+
+export type RegisterCommand = (program: Command, ctx: CliContext) => void;
