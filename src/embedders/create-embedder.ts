@@ -1,11 +1,33 @@
 /**
- * Embedder factory: config → Embedder (provider wrapped in the shared core).
- * (Stub until the embedder work lands.)
+ * Embedder factory: config → provider → Embedder (the provider wrapped in the shared core
+ * for batching, caching and single-flight loading). Provider modules keep heavy imports
+ * (tfjs, onnxruntime) inside load(), so building an embedder is instant and nothing is
+ * loaded until the first embed.
  */
-import type { StrataConfig } from '../config/schema.ts';
+import type { EmbedderConfig, StrataConfig } from '../config/schema.ts';
 import { ConfigError } from '../errors.ts';
-import type { Embedder } from './types.ts';
+import { createEmbedderCore } from './core.ts';
+import { HashEmbeddingProvider } from './hash/hash-provider.ts';
+import type { Embedder, EmbeddingProvider } from './types.ts';
 
-export function createEmbedder(config: StrataConfig): Embedder {
-  throw new ConfigError(`Embedder kind "${config.embedder.kind}" is not implemented yet.`);
+export function createEmbeddingProvider(config: EmbedderConfig): EmbeddingProvider {
+  switch (config.kind) {
+    case 'hash':
+      return new HashEmbeddingProvider(
+        config.dimensions === undefined ? {} : { dimensions: config.dimensions },
+      );
+    default:
+      throw new ConfigError(
+        `Embedder kind "${config.kind}" is not implemented yet; use embedder.kind "hash".`,
+      );
+  }
+}
+
+export function createEmbedder(config: StrataConfig | { embedder: EmbedderConfig }): Embedder {
+  const embedderConfig = config.embedder;
+  return createEmbedderCore(createEmbeddingProvider(embedderConfig), {
+    maxBatchSize: embedderConfig.batchSize,
+    batchWindowMs: embedderConfig.batchWindowMs,
+    cacheSize: embedderConfig.cacheSize,
+  });
 }

@@ -1,0 +1,262 @@
+/**
+ * The shared embedder core: wraps a thin EmbeddingProvider into an Embedder with
+ * single-flight lazy loading (concurrent first calls share one load; a failed load is
+ * retried by the next call instead of being cached), a queue that coalesces concurrent
+ * requests into batches of up to maxBatchSize (waiting at most batchWindowMs), an LRU cache
+ * keyed by a content hash, and close() that flushes pending work. Providers stay small
+ * because batching, caching and validation live here once.
+ */
+import { createHash } from 'node:crypto';
+import { ClosedError, EmbedderError, MemoryError } from '../errors.ts';
+import { LruCache } from './lru.ts';
+import type { Embedder, EmbedderStats, EmbeddingProvider } from './types.ts';
+
+export interface EmbedderCoreOptions {
+  /** Upper bound per provider call; the provider's own maxBatchSize caps it too. */
+  maxBatchSize?: number;
+  /** How long the first queued request waits for company before its batch runs. */
+  batchWindowMs?: number;
+  /** LRU entries; 0 disables caching. */
+  cacheSize?: number;
+  now?: () => number;
+}
+
+interface Pending {
+  text: string;
+  key: string;
+  resolve: (vector: Float32Array) => void;
+  reject: (error: unknown) => void;
+}
+
+export function contentKey(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
+}
+
+export function createEmbedderCore(provider: EmbeddingProvider, options: EmbedderCoreOptions = {}): Embedder {
+  return new CoreEmbedder(provider, options);
+}
+
+class CoreEmbedder implements Embedder {
+  readonly #provider: EmbeddingProvider;
+  readonly #maxBatch: number;
+  readonly #windowMs: number;
+  readonly #cache: LruCache<string, Float32Array>;
+  readonly #now: () => number;
+  #loading: Promise<void> | null = null;
+  #loaded = false;
+  #closed = false;
+  #loadCount = 0;
+  #loadMs: number | null = null;
+  #queue: Pending[] = [];
+  #inflight = new Map<string, Promise<Float32Array>>();
+  #running = 0;
+  #timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  #idleWaiters: Array<() => void> = [];
+  #batches = 0;
+  #embedded = 0;
+  #hits = 0;
+  #misses = 0;
+
+  constructor(provider: EmbeddingProvider, options: EmbedderCoreOptions) {
+    this.#provider = provider;
+    this.#maxBatch = Math.max(
+      1,
+      Math.min(options.maxBatchSize ?? provider.maxBatchSize, provider.maxBatchSize),
+    );
+    this.#windowMs = Math.max(0, options.batchWindowMs ?? 2);
+    this.#cache = new LruCache(options.cacheSize ?? 10_000);
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  get id(): string {
+    return this.#provider.id;
+  }
+
+  get dimensions(): number {
+    return this.#provider.dimensions;
+  }
+
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
+  ready(): Promise<void> {
+    if (this.#closed) return Promise.reject(new ClosedError('This embedder is closed; create a new one.'));
+    return this.#load();
+  }
+
+  #load(): Promise<void> {
+    if (this.#loaded) return Promise.resolve();
+    if (this.#loading === null) {
+      const started = this.#now();
+      this.#loadCount++;
+      this.#loading = (async () => {
+        try {
+          await this.#provider.load();
+        } catch (error) {
+          // Not cached: the next call starts a fresh load (a model file may appear later).
+          this.#loading = null;
+          throw MemoryError.isInstance(error)
+            ? error
+            : new EmbedderError(`Loading embedding model ${this.#provider.id} failed: ${messageOf(error)}`, {
+                cause: error,
+                retryable: true,
+              });
+        }
+        this.#loadMs = this.#now() - started;
+        this.#loaded = true;
+      })();
+    }
+    return this.#loading;
+  }
+
+  async embed(text: string): Promise<Float32Array> {
+    if (this.#closed) throw new ClosedError('This embedder is closed; create a new one.');
+    if (typeof text !== 'string') throw new EmbedderError('embed() needs a string.');
+    const key = contentKey(text);
+    const cached = this.#cache.get(key);
+    if (cached !== undefined) {
+      this.#hits++;
+      return cached.slice();
+    }
+    this.#misses++;
+    // Identical texts waiting in the queue share one slot in the batch.
+    const shared = this.#inflight.get(key);
+    if (shared !== undefined) return (await shared).slice();
+    const promise = new Promise<Float32Array>((resolve, reject) => {
+      this.#queue.push({ text, key, resolve, reject });
+    });
+    this.#inflight.set(key, promise);
+    this.#schedule();
+    return (await promise).slice();
+  }
+
+  embedMany(texts: string[]): Promise<Float32Array[]> {
+    return Promise.all(texts.map((text) => this.embed(text)));
+  }
+
+  stats(): EmbedderStats {
+    const lookups = this.#hits + this.#misses;
+    return {
+      model: this.#provider.id,
+      dimensions: this.#provider.dimensions,
+      loaded: this.#loaded,
+      loadCount: this.#loadCount,
+      loadMs: this.#loadMs,
+      batches: this.#batches,
+      embedded: this.#embedded,
+      queueDepth: this.#queue.length,
+      cacheSize: this.#cache.size,
+      cacheHits: this.#hits,
+      cacheMisses: this.#misses,
+      cacheHitRate: lookups === 0 ? 0 : this.#hits / lookups,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#clearTimer();
+    // Flush: pending requests were accepted before close(), so they still get vectors.
+    while (this.#queue.length > 0 || this.#running > 0) {
+      if (this.#queue.length > 0 && this.#canRun()) void this.#runBatch();
+      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    }
+    this.#cache.clear();
+    if (this.#loaded || this.#loading !== null) {
+      await this.#loading?.catch(() => undefined);
+      await this.#provider.dispose?.();
+    }
+    this.#loaded = false;
+  }
+
+  #canRun(): boolean {
+    return this.#provider.supportsParallelCalls || this.#running === 0;
+  }
+
+  #schedule(): void {
+    if (!this.#canRun()) return; // the running batch picks the queue up when it ends
+    if (this.#queue.length >= this.#maxBatch) {
+      this.#clearTimer();
+      void this.#runBatch();
+      return;
+    }
+    if (this.#timer !== null) return;
+    const fire = (): void => {
+      this.#timer = null;
+      void this.#runBatch();
+    };
+    this.#timer = this.#windowMs > 0 ? setTimeout(fire, this.#windowMs) : setImmediate(fire);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === null) return;
+    clearTimeout(this.#timer as NodeJS.Timeout);
+    clearImmediate(this.#timer as NodeJS.Immediate);
+    this.#timer = null;
+  }
+
+  async #runBatch(): Promise<void> {
+    if (!this.#canRun()) return;
+    const batch = this.#queue.splice(0, this.#maxBatch);
+    if (batch.length === 0) return this.#notifyIdle();
+    this.#running++;
+    try {
+      await this.#load();
+      const vectors = await this.#provider.embed(batch.map((item) => item.text));
+      this.#check(vectors, batch.length);
+      this.#batches++;
+      this.#embedded += batch.length;
+      batch.forEach((item, i) => {
+        const vector = vectors[i] as Float32Array;
+        this.#cache.set(item.key, vector);
+        this.#inflight.delete(item.key);
+        item.resolve(vector);
+      });
+    } catch (error) {
+      const wrapped = MemoryError.isInstance(error)
+        ? error
+        : new EmbedderError(`Embedding with ${this.#provider.id} failed: ${messageOf(error)}`, {
+            cause: error,
+          });
+      for (const item of batch) {
+        this.#inflight.delete(item.key);
+        item.reject(wrapped);
+      }
+    } finally {
+      this.#running--;
+      // Requests that queued up while this batch ran have already waited long enough.
+      if (this.#queue.length > 0) {
+        this.#clearTimer();
+        void this.#runBatch();
+      } else this.#notifyIdle();
+    }
+  }
+
+  #check(vectors: Float32Array[], expected: number): void {
+    if (!Array.isArray(vectors) || vectors.length !== expected) {
+      throw new EmbedderError(
+        `Embedding model ${this.#provider.id} returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${expected} texts.`,
+      );
+    }
+    const dims = this.#provider.dimensions;
+    for (const vector of vectors) {
+      if (!(vector instanceof Float32Array) || vector.length !== dims) {
+        throw new EmbedderError(
+          `Embedding model ${this.#provider.id} returned a vector of length ${vector?.length} but declares ${dims} dimensions; check embedder.dimensions in the config.`,
+        );
+      }
+    }
+  }
+
+  #notifyIdle(): void {
+    if (this.#running > 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
