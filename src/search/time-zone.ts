@@ -1,0 +1,95 @@
+/**
+ * Wall-clock arithmetic in IANA time zones without a date library: convert an instant to
+ * the wall-clock fields a user in that zone sees, and a wall-clock time back to the UTC
+ * instant (DST-aware, by correcting the offset once more at the result). Relative time
+ * words ("yesterday", "last week") mean calendar days in the user's zone, not in UTC or
+ * the server's zone, which is the timezone bug the seed project had.
+ */
+import { ValidationError } from '../errors.ts';
+
+export interface Wall {
+  year: number;
+  /** 1..12 */
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Throws ValidationError for a zone the runtime does not know; returns the zone. */
+export function assertTimeZone(timeZone: string, field = 'timeZone'): string {
+  formatterFor(timeZone, field);
+  return timeZone;
+}
+
+function formatterFor(timeZone: string, field = 'timeZone'): Intl.DateTimeFormat {
+  const cached = formatters.get(timeZone);
+  if (cached) return cached;
+  try {
+    const formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, formatter);
+    return formatter;
+  } catch {
+    throw new ValidationError(
+      `${field} "${timeZone}" is not a known IANA time zone. Use a name such as "Europe/Berlin", "America/New_York" or "UTC".`,
+      { details: { field, value: timeZone } },
+    );
+  }
+}
+
+export function wallOf(instant: Date, timeZone: string): Wall {
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(instant)) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  return {
+    year: parts.year ?? 1970,
+    month: parts.month ?? 1,
+    day: parts.day ?? 1,
+    hour: (parts.hour ?? 0) % 24,
+    minute: parts.minute ?? 0,
+    second: parts.second ?? 0,
+    millisecond: instant.getUTCMilliseconds(),
+  };
+}
+
+/** The wall clock read as if it were UTC (for offset arithmetic). */
+export function wallAsUtcMs(wall: Wall): number {
+  return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second, wall.millisecond);
+}
+
+/** Offset of the zone from UTC at an instant, in minutes (New York in summer: -240). */
+export function offsetMinutes(instant: Date, timeZone: string): number {
+  const ms = Math.floor(instant.getTime() / 1000) * 1000;
+  return Math.round((wallAsUtcMs({ ...wallOf(new Date(ms), timeZone), millisecond: 0 }) - ms) / 60_000);
+}
+
+/** The UTC instant at which the zone's clock shows `wall` (normalizes overflowing fields). */
+export function utcOf(wall: Wall, timeZone: string): Date {
+  const guess = wallAsUtcMs(wall);
+  const first = guess - offsetMinutes(new Date(guess), timeZone) * 60_000;
+  const second = guess - offsetMinutes(new Date(first), timeZone) * 60_000;
+  return new Date(second);
+}
+
+export function startOfDay(year: number, month: number, day: number): Wall {
+  return { year, month, day, hour: 0, minute: 0, second: 0, millisecond: 0 };
+}
+
+/** Day of week of a calendar date, Monday = 0 .. Sunday = 6. */
+export function weekdayMonday0(year: number, month: number, day: number): number {
+  return (new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 6) % 7;
+}
