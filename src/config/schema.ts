@@ -80,6 +80,8 @@ export const ScoringConfigSchema = z.object({
   rrfK: z.number().positive().default(60),
   /** Weight of the vector list vs the keyword list in fusion (0..1). */
   vectorWeight: z.number().min(0).max(1).default(0.5),
+  /** How hybrid search fuses the lists: reciprocal rank fusion or normalized score fusion. */
+  fusion: z.enum(['rrf', 'score']).default('rrf'),
 });
 
 export const LayersConfigSchema = z.object({

@@ -95,11 +95,7 @@ export function resolveTimeRange(input: TimeRangeInput): TimeRange {
   return range;
 }
 
-function resolveBound(
-  value: string,
-  field: 'since' | 'until',
-  context: Ctx,
-): ResolvedRange {
+function resolveBound(value: string, field: 'since' | 'until', context: Ctx): ResolvedRange {
   const text = value.trim();
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
     const iso = resolveIso(text, context.timeZone);
