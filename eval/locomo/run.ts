@@ -1,0 +1,163 @@
+/**
+ * The LoCoMo run of SPEC §9 over Strata's public surface: each conversation gets a fresh
+ * engine (its own store) and its own userId; every dialogue turn goes through observeTurn
+ * with its session date, speaker names and its `D<s>:<t>` id as the message id; every
+ * question of categories 1–4 is a recall (or search) query whose ranked memories expand
+ * into source turns. Engine construction is injected so tests can pass a fake engine.
+ */
+import type { StrataMemory } from '../../src/api.ts';
+import type { LayerName, SearchResult, TurnInput } from '../../src/types.ts';
+import type { LocomoConversation, LocomoTurn } from './dataset.ts';
+import { expandToTurns, type QuestionScore, type RecallSummary, scoreQuestion, summarize } from './metric.ts';
+
+export type TurnMode = 'pair' | 'single';
+
+export interface LocomoRunOptions {
+  /** How many memories each query asks for (the ranking is cut to 20 turns anyway). */
+  depth?: number;
+  layers?: LayerName[];
+  /** recall: the product path (default); search: hybrid search only. */
+  method?: 'recall' | 'search';
+  /** pair: consecutive speakers form one user+assistant turn; single: one turn per message. */
+  turnMode?: TurnMode;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface LocomoRunReport extends RecallSummary {
+  skippedQuestions: number;
+  conversations: number;
+  turns: number;
+  timings: { ingestMsPerTurn: number; queryMsP50: number; queryMsP95: number };
+}
+
+/** Groups a conversation's turns into observeTurn inputs (pairs never cross sessions). */
+export function toTurnInputs(conv: LocomoConversation, userId: string, mode: TurnMode): TurnInput[] {
+  const groups: LocomoTurn[][] = [];
+  for (let i = 0; i < conv.turns.length; i += 1) {
+    const turn = conv.turns[i]!;
+    const next = conv.turns[i + 1];
+    if (mode === 'pair' && next && next.session === turn.session && next.speaker !== turn.speaker) {
+      groups.push([turn, next]);
+      i += 1;
+    } else {
+      groups.push([turn]);
+    }
+  }
+  return groups.map((group) => {
+    const [first, second] = group as [LocomoTurn, LocomoTurn | undefined];
+    const speakers: { user: string; assistant?: string } = { user: first.speaker };
+    if (second) speakers.assistant = second.speaker;
+    const input: TurnInput = {
+      userId,
+      chatId: `session-${first.session}`,
+      timestamp: first.at,
+      speakers,
+      messages: group.map((t, idx) => ({
+        id: t.diaId,
+        role: idx === 0 ? ('user' as const) : ('assistant' as const),
+        content: t.text,
+        timestamp: t.at,
+      })),
+    };
+    return input;
+  });
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Maps one ranked result to the dialogue turns it came from. */
+function sourcesOf(result: SearchResult, known: Set<string>, byMemory: Map<string, string[]>): string[] {
+  const fromSources = result.memory.sources
+    .map((s) => s.messageId)
+    .filter((id): id is string => id !== undefined && known.has(id));
+  if (fromSources.length > 0) return [...new Set(fromSources)];
+  return byMemory.get(result.memory.id) ?? [];
+}
+
+export async function runLocomo(
+  conversations: readonly LocomoConversation[],
+  openEngine: (conv: LocomoConversation) => Promise<StrataMemory>,
+  options: LocomoRunOptions = {},
+): Promise<LocomoRunReport> {
+  const depth = options.depth ?? 50;
+  const mode = options.turnMode ?? 'pair';
+  const scores: QuestionScore[] = [];
+  const queryMs: number[] = [];
+  let skipped = 0;
+  let ingestMs = 0;
+  let turns = 0;
+  const total = conversations.reduce((acc, c) => acc + c.turns.length + c.questions.length, 0);
+  let done = 0;
+  for (const conv of conversations) {
+    const memory = await openEngine(conv);
+    try {
+      const userId = `locomo-${conv.id}`;
+      const known = new Set(conv.turns.map((t) => t.diaId));
+      const byMemory = new Map<string, string[]>();
+      const started = performance.now();
+      for (const input of toTurnInputs(conv, userId, mode)) {
+        const result = await memory.observeTurn(input);
+        const ids = input.messages.map((m) => m.id!);
+        for (const m of [...result.stored, ...result.updated]) {
+          byMemory.set(m.id, [...new Set([...(byMemory.get(m.id) ?? []), ...ids])]);
+        }
+        done += ids.length;
+        turns += ids.length;
+        options.onProgress?.(done, total);
+      }
+      ingestMs += performance.now() - started;
+      const now = conv.turns.at(-1)?.at;
+      for (const q of conv.questions) {
+        done += 1;
+        if (q.evidence.length === 0) {
+          skipped += 1;
+          options.onProgress?.(done, total);
+          continue;
+        }
+        const t0 = performance.now();
+        const ranked =
+          options.method === 'search'
+            ? await memory.search({
+                userId,
+                query: q.question,
+                k: depth,
+                ...(options.layers ? { layers: options.layers } : {}),
+              })
+            : (
+                await memory.recall({
+                  userId,
+                  messages: [{ role: 'user', content: q.question }],
+                  k: Math.min(depth, 200),
+                  maxTokens: 32_000,
+                  ...(options.layers ? { layers: options.layers } : {}),
+                  ...(now ? { now } : {}),
+                })
+              ).memories;
+        queryMs.push(performance.now() - t0);
+        const rankedTurns = expandToTurns(
+          ranked.map((r) => ({ turnIds: sourcesOf(r, known, byMemory) })),
+          20,
+        );
+        scores.push(scoreQuestion(rankedTurns, q.evidence, q.category));
+        options.onProgress?.(done, total);
+      }
+    } finally {
+      await memory.close();
+    }
+  }
+  queryMs.sort((a, b) => a - b);
+  return {
+    ...summarize(scores),
+    skippedQuestions: skipped,
+    conversations: conversations.length,
+    turns,
+    timings: {
+      ingestMsPerTurn: Math.round((ingestMs / Math.max(1, turns)) * 100) / 100,
+      queryMsP50: Math.round(percentile(queryMs, 50) * 100) / 100,
+      queryMsP95: Math.round(percentile(queryMs, 95) * 100) / 100,
+    },
+  };
+}
