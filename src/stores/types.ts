@@ -65,8 +65,20 @@ export interface StoreStats extends StoreUserStats {
   users: number;
 }
 
+/** Optional features a store declares; the conformance suite skips tests for missing ones. */
+export interface StoreCapabilities {
+  /** keywordSearch supports prefix* terms. */
+  prefix?: boolean;
+  /** keywordSearch supports fuzzy~ terms. */
+  fuzzy?: boolean;
+  /** Data survives a new instance on the same location. */
+  persistent?: boolean;
+}
+
 export interface MemoryStore {
   readonly kind: string;
+  /** Absent means no optional features (no prefix/fuzzy keyword terms). */
+  readonly capabilities?: StoreCapabilities;
   /** File path or URL, for stats and error messages. */
   readonly location: string;
 
