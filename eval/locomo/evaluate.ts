@@ -1,0 +1,140 @@
+/**
+ * What `strata eval locomo` does, independent of commander: load the data, run Strata (one
+ * fresh SQLite or in-memory engine per conversation, so conversations never share a
+ * store), optionally an ablation over layer sets, and the BM25 baseline, then assemble one
+ * JSON report next to the SPEC §9 reference numbers.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StrataMemory } from '../../src/api.ts';
+import type { StrataConfig } from '../../src/config/schema.ts';
+import type { LayerName } from '../../src/types.ts';
+import { runBm25Baseline } from './baseline.ts';
+import { type LocomoConversation, loadLocomo } from './dataset.ts';
+import type { RecallSummary } from './metric.ts';
+import { type LocomoRunReport, runLocomo, type TurnMode } from './run.ts';
+
+/** SPEC §9 reference: BM25 over turns, stop words removed, on locomo-dev.json. */
+export const BM25_REFERENCE = {
+  overall: { 'R@1': 28.3, 'R@5': 50.5, 'R@10': 56.7, 'R@20': 63.1 },
+  byCategoryR10: { 'multi-hop': 24.4, temporal: 69.4, 'open-domain': 28.1, 'single-hop': 66.2 },
+} as const;
+
+/** The cumulative layer sets of the ablation the issue asks for. */
+export const ABLATION: Array<{ name: string; layers: LayerName[] | null }> = [
+  { name: 'episodic', layers: ['episodic'] },
+  { name: '+semantic', layers: ['episodic', 'semantic'] },
+  { name: '+temporal', layers: ['episodic', 'semantic', 'temporal'] },
+  { name: '+associative', layers: ['episodic', 'semantic', 'temporal', 'associative'] },
+  { name: 'all', layers: null },
+];
+
+export interface EvaluateOptions {
+  data: string;
+  layers?: LayerName[];
+  depth?: number;
+  limitConversations?: number;
+  method?: 'recall' | 'search';
+  turnMode?: TurnMode;
+  store?: 'sqlite' | 'memory';
+  ablation?: boolean;
+  baselineOnly?: boolean;
+  /** Config as loaded from file/env; each conversation gets a copy with its own store. */
+  config: StrataConfig;
+  open: (config: StrataConfig) => Promise<StrataMemory>;
+  progress?: (total: number, label: string) => { tick(n?: number): void; stop(): void };
+}
+
+export interface EvaluateReport {
+  data: string;
+  conversations: number;
+  questions: number;
+  settings: Record<string, unknown>;
+  strata?: LocomoRunReport;
+  ablation?: Array<{ name: string; layers: string[]; report: LocomoRunReport }>;
+  bm25: RecallSummary;
+  reference: typeof BM25_REFERENCE;
+}
+
+async function runOnce(
+  conversations: LocomoConversation[],
+  options: EvaluateOptions,
+  layers: LayerName[] | null,
+  label: string,
+): Promise<LocomoRunReport> {
+  const scratch = mkdtempSync(join(tmpdir(), 'strata-locomo-'));
+  const total = conversations.reduce((acc, c) => acc + c.turns.length + c.questions.length, 0);
+  const bar = options.progress?.(total, label);
+  let last = 0;
+  try {
+    const enabled = layers ?? options.config.layers.enabled;
+    return await runLocomo(
+      conversations,
+      (conv) =>
+        options.open({
+          ...options.config,
+          dataDir: scratch,
+          store:
+            options.store === 'memory'
+              ? { kind: 'memory' }
+              : {
+                  kind: 'sqlite',
+                  path: join(scratch, `${conv.id}.db`),
+                  vectorPrecision: 'float32',
+                  busyTimeoutMs: 5_000,
+                },
+          layers: { ...options.config.layers, enabled },
+        }),
+      {
+        ...(options.depth ? { depth: options.depth } : {}),
+        ...(layers ? { layers } : {}),
+        ...(options.method ? { method: options.method } : {}),
+        ...(options.turnMode ? { turnMode: options.turnMode } : {}),
+        onProgress: (done) => {
+          bar?.tick(done - last);
+          last = done;
+        },
+      },
+    );
+  } finally {
+    bar?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+export async function evaluateLocomo(options: EvaluateOptions): Promise<EvaluateReport> {
+  const all = await loadLocomo(options.data);
+  const conversations = all.slice(0, options.limitConversations ?? all.length);
+  const report: EvaluateReport = {
+    data: options.data,
+    conversations: conversations.length,
+    questions: conversations.reduce((acc, c) => acc + c.questions.length, 0),
+    settings: {
+      method: options.method ?? 'recall',
+      turnMode: options.turnMode ?? 'pair',
+      depth: options.depth ?? 50,
+      store: options.store ?? 'sqlite',
+      embedder: options.config.embedder.kind,
+      layers: options.layers ?? options.config.layers.enabled,
+    },
+    bm25: runBm25Baseline(conversations),
+    reference: BM25_REFERENCE,
+  };
+  if (options.baselineOnly) return report;
+  if (options.ablation) {
+    report.ablation = [];
+    for (const step of ABLATION) {
+      const result = await runOnce(conversations, options, step.layers, `locomo ${step.name}`);
+      report.ablation.push({
+        name: step.name,
+        layers: step.layers ?? options.config.layers.enabled,
+        report: result,
+      });
+    }
+    report.strata = report.ablation.at(-1)!.report;
+  } else {
+    report.strata = await runOnce(conversations, options, options.layers ?? null, 'locomo');
+  }
+  return report;
+}
