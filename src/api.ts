@@ -42,6 +42,15 @@ export interface ConsolidateOptions {
 export interface ExportOptions {
   /** Include prior versions as extra lines ("kind":"version"). Default true. */
   includeHistory?: boolean;
+  /** Include each memory's vector (base64 float32) so an import needs no re-embedding. Default false. */
+  includeVectors?: boolean;
+}
+
+export interface ImportOptions {
+  /** Every line must belong to this user (an import for one user cannot write another's). */
+  userId?: string;
+  /** With userId: move lines of any user to userId instead of rejecting them. */
+  reassign?: boolean;
 }
 
 export interface ReembedProgress {
@@ -68,7 +77,7 @@ export interface StrataMemory {
   /** NDJSON, one memory per line with all fields and original timestamps. */
   export(userId: string, options?: ExportOptions): Readable;
   /** Validates every line first; all or nothing; idempotent. */
-  import(ndjson: string | Readable, options?: { userId?: string }): Promise<ImportResult>;
+  import(ndjson: string | Readable, options?: ImportOptions): Promise<ImportResult>;
   deleteUser(userId: string): Promise<number>;
   stats(userId?: string): Promise<MemoryStats>;
   reembed(onProgress?: (progress: ReembedProgress) => void): Promise<{ reembedded: number }>;

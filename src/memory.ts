@@ -1,0 +1,447 @@
+/**
+ * createMemory(): the one engine behind every surface. It validates config, builds the
+ * store and embedder from their factories (or takes them injected), opens them lazily and
+ * once (single-flight ready()), and implements StrataMemory: CRUD with versioning, hybrid
+ * search, NDJSON export/import, re-embedding, and delegation of turns/recall/consolidation
+ * to the layer pipeline. Every method validates its input at this edge and is scoped to
+ * one userId; a memory of another user is reported exactly like a missing one.
+ */
+import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import type {
+  ConsolidateOptions,
+  EmotionCluster,
+  ExportOptions,
+  ImportOptions,
+  ReembedProgress,
+  StrataMemory,
+} from './api.ts';
+import { validateConfig } from './config/load.ts';
+import type { StrataConfig, StrataConfigInput } from './config/schema.ts';
+import { createEmbedder } from './embedders/create-embedder.ts';
+import type { Embedder } from './embedders/types.ts';
+import type { EngineContext } from './engine/context.ts';
+import { memoryLine, parseImport, readAll, versionLine } from './engine/ndjson.ts';
+import { newMemory } from './engine/records.ts';
+import { reembedAll } from './engine/reembed.ts';
+import {
+  checkBatch,
+  checkContent,
+  checkMetadata,
+  parseId,
+  parseInput,
+  parseUserId,
+} from './engine/validate.ts';
+import { ClosedError, ConfigError, NotFoundError, ValidationError } from './errors.ts';
+import * as pipeline from './pipeline/index.ts';
+import { hybridSearch, searchFilter } from './search/hybrid.ts';
+import { createStore } from './stores/create-store.ts';
+import type { MemoryStore, StoredRecord } from './stores/types.ts';
+import {
+  type ImportResult,
+  LAYERS,
+  type ListQuery,
+  ListQuerySchema,
+  type Memory,
+  type MemoryInput,
+  MemoryInputSchema,
+  type MemoryPatch,
+  MemoryPatchSchema,
+  type MemoryStats,
+  type MemoryVersion,
+  type Page,
+  type SearchQuery,
+  SearchQuerySchema,
+  type SearchResult,
+} from './types.ts';
+import { type Clock, nowIso, systemClock } from './util/clock.ts';
+import { type Logger, silentLogger } from './util/logger.ts';
+
+export interface MemoryDeps {
+  clock?: Clock;
+  logger?: Logger;
+  store?: MemoryStore;
+  embedder?: Embedder;
+}
+
+export function createMemory(
+  config: StrataConfigInput | StrataConfig = {},
+  deps: MemoryDeps = {},
+): StrataMemory {
+  return new Engine(validateConfig(config), deps);
+}
+
+class Engine implements StrataMemory {
+  readonly layers: StrataMemory['layers'];
+  readonly #ctx: EngineContext;
+  #opening: Promise<void> | null = null;
+  #openedWithModelChange = false;
+  #ready = false;
+  #closed = false;
+  #closing: Promise<void> | null = null;
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(config: StrataConfig, deps: MemoryDeps) {
+    this.layers = [...config.layers.enabled];
+    this.#ctx = {
+      config,
+      store: deps.store ?? createStore(config),
+      embedder: deps.embedder ?? createEmbedder(config),
+      clock: deps.clock ?? systemClock,
+      logger: deps.logger ?? silentLogger,
+    };
+  }
+
+  get isReady(): boolean {
+    return this.#ready && !this.#closed;
+  }
+
+  ready(): Promise<void> {
+    if (this.#closed) return Promise.reject(new ClosedError());
+    return this.#open(false);
+  }
+
+  #open(allowModelChange: boolean): Promise<void> {
+    if (this.#opening && (!allowModelChange || this.#openedWithModelChange)) return this.#opening;
+    const previous = this.#opening;
+    const { store, embedder, config } = this.#ctx;
+    const opening = (async () => {
+      if (previous) await previous.catch(() => undefined);
+      if (store.kind === 'sqlite' && config.store.kind === 'sqlite' && config.store.path !== ':memory:') {
+        mkdirSync(config.dataDir, { recursive: true });
+      }
+      await embedder.ready();
+      await store.open({ model: { id: embedder.id, dimensions: embedder.dimensions }, allowModelChange });
+      this.#ready = true;
+    })();
+    this.#openedWithModelChange = allowModelChange;
+    // A failed open (model mismatch, missing model) is not cached: the next call retries.
+    this.#opening = opening.catch((error: unknown) => {
+      if (this.#opening === guarded) this.#opening = null;
+      throw error;
+    });
+    const guarded = this.#opening;
+    return guarded;
+  }
+
+  /** Runs an operation once open, tracked so close() can wait for it. */
+  async #run<T>(fn: (ctx: EngineContext) => Promise<T>, allowModelChange = false): Promise<T> {
+    if (this.#closed) throw new ClosedError();
+    const task = (async () => {
+      await this.#open(allowModelChange);
+      return fn(this.#ctx);
+    })();
+    this.#inFlight.add(task);
+    try {
+      return await task;
+    } finally {
+      this.#inFlight.delete(task);
+    }
+  }
+
+  add(input: MemoryInput): Promise<Memory> {
+    return this.addMany([input], 'input').then((memories) => memories[0]!);
+  }
+
+  addMany(inputs: MemoryInput[], label = 'inputs'): Promise<Memory[]> {
+    return this.#run(async (ctx) => {
+      if (!Array.isArray(inputs)) throw new ValidationError(`${label} must be an array of memory inputs.`);
+      checkBatch(inputs.length, ctx.config, label);
+      if (inputs.length === 0) return [];
+      const single = label === 'input';
+      const parsed = inputs.map((input, i) => {
+        const field = single ? label : `${label}[${i}]`;
+        const value = parseInput(MemoryInputSchema, input, field);
+        value.content = checkContent(value.content, ctx.config, `${field}.content`);
+        checkMetadata(value.metadata, ctx.config, `${field}.metadata`);
+        return value;
+      });
+      const vectors = await ctx.embedder.embedMany(parsed.map((p) => p.content));
+      const now = nowIso(ctx.clock);
+      const records: StoredRecord[] = parsed.map((p, i) => ({
+        memory: newMemory(withoutUndefined(p), now, ctx.embedder.id),
+        vector: vectors[i]!,
+      }));
+      await ctx.store.insert(records, 'create');
+      return records.map((r) => r.memory);
+    });
+  }
+
+  get(userId: string, id: string): Promise<Memory> {
+    return this.#run((ctx) => this.#get(ctx, userId, id));
+  }
+
+  async #get(ctx: EngineContext, userId: string, id: string): Promise<Memory> {
+    const user = parseUserId(userId);
+    const memoryId = parseId(id);
+    const memory = await ctx.store.get(user, memoryId);
+    if (!memory) throw notFound(user, memoryId);
+    return memory;
+  }
+
+  list(query: ListQuery): Promise<Page<Memory>> {
+    return this.#run(async (ctx) => {
+      const q = parseInput(ListQuerySchema, query, 'list query');
+      const filter = searchFilter(ctx, q);
+      return ctx.store.list(
+        filter,
+        q.cursor === undefined ? { limit: q.limit } : { limit: q.limit, cursor: q.cursor },
+      );
+    });
+  }
+
+  update(userId: string, id: string, patch: MemoryPatch): Promise<Memory> {
+    return this.#run(async (ctx) => {
+      const current = await this.#get(ctx, userId, id);
+      const changes = parseInput(MemoryPatchSchema, patch, 'patch');
+      if (changes.content !== undefined)
+        changes.content = checkContent(changes.content, ctx.config, 'patch.content');
+      checkMetadata(changes.metadata, ctx.config, 'patch.metadata');
+      return this.#writeVersion(ctx, current, withoutUndefined(changes), 'update');
+    });
+  }
+
+  async #writeVersion(
+    ctx: EngineContext,
+    current: Memory,
+    changes: Partial<Memory>,
+    op: 'update' | 'rollback',
+  ): Promise<Memory> {
+    const next: Memory = {
+      ...current,
+      ...changes,
+      version: current.version + 1,
+      updatedAt: nowIso(ctx.clock),
+    };
+    const contentChanged = next.content !== current.content;
+    if (contentChanged) next.embeddingModel = ctx.embedder.id;
+    const vector = contentChanged ? await ctx.embedder.embed(next.content) : undefined;
+    await ctx.store.update([vector === undefined ? { memory: next, op } : { memory: next, vector, op }]);
+    return next;
+  }
+
+  delete(userId: string, id: string): Promise<void> {
+    return this.#run(async (ctx) => {
+      const user = parseUserId(userId);
+      const memoryId = parseId(id);
+      const removed = await ctx.store.delete(user, [memoryId]);
+      if (removed === 0) throw notFound(user, memoryId);
+    });
+  }
+
+  history(userId: string, id: string): Promise<MemoryVersion[]> {
+    return this.#run(async (ctx) => {
+      await this.#get(ctx, userId, id);
+      return ctx.store.history(userId, id);
+    });
+  }
+
+  rollback(userId: string, id: string, version: number): Promise<Memory> {
+    return this.#run(async (ctx) => {
+      const current = await this.#get(ctx, userId, id);
+      if (!Number.isInteger(version) || version < 1) {
+        throw new ValidationError(`version must be a positive integer, got ${JSON.stringify(version)}.`, {
+          details: { field: 'version' },
+        });
+      }
+      const versions = await ctx.store.history(userId, id);
+      const target = versions.find((v) => v.version === version);
+      if (!target) {
+        const known = versions.map((v) => v.version).join(', ');
+        throw new NotFoundError(`Memory ${id} has no version ${version}; its versions are ${known}.`);
+      }
+      const old = target.memory;
+      return this.#writeVersion(
+        ctx,
+        current,
+        {
+          content: old.content,
+          layer: old.layer,
+          importance: old.importance,
+          metadata: old.metadata,
+          links: old.links,
+          sources: old.sources,
+          supersededBy: old.supersededBy,
+        },
+        'rollback',
+      );
+    });
+  }
+
+  search(query: SearchQuery): Promise<SearchResult[]> {
+    return this.#run((ctx) => hybridSearch(ctx, parseInput(SearchQuerySchema, query, 'search query')));
+  }
+
+  observeTurn(turn: Parameters<StrataMemory['observeTurn']>[0]) {
+    return this.#run((ctx) => pipeline.observeTurn(ctx, turn));
+  }
+
+  recall(request: Parameters<StrataMemory['recall']>[0]) {
+    return this.#run((ctx) => pipeline.recall(ctx, request));
+  }
+
+  consolidate(options: ConsolidateOptions = {}) {
+    return this.#run((ctx) => pipeline.consolidate(ctx, options));
+  }
+
+  emotionClusters(userId: string): Promise<EmotionCluster[]> {
+    return this.#run((ctx) => pipeline.emotionClusters(ctx, parseUserId(userId)));
+  }
+
+  export(userId: string, options: ExportOptions = {}): Readable {
+    const engine = this;
+    async function* lines(): AsyncGenerator<string> {
+      const user = parseUserId(userId);
+      const batches = await engine.#run(async (ctx) => ctx.store.scan({ userId: user, batchSize: 500 }));
+      for await (const batch of batches) {
+        if (engine.#closed) throw new ClosedError();
+        for (const { memory, vector } of batch) {
+          if (memory.userId !== user) continue;
+          yield memoryLine(memory, options.includeVectors ? vector : null);
+          if (options.includeHistory !== false) {
+            for (const version of await engine.#ctx.store.history(user, memory.id))
+              yield versionLine(version);
+          }
+        }
+      }
+    }
+    return Readable.from(lines(), { objectMode: false });
+  }
+
+  import(ndjson: string | Readable, options: ImportOptions = {}): Promise<ImportResult> {
+    return this.#run(async (ctx) => {
+      const userId = options.userId === undefined ? undefined : parseUserId(options.userId);
+      const text = await readAll(ndjson);
+      const parsed = parseImport(text, { userId, reassign: options.reassign, config: ctx.config });
+      checkBatch(parsed.records.length, ctx.config, 'import');
+      const changed = await changedRecords(ctx, parsed.records);
+      const model = ctx.embedder.id;
+      const needVectors = changed.filter(
+        (r) =>
+          !(r.vector && r.memory.embeddingModel === model && r.vector.length === ctx.embedder.dimensions),
+      );
+      const vectors = await ctx.embedder.embedMany(needVectors.map((r) => r.memory.content));
+      needVectors.forEach((r, i) => {
+        r.vector = vectors[i]!;
+        r.memory.embeddingModel = model;
+      });
+      const ids = new Set(changed.map((r) => r.memory.id));
+      const history = parsed.history.filter((v) => ids.has(v.memoryId));
+      if (changed.length > 0)
+        await ctx.store.restore(
+          changed.map(({ memory, vector }) => ({ memory, vector })),
+          history,
+        );
+      return {
+        imported: changed.length,
+        unchanged: parsed.records.length - changed.length,
+        lines: parsed.lines,
+      };
+    });
+  }
+
+  deleteUser(userId: string): Promise<number> {
+    return this.#run((ctx) => ctx.store.deleteUser(parseUserId(userId)));
+  }
+
+  stats(userId?: string): Promise<MemoryStats> {
+    return this.#run(async (ctx) => {
+      const stats = await ctx.store.stats(userId === undefined ? undefined : parseUserId(userId));
+      const e = ctx.embedder.stats();
+      const byLayer = Object.fromEntries(
+        LAYERS.map((layer) => [
+          layer,
+          { count: stats.byLayer[layer]?.count ?? 0, bytes: stats.byLayer[layer]?.bytes ?? 0 },
+        ]),
+      ) as MemoryStats['byLayer'];
+      return {
+        users: stats.users,
+        memories: stats.memories,
+        versions: stats.versions,
+        bytes: stats.bytes,
+        byLayer,
+        embedder: {
+          model: e.model,
+          dimensions: e.dimensions,
+          cacheHits: e.cacheHits,
+          cacheMisses: e.cacheMisses,
+          cacheHitRate: e.cacheHitRate,
+        },
+        store: { kind: ctx.store.kind, path: ctx.store.location },
+      };
+    });
+  }
+
+  reembed(onProgress?: (progress: ReembedProgress) => void): Promise<{ reembedded: number }> {
+    return this.#run((ctx) => reembedAll(ctx, onProgress), true);
+  }
+
+  backup(destination: string): Promise<string> {
+    return this.#run(async (ctx) => {
+      if (!ctx.store.backup) {
+        throw new ConfigError(
+          `The ${ctx.store.kind} store does not support backups; use the sqlite or qdrant store.`,
+        );
+      }
+      return ctx.store.backup(destination);
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#closed = true;
+    this.#closing = (async () => {
+      await Promise.allSettled([...this.#inFlight]);
+      // The embedder flushes its queue before the store goes away.
+      await this.#ctx.embedder.close();
+      if (this.#opening) await this.#opening.catch(() => undefined);
+      await this.#ctx.store.close();
+      this.#ready = false;
+    })();
+    return this.#closing;
+  }
+}
+
+function notFound(userId: string, id: string): NotFoundError {
+  return new NotFoundError(
+    `Memory ${id} was not found for user ${userId}; check the id with "strata list --user ${userId}".`,
+    {
+      details: { id, userId },
+    },
+  );
+}
+
+/** Import is idempotent: records identical to what is stored are not rewritten. */
+async function changedRecords(
+  ctx: EngineContext,
+  records: Array<StoredRecord & { line: number }>,
+): Promise<Array<StoredRecord & { line: number }>> {
+  const byUser = new Map<string, string[]>();
+  for (const { memory } of records)
+    byUser.set(memory.userId, [...(byUser.get(memory.userId) ?? []), memory.id]);
+  const existing = new Map<string, Memory>();
+  for (const [userId, ids] of byUser) {
+    for (const memory of await ctx.store.getMany(userId, ids)) existing.set(memory.id, memory);
+  }
+  return records.filter((r) => {
+    const stored = existing.get(r.memory.id);
+    return !stored || canonical(stored) !== canonical({ ...r.memory, embeddingModel: stored.embeddingModel });
+  });
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
+
+/** exactOptionalPropertyTypes: drop keys whose value is undefined before spreading. */
+function withoutUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
