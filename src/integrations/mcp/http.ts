@@ -1,0 +1,30 @@
+/**
+ * Streamable HTTP transport at /mcp, stateless: each request gets a fresh server bound to
+ * the caller's principal (authentication already ran in the app), so no session state can
+ * leak between users and any instance behind a load balancer can answer.
+ */
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { Hono } from 'hono';
+import type { AppEnv, ServerDeps } from '../../server/context.ts';
+import { createMcpServer } from './server.ts';
+
+export function registerMcpRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
+  app.all('/mcp', async (c) => {
+    const server = createMcpServer(deps.memory, {
+      principal: c.get('principal'),
+      onUser: (userId) => {
+        deps.limiter.take('user', userId);
+        c.set('userId', userId);
+      },
+      beforeWrite: (userId, bytes) => deps.quotas.check(userId, bytes),
+    });
+    // No sessionIdGenerator: stateless mode.
+    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(c.req.raw);
+    } finally {
+      void server.close();
+    }
+  });
+}

@@ -1,0 +1,181 @@
+/**
+ * The MCP server: tools remember, recall, search, forget, list and history over one
+ * engine, with zod input schemas (the SDK turns them into the tools' JSON Schemas). The
+ * same factory serves stdio and streamable HTTP; the caller's principal decides the user
+ * exactly as on the REST routes (a bound key acts only for itself), and failures come back
+ * as tool errors with the MemoryError code and message instead of crashing the session.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { StrataMemory } from '../../api.ts';
+import { toMemoryError } from '../../errors.ts';
+import { type Principal, resolveUserId } from '../../server/auth.ts';
+import { describeZodError } from '../../server/http-errors.ts';
+import { LayerSchema, MemoryInputSchema, SEARCH_MODES } from '../../types.ts';
+
+export interface McpServerOptions {
+  principal: Principal;
+  /** Hook for rate limits (throws to refuse). */
+  onUser?: (userId: string) => void;
+  /** Hook for quotas before a write (throws to refuse). */
+  beforeWrite?: (userId: string, bytes: number) => Promise<void>;
+  version?: string;
+}
+
+const userIdField = z
+  .string()
+  .optional()
+  .describe('User the memory belongs to (required with an admin key; implied by a user-bound key)');
+
+const ok = (value: unknown, text?: string): CallToolResult => ({
+  content: [{ type: 'text', text: text ?? JSON.stringify(value, null, 2) }],
+  structuredContent: { result: value as Record<string, unknown> },
+});
+
+const fail = (error: unknown): CallToolResult => {
+  const err =
+    error instanceof z.ZodError
+      ? { code: 'validation_error', message: describeZodError(error) }
+      : toMemoryError(error);
+  const message =
+    err.code === 'internal_error' ? 'Internal error; the server logged the cause.' : err.message;
+  return { isError: true, content: [{ type: 'text', text: `${err.code}: ${message}` }] };
+};
+
+export function createMcpServer(memory: StrataMemory, options: McpServerOptions): McpServer {
+  const server = new McpServer({ name: 'strata', version: options.version ?? '0.1.0' });
+  const user = (requested: string | undefined) => {
+    const userId = resolveUserId(options.principal, requested);
+    options.onUser?.(userId);
+    return userId;
+  };
+  const run = async (fn: () => Promise<CallToolResult>): Promise<CallToolResult> => {
+    try {
+      return await fn();
+    } catch (error) {
+      return fail(error);
+    }
+  };
+
+  server.registerTool(
+    'remember',
+    {
+      description: 'Store a memory about the user (a fact, preference or event).',
+      inputSchema: {
+        userId: userIdField,
+        content: z.string().min(1).describe('What to remember, in plain text'),
+        layer: LayerSchema.optional().describe('Memory layer (default semantic)'),
+        importance: z.number().min(0).max(1).optional(),
+        metadata: z.record(z.string(), z.unknown()).optional(),
+      },
+    },
+    (args) =>
+      run(async () => {
+        const userId = user(args.userId);
+        const input = MemoryInputSchema.parse({ ...args, userId });
+        await options.beforeWrite?.(userId, Buffer.byteLength(input.content));
+        return ok(await memory.add(input));
+      }),
+  );
+
+  server.registerTool(
+    'recall',
+    {
+      description: 'Recall what Strata knows that is relevant to a message, as a framed context block.',
+      inputSchema: {
+        userId: userIdField,
+        query: z.string().min(1).describe('The current user message or question'),
+        chatId: z.string().optional(),
+        maxTokens: z.number().int().min(16).max(32_000).optional(),
+      },
+    },
+    (args) =>
+      run(async () => {
+        const userId = user(args.userId);
+        const result = await memory.recall({
+          userId,
+          messages: [{ role: 'user', content: args.query }],
+          ...(args.chatId ? { chatId: args.chatId } : {}),
+          ...(args.maxTokens ? { maxTokens: args.maxTokens } : {}),
+        });
+        const memories = result.memories.map(({ memory: m, score }) => ({ id: m.id, layer: m.layer, score }));
+        return {
+          ...ok({ context: result.context, memories }),
+          content: [{ type: 'text', text: result.context }],
+        };
+      }),
+  );
+
+  server.registerTool(
+    'search',
+    {
+      description: 'Search memories (boolean operators, quotes, fuzzy; since/until filters).',
+      inputSchema: {
+        userId: userIdField,
+        query: z.string().min(1),
+        k: z.number().int().min(1).max(100).optional(),
+        layers: z.array(LayerSchema).optional(),
+        since: z.string().optional(),
+        until: z.string().optional(),
+        mode: z.enum(SEARCH_MODES).optional(),
+      },
+    },
+    (args) =>
+      run(async () => {
+        const { userId: requested, ...rest } = args;
+        const results = await memory.search({ ...stripUndefined(rest), userId: user(requested) });
+        return ok({ results: results.map(({ memory: m, score }) => ({ memory: m, score })) });
+      }),
+  );
+
+  server.registerTool(
+    'forget',
+    {
+      description: 'Delete one memory by id.',
+      inputSchema: { userId: userIdField, id: z.string().min(1).max(128) },
+    },
+    (args) =>
+      run(async () => {
+        await memory.delete(user(args.userId), args.id);
+        return ok({ deleted: true, id: args.id });
+      }),
+  );
+
+  server.registerTool(
+    'list',
+    {
+      description: "List the user's memories, newest first, with cursor pagination.",
+      inputSchema: {
+        userId: userIdField,
+        layer: LayerSchema.optional(),
+        limit: z.number().int().min(1).max(200).optional(),
+        cursor: z.string().optional(),
+      },
+    },
+    (args) =>
+      run(async () => {
+        const { userId: requested, ...rest } = args;
+        return ok(await memory.list({ ...stripUndefined(rest), userId: user(requested) }));
+      }),
+  );
+
+  server.registerTool(
+    'history',
+    {
+      description: 'Version history of one memory.',
+      inputSchema: { userId: userIdField, id: z.string().min(1).max(128) },
+    },
+    (args) => run(async () => ok({ versions: await memory.history(user(args.userId), args.id) })),
+  );
+
+  return server;
+}
+
+function stripUndefined<T extends Record<string, unknown>>(
+  value: T,
+): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}

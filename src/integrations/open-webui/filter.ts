@@ -1,0 +1,141 @@
+/**
+ * Inlet and outlet behavior of one Strata filter, free of HTTP. The inlet recalls with
+ * the chat's messages and injects the context block into the system message; the outlet
+ * stores the last user+assistant pair, keyed by chat id and message ids. Neither may ever
+ * break a chat: the inlet degrades to the unchanged body, the outlet hands failed turns to
+ * the durable outbox. Background tasks (metadata.task) pass through untouched.
+ */
+import type { StrataMemory } from '../../api.ts';
+import type { LayerName, TurnInput } from '../../types.ts';
+import type { Logger } from '../../util/logger.ts';
+import { inject } from '../shared/inject.ts';
+import type { TurnOutbox } from '../shared/turn-outbox.ts';
+import {
+  InletBodySchema,
+  messageText,
+  OutletBodySchema,
+  type OwuiMessage,
+  recallMessages,
+  toIsoTimestamp,
+} from './protocol.ts';
+import type { Valves } from './valves.ts';
+
+export interface FilterDeps {
+  memory: StrataMemory;
+  logger: Logger;
+  outbox: TurnOutbox;
+  degraded(surface: string, reason: string): void;
+  time<T>(operation: string, fn: () => Promise<T>): Promise<T>;
+}
+
+type Body = Record<string, unknown>;
+
+export async function runInlet(
+  deps: FilterDeps,
+  options: { userId: string; valves: Valves; layer?: LayerName },
+  body: Body,
+): Promise<Body> {
+  const parsed = InletBodySchema.safeParse(body);
+  if (!parsed.success) {
+    deps.degraded('open-webui-inlet', 'unrecognized_body');
+    return body;
+  }
+  const { messages, metadata } = parsed.data;
+  if (metadata?.task !== undefined && metadata.task !== null) return body;
+  if (!options.valves.enabled || !options.valves.inject) return body;
+  const forRecall = recallMessages(messages);
+  if (!forRecall.some((m) => m.role === 'user')) return body;
+  try {
+    const layers = options.layer ? [options.layer] : (options.valves.layers as LayerName[] | undefined);
+    const result = await deps.time('recall', () =>
+      deps.memory.recall({
+        userId: options.userId,
+        messages: forRecall,
+        maxTokens: options.valves.maxTokens,
+        ...(metadata?.chat_id ? { chatId: metadata.chat_id } : {}),
+        ...(layers && layers.length > 0 ? { layers } : {}),
+        ...(options.valves.k ? { k: options.valves.k } : {}),
+        ...(options.valves.timeZone ? { timeZone: options.valves.timeZone } : {}),
+      }),
+    );
+    if (!result.context.trim()) return body;
+    return { ...body, messages: inject(messages, result.context) };
+  } catch (error) {
+    deps.logger.warn(
+      { err: error, userId: options.userId },
+      'open-webui inlet degraded: body returned unchanged',
+    );
+    deps.degraded('open-webui-inlet', errorCode(error));
+    return body;
+  }
+}
+
+/** The last assistant message and the user message right before it. */
+export function lastPair(messages: OwuiMessage[]): { user: OwuiMessage; assistant: OwuiMessage } | undefined {
+  for (let i = messages.length - 1; i > 0; i--) {
+    if (messages[i]?.role !== 'assistant') continue;
+    for (let j = i - 1; j >= 0; j--) {
+      if (messages[j]?.role === 'user') return { user: messages[j]!, assistant: messages[i]! };
+      if (messages[j]?.role === 'assistant') break;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+export function outletTurn(userId: string, body: Body): { key: string; turn: TurnInput } | undefined {
+  const parsed = OutletBodySchema.safeParse(body);
+  if (!parsed.success) return undefined;
+  const pair = lastPair(parsed.data.messages);
+  if (!pair) return undefined;
+  const userText = messageText(pair.user.content);
+  const assistantText = messageText(pair.assistant.content);
+  if (!userText.trim() && !assistantText.trim()) return undefined;
+  const chatId = parsed.data.chat_id || 'default';
+  const timestamp = toIsoTimestamp(pair.assistant.timestamp) ?? toIsoTimestamp(pair.user.timestamp);
+  const message = (m: OwuiMessage, role: 'user' | 'assistant', content: string) => {
+    const at = toIsoTimestamp(m.timestamp);
+    return { role, content, ...(m.id ? { id: m.id } : {}), ...(at ? { timestamp: at } : {}) };
+  };
+  const turn: TurnInput = {
+    userId,
+    chatId,
+    messages: [message(pair.user, 'user', userText), message(pair.assistant, 'assistant', assistantText)],
+    ...(timestamp ? { timestamp } : {}),
+    metadata: {
+      source: 'open-webui',
+      ...(parsed.data.session_id ? { sessionId: parsed.data.session_id } : {}),
+      ...(parsed.data.model ? { model: parsed.data.model } : {}),
+    },
+  };
+  const key = [userId, chatId, pair.user.id ?? userText, pair.assistant.id ?? assistantText].join('\u0000');
+  return { key, turn };
+}
+
+export async function runOutlet(
+  deps: FilterDeps,
+  options: { userId: string; valves: Valves; seen: (key: string) => boolean },
+  body: Body,
+): Promise<Body> {
+  if (!options.valves.enabled || !options.valves.storeTurns) return body;
+  const extracted = outletTurn(options.userId, body);
+  if (!extracted) return body;
+  // Several Strata filters may be enabled on one model; the same turn is stored once.
+  if (options.seen(extracted.key)) return body;
+  try {
+    await deps.time('observe', () => deps.memory.observeTurn(extracted.turn));
+  } catch (error) {
+    deps.logger.warn(
+      { err: error, userId: options.userId },
+      'open-webui outlet: storing failed; queued for retry',
+    );
+    deps.degraded('open-webui-outlet', errorCode(error));
+    deps.outbox.enqueue(extracted.key, extracted.turn, error);
+  }
+  return body;
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'internal_error';
+}

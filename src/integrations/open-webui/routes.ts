@@ -1,0 +1,112 @@
+/**
+ * Mounts the Open WebUI Pipelines protocol on the app: discovery (GET /models, /pipelines,
+ * and /v1/models unless the proxy owns it), inlet/outlet per filter, and valves. Owns the
+ * per-filter valves store under `<dataDir>/open-webui/`; failed turns go to the shared outbox.
+ * Authentication already ran; here a bound key may only act for its own user (403
+ * otherwise), and only admin keys may change valves, which are global.
+ */
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
+import {
+  type AppContext,
+  type AppEnv,
+  actFor,
+  parseWith,
+  readJson,
+  type ServerDeps,
+} from '../../server/context.ts';
+import type { TurnOutbox } from '../shared/turn-outbox.ts';
+import { type FilterDeps, runInlet, runOutlet } from './filter.ts';
+import { discoveryList, FilterEnvelopeSchema, type FilterInfo, filtersFor } from './protocol.ts';
+import { createValvesStore, type Valves, valvesSchema } from './valves.ts';
+
+export interface PipelinesHandle {
+  filters: FilterInfo[];
+}
+
+const SEEN_LIMIT = 10_000;
+
+export function createPipelines(app: Hono<AppEnv>, deps: ServerDeps, outbox: TurnOutbox): PipelinesHandle {
+  const base = join(deps.dataDir, 'open-webui');
+  const filters = filtersFor(deps.memory.layers);
+  const byId = new Map(filters.map((filter) => [filter.id, filter]));
+  const valvesStore = createValvesStore(join(base, 'valves.json'));
+  const defaults = { maxTokens: deps.config.recall.maxTokens };
+  const schemaOf = (filter: FilterInfo) => valvesSchema(defaults, filter.layer === undefined);
+  const created = Math.floor(Date.now() / 1000);
+  const seenKeys = new Set<string>();
+  const seen = (key: string) => {
+    if (seenKeys.has(key)) return true;
+    seenKeys.add(key);
+    if (seenKeys.size > SEEN_LIMIT) seenKeys.delete(seenKeys.values().next().value as string);
+    return false;
+  };
+  const filterDeps: FilterDeps = {
+    memory: deps.memory,
+    logger: deps.logger,
+    outbox,
+    degraded: (surface, reason) => deps.metrics.degraded.inc({ surface, reason }),
+    time: (operation, fn) => deps.metrics.time(operation, fn),
+  };
+
+  const filterOf = (c: AppContext): FilterInfo => {
+    const filter = byId.get(c.req.param('id') ?? '');
+    if (!filter) {
+      throw new NotFoundError(`Unknown filter "${c.req.param('id')}"; GET /models lists the filters.`);
+    }
+    return filter;
+  };
+  const valvesOf = (filter: FilterInfo): Valves => {
+    const stored = valvesStore.get(filter.id) ?? {};
+    const parsed = schemaOf(filter).safeParse(stored);
+    return (parsed.success ? parsed.data : schemaOf(filter).parse({})) as Valves;
+  };
+  const envelope = async (c: AppContext) => {
+    const parsed = parseWith(FilterEnvelopeSchema, await readJson(c));
+    const userId = actFor(c, deps, parsed.user?.id);
+    return { body: parsed.body, userId };
+  };
+
+  const list = (c: AppContext) => c.json(discoveryList(filters, created));
+  app.get('/models', list);
+  app.get('/pipelines', list);
+  if (!deps.config.server.upstream) app.get('/v1/models', list);
+
+  app.post('/:id/filter/inlet', async (c) => {
+    const filter = filterOf(c);
+    const { body, userId } = await envelope(c);
+    const valves = valvesOf(filter);
+    return c.json(
+      await runInlet(filterDeps, { userId, valves, ...(filter.layer ? { layer: filter.layer } : {}) }, body),
+    );
+  });
+
+  app.post('/:id/filter/outlet', async (c) => {
+    const filter = filterOf(c);
+    const { body, userId } = await envelope(c);
+    return c.json(await runOutlet(filterDeps, { userId, valves: valvesOf(filter), seen }, body));
+  });
+
+  app.get('/:id/valves/spec', (c) => {
+    const filter = filterOf(c);
+    return c.json(z.toJSONSchema(schemaOf(filter), { io: 'input', unrepresentable: 'any' }));
+  });
+  app.get('/:id/valves', (c) => c.json(valvesOf(filterOf(c))));
+  app.post('/:id/valves/update', async (c) => {
+    const filter = filterOf(c);
+    if (c.get('principal').kind === 'user') {
+      throw new ForbiddenError('Valves are global settings; only an admin key may change them.');
+    }
+    const raw = await readJson(c);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new ValidationError('Valves must be a JSON object (the full valves, see valves/spec).');
+    }
+    const valves = parseWith(schemaOf(filter), raw, 'valves');
+    valvesStore.set(filter.id, valves as Record<string, unknown>);
+    return c.json(valves);
+  });
+
+  return { filters };
+}

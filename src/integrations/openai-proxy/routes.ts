@@ -1,0 +1,159 @@
+/**
+ * The OpenAI-compatible proxy: POST /v1/chat/completions forwards to server.upstream with
+ * the memory block injected into the system message, and observes the turn once the reply
+ * is complete (for streams, after the last chunk, from the reassembled text). Upstream
+ * errors pass through with their status and body. Memory never breaks a completion:
+ * recall failures forward the request unchanged, storing failures go to the durable outbox.
+ * With a proxy configured, GET /v1/models lists the upstream's models.
+ */
+import type { Hono } from 'hono';
+import { NotFoundError, UpstreamError, ValidationError } from '../../errors.ts';
+import { type AppContext, type AppEnv, actFor, readJson, type ServerDeps } from '../../server/context.ts';
+import type { TurnInput } from '../../types.ts';
+import { inject, textOf } from '../shared/inject.ts';
+import type { TurnOutbox } from '../shared/turn-outbox.ts';
+import { tapChatStream } from './sse.ts';
+
+type Message = { role: string; content?: unknown; [key: string]: unknown };
+
+export interface ProxyOptions {
+  deps: ServerDeps;
+  fetch: typeof fetch;
+  outbox: TurnOutbox;
+  /** Tracks background observations so shutdown can wait for them. */
+  track(work: Promise<unknown>): void;
+}
+
+export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): void {
+  const { deps } = options;
+  const upstream = deps.config.server.upstream;
+  const base = upstream?.baseUrl.replace(/\/+$/, '');
+  const headers = (): Record<string, string> => ({
+    'content-type': 'application/json',
+    ...(upstream?.apiKey ? { authorization: `Bearer ${upstream.apiKey}` } : {}),
+  });
+  const call = async (path: string, init: RequestInit): Promise<Response> => {
+    try {
+      return await options.fetch(`${base}${path}`, init);
+    } catch (error) {
+      throw new UpstreamError(`Upstream ${base} is unreachable: ${(error as Error).message}`, 502, {
+        cause: error,
+      });
+    }
+  };
+
+  if (upstream) {
+    app.get('/v1/models', async () => passThrough(await call('/models', { headers: headers() })));
+  }
+
+  app.post('/v1/chat/completions', async (c) => {
+    if (!base) {
+      throw new NotFoundError(
+        'The OpenAI-compatible proxy is off: set server.upstream.baseUrl to enable it.',
+      );
+    }
+    const raw = await readJson(c);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new ValidationError('Request body must be a JSON object with model and messages.');
+    }
+    const body = raw as Record<string, unknown>;
+    if (!Array.isArray(body.messages) || body.messages.length === 0) {
+      throw new ValidationError('messages: must be a non-empty array of {role, content}.');
+    }
+    const messages = body.messages as Message[];
+    const userId = proxyUser(c, deps, body);
+    const chatId = c.req.header('x-strata-chat-id') ?? 'openai-proxy';
+    const forwarded = {
+      ...body,
+      messages: userId ? await recallInto(deps, userId, chatId, messages) : messages,
+    };
+    const response = await call('/chat/completions', {
+      method: 'POST',
+      headers: headers(),
+      body: JSON.stringify(forwarded),
+    });
+    if (!response.ok || !response.body) return passThrough(response);
+    const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+    const observe = (reply: string) => {
+      if (!userId || !lastUser || !reply.trim()) return;
+      const turn: TurnInput = {
+        userId,
+        chatId,
+        messages: [
+          { role: 'user', content: textOf(lastUser.content) || '[non-text message]' },
+          { role: 'assistant', content: reply },
+        ],
+        metadata: {
+          source: 'openai-proxy',
+          ...(typeof body.model === 'string' ? { model: body.model } : {}),
+        },
+      };
+      options.track(
+        deps.metrics
+          .time('observe', () => deps.memory.observeTurn(turn))
+          .catch((error: unknown) => {
+            deps.logger.warn({ err: error, userId }, 'proxy: storing the turn failed; queued for retry');
+            deps.metrics.degraded.inc({ surface: 'openai-proxy', reason: 'observe_failed' });
+            options.outbox.enqueue(`${userId}\u0000${chatId}\u0000${Date.now()}`, turn, error);
+          }),
+      );
+    };
+    if (body.stream === true) {
+      const tapped = response.body.pipeThrough(tapChatStream(observe));
+      return new Response(tapped, { status: response.status, headers: copyHeaders(response) });
+    }
+    const text = await response.text();
+    try {
+      const json = JSON.parse(text) as { choices?: Array<{ message?: { content?: unknown } }> };
+      observe(textOf(json.choices?.[0]?.message?.content));
+    } catch {
+      deps.logger.warn('proxy: upstream reply was not JSON; turn not stored');
+    }
+    return new Response(text, { status: response.status, headers: copyHeaders(response) });
+  });
+}
+
+/** The user from a bound key, the `user` field or X-Strata-User; undefined means no memory. */
+function proxyUser(c: AppContext, deps: ServerDeps, body: Record<string, unknown>): string | undefined {
+  const fromBody = typeof body.user === 'string' && body.user ? body.user : undefined;
+  const requested = c.req.header('x-strata-user') ?? fromBody;
+  if (c.get('principal').kind !== 'user' && !requested) return undefined;
+  return actFor(c, deps, requested);
+}
+
+async function recallInto(
+  deps: ServerDeps,
+  userId: string,
+  chatId: string,
+  messages: Message[],
+): Promise<Message[]> {
+  const forRecall = messages
+    .filter((m) => ['user', 'assistant', 'system', 'tool'].includes(m.role))
+    .map((m) => ({ role: m.role as 'user', content: textOf(m.content) }))
+    .filter((m) => m.content.trim() !== '');
+  if (!forRecall.some((m) => m.role === 'user')) return messages;
+  try {
+    const result = await deps.metrics.time('recall', () =>
+      deps.memory.recall({ userId, chatId, messages: forRecall }),
+    );
+    return result.context.trim() ? inject(messages, result.context) : messages;
+  } catch (error) {
+    deps.logger.warn({ err: error, userId }, 'proxy: recall failed; forwarding without memory');
+    deps.metrics.degraded.inc({ surface: 'openai-proxy', reason: 'recall_failed' });
+    return messages;
+  }
+}
+
+function copyHeaders(response: Response): Headers {
+  const out = new Headers();
+  for (const name of ['content-type', 'cache-control', 'x-request-id', 'openai-processing-ms']) {
+    const value = response.headers.get(name);
+    if (value) out.set(name, value);
+  }
+  return out;
+}
+
+async function passThrough(response: Response): Promise<Response> {
+  const text = await response.text();
+  return new Response(text, { status: response.status, headers: copyHeaders(response) });
+}

@@ -1,0 +1,134 @@
+/**
+ * A durable outbox for turns that could not be stored right away (engine busy, store
+ * unavailable). Each pending turn is one JSON file in `<dataDir>/outbox/`, written
+ * atomically and named by a hash of (user, chat, message id) so a retried delivery of
+ * the same turn collapses into one file. A background timer retries with backoff, the
+ * outbox is replayed at start, and `drain()` makes a last attempt at shutdown. A turn the
+ * engine rejects as invalid (not retryable) moves to `outbox/dead/` and is logged, so no
+ * turn is ever dropped silently.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MemoryError } from '../../errors.ts';
+import type { TurnInput } from '../../types.ts';
+import type { Logger } from '../../util/logger.ts';
+
+interface Entry {
+  turn: TurnInput;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError?: string;
+}
+
+export interface TurnOutbox {
+  /** Persists a turn for later delivery. */
+  enqueue(key: string, turn: TurnInput, error: unknown): void;
+  depth(): number;
+  /** Tries every due entry once now. */
+  flush(force?: boolean): Promise<{ delivered: number; pending: number }>;
+  start(intervalMs?: number): void;
+  /** Stops the timer and makes a final delivery attempt. */
+  drain(): Promise<void>;
+}
+
+export function createTurnOutbox(options: {
+  dir: string;
+  deliver: (turn: TurnInput) => Promise<unknown>;
+  logger: Logger;
+  onDepth?: (depth: number) => void;
+  now?: () => number;
+}): TurnOutbox {
+  const { dir, deliver, logger } = options;
+  const now = options.now ?? Date.now;
+  const deadDir = join(dir, 'dead');
+  mkdirSync(deadDir, { recursive: true });
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<{ delivered: number; pending: number }> | undefined;
+  const fileOf = (key: string) =>
+    join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
+  const files = () => readdirSync(dir).filter((name) => name.endsWith('.json'));
+  const report = () => options.onDepth?.(files().length);
+  const write = (file: string, entry: Entry) => {
+    const temp = `${file}.tmp`;
+    writeFileSync(temp, JSON.stringify(entry));
+    renameSync(temp, file);
+  };
+
+  const runOnce = async (force: boolean) => {
+    let delivered = 0;
+    for (const name of files()) {
+      const file = join(dir, name);
+      let entry: Entry;
+      try {
+        entry = JSON.parse(readFileSync(file, 'utf8')) as Entry;
+      } catch (error) {
+        logger.error({ err: error, file: name }, 'outbox entry unreadable; moved to outbox/dead');
+        renameSync(file, join(deadDir, name));
+        continue;
+      }
+      if (!force && entry.nextAttemptAt > now()) continue;
+      try {
+        await deliver(entry.turn);
+        rmSync(file, { force: true });
+        delivered++;
+      } catch (error) {
+        const retryable = !MemoryError.isInstance(error) || error.retryable || error.code === 'closed';
+        entry.attempts += 1;
+        entry.lastError = error instanceof Error ? error.message : String(error);
+        if (!retryable) {
+          logger.error(
+            { file: name, error: entry.lastError },
+            'turn rejected by the engine; moved to outbox/dead',
+          );
+          write(join(deadDir, name), entry);
+          rmSync(file, { force: true });
+          continue;
+        }
+        entry.nextAttemptAt = now() + Math.min(300_000, 1_000 * 2 ** Math.min(entry.attempts, 8));
+        write(file, entry);
+        logger.warn({ file: name, attempts: entry.attempts }, 'turn delivery failed; will retry');
+      }
+    }
+    report();
+    return { delivered, pending: files().length };
+  };
+
+  const flush = async (force = false) => {
+    while (running) await running.catch(() => undefined);
+    running = runOnce(force);
+    try {
+      return await running;
+    } finally {
+      running = undefined;
+    }
+  };
+
+  return {
+    enqueue(key, turn, error) {
+      const entry: Entry = {
+        turn,
+        attempts: 1,
+        nextAttemptAt: now() + 1_000,
+        lastError: error instanceof Error ? error.message : String(error),
+      };
+      write(fileOf(key), entry);
+      report();
+    },
+    depth: () => files().length,
+    flush,
+    start(intervalMs = 5_000) {
+      if (timer) return;
+      void flush(true).catch((error: unknown) => logger.error({ err: error }, 'outbox replay failed'));
+      timer = setInterval(() => {
+        void flush().catch((error: unknown) => logger.error({ err: error }, 'outbox retry failed'));
+      }, intervalMs);
+      timer.unref();
+    },
+    async drain() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      if (files().length > 0) await flush(true);
+    },
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * The HTTP application: one Hono app over one engine. Middleware order matters and is the
+ * security model: request id + logging + metrics wrap everything (so failures are counted
+ * too), then the body limit, then authentication and the per-key rate limit, then routes
+ * grouped by concern. Errors of any kind become `{error:{code,message}}` through
+ * http-errors.ts; nothing a handler throws can take the process down or leak a stack.
+ */
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { routePath } from 'hono/route';
+import type { StrataMemory } from '../api.ts';
+import type { StrataConfig } from '../config/schema.ts';
+import { NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import { registerMcpRoutes } from '../integrations/mcp/http.ts';
+import { createPipelines, type PipelinesHandle } from '../integrations/open-webui/routes.ts';
+import { registerProxyRoutes } from '../integrations/openai-proxy/routes.ts';
+import { createTurnOutbox, type TurnOutbox } from '../integrations/shared/turn-outbox.ts';
+import { newId } from '../util/ids.ts';
+import type { Logger } from '../util/logger.ts';
+import { createAuthenticator } from './auth.ts';
+import type { AppEnv, ServerDeps } from './context.ts';
+import { toErrorReply } from './http-errors.ts';
+import { createMetrics, type ServerMetrics } from './metrics.ts';
+import { createQuotaGuard } from './quotas.ts';
+import { createRateLimiter } from './rate-limit.ts';
+import { registerExportImportRoutes } from './routes/export-import.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerMemoryRoutes } from './routes/memories.ts';
+import { registerOpenApiRoutes } from './routes/openapi.ts';
+import { registerSearchRoutes } from './routes/search.ts';
+import { registerTurnRoutes } from './routes/turns.ts';
+import { registerUserRoutes } from './routes/users.ts';
+
+export interface CreateAppOptions {
+  memory: StrataMemory;
+  config: StrataConfig;
+  logger: Logger;
+  metrics?: ServerMetrics;
+  /** Overrides config.dataDir for integration state (valves, retry queue). */
+  dataDir?: string;
+  /** Injectable upstream fetch for the OpenAI proxy (tests). */
+  fetch?: typeof fetch;
+  /** Start the outbox retry timer (default true). */
+  startOutbox?: boolean;
+}
+
+export interface StrataApp {
+  app: Hono<AppEnv>;
+  deps: ServerDeps;
+  pipelines: PipelinesHandle;
+  outbox: TurnOutbox;
+  /** Waits for background observations, stops the outbox timer and makes a last delivery attempt. */
+  drain(): Promise<void>;
+}
+
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json']);
+/** NDJSON imports are allowed to be larger than ordinary JSON requests. */
+const IMPORT_LIMIT_FACTOR = 64;
+
+export function createApp(options: CreateAppOptions): StrataApp {
+  const { memory, config, logger } = options;
+  const metrics = options.metrics ?? createMetrics();
+  metrics.observeMemory(memory);
+  const auth = createAuthenticator(config.server);
+  const deps: ServerDeps = {
+    memory,
+    config,
+    logger,
+    metrics,
+    quotas: createQuotaGuard(memory, config.server.quotas),
+    limiter: createRateLimiter(config.server.rateLimit),
+    dataDir: options.dataDir ?? config.dataDir,
+  };
+  const app = new Hono<AppEnv>();
+  const outbox = createTurnOutbox({
+    dir: join(deps.dataDir, 'outbox'),
+    deliver: (turn) => deps.memory.observeTurn(turn),
+    logger,
+    onDepth: (depth) => metrics.retryQueueDepth.set(depth),
+  });
+  if (options.startOutbox !== false) outbox.start();
+  const inFlight = new Set<Promise<unknown>>();
+
+  app.onError((error, c) => {
+    const requestId = c.get('requestId') ?? 'unknown';
+    const reply = toErrorReply(error, requestId);
+    const log = c.get('log') ?? logger;
+    if (reply.status >= 500) log.error({ err: error, requestId }, 'request failed');
+    else log.debug({ code: reply.body.error.code, requestId }, 'request refused');
+    metrics.errors.inc({ code: reply.body.error.code, route: safeRoute(c) });
+    return c.json(reply.body, reply.status as 400, reply.headers);
+  });
+  app.notFound((c) => {
+    const reply = toErrorReply(new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`), '');
+    metrics.errors.inc({ code: 'not_found', route: 'unmatched' });
+    return c.json(reply.body, 404);
+  });
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : newId();
+    c.set('requestId', requestId);
+    c.set('log', logger.child({ requestId }));
+    c.set('userId', undefined);
+    c.header('x-request-id', requestId);
+    await next();
+    const route = safeRoute(c);
+    const seconds = (performance.now() - started) / 1000;
+    metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
+    c.get('log').info(
+      {
+        method: c.req.method,
+        route,
+        status: c.res.status,
+        ms: Math.round(seconds * 1000),
+        userId: c.get('userId'),
+      },
+      'request',
+    );
+  });
+
+  const limit = config.server.bodyLimitBytes;
+  const tooLarge = (max: number) => () => {
+    throw new PayloadTooLargeError(
+      `Request body exceeds ${max} bytes (server.bodyLimitBytes); send less or raise the limit.`,
+    );
+  };
+  app.use('*', async (c, next) => {
+    const max = c.req.path === '/v1/import' ? limit * IMPORT_LIMIT_FACTOR : limit;
+    return bodyLimit({ maxSize: max, onError: tooLarge(max) })(c, next);
+  });
+
+  app.use('*', async (c, next) => {
+    if (PUBLIC_PATHS.has(c.req.path)) return next();
+    const principal = auth.authenticate(c.req.header('authorization'));
+    c.set('principal', principal);
+    deps.limiter.take('key', principal.kind === 'open' ? `open:${clientAddress(c)}` : principal.keyName);
+    return next();
+  });
+
+  registerHealthRoutes(app, deps);
+  registerOpenApiRoutes(app);
+  registerMemoryRoutes(app, deps);
+  registerSearchRoutes(app, deps);
+  registerTurnRoutes(app, deps);
+  registerExportImportRoutes(app, deps);
+  registerUserRoutes(app, deps);
+  registerMcpRoutes(app, deps);
+  registerProxyRoutes(app, {
+    deps,
+    outbox,
+    fetch: options.fetch ?? fetch,
+    track(work) {
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    },
+  });
+  const pipelines = createPipelines(app, deps, outbox);
+
+  const drain = async () => {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    await outbox.drain();
+  };
+  return { app, deps, pipelines, outbox, drain };
+}
+
+function safeRoute(c: Parameters<Parameters<Hono<AppEnv>['onError']>[0]>[1]): string {
+  try {
+    const path = routePath(c, -1);
+    return path === '*' || path === '/*' ? 'unmatched' : path;
+  } catch {
+    return 'unmatched';
+  }
+}
+
+function clientAddress(c: { env: unknown }): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'local';
+}

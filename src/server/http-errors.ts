@@ -1,0 +1,88 @@
+/**
+ * The one place that turns errors into HTTP replies. MemoryError codes map to statuses;
+ * zod failures become validation errors that name the field; anything else becomes a
+ * generic 500 whose message carries the request id but never a stack trace or internals,
+ * so a client learns what to fix and an attacker learns nothing.
+ */
+import { ZodError } from 'zod';
+import { type ErrorCode, MemoryError, RateLimitedError, UpstreamError, ValidationError } from '../errors.ts';
+
+const STATUS: Record<ErrorCode, number> = {
+  validation_error: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  model_mismatch: 409,
+  payload_too_large: 413,
+  quota_exceeded: 429,
+  rate_limited: 429,
+  config_error: 500,
+  internal_error: 500,
+  upstream_error: 502,
+  model_missing: 503,
+  store_unavailable: 503,
+  embedder_error: 503,
+  closed: 503,
+};
+
+export interface ErrorReply {
+  status: number;
+  body: { error: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
+  headers: Record<string, string>;
+}
+
+/** Formats zod issues as `field: problem; field: problem`. */
+export function describeZodError(error: ZodError, prefix = ''): string {
+  return error.issues
+    .slice(0, 10)
+    .map((issue) => {
+      const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+export function zodToValidation(error: ZodError, prefix = ''): ValidationError {
+  return new ValidationError(`Invalid request: ${describeZodError(error, prefix)}`);
+}
+
+export function toErrorReply(error: unknown, requestId: string): ErrorReply {
+  const err = error instanceof ZodError ? zodToValidation(error) : error;
+  if (!MemoryError.isInstance(err)) {
+    return {
+      status: 500,
+      headers: {},
+      body: {
+        error: {
+          code: 'internal_error',
+          message: `Internal error while handling request ${requestId}; the server logged the cause.`,
+        },
+      },
+    };
+  }
+  let status = STATUS[err.code] ?? 500;
+  const headers: Record<string, string> = {};
+  if (err instanceof UpstreamError && err.status >= 400 && err.status < 600) status = err.status;
+  if (err.code === 'rate_limited') {
+    const seconds = err instanceof RateLimitedError ? err.retryAfterSeconds : 1;
+    headers['retry-after'] = String(Math.max(1, Math.ceil(seconds)));
+  }
+  const message =
+    err.code === 'internal_error'
+      ? `Internal error while handling request ${requestId}; the server logged the cause.`
+      : err.message;
+  const safeDetails = err.code === 'internal_error' ? {} : err.details;
+  const body: ErrorReply['body'] = { error: { code: err.code, message } };
+  if (Object.keys(safeDetails).length > 0 && isJsonSafe(safeDetails)) body.error.details = safeDetails;
+  return { status, headers, body };
+}
+
+function isJsonSafe(value: unknown): boolean {
+  try {
+    JSON.stringify(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

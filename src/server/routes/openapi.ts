@@ -1,0 +1,203 @@
+/**
+ * GET /openapi.json: the OpenAPI 3.1 document, generated from the same zod schemas that
+ * validate requests (z.toJSONSchema), so the document cannot drift from what the server
+ * accepts. Built once, lazily, on the first request.
+ */
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import {
+  ChatMessageSchema,
+  MemoryInputSchema,
+  MemoryPatchSchema,
+  MemorySchema,
+  MemoryVersionSchema,
+  RecallRequestSchema,
+  SearchQuerySchema,
+  TurnSchema,
+} from '../../types.ts';
+import type { AppEnv } from '../context.ts';
+
+const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+const SearchResultSchema = z.object({ memory: MemorySchema, score: z.number() });
+const PageSchema = z.object({ items: z.array(MemorySchema), nextCursor: z.string().nullable() });
+const ObserveSchema = z.object({
+  turnId: z.string(),
+  stored: z.array(MemorySchema),
+  updated: z.array(MemorySchema),
+  skipped: z.boolean(),
+});
+
+type Json = Record<string, unknown>;
+
+const schema = (s: z.ZodType, io: 'input' | 'output'): Json =>
+  z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+
+const jsonBody = (s: z.ZodType): Json => ({
+  required: true,
+  content: { 'application/json': { schema: schema(s, 'input') } },
+});
+const ok = (s: z.ZodType, status = '200'): Json => ({
+  [status]: { description: 'Success', content: { 'application/json': { schema: schema(s, 'output') } } },
+  default: {
+    description: 'Error',
+    content: { 'application/json': { schema: schema(ErrorSchema, 'output') } },
+  },
+});
+const q = (name: string, required = false): Json => ({
+  name,
+  in: 'query',
+  required,
+  schema: { type: 'string' },
+});
+const p = (name: string): Json => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+
+export function buildOpenApiDocument(): Json {
+  const ndjson = { content: { 'application/x-ndjson': { schema: { type: 'string' } } } };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Strata',
+      version: '0.1.0',
+      description: 'Layered long-term memory for LLM chat applications.',
+    },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    security: [{ bearer: [] }],
+    paths: {
+      '/v1/memories': {
+        post: {
+          summary: 'Create a memory',
+          requestBody: jsonBody(MemoryInputSchema),
+          responses: ok(MemorySchema, '201'),
+        },
+        get: {
+          summary: 'List memories (cursor pagination)',
+          parameters: ['userId', 'layer', 'since', 'until', 'limit', 'cursor'].map((n) => q(n)),
+          responses: ok(PageSchema),
+        },
+      },
+      '/v1/memories/{id}': {
+        get: { summary: 'Get a memory', parameters: [p('id'), q('userId')], responses: ok(MemorySchema) },
+        patch: {
+          summary: 'Update a memory (creates a version)',
+          parameters: [p('id'), q('userId')],
+          requestBody: jsonBody(MemoryPatchSchema),
+          responses: ok(MemorySchema),
+        },
+        delete: {
+          summary: 'Delete a memory',
+          parameters: [p('id'), q('userId')],
+          responses: ok(z.object({ deleted: z.boolean(), id: z.string() })),
+        },
+      },
+      '/v1/memories/{id}/history': {
+        get: {
+          summary: 'Version history',
+          parameters: [p('id'), q('userId')],
+          responses: ok(z.object({ versions: z.array(MemoryVersionSchema) })),
+        },
+      },
+      '/v1/memories/{id}/rollback': {
+        post: {
+          summary: 'Roll back to a version',
+          parameters: [p('id'), q('userId')],
+          requestBody: jsonBody(
+            z.object({ userId: z.string().optional(), version: z.number().int().min(1) }),
+          ),
+          responses: ok(MemorySchema),
+        },
+      },
+      '/v1/search': {
+        post: {
+          summary: 'Search memories',
+          requestBody: jsonBody(SearchQuerySchema),
+          responses: ok(z.object({ results: z.array(SearchResultSchema) })),
+        },
+      },
+      '/v1/turns': {
+        post: { summary: 'Observe a turn', requestBody: jsonBody(TurnSchema), responses: ok(ObserveSchema) },
+      },
+      '/v1/recall': {
+        post: {
+          summary: 'Recall a context block',
+          requestBody: jsonBody(RecallRequestSchema),
+          responses: ok(z.object({ context: z.string(), memories: z.array(SearchResultSchema) })),
+        },
+      },
+      '/v1/export': {
+        get: {
+          summary: 'Export NDJSON',
+          parameters: [q('userId')],
+          responses: { '200': { description: 'NDJSON', ...ndjson } },
+        },
+      },
+      '/v1/import': {
+        post: {
+          summary: 'Import NDJSON (idempotent, all or nothing)',
+          parameters: [q('userId')],
+          requestBody: { required: true, ...ndjson },
+          responses: ok(z.object({ imported: z.number(), unchanged: z.number(), lines: z.number() })),
+        },
+      },
+      '/v1/users/{userId}': {
+        delete: {
+          summary: "Delete all of a user's memories",
+          parameters: [p('userId')],
+          responses: ok(z.object({ userId: z.string(), deleted: z.number() })),
+        },
+      },
+      '/v1/chat/completions': {
+        post: {
+          summary: 'OpenAI-compatible proxy with memory (when server.upstream is set)',
+          requestBody: jsonBody(
+            z.object({ model: z.string(), messages: z.array(ChatMessageSchema) }).passthrough(),
+          ),
+          responses: { '200': { description: 'Upstream reply (JSON or SSE)' } },
+        },
+      },
+      '/healthz': {
+        get: { summary: 'Process up', security: [], responses: { '200': { description: 'ok' } } },
+      },
+      '/readyz': {
+        get: {
+          summary: 'Store and embedder ready',
+          security: [],
+          responses: { '200': { description: 'ready' }, '503': { description: 'not ready, with reason' } },
+        },
+      },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain' } } },
+      },
+      '/models': {
+        get: {
+          summary: 'Open WebUI Pipelines discovery',
+          responses: { '200': { description: 'filter list' } },
+        },
+      },
+      '/{id}/filter/inlet': {
+        post: {
+          summary: 'Open WebUI inlet filter',
+          parameters: [p('id')],
+          responses: { '200': { description: 'body' } },
+        },
+      },
+      '/{id}/filter/outlet': {
+        post: {
+          summary: 'Open WebUI outlet filter',
+          parameters: [p('id')],
+          responses: { '200': { description: 'body' } },
+        },
+      },
+      '/mcp': {
+        post: { summary: 'MCP streamable HTTP endpoint', responses: { '200': { description: 'JSON-RPC' } } },
+      },
+    },
+  };
+}
+
+export function registerOpenApiRoutes(app: Hono<AppEnv>): void {
+  let document: Json | undefined;
+  app.get('/openapi.json', (c) => {
+    document ??= buildOpenApiDocument();
+    return c.json(document);
+  });
+}

@@ -1,0 +1,18 @@
+/**
+ * POST /v1/search: hybrid/vector/keyword search over one user's memories, with boolean
+ * operators and temporal filters handled by the engine. Replies `{results:[{memory, score}]}`.
+ */
+import type { Hono } from 'hono';
+import { SearchQuerySchema } from '../../types.ts';
+import { type AppEnv, actFor, parseWith, readJson, type ServerDeps } from '../context.ts';
+import { bodyObject, bodyUserId } from './memories.ts';
+
+export function registerSearchRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
+  app.post('/v1/search', async (c) => {
+    const body = bodyObject(await readJson(c));
+    const userId = actFor(c, deps, bodyUserId(body));
+    const query = parseWith(SearchQuerySchema, { ...body, userId });
+    const results = await deps.metrics.time('search', () => deps.memory.search(query));
+    return c.json({ results: results.map(({ memory, score }) => ({ memory, score })) });
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * POST /v1/turns (observe a finished turn; replies with what was stored and updated) and
+ * POST /v1/recall (the framed context block plus the ranked memories behind it).
+ */
+import type { Hono } from 'hono';
+import { RecallRequestSchema, TurnSchema } from '../../types.ts';
+import { type AppEnv, actFor, parseWith, readJson, type ServerDeps } from '../context.ts';
+import { bodyObject, bodyUserId, byteSize } from './memories.ts';
+
+export function registerTurnRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
+  const { memory, metrics, quotas } = deps;
+
+  app.post('/v1/turns', async (c) => {
+    const body = bodyObject(await readJson(c));
+    const userId = actFor(c, deps, bodyUserId(body));
+    const turn = parseWith(TurnSchema, { ...body, userId });
+    const bytes = byteSize(turn.messages);
+    await quotas.check(userId, bytes);
+    const result = await metrics.time('observe', () => memory.observeTurn(turn));
+    quotas.record(userId, result.stored.length, bytes);
+    return c.json(result);
+  });
+
+  app.post('/v1/recall', async (c) => {
+    const body = bodyObject(await readJson(c));
+    const userId = actFor(c, deps, bodyUserId(body));
+    const request = parseWith(RecallRequestSchema, { ...body, userId });
+    const result = await metrics.time('recall', () => memory.recall(request));
+    return c.json({
+      context: result.context,
+      memories: result.memories.map(({ memory: m, score }) => ({ memory: m, score })),
+    });
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * Starts the HTTP server on @hono/node-server and owns its lifecycle: refuses to expose an
+ * unauthenticated server beyond loopback, warms the engine, schedules backups, and shuts
+ * down gracefully (stop accepting, let in-flight requests finish within
+ * server.shutdownTimeoutMs, drain background turn writes, close the engine so its queues
+ * flush). Returns the bound URL, so `--port 0` works for tests.
+ */
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import type { StrataMemory } from '../api.ts';
+import type { StrataConfig } from '../config/schema.ts';
+import { ConfigError } from '../errors.ts';
+import type { Logger } from '../util/logger.ts';
+import { type CreateAppOptions, createApp, type StrataApp } from './app.ts';
+import { isLoopbackHost } from './auth.ts';
+import { scheduleBackups } from './backups.ts';
+
+export interface StartOptions extends Omit<CreateAppOptions, 'config' | 'memory' | 'logger'> {
+  memory: StrataMemory;
+  config: StrataConfig;
+  logger: Logger;
+  /** Close the engine on close() (default true). */
+  closeMemory?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  strata: StrataApp;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { config, memory, logger } = options;
+  const { host, port } = config.server;
+  if (config.server.apiKeys.length === 0) {
+    if (!isLoopbackHost(host)) {
+      throw new ConfigError(
+        `Refusing to listen on ${host} without API keys: anyone on the network could read every memory. Add server.apiKeys (or STRATA_API_KEYS) or bind to 127.0.0.1.`,
+      );
+    }
+    logger.warn(
+      'No API keys configured (server.apiKeys): the server is open to local processes and listens on loopback only.',
+    );
+  }
+  const strata = createApp(options);
+  memory.ready().catch((error: unknown) => logger.error({ err: error }, 'engine failed to become ready'));
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: strata.app.fetch, port, hostname: host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+
+  const backups = scheduleBackups({
+    memory,
+    dir: config.server.backups.dir ?? join(config.dataDir, 'backups'),
+    intervalMinutes: config.server.backups.intervalMinutes,
+    retain: config.server.backups.retain,
+    logger,
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      logger.info('shutting down: no new connections, finishing in-flight requests');
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closer = server as unknown as {
+        closeIdleConnections?: () => void;
+        closeAllConnections?: () => void;
+      };
+      closer.closeIdleConnections?.();
+      const timeout = new Promise<'timeout'>((resolve) =>
+        setTimeout(() => resolve('timeout'), config.server.shutdownTimeoutMs).unref(),
+      );
+      if ((await Promise.race([stopped, timeout])) === 'timeout') {
+        logger.warn('shutdown timeout reached; closing remaining connections');
+        closer.closeAllConnections?.();
+      }
+      await backups.stop();
+      await strata.drain();
+      if (options.closeMemory !== false) await memory.close();
+      logger.info('shutdown complete');
+    })();
+    return closing;
+  };
+  logger.info({ url }, 'strata server listening');
+  return { url, strata, close };
+}
