@@ -6,12 +6,22 @@ import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
-export function createLogger(options: { level?: string; name?: string; pretty?: boolean } = {}): Logger {
-  return pino({
+export function createLogger(
+  options: {
+    level?: string;
+    name?: string;
+    pretty?: boolean /** File descriptor (2: stderr for the CLI). */;
+    fd?: number;
+  } = {},
+): Logger {
+  const settings = {
     name: options.name ?? 'strata',
     level: options.level ?? 'info',
     redact: { paths: ['content', '*.content', 'messages', '*.messages'], censor: '[redacted]' },
-  });
+  };
+  return options.fd === undefined
+    ? pino(settings)
+    : pino(settings, pino.destination({ fd: options.fd, sync: true }));
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

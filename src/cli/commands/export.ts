@@ -1,0 +1,55 @@
+/**
+ * `strata export --user <id> [--out file]`: NDJSON of a user's memories (all fields,
+ * original timestamps, versions) to stdout or a file written atomically.
+ */
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import { withMemory } from '../common.ts';
+import type { CliContext } from '../types.ts';
+
+interface ExportFlags {
+  user: string;
+  out?: string;
+  history: boolean;
+  vectors?: boolean;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('export')
+    .description("Export a user's memories as NDJSON")
+    .requiredOption('-u, --user <id>', 'whose memories')
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--no-history', 'leave out prior versions')
+    .option('--vectors', 'include vectors (base64) so import needs no re-embedding')
+    .action(async (flags: ExportFlags) => {
+      const lines = await withMemory(ctx, async (m) => {
+        const stream = m.export(flags.user, {
+          includeHistory: flags.history,
+          includeVectors: flags.vectors === true,
+        });
+        let count = 0;
+        stream.on('data', (chunk: Buffer | string) => {
+          for (const c of String(chunk)) if (c === '\n') count++;
+        });
+        if (!flags.out) {
+          await pipeline(stream, process.stdout, { end: false });
+          return count;
+        }
+        const partial = `${flags.out}.partial`;
+        try {
+          await pipeline(stream, createWriteStream(partial));
+          await rename(partial, flags.out);
+        } catch (error) {
+          await rm(partial, { force: true });
+          throw error;
+        }
+        return count;
+      });
+      if (flags.out) {
+        ctx.output.result({ file: flags.out, lines }, () => `Exported ${lines} lines to ${flags.out}`);
+      }
+    });
+}

@@ -1,0 +1,35 @@
+/**
+ * `strata import [file]`: NDJSON from a file or stdin; every line is validated first and
+ * nothing is written unless all are valid; importing the same file twice changes nothing.
+ */
+import { createReadStream } from 'node:fs';
+import type { Command } from 'commander';
+import { withMemory } from '../common.ts';
+import type { CliContext } from '../types.ts';
+
+interface ImportFlags {
+  user?: string;
+  reassign?: boolean;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('import')
+    .description('Import NDJSON memories (all or nothing, idempotent)')
+    .argument('[file]', 'NDJSON file ("-" or absent: stdin)')
+    .option('-u, --user <id>', 'require every line to belong to this user')
+    .option('--reassign', 'with --user: move every line to that user instead of rejecting others')
+    .action(async (file: string | undefined, flags: ImportFlags) => {
+      const input = file && file !== '-' ? createReadStream(file) : process.stdin;
+      const result = await withMemory(ctx, (m) =>
+        m.import(input, {
+          ...(flags.user !== undefined && { userId: flags.user }),
+          ...(flags.reassign !== undefined && { reassign: flags.reassign }),
+        }),
+      );
+      ctx.output.result(
+        result,
+        () => `Imported ${result.imported} memories (${result.unchanged} unchanged, ${result.lines} lines).`,
+      );
+    });
+}

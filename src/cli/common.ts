@@ -1,0 +1,102 @@
+/**
+ * Helpers shared by the CLI command files: open-run-close of the engine, option parsers
+ * that reject bad numbers/JSON before any work starts, reading stdin, and the human
+ * renderings of memories and versions, so every command prints the same way.
+ */
+import { InvalidArgumentError } from 'commander';
+import type { StrataMemory } from '../api.ts';
+import type { Memory, MemoryVersion } from '../types.ts';
+import type { CliContext } from './types.ts';
+
+/** Opens the engine, runs `fn`, and always closes it (flushing queued work). */
+export async function withMemory<T>(ctx: CliContext, fn: (memory: StrataMemory) => Promise<T>): Promise<T> {
+  const memory = await ctx.openMemory();
+  try {
+    return await fn(memory);
+  } finally {
+    await memory.close();
+  }
+}
+
+export function parseInteger(label: string, min = 0) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) {
+      throw new InvalidArgumentError(`${label} must be an integer ≥ ${min}, got "${value}".`);
+    }
+    return n;
+  };
+}
+
+export function parseNumber(label: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n))
+      throw new InvalidArgumentError(`${label} must be a number, got "${value}".`);
+    return n;
+  };
+}
+
+export function parseJsonObject(label: string) {
+  return (value: string): Record<string, unknown> => {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+        return parsed as Record<string, unknown>;
+    } catch {
+      // fall through to the error below
+    }
+    throw new InvalidArgumentError(
+      `${label} must be a JSON object such as '{"topic":"travel"}', got ${value}.`,
+    );
+  };
+}
+
+/** Repeatable/comma-separated option values: --layer episodic --layer semantic, or episodic,semantic. */
+export function collectList(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  ];
+}
+
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function memoryRow(memory: Memory): Record<string, unknown> {
+  return {
+    id: memory.id,
+    layer: memory.layer,
+    created: memory.createdAt.slice(0, 19).replace('T', ' '),
+    v: memory.version,
+    content: memory.content,
+  };
+}
+
+export const MEMORY_COLUMNS = ['id', 'layer', 'created', 'v', 'content'];
+
+export function describeMemory(memory: Memory): string {
+  const lines = [
+    `id:         ${memory.id}`,
+    `user:       ${memory.userId}`,
+    `layer:      ${memory.layer}`,
+    `version:    ${memory.version}`,
+    `created:    ${memory.createdAt}`,
+    `updated:    ${memory.updatedAt}`,
+    `importance: ${memory.importance}`,
+  ];
+  if (memory.supersededBy) lines.push(`superseded: by ${memory.supersededBy}`);
+  if (Object.keys(memory.metadata).length > 0) lines.push(`metadata:   ${JSON.stringify(memory.metadata)}`);
+  lines.push('', memory.content);
+  return lines.join('\n');
+}
+
+export function versionRow(version: MemoryVersion): Record<string, unknown> {
+  return { version: version.version, op: version.op, at: version.at, content: version.memory.content };
+}
