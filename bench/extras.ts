@@ -1,0 +1,50 @@
+/**
+ * Optional sections of `strata bench`, chosen by flags: the concurrent-users HTTP load and
+ * the mem0 side-by-side latency run. Each returns a named section for the report; a failing
+ * section is reported as an error instead of aborting the whole bench.
+ */
+import type { StrataConfig } from '../src/config/schema.ts';
+import { createMemory } from '../src/memory.ts';
+import { runHttpLoad } from './http-users.ts';
+import { runPeerLatency } from './peer-latency.ts';
+
+export interface ExtrasOptions {
+  quick: boolean;
+  peer?: string | undefined;
+  http: boolean;
+  config: StrataConfig;
+}
+
+export function benchExtras(
+  options: ExtrasOptions,
+): Array<{ name: string; run: (scratch: string) => Promise<unknown> }> {
+  const extras: Array<{ name: string; run: (scratch: string) => Promise<unknown> }> = [];
+  if (options.http) {
+    extras.push({
+      name: 'http',
+      run: (scratch) =>
+        runHttpLoad(scratch, {
+          users: 50,
+          connections: options.quick ? 10 : 50,
+          requests: options.quick ? 500 : 5_000,
+          embedder: options.config.embedder.kind,
+        }),
+    });
+  }
+  if (options.peer === 'mem0') {
+    extras.push({
+      name: 'peer-mem0',
+      run: (scratch) =>
+        runPeerLatency(
+          { ...options.config, log: { level: 'error' } },
+          async (config) => createMemory(config),
+          scratch,
+          options.quick ? 500 : 1_000,
+          options.quick ? 100 : 200,
+        ),
+    });
+  } else if (options.peer) {
+    throw new Error(`Unknown peer "${options.peer}"; the available peer is "mem0".`);
+  }
+  return extras;
+}

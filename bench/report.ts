@@ -1,0 +1,83 @@
+/**
+ * Human output of `strata bench`: the latency table per memory count, the other
+ * measurements as key/value rows, the SPEC §8 targets with pass/fail, and the SVG chart
+ * of latency vs memory count written to docs/.
+ */
+import { writeFileSync } from 'node:fs';
+import type { BenchReport } from './run-bench.ts';
+import { renderLineChart } from './svg-chart.ts';
+
+type Table = (rows: Array<Record<string, unknown>>, columns: string[]) => string;
+
+export function renderBenchHuman(report: BenchReport, table: Table): string {
+  const rows = report.sizes.flatMap((s) =>
+    (['store', 'observe', 'search', 'recall'] as const).map((op) => ({
+      memories: s.memories,
+      op,
+      p50: s[op].p50,
+      p95: s[op].p95,
+      p99: s[op].p99,
+      n: s[op].n,
+    })),
+  );
+  const e = report.embedding;
+  const facts = [
+    {
+      measure: 'machine',
+      value: `${report.machine.cpus} cpu ${report.machine.cpuModel}, node ${report.machine.node}`,
+    },
+    { measure: 'store / embedder', value: `${report.config.store} / ${report.modelLoad.model}` },
+    { measure: 'model load (cold)', value: `${report.modelLoad.loadMs} ms` },
+    { measure: 'engine open', value: `${report.engineOpenMs} ms` },
+    {
+      measure: 'RSS / heap after load',
+      value: `${report.memoryAfterLoad.rssMb} / ${report.memoryAfterLoad.heapUsedMb} MB`,
+    },
+    {
+      measure: `RSS / heap after ${report.growth.to}`,
+      value: `${report.memoryAfterLargest.rssMb} / ${report.memoryAfterLargest.heapUsedMb} MB`,
+    },
+    {
+      measure: 'embed single / concurrent / embedMany',
+      value: `${e.singlePerSec} / ${e.concurrentPerSec} / ${e.embedManyPerSec} per s`,
+    },
+    { measure: 'batch speedup (concurrent, embedMany)', value: `${e.batchSpeedup}x, ${e.embedManySpeedup}x` },
+    {
+      measure: 'cache miss / hit per text',
+      value: `${e.cache.missMsPerText} / ${e.cache.hitMsPerText} ms (${e.cache.speedup}x)`,
+    },
+    {
+      measure: `growth ${report.growth.from} → ${report.growth.to} (p50 ratio)`,
+      value: `store ${report.growth.storeP50}x, search ${report.growth.searchP50}x, recall ${report.growth.recallP50}x`,
+    },
+    {
+      measure: `soak ${report.soak.ops} ops`,
+      value: `heap ${report.soak.heapGrowthMbPer10k} MB/10k ops, RSS ${report.soak.rssGrowthMbPer10k} MB/10k ops (${report.soak.memoriesAdded} memories added)`,
+    },
+  ];
+  for (const [name, value] of Object.entries(report.extras))
+    facts.push({ measure: name, value: JSON.stringify(value) });
+  const targets = report.targets.map((t) => ({ ...t, measured: t.measured ?? '—' }));
+  return [
+    table(rows, ['memories', 'op', 'p50', 'p95', 'p99', 'n']),
+    table(facts, ['measure', 'value']),
+    table(targets, ['metric', 'target', 'measured', 'unit', 'status']),
+  ].join('\n');
+}
+
+export function benchChartSvg(report: BenchReport): string {
+  const series = (['store', 'observe', 'search', 'recall'] as const).map((op) => ({
+    name: `${op} p50`,
+    points: report.sizes.map((s) => ({ x: s.memories, y: s[op].p50 })),
+  }));
+  series.push({ name: 'search p95', points: report.sizes.map((s) => ({ x: s.memories, y: s.search.p95 })) });
+  return renderLineChart(series, {
+    title: `Strata latency vs memory count (${report.config.store}, ${report.modelLoad.model})`,
+    xLabel: 'memories in store (log scale)',
+    yLabel: 'latency (ms)',
+  });
+}
+
+export function writeBenchChart(report: BenchReport, path: string): void {
+  writeFileSync(path, benchChartSvg(report));
+}

@@ -1,0 +1,62 @@
+/**
+ * `strata bench`: latency, memory and throughput of the embedded default (bench/), with
+ * --quick (under a minute) and full (adds 100k memories) modes, --json for one JSON
+ * object, and in human mode a table plus an SVG chart written to docs/.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { benchExtras } from '../../../bench/extras.ts';
+import { renderBenchHuman, writeBenchChart } from '../../../bench/report.ts';
+import { runBench } from '../../../bench/run-bench.ts';
+import type { CliContext } from '../types.ts';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+interface BenchFlags {
+  quick?: boolean;
+  store: 'sqlite' | 'memory';
+  peer?: string;
+  http?: boolean;
+  chart: string;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('bench')
+    .description('Latency, memory and throughput benchmark with SPEC §8 targets (throwaway store)')
+    .option('--quick', 'small sizes (1k, 10k), under a minute')
+    .option('--store <kind>', 'sqlite (default, a temp file) or memory', 'sqlite')
+    .option('--peer <name>', 'also run a peer side by side on the same data (mem0)')
+    .option('--http', 'also run the concurrent-users HTTP load (loopback)')
+    .option(
+      '--chart <file>',
+      'where the human mode writes the SVG chart',
+      resolve(REPO_ROOT, 'docs/bench-latency.svg'),
+    )
+    .action(async (flags: BenchFlags) => {
+      const config = await ctx.loadConfig();
+      const report = await runBench({
+        quick: Boolean(flags.quick),
+        store: flags.store === 'memory' ? 'memory' : 'sqlite',
+        config,
+        open: (conf) => ctx.openMemory(conf),
+        log: (message) => {
+          if (!ctx.json) ctx.output.info(message);
+        },
+        progress: (total, label) => ctx.output.progress(total, label),
+        extras: benchExtras({
+          quick: Boolean(flags.quick),
+          peer: flags.peer,
+          http: Boolean(flags.http),
+          config,
+        }),
+      });
+      ctx.output.result(report, () => {
+        mkdirSync(dirname(flags.chart), { recursive: true });
+        writeBenchChart(report, flags.chart);
+        return `${renderBenchHuman(report, ctx.output.table)}\nchart: ${flags.chart}`;
+      });
+    });
+}
