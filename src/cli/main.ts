@@ -31,6 +31,7 @@ export const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]>
   ['reembed', () => import('./commands/reembed.ts')],
   ['delete-user', () => import('./commands/delete-user.ts')],
   ['eval', () => import('./commands/eval.ts')],
+  ['bench', () => import('./commands/bench.ts')],
 ];
 
 /** Exit status per error code (documented in README "CLI exit codes"). */
