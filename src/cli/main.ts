@@ -31,6 +31,10 @@ export const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]>
   ['reembed', () => import('./commands/reembed.ts')],
   ['delete-user', () => import('./commands/delete-user.ts')],
   ['eval', () => import('./commands/eval.ts')],
+  ['serve', () => import('./commands/serve.ts')],
+  ['mcp', () => import('./commands/mcp.ts')],
+  ['backup', () => import('./commands/backup.ts')],
+  ['restore', () => import('./commands/restore.ts')],
   ['bench', () => import('./commands/bench.ts')],
 ];
 

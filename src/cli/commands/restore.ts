@@ -1,0 +1,76 @@
+/**
+ * `strata restore FILE`: replaces the SQLite database in the data dir with a backup. It
+ * refuses while a server holds the data dir, checks the backup's integrity first
+ * (PRAGMA integrity_check, and that it is a Strata database), copies it to a temp file
+ * beside the target and renames it into place, and keeps the previous database as
+ * `<db>.before-restore-<time>` so a wrong restore can be undone.
+ */
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError, ConflictError, ValidationError } from '../../errors.ts';
+import { heldBy } from '../../server/pid-lock.ts';
+import type { CliContext } from '../types.ts';
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('restore')
+    .description('Restore the SQLite store from a backup file (server must be stopped)')
+    .argument('<file>', 'backup written by `strata backup` or a scheduled backup')
+    .action(async (file: string) => {
+      const config = await ctx.loadConfig();
+      if (config.store.kind !== 'sqlite') {
+        throw new ConfigError(
+          `restore works on the sqlite store; this config uses "${config.store.kind}" (use Qdrant snapshots there).`,
+        );
+      }
+      const source = resolve(file);
+      if (!existsSync(source)) throw new ValidationError(`Backup file ${source} does not exist.`);
+      const holder = heldBy(config.dataDir);
+      if (holder) {
+        throw new ConflictError(
+          `A strata server (pid ${holder}) is using ${config.dataDir}; stop it before restoring.`,
+        );
+      }
+      await verifyBackup(source);
+      const target = resolve(config.store.path ?? join(config.dataDir, 'strata.db'));
+      mkdirSync(dirname(target), { recursive: true });
+      const temp = `${target}.restore-${process.pid}.tmp`;
+      copyFileSync(source, temp);
+      let previous: string | undefined;
+      if (existsSync(target)) {
+        previous = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        renameSync(target, previous);
+      }
+      for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
+      renameSync(temp, target);
+      ctx.output.result({ restored: target, from: source, previous: previous ?? null }, () =>
+        [`Restored ${target} from ${source}`, previous ? `Previous database kept as ${previous}` : '']
+          .filter(Boolean)
+          .join('\n'),
+      );
+    });
+}
+
+async function verifyBackup(file: string): Promise<void> {
+  const { default: Database } = await import('better-sqlite3');
+  let db: InstanceType<typeof Database> | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const result = db.pragma('integrity_check', { simple: true });
+    if (result !== 'ok')
+      throw new ValidationError(`Backup ${file} failed the integrity check: ${String(result)}.`);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{
+      name: string;
+    }>;
+    if (tables.length === 0)
+      throw new ValidationError(`Backup ${file} contains no tables; it is not a Strata database.`);
+  } catch (error) {
+    if (error instanceof ValidationError) throw error;
+    throw new ValidationError(
+      `Backup ${file} is not a readable SQLite database: ${(error as Error).message}`,
+    );
+  } finally {
+    db?.close();
+  }
+}
