@@ -8,7 +8,9 @@ import type { EmbedderConfig, StrataConfig } from '../config/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { createEmbedderCore } from './core.ts';
 import { HashEmbeddingProvider } from './hash/hash-provider.ts';
+import { StaticEmbeddingProvider } from './static/static-provider.ts';
 import type { Embedder, EmbeddingProvider } from './types.ts';
+import { UseEmbeddingProvider } from './use/use-provider.ts';
 
 export function createEmbeddingProvider(config: EmbedderConfig): EmbeddingProvider {
   switch (config.kind) {
@@ -16,9 +18,18 @@ export function createEmbeddingProvider(config: EmbedderConfig): EmbeddingProvid
       return new HashEmbeddingProvider(
         config.dimensions === undefined ? {} : { dimensions: config.dimensions },
       );
+    case 'static':
+      return new StaticEmbeddingProvider(
+        config.modelPath === undefined ? {} : { modelPath: config.modelPath },
+      );
+    case 'use':
+      return new UseEmbeddingProvider({
+        maxBatchSize: config.batchSize,
+        ...(config.modelPath === undefined ? {} : { modelDir: config.modelPath }),
+      });
     default:
       throw new ConfigError(
-        `Embedder kind "${config.kind}" is not implemented yet; use embedder.kind "hash".`,
+        `Embedder kind "${config.kind}" is not implemented yet; use embedder.kind "static" (default), "use" or "hash".`,
       );
   }
 }

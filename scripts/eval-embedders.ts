@@ -1,0 +1,173 @@
+/**
+ * Compares embedders on (a) the hand-made paraphrase set (ROC-AUC, accuracy at the best
+ * threshold), (b) LoCoMo turn retrieval (recall@k of evidence turns, dense alone and fused
+ * with BM25 by reciprocal rank), (c) load time, single/batched latency and RSS. Each provider
+ * runs in its own child process so memory numbers do not mix.
+ *
+ *   npx tsx scripts/eval-embedders.ts [--provider hash|wink|use|static] [--model FILE] [--locomo FILE]
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { bm25Scorer, readLocomo } from '../src/embedders/eval/locomo.ts';
+import { bestThresholdAccuracy, recallAtK, rocAuc } from '../src/embedders/eval/metrics.ts';
+import { PARAPHRASE_PAIRS } from '../src/embedders/eval/paraphrase-pairs.ts';
+import { HashEmbeddingProvider } from '../src/embedders/hash/hash-provider.ts';
+import { StaticEmbeddingProvider } from '../src/embedders/static/static-provider.ts';
+import type { EmbeddingProvider } from '../src/embedders/types.ts';
+import { UseEmbeddingProvider } from '../src/embedders/use/use-provider.ts';
+import { dot } from '../src/embedders/vector-math.ts';
+import { WinkEmbeddingProvider } from './wink-provider.ts';
+
+const { values } = parseArgs({
+  options: {
+    provider: { type: 'string' },
+    model: { type: 'string' },
+    sif: { type: 'string' },
+    locomo: { type: 'string', default: '/work/shared/data/locomo/locomo-dev.json' },
+  },
+});
+
+function make(name: string): EmbeddingProvider {
+  if (name === 'hash') return new HashEmbeddingProvider();
+  if (name === 'wink') return new WinkEmbeddingProvider();
+  if (name === 'use') return new UseEmbeddingProvider();
+  if (name === 'static')
+    return new StaticEmbeddingProvider({
+      ...(values.model ? { modelPath: values.model } : {}),
+      ...(values.sif ? { sifA: Number(values.sif) } : {}),
+    });
+  throw new Error(`unknown provider ${name}`);
+}
+
+const pct = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)] ?? 0;
+const round = (x: number, d = 1): number => Number(x.toFixed(d));
+
+async function evaluate(name: string): Promise<Record<string, unknown>> {
+  const provider = make(name);
+  const rss0 = process.memoryUsage().rss;
+  let t = performance.now();
+  await provider.load();
+  const loadMs = performance.now() - t;
+  const rssMB = (process.memoryUsage().rss - rss0) / 1e6;
+
+  // (a) paraphrases
+  const pairVecs = await provider.embed(PARAPHRASE_PAIRS.flatMap((p) => [p.a, p.b]));
+  const scores = PARAPHRASE_PAIRS.map((_, i) =>
+    dot(pairVecs[2 * i] as Float32Array, pairVecs[2 * i + 1] as Float32Array),
+  );
+  const labels = PARAPHRASE_PAIRS.map((p) => p.label);
+  const subset = (kind: string) => {
+    const idx = PARAPHRASE_PAIRS.map((p, i) => (p.label === 1 || p.kind === kind ? i : -1)).filter(
+      (i) => i >= 0,
+    );
+    return rocAuc(
+      idx.map((i) => scores[i] as number),
+      idx.map((i) => labels[i] as 0 | 1),
+    );
+  };
+
+  // (b) LoCoMo turn retrieval
+  const convs = readLocomo(values.locomo as string);
+  const ks = [1, 5, 10, 20];
+  const dense: Record<number, number[]> = { 1: [], 5: [], 10: [], 20: [] };
+  const hybrid: Record<number, number[]> = { 1: [], 5: [], 10: [], 20: [] };
+  const bm25: Record<number, number[]> = { 1: [], 5: [], 10: [], 20: [] };
+  const byCat: Record<number, { dense: number[]; hybrid: number[] }> = {};
+  for (const conv of convs) {
+    const turnVecs = await embedAll(
+      provider,
+      conv.turns.map((turn) => turn.text),
+    );
+    const bm = bm25Scorer(conv.turns.map((turn) => turn.text));
+    const qVecs = await embedAll(
+      provider,
+      conv.questions.map((q) => q.question),
+    );
+    conv.questions.forEach((q, qi) => {
+      const qv = qVecs[qi] as Float32Array;
+      const ds = turnVecs.map((v) => dot(qv, v));
+      const bs = bm(q.question);
+      const order = (s: number[]) =>
+        s
+          .map((x, i) => [x, i] as const)
+          .sort((a, b) => b[0] - a[0])
+          .map(([, i]) => i);
+      const dOrder = order(ds);
+      const bOrder = order(bs);
+      const fused = new Array<number>(ds.length).fill(0);
+      dOrder.forEach((i, r) => {
+        fused[i] = (fused[i] as number) + 1 / (60 + r + 1);
+      });
+      bOrder.forEach((i, r) => {
+        if ((bs[i] as number) > 0) fused[i] = (fused[i] as number) + 1 / (60 + r + 1);
+      });
+      const ids = (o: number[]) => o.map((i) => conv.turns[i]?.id as string);
+      const hOrder = order(fused);
+      for (const k of ks) {
+        dense[k]?.push(recallAtK(ids(dOrder), q.evidence, k));
+        hybrid[k]?.push(recallAtK(ids(hOrder), q.evidence, k));
+        bm25[k]?.push(recallAtK(ids(bOrder), q.evidence, k));
+      }
+      byCat[q.category] ??= { dense: [], hybrid: [] };
+      byCat[q.category]?.dense.push(recallAtK(ids(dOrder), q.evidence, 10));
+      byCat[q.category]?.hybrid.push(recallAtK(ids(hOrder), q.evidence, 10));
+    });
+  }
+  const mean = (xs: number[] = []) => round((100 * xs.reduce((a, b) => a + b, 0)) / Math.max(1, xs.length));
+
+  // (c) latency
+  const sample = 'I went hiking with my sister in the mountains last weekend and it was wonderful';
+  const single: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    t = performance.now();
+    await provider.embed([`${sample} ${i}`]);
+    single.push(performance.now() - t);
+  }
+  const batchTexts = Array.from({ length: 64 }, (_, i) => `${sample} ${i + 100}`);
+  const batched: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    t = performance.now();
+    await provider.embed(batchTexts);
+    batched.push((performance.now() - t) / batchTexts.length);
+  }
+  return {
+    provider: provider.id,
+    loadMs: round(loadMs),
+    rssMB: round(rssMB),
+    paraphraseAuc: round(rocAuc(scores, labels), 3),
+    aucVsUnrelated: round(subset('unrelated'), 3),
+    aucVsRelated: round(subset('related'), 3),
+    accuracyAtBest: round(bestThresholdAccuracy(scores, labels).accuracy, 3),
+    locomoDense: Object.fromEntries(ks.map((k) => [`R@${k}`, mean(dense[k])])),
+    locomoHybridRrf: Object.fromEntries(ks.map((k) => [`R@${k}`, mean(hybrid[k])])),
+    locomoBm25: Object.fromEntries(ks.map((k) => [`R@${k}`, mean(bm25[k])])),
+    r10ByCategory: Object.fromEntries(
+      Object.entries(byCat).map(([c, v]) => [c, { dense: mean(v.dense), hybrid: mean(v.hybrid) }]),
+    ),
+    singleMsP50: round(pct(single, 0.5), 3),
+    singleMsP95: round(pct(single, 0.95), 3),
+    batchedMsPerItem: round(pct(batched, 0.5), 3),
+    batchSpeedup: round(pct(single, 0.5) / pct(batched, 0.5), 1),
+  };
+}
+
+async function embedAll(provider: EmbeddingProvider, texts: string[]): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < texts.length; i += provider.maxBatchSize) {
+    out.push(...(await provider.embed(texts.slice(i, i + provider.maxBatchSize))));
+  }
+  return out;
+}
+
+if (values.provider) {
+  console.log(JSON.stringify(await evaluate(values.provider)));
+} else {
+  const self = fileURLToPath(import.meta.url);
+  for (const name of ['hash', 'static', 'wink', 'use']) {
+    const args = ['--import', 'tsx', self, '--provider', name, '--locomo', values.locomo as string];
+    if (values.model) args.push('--model', values.model);
+    console.log(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 }).trim());
+  }
+}
