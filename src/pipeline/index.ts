@@ -1,26 +1,30 @@
 /**
- * The turn pipeline entry points used by the engine: observe a turn, recall a framed
- * context block, consolidate, and emotional clustering. (Stub until the layers work lands.)
+ * The turn pipeline entry points used by the engine (createMemory delegates here): observe
+ * a turn, recall a framed context block, consolidate, and emotional clustering; plus the
+ * pure helpers other surfaces reuse (injectContext, the scoring function, block builder).
  */
-import type { ConsolidateOptions, EmotionCluster } from '../api.ts';
+import type { EmotionCluster } from '../api.ts';
 import type { EngineContext } from '../engine/context.ts';
-import type { ConsolidateResult, ObserveResult, RecallRequest, RecallResult, TurnInput } from '../types.ts';
+import { clusterEmotions } from '../layers/emotional/clusters.ts';
+import type { Memory } from '../types.ts';
 
-export async function observeTurn(_ctx: EngineContext, _turn: TurnInput): Promise<ObserveResult> {
-  throw new Error('observeTurn is not implemented yet');
-}
+export { consolidate } from './consolidate.ts';
+export { buildContextBlock, CLOSE_TAG, estimateTokens, INSTRUCTION, OPEN_TAG } from './format.ts';
+export { injectContext, stripContext } from './inject.ts';
+export { observeTurn } from './observe.ts';
+export { recall } from './recall.ts';
+export { scoreMemory } from './scoring.ts';
 
-export async function recall(_ctx: EngineContext, _request: RecallRequest): Promise<RecallResult> {
-  throw new Error('recall is not implemented yet');
-}
-
-export async function consolidate(
-  _ctx: EngineContext,
-  _options: ConsolidateOptions = {},
-): Promise<ConsolidateResult> {
-  throw new Error('consolidate is not implemented yet');
-}
-
-export async function emotionClusters(_ctx: EngineContext, _userId: string): Promise<EmotionCluster[]> {
-  throw new Error('emotionClusters is not implemented yet');
+export async function emotionClusters(ctx: EngineContext, userId: string): Promise<EmotionCluster[]> {
+  const memories: Memory[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.store.list(
+      { userId, layers: ['emotional'], includeSuperseded: false },
+      cursor ? { limit: 1000, cursor } : { limit: 1000 },
+    );
+    memories.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && memories.length < 10_000);
+  return clusterEmotions(memories);
 }

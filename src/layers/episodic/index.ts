@@ -1,0 +1,51 @@
+/**
+ * The episodic layer: what was said, verbatim. Each user message, each assistant reply,
+ * and the exchange as a pair become memories, speaker-aware ("Caroline: …" when speaker
+ * names are given) so that turn-level retrieval finds the utterance itself, with sources
+ * pointing at the exact message ids. Recall signal: similarity and recency (no extra
+ * multiplier beyond the shared scoring function).
+ */
+import { speakerLine } from '../text.ts';
+import type { Layer, LayerWrite, TurnContext, TurnMessage } from '../types.ts';
+
+/** Short acknowledgements ("ok", "thanks!") are kept but matter less. */
+function messageImportance(message: TurnMessage): number {
+  const wordCount = message.text.split(/\s+/).filter(Boolean).length;
+  const base = message.role === 'user' ? 0.5 : 0.3;
+  return wordCount < 3 ? base * 0.5 : base;
+}
+
+export function createEpisodicLayer(): Layer {
+  return {
+    name: 'episodic',
+    observe(ctx: TurnContext): LayerWrite[] {
+      const writes: LayerWrite[] = [];
+      const messageWrite = (message: TurnMessage): LayerWrite => ({
+        layer: 'episodic',
+        key: message.role,
+        content: speakerLine(message),
+        importance: messageImportance(message),
+        metadata: { kind: 'message', role: message.role, chatId: ctx.chatId, messageIds: [message.id] },
+        sources: ctx.sources.filter((s) => s.messageId === message.id),
+      });
+      writes.push(messageWrite(ctx.user));
+      if (ctx.assistant) {
+        writes.push(messageWrite(ctx.assistant));
+        writes.push({
+          layer: 'episodic',
+          key: 'pair',
+          content: `${speakerLine(ctx.user)}\n${speakerLine(ctx.assistant)}`,
+          importance: 0.4,
+          metadata: {
+            kind: 'exchange',
+            chatId: ctx.chatId,
+            messageIds: [ctx.user.id, ctx.assistant.id],
+          },
+          sources: ctx.sources,
+          linkKeys: ['episodic:user', 'episodic:assistant'],
+        });
+      }
+      return writes;
+    },
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * Time expressions → absolute UTC ranges. chrono-node finds the expressions; we resolve
+ * them on the user's wall clock (see zone.ts) and widen each to its granularity ("next
+ * week" is Monday–Sunday of that week, "in March" the whole month, "next Friday" that
+ * day), so both stored events and recall queries get a [start, end) range in UTC.
+ */
+import * as chrono from 'chrono-node';
+import { fromWallClock, toWallClock } from './zone.ts';
+
+export type Granularity = 'time' | 'day' | 'week' | 'month' | 'year';
+
+export interface TimeExpression {
+  /** The text as written, e.g. "next Friday". */
+  text: string;
+  index: number;
+  /** UTC ISO instant of the start (the exact time when known, else the local period start). */
+  start: string;
+  /** UTC ISO exclusive end of the period. */
+  end: string;
+  granularity: Granularity;
+  /** Local calendar label: 2026-12-04, 2026-W49 start date, 2026-10, 2026. */
+  label: string;
+}
+
+const DAY = 86_400_000;
+const RELATIVE_PERIOD = /\b(next|last|this|coming|past|previous|upcoming)\s+(week|weekend|month|year)\b/gi;
+
+function wallRange(wallStart: Date, g: Granularity): [Date, Date] {
+  const y = wallStart.getUTCFullYear();
+  const m = wallStart.getUTCMonth();
+  const d = wallStart.getUTCDate();
+  switch (g) {
+    case 'year':
+      return [new Date(Date.UTC(y, 0, 1)), new Date(Date.UTC(y + 1, 0, 1))];
+    case 'month':
+      return [new Date(Date.UTC(y, m, 1)), new Date(Date.UTC(y, m + 1, 1))];
+    case 'week': {
+      const dow = (wallStart.getUTCDay() + 6) % 7; // Monday = 0
+      const s = new Date(Date.UTC(y, m, d - dow));
+      return [s, new Date(s.getTime() + 7 * DAY)];
+    }
+    case 'day':
+      return [new Date(Date.UTC(y, m, d)), new Date(Date.UTC(y, m, d + 1))];
+    default:
+      return [wallStart, new Date(wallStart.getTime() + 3_600_000)];
+  }
+}
+
+function labelOf(wall: Date, g: Granularity): string {
+  const iso = wall.toISOString();
+  if (g === 'year') return iso.slice(0, 4);
+  if (g === 'month') return iso.slice(0, 7);
+  if (g === 'time') return iso.slice(0, 16).replace('T', ' ');
+  return iso.slice(0, 10);
+}
+
+function build(text: string, index: number, wall: Date, g: Granularity, zone: string): TimeExpression {
+  const [ws, we] = wallRange(wall, g);
+  const start = g === 'time' ? wall : ws;
+  return {
+    text,
+    index,
+    start: fromWallClock(start, zone).toISOString(),
+    end: fromWallClock(we, zone).toISOString(),
+    granularity: g,
+    label: labelOf(g === 'week' ? ws : wall, g),
+  };
+}
+
+function relativePeriod(kind: string, unit: string, nowWall: Date): { wall: Date; g: Granularity } {
+  const dir = /next|coming|upcoming/i.test(kind) ? 1 : /last|past|previous/i.test(kind) ? -1 : 0;
+  const y = nowWall.getUTCFullYear();
+  const m = nowWall.getUTCMonth();
+  const d = nowWall.getUTCDate();
+  if (unit === 'year') return { wall: new Date(Date.UTC(y + dir, 0, 1)), g: 'year' };
+  if (unit === 'month') return { wall: new Date(Date.UTC(y, m + dir, 1)), g: 'month' };
+  if (unit === 'weekend') {
+    const dow = (nowWall.getUTCDay() + 6) % 7;
+    const sat = new Date(Date.UTC(y, m, d - dow + 5 + 7 * dir));
+    return { wall: sat, g: 'day' };
+  }
+  return { wall: new Date(Date.UTC(y, m, d + 7 * dir)), g: 'week' };
+}
+
+/** All time expressions in `text`, resolved relative to `reference` in `zone`. */
+export function findTimeExpressions(text: string, reference: Date, zone: string): TimeExpression[] {
+  const nowWall = toWallClock(reference, zone);
+  const out: TimeExpression[] = [];
+  const taken: Array<[number, number]> = [];
+  for (const match of text.matchAll(RELATIVE_PERIOD)) {
+    const kind = match[1] ?? 'this';
+    const unit = (match[2] ?? 'week').toLowerCase();
+    const { wall, g } = relativePeriod(kind, unit, nowWall);
+    const expr = build(match[0], match.index, wall, g, zone);
+    if (unit === 'weekend') expr.end = fromWallClock(new Date(wall.getTime() + 2 * DAY), zone).toISOString();
+    out.push(expr);
+    taken.push([match.index, match.index + match[0].length]);
+  }
+  const results = chrono.parse(text, { instant: nowWall, timezone: 0 }, { forwardDate: false });
+  for (const r of results) {
+    const s = r.index;
+    const e = r.index + r.text.length;
+    if (taken.some(([a, b]) => s < b && e > a)) continue;
+    const c = r.start;
+    const wall = new Date(
+      Date.UTC(
+        c.get('year') ?? nowWall.getUTCFullYear(),
+        (c.get('month') ?? 1) - 1,
+        c.get('day') ?? 1,
+        c.get('hour') ?? 0,
+        c.get('minute') ?? 0,
+      ),
+    );
+    const g: Granularity = c.isCertain('hour')
+      ? 'time'
+      : c.isCertain('day') || c.isCertain('weekday')
+        ? 'day'
+        : c.isCertain('month')
+          ? 'month'
+          : c.isCertain('year')
+            ? 'year'
+            : 'day';
+    const expr = build(r.text, r.index, wall, g, zone);
+    if (r.end) {
+      const ec = r.end;
+      const endWall = new Date(
+        Date.UTC(
+          ec.get('year') ?? wall.getUTCFullYear(),
+          (ec.get('month') ?? 1) - 1,
+          (ec.get('day') ?? 1) + (ec.isCertain('hour') ? 0 : 1),
+          ec.isCertain('hour') ? (ec.get('hour') ?? 0) : 0,
+          ec.isCertain('hour') ? (ec.get('minute') ?? 0) : 0,
+        ),
+      );
+      expr.end = fromWallClock(endWall, zone).toISOString();
+    }
+    out.push(expr);
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+
+/** Removes the expressions from the text (what remains is searched by content). */
+export function stripExpressions(text: string, expressions: TimeExpression[]): string {
+  let out = text;
+  for (const e of [...expressions].sort((a, b) => b.index - a.index)) {
+    out = `${out.slice(0, e.index)} ${out.slice(e.index + e.text.length)}`;
+  }
+  return out
+    .replace(/\b(in|on|at|during|from)\s+(?=[?.!,]|$)/gi, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -1,0 +1,130 @@
+/**
+ * The temporal layer. Observe: every time expression in the user's message becomes an
+ * event memory with metadata.eventAt (UTC start), eventEnd and the local date label,
+ * resolved against the turn's timestamp in the user's time zone; a turn after a pause
+ * longer than SESSION_GAP_MS writes a session-start memory noting the gap. Recall: a time
+ * expression in the query ("next week", "last week", "in March", "before my trip")
+ * becomes a window; memories whose event date (or creation date) falls inside it are
+ * pulled in as candidates and boosted, the rest are damped.
+ */
+import type { Memory } from '../../types.ts';
+import { sentenceAt, truncate, userName } from '../text.ts';
+import type { Layer, LayerWrite, QueryContext, TimeWindow, TurnContext } from '../types.ts';
+import { findTimeExpressions, stripExpressions } from './expressions.ts';
+import { describeGap, previousActivity, SESSION_GAP_MS } from './rhythm.ts';
+import { localDate } from './zone.ts';
+
+const SAID =
+  /\b(say|said|tell|told|talk|talked|mention|mentioned|discuss|discussed|ask|asked|chat|chatted)\b/i;
+const ANCHOR =
+  /\b(before|after|since|until|till)\s+(?:my|the|our|his|her)\s+([\p{L}\s'-]{2,40}?)(?=[?.!,]|$)/iu;
+
+/** The instant a memory is "about": its event date when it has one, else when it was said. */
+export function memoryTime(memory: Memory, field: TimeWindow['field']): number {
+  const eventAt = memory.metadata.eventAt;
+  if (field === 'eventAt' && typeof eventAt === 'string') return Date.parse(eventAt);
+  return Date.parse(memory.createdAt);
+}
+
+export function inWindow(memory: Memory, window: TimeWindow): boolean {
+  const t = memoryTime(memory, window.field);
+  if (window.since && t < Date.parse(window.since)) return false;
+  if (window.until && t >= Date.parse(window.until)) return false;
+  return true;
+}
+
+async function temporalEvents(query: QueryContext): Promise<Memory[]> {
+  const page = await query.engine.store.list(
+    { userId: query.userId, layers: ['temporal'], metadata: { kind: 'event' }, includeSuperseded: false },
+    { limit: 1000 },
+  );
+  return page.items;
+}
+
+export function createTemporalLayer(): Layer {
+  return {
+    name: 'temporal',
+    async observe(ctx: TurnContext): Promise<LayerWrite[]> {
+      const writes: LayerWrite[] = [];
+      const userSources = ctx.sources.filter((s) => s.role === 'user');
+      for (const expr of findTimeExpressions(ctx.user.text, ctx.at, ctx.timeZone)) {
+        const future = Date.parse(expr.start) > ctx.at.getTime();
+        const sentence = truncate(sentenceAt(ctx.user.text, expr.index), 400);
+        writes.push({
+          layer: 'temporal',
+          key: `event:${expr.index}`,
+          content: `${future ? 'Upcoming' : 'Past'} event (${expr.label}, "${expr.text}"): ${userName(ctx)} said "${sentence}"`,
+          importance: future ? 0.7 : 0.5,
+          metadata: {
+            kind: 'event',
+            eventAt: expr.start,
+            eventEnd: expr.end,
+            eventDate: expr.label,
+            granularity: expr.granularity,
+            expression: expr.text,
+            timeZone: ctx.timeZone,
+          },
+          sources: userSources,
+          linkKeys: ['episodic:user'],
+        });
+      }
+      const previous = await previousActivity(ctx);
+      const gap = previous ? ctx.at.getTime() - previous.getTime() : null;
+      if (gap === null || gap > SESSION_GAP_MS) {
+        const day = localDate(ctx.at, ctx.timeZone);
+        writes.push({
+          layer: 'temporal',
+          key: 'session',
+          content:
+            gap === null
+              ? `First conversation with ${userName(ctx)} on ${day}`
+              : `New session on ${day} after ${describeGap(gap)} without conversation`,
+          importance: 0.2,
+          metadata: {
+            kind: 'session',
+            gapMs: gap,
+            previousAt: previous?.toISOString() ?? null,
+            chatId: ctx.chatId,
+          },
+          sources: userSources,
+        });
+      }
+      return writes;
+    },
+    async prepareRecall(query: QueryContext): Promise<void> {
+      const expressions = findTimeExpressions(query.text, query.now, query.timeZone);
+      const field: TimeWindow['field'] = SAID.test(query.text) ? 'createdAt' : 'eventAt';
+      let window: TimeWindow | undefined;
+      const first = expressions[0];
+      if (first) {
+        window = { since: first.start, until: first.end, field, expression: first.text };
+        query.searchText = stripExpressions(query.text, expressions) || query.text;
+      }
+      const anchor = query.text.match(ANCHOR);
+      const events = window || anchor ? await temporalEvents(query) : [];
+      if (!window && anchor) {
+        const noun = (anchor[2] ?? '').trim().toLowerCase();
+        const hit = events
+          .filter((m) => m.content.toLowerCase().includes(noun))
+          .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+        const at = hit && typeof hit.metadata.eventAt === 'string' ? hit.metadata.eventAt : null;
+        if (at) {
+          const before = /before|until|till/i.test(anchor[1] ?? '');
+          window = before
+            ? { until: at, field: 'eventAt', expression: anchor[0] }
+            : { since: at, field: 'eventAt', expression: anchor[0] };
+        }
+      }
+      if (!window) return;
+      query.window = window;
+      const inside = events.filter((m) => inWindow(m, window));
+      query.extraCandidates = [...(query.extraCandidates ?? []), ...inside];
+    },
+    score(candidate, query): number {
+      if (!query.window) return 1;
+      const hit = inWindow(candidate, query.window);
+      if (candidate.layer === 'temporal' && candidate.metadata.kind === 'event') return hit ? 2 : 0.6;
+      return hit ? 1.4 : 0.7;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Associative dynamics at recall. spreadActivation: from the top hits, activation flows
+ * along memory.links (at most MAX_HOPS hops, FAN_OUT links per memory, strongest first),
+ * each hop multiplying by DECAY and the link's strength, so strongly linked memories that
+ * search missed can surface. strengthenCoRecalled: when two linked memories are recalled
+ * together, the stored link strength grows by STRENGTH_STEP (capped at 1), written as a
+ * new version of the memory that owns the link.
+ */
+import type { EngineContext } from '../engine/context.ts';
+import type { Memory } from '../types.ts';
+
+export const MAX_HOPS = 2;
+export const FAN_OUT = 5;
+export const SEEDS = 5;
+export const DECAY = 0.5;
+export const STRENGTH_STEP = 0.1;
+const DEFAULT_STRENGTH = 0.3;
+const MAX_STRENGTH_UPDATES = 5;
+
+export function linkStrength(memory: Memory, target: string): number {
+  const strengths = memory.metadata.linkStrengths as Record<string, number> | undefined;
+  const s = strengths?.[target];
+  return typeof s === 'number' ? s : DEFAULT_STRENGTH;
+}
+
+export interface Activated {
+  memory: Memory;
+  /** Activation in the same units as the seeds' scores. */
+  activation: number;
+}
+
+export async function spreadActivation(
+  ctx: EngineContext,
+  userId: string,
+  seeds: Array<{ memory: Memory; score: number }>,
+  known: Set<string>,
+): Promise<Activated[]> {
+  const found = new Map<string, Activated>();
+  let frontier = seeds.slice(0, SEEDS).map((s) => ({ memory: s.memory, activation: s.score }));
+  for (let hop = 0; hop < MAX_HOPS && frontier.length; hop++) {
+    const wanted = new Map<string, number>();
+    for (const { memory, activation } of frontier) {
+      const targets = memory.links
+        .map((id) => [id, linkStrength(memory, id)] as const)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, FAN_OUT);
+      for (const [id, strength] of targets) {
+        const a = activation * DECAY * strength;
+        if (a > (wanted.get(id) ?? 0)) wanted.set(id, a);
+      }
+    }
+    const ids = [...wanted.keys()].filter((id) => !known.has(id) && !found.has(id));
+    if (!ids.length) break;
+    const memories = await ctx.store.getMany(userId, ids);
+    frontier = [];
+    for (const memory of memories) {
+      if (memory.userId !== userId || memory.supersededBy) continue;
+      const activation = wanted.get(memory.id) ?? 0;
+      found.set(memory.id, { memory, activation });
+      frontier.push({ memory, activation });
+    }
+  }
+  return [...found.values()];
+}
+
+export async function strengthenCoRecalled(
+  ctx: EngineContext,
+  recalled: Memory[],
+  now: string,
+): Promise<number> {
+  const ids = new Set(recalled.map((m) => m.id));
+  let updates = 0;
+  for (const memory of recalled) {
+    if (updates >= MAX_STRENGTH_UPDATES) break;
+    const partners = memory.links.filter((id) => ids.has(id));
+    if (!partners.length) continue;
+    const strengths = { ...((memory.metadata.linkStrengths as Record<string, number> | undefined) ?? {}) };
+    for (const id of partners)
+      strengths[id] = Math.min(1, (strengths[id] ?? DEFAULT_STRENGTH) + STRENGTH_STEP);
+    try {
+      const current = await ctx.store.get(memory.userId, memory.id);
+      if (!current) continue;
+      await ctx.store.update([
+        {
+          memory: {
+            ...current,
+            metadata: { ...current.metadata, linkStrengths: strengths },
+            version: current.version + 1,
+            updatedAt: now,
+          },
+          op: 'update',
+        },
+      ]);
+      updates++;
+    } catch (error) {
+      // A concurrent edit won the race; the link simply grows next time.
+      ctx.logger.debug({ err: error, id: memory.id }, 'link strengthening skipped');
+    }
+  }
+  return updates;
+}

@@ -1,0 +1,40 @@
+/**
+ * Dedupe across layers for recall (pure): a lower-ranked memory is dropped when its text
+ * says the same as one already kept — identical after normalization, one contained in the
+ * other (an emotional or pair memory quoting the message), or a token-set Jaccard overlap
+ * of at least JACCARD.
+ */
+import type { SearchResult } from '../types.ts';
+
+export const JACCARD = 0.85;
+const MIN_CONTAINED = 16;
+
+function normalize(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let inter = 0;
+  for (const t of a) if (b.has(t)) inter++;
+  const union = a.size + b.size - inter;
+  return union ? inter / union : 0;
+}
+
+export function dedupeRanked(ranked: SearchResult[]): SearchResult[] {
+  const kept: Array<{ norm: string; tokens: Set<string>; result: SearchResult }> = [];
+  for (const result of ranked) {
+    const norm = normalize(result.memory.content.replace(/^[^:\n]{1,40}:\s/, ''));
+    const tokens = new Set(norm.split(' ').filter(Boolean));
+    const dup = kept.some((k) => {
+      if (k.result.memory.id === result.memory.id || k.norm === norm) return true;
+      const [short, long] = k.norm.length < norm.length ? [k.norm, norm] : [norm, k.norm];
+      if (short.length >= MIN_CONTAINED && long.includes(short)) return true;
+      return jaccard(k.tokens, tokens) >= JACCARD;
+    });
+    if (!dup) kept.push({ norm, tokens, result });
+  }
+  return kept.map((k) => k.result);
+}

@@ -1,0 +1,125 @@
+/**
+ * Turn normalization at the pipeline's edge: validates a TurnInput with TurnSchema and
+ * turns it into what layers consume. Documented handling of awkward input:
+ * - no user message, or a user message whose text is empty → ValidationError;
+ * - content given as parts: text parts are joined with newlines, image parts become the
+ *   placeholder "[image]", other part types "[<type>]";
+ * - the turn is the LAST user message and the first assistant message after it, so a
+ *   front end may send the whole conversation;
+ * - a timestamp more than MAX_FUTURE_SKEW_MS in the future → ValidationError (rejected,
+ *   not clamped: silently re-dating a memory would corrupt temporal recall);
+ * - unknown time zone → ValidationError; missing message ids → stable ids from content.
+ */
+import type { EngineContext } from '../engine/context.ts';
+import { PayloadTooLargeError, ValidationError } from '../errors.ts';
+import { assertTimeZone } from '../layers/temporal/zone.ts';
+import type { TurnMessage } from '../layers/types.ts';
+import { type ChatMessage, type SourceRef, type TurnInput, TurnSchema } from '../types.ts';
+import { stableId } from '../util/ids.ts';
+
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+export interface NormalizedTurn {
+  userId: string;
+  chatId: string;
+  turnId: string;
+  at: Date;
+  timeZone: string;
+  user: TurnMessage;
+  assistant?: TurnMessage;
+  sources: SourceRef[];
+  metadata: Record<string, unknown>;
+}
+
+/** Text of a message: strings as-is, parts joined (images → "[image]"). */
+export function messageText(content: ChatMessage['content']): string {
+  if (typeof content === 'string') return content;
+  return content
+    .map((part) => {
+      const p = part as { type: string; text?: unknown };
+      if (p.type === 'text') return typeof p.text === 'string' ? p.text : '';
+      if (p.type === 'image_url' || p.type === 'image' || p.type === 'input_image') return '[image]';
+      return `[${p.type}]`;
+    })
+    .filter((t) => t.length > 0)
+    .join('\n');
+}
+
+export function validationMessage(
+  error: { issues: Array<{ path: PropertyKey[]; message: string }> },
+  what: string,
+): string {
+  return `Invalid ${what}: ${error.issues
+    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
+    .join('; ')}`;
+}
+
+function toDate(value: string | number | undefined): Date | null {
+  if (value === undefined) return null;
+  const d = new Date(typeof value === 'number' && value < 1e12 ? value * 1000 : value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export function normalizeTurn(ctx: EngineContext, input: TurnInput): NormalizedTurn {
+  const parsed = TurnSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(validationMessage(parsed.error, 'turn'));
+  const turn = parsed.data;
+  const timeZone = assertTimeZone(turn.timeZone ?? ctx.config.timeZone);
+  const userIndex = turn.messages.findLastIndex((m) => m.role === 'user');
+  const userMessage = turn.messages[userIndex];
+  if (!userMessage) {
+    throw new ValidationError(
+      'The turn has no user message: messages must contain one {role: "user", content} (the assistant reply is optional).',
+    );
+  }
+  const assistantMessage = turn.messages.slice(userIndex + 1).find((m) => m.role === 'assistant');
+  const now = ctx.clock.now();
+  const at = toDate(turn.timestamp) ?? toDate(userMessage.timestamp) ?? now;
+  if (at.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS) {
+    throw new ValidationError(
+      `The turn timestamp ${at.toISOString()} is in the future (now ${now.toISOString()}); send the time the turn happened, in UTC or with an offset.`,
+    );
+  }
+  const userText = messageText(userMessage.content).trim();
+  if (!userText)
+    throw new ValidationError('The user message is empty: content must contain text (or an image part).');
+  const maxBytes = ctx.config.limits.maxContentBytes;
+  const check = (text: string, role: string) => {
+    if (Buffer.byteLength(text) > maxBytes) {
+      throw new PayloadTooLargeError(
+        `The ${role} message is ${Buffer.byteLength(text)} bytes; the limit is ${maxBytes} (limits.maxContentBytes).`,
+      );
+    }
+  };
+  check(userText, 'user');
+  const stamp = turn.timestamp ?? '';
+  const idOf = (m: ChatMessage, text: string) =>
+    m.id ?? stableId(turn.userId, turn.chatId, m.role, text, stamp);
+  const user: TurnMessage = { id: idOf(userMessage, userText), role: 'user', text: userText };
+  if (turn.speakers?.user) user.speaker = turn.speakers.user;
+  const sources: SourceRef[] = [
+    { chatId: turn.chatId, messageId: user.id, role: 'user', at: at.toISOString() },
+  ];
+  let assistant: TurnMessage | undefined;
+  const assistantText = assistantMessage ? messageText(assistantMessage.content).trim() : '';
+  if (assistantMessage && assistantText) {
+    check(assistantText, 'assistant');
+    assistant = { id: idOf(assistantMessage, assistantText), role: 'assistant', text: assistantText };
+    if (turn.speakers?.assistant) assistant.speaker = turn.speakers.assistant;
+    sources.push({ chatId: turn.chatId, messageId: assistant.id, role: 'assistant', at: at.toISOString() });
+  }
+  const turnId = stableId(turn.userId, turn.chatId, user.id, assistant?.id ?? '');
+  for (const s of sources) s.turnId = turnId;
+  const result: NormalizedTurn = {
+    userId: turn.userId,
+    chatId: turn.chatId,
+    turnId,
+    at,
+    timeZone,
+    user,
+    sources,
+    metadata: turn.metadata ?? {},
+  };
+  if (assistant) result.assistant = assistant;
+  return result;
+}

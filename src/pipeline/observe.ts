@@ -1,0 +1,118 @@
+/**
+ * observeTurn: normalize the turn, run every enabled layer (in registry order, each seeing
+ * the writes of the layers before it), give each write a stable id (userId + chatId +
+ * turnId + layer + key, so the same turn observed twice stores nothing new), embed all new
+ * texts in one embedMany call, insert them in one store.insert (all or nothing), then
+ * apply supersedes (op 'supersede') for contradicted facts. A failing optional layer is
+ * logged and skipped; the episodic layer failing fails the turn, so no turn is lost
+ * silently.
+ */
+import type { EngineContext } from '../engine/context.ts';
+import { newMemory } from '../engine/records.ts';
+import { toMemoryError } from '../errors.ts';
+import { enabledLayers } from '../layers/registry.ts';
+import type { LayerWrite, TurnContext } from '../layers/types.ts';
+import type { StoredRecord } from '../stores/types.ts';
+import type { Memory, ObserveResult, TurnInput } from '../types.ts';
+import { nowIso } from '../util/clock.ts';
+import { stableId } from '../util/ids.ts';
+import { normalizeTurn } from './normalize.ts';
+import { applySupersedes } from './supersede.ts';
+
+const MAX_TURN_LINKS = 16;
+
+export function writeId(
+  userId: string,
+  chatId: string,
+  turnId: string,
+  write: Pick<LayerWrite, 'layer' | 'key'>,
+): string {
+  return stableId(userId, chatId, turnId, write.layer, write.key);
+}
+
+export async function observeTurn(ctx: EngineContext, input: TurnInput): Promise<ObserveResult> {
+  const turn = normalizeTurn(ctx, input);
+  const { userId, chatId, turnId } = turn;
+  const episodicUserId = writeId(userId, chatId, turnId, { layer: 'episodic', key: 'user' });
+  if (await ctx.store.get(userId, episodicUserId)) return { turnId, stored: [], updated: [], skipped: true };
+
+  const writes: LayerWrite[] = [];
+  const base: Omit<TurnContext, 'pending'> = { engine: ctx, ...turn };
+  for (const layer of enabledLayers(ctx.config)) {
+    try {
+      writes.push(...(await layer.observe({ ...base, pending: [...writes] })));
+    } catch (error) {
+      if (layer.name === 'episodic') throw toMemoryError(error);
+      ctx.logger.warn(
+        { err: error, layer: layer.name, turnId },
+        'layer observe failed; turn stored without it',
+      );
+    }
+  }
+  if (writes.length === 0) return { turnId, stored: [], updated: [], skipped: false };
+
+  const idByKey = new Map(writes.map((w) => [`${w.layer}:${w.key}`, writeId(userId, chatId, turnId, w)]));
+  const links = new Map<string, Set<string>>();
+  for (const w of writes) {
+    const id = idByKey.get(`${w.layer}:${w.key}`) ?? '';
+    const set = links.get(id) ?? new Set<string>();
+    links.set(id, set);
+    for (const key of w.linkKeys ?? []) {
+      const other = idByKey.get(key);
+      if (!other || other === id) continue;
+      set.add(other);
+      // Co-occurrence links are symmetric.
+      const back = links.get(other) ?? new Set<string>();
+      back.add(id);
+      links.set(other, back);
+    }
+    for (const other of w.linkIds ?? []) if (other !== id) set.add(other);
+  }
+
+  const existing = new Set((await ctx.store.getMany(userId, [...idByKey.values()])).map((m) => m.id));
+  const now = nowIso(ctx.clock);
+  const fresh = writes.filter((w) => !existing.has(idByKey.get(`${w.layer}:${w.key}`) ?? ''));
+  const vectors = fresh.length ? await ctx.embedder.embedMany(fresh.map((w) => w.content)) : [];
+  const records: StoredRecord[] = fresh.map((w, i) => {
+    const id = idByKey.get(`${w.layer}:${w.key}`) ?? '';
+    const metadata: Record<string, unknown> = { ...turn.metadata, ...w.metadata, turnId, chatId };
+    // linkStrengths may name same-turn writes by key; rewrite them to ids.
+    const strengths = metadata.linkStrengths as Record<string, number> | undefined;
+    if (strengths) {
+      metadata.linkStrengths = Object.fromEntries(
+        Object.entries(strengths).map(([k, v]) => [idByKey.get(k) ?? k, v]),
+      );
+    }
+    const memory: Memory = newMemory(
+      {
+        id,
+        userId,
+        layer: w.layer,
+        content: w.content,
+        createdAt: w.createdAt ?? turn.at.toISOString(),
+        importance: Math.max(0, Math.min(1, w.importance)),
+        sources: w.sources,
+        links: [...(links.get(id) ?? [])].slice(0, MAX_TURN_LINKS),
+        metadata,
+      },
+      now,
+      ctx.embedder.id,
+    );
+    return { memory, vector: vectors[i] ?? null };
+  });
+  if (records.length) await ctx.store.insert(records, 'create');
+
+  const updated = await applySupersedes(
+    ctx,
+    userId,
+    fresh.flatMap((w) =>
+      (w.supersedes ?? []).map((oldId) => ({
+        oldId,
+        newId: idByKey.get(`${w.layer}:${w.key}`) ?? '',
+        write: w,
+      })),
+    ),
+    now,
+  );
+  return { turnId, stored: records.map((r) => r.memory), updated, skipped: false };
+}

@@ -1,0 +1,116 @@
+/**
+ * recall: the latest user message → ranked memories and a framed context block.
+ * Steps: layers' prepareRecall hooks (time windows, emotion vector, extra candidates);
+ * hybrid search across the enabled layers (superseded facts excluded); relevance
+ * normalized to the best hit; scoring.ts × every layer's score() multiplier; spreading
+ * activation along links; dedupe across layers (same text, or one contained in the other);
+ * the token-budgeted block (format.ts); access reinforcement (touch) of what made it into
+ * the block and co-recall link strengthening. `memories` is the ranked, deduplicated top k.
+ */
+import type { EngineContext } from '../engine/context.ts';
+import { ValidationError } from '../errors.ts';
+import { enabledLayers } from '../layers/registry.ts';
+import { assertTimeZone } from '../layers/temporal/zone.ts';
+import type { QueryContext } from '../layers/types.ts';
+import { hybridSearch } from '../search/hybrid.ts';
+import {
+  type Memory,
+  type RecallRequest,
+  RecallRequestSchema,
+  type RecallResult,
+  type SearchResult,
+} from '../types.ts';
+import { spreadActivation, strengthenCoRecalled } from './activation.ts';
+import { dedupeRanked } from './dedupe.ts';
+import { buildContextBlock } from './format.ts';
+import { messageText, validationMessage } from './normalize.ts';
+import { scoreMemory } from './scoring.ts';
+
+const EXTRA_RELEVANCE = 0.8;
+const TOUCH_BOOST = 0.05;
+
+export async function recall(ctx: EngineContext, request: RecallRequest): Promise<RecallResult> {
+  const parsed = RecallRequestSchema.safeParse(request);
+  if (!parsed.success) throw new ValidationError(validationMessage(parsed.error, 'recall request'));
+  const req = parsed.data;
+  const timeZone = assertTimeZone(req.timeZone ?? ctx.config.timeZone);
+  const last = [...req.messages].reverse().find((m) => m.role === 'user') ?? req.messages.at(-1);
+  const text = last ? messageText(last.content).trim() : '';
+  if (!text) throw new ValidationError('Nothing to recall for: the last user message has no text.');
+  const now = req.now ? new Date(req.now) : ctx.clock.now();
+  const k = req.k ?? ctx.config.recall.k;
+  const layers = enabledLayers(ctx.config).filter((l) => !req.layers || req.layers.includes(l.name));
+  const layerNames = layers.map((l) => l.name);
+  if (layerNames.length === 0) return { context: '', memories: [] };
+
+  const query: QueryContext = { engine: ctx, userId: req.userId, text, searchText: text, now, timeZone };
+  if (req.chatId) query.chatId = req.chatId;
+  for (const layer of layers) await layer.prepareRecall?.(query);
+
+  const hits = await hybridSearch(ctx, {
+    userId: req.userId,
+    query: query.searchText,
+    k: Math.max(k * 3, 30),
+    layers: layerNames,
+    mode: 'hybrid',
+    includeSuperseded: false,
+  });
+  const best = Math.max(...hits.map((h) => h.score), 1e-9);
+  const candidates = new Map<
+    string,
+    { memory: Memory; relevance: number; signals: SearchResult['signals'] }
+  >();
+  for (const h of hits)
+    candidates.set(h.memory.id, { memory: h.memory, relevance: h.score / best, signals: h.signals });
+  for (const m of query.extraCandidates ?? []) {
+    const known = candidates.get(m.id);
+    if (known) known.relevance = Math.max(known.relevance, EXTRA_RELEVANCE);
+    else if (layerNames.includes(m.layer))
+      candidates.set(m.id, { memory: m, relevance: EXTRA_RELEVANCE, signals: {} });
+  }
+
+  const score = (memory: Memory, relevance: number) => {
+    let multiplier = memory.metadata.outdatedBy ? 0.5 : 1;
+    for (const layer of layers) multiplier *= layer.score?.(memory, query) ?? 1;
+    return scoreMemory(memory, relevance, now, ctx.config.scoring, multiplier);
+  };
+  let ranked: SearchResult[] = [];
+  for (const c of candidates.values()) {
+    if (c.memory.userId !== req.userId || c.memory.supersededBy) continue;
+    const parts = score(c.memory, c.relevance);
+    ranked.push({ memory: c.memory, score: parts.score, signals: { ...c.signals, ...parts } });
+  }
+  ranked.sort((a, b) => b.score - a.score);
+
+  if (layerNames.includes('associative')) {
+    const activated = await spreadActivation(ctx, req.userId, ranked, new Set(candidates.keys()));
+    for (const a of activated) {
+      if (!layerNames.includes(a.memory.layer)) continue;
+      const parts = score(a.memory, 1);
+      ranked.push({
+        memory: a.memory,
+        score: Math.min(a.activation, parts.score),
+        signals: { activation: a.activation },
+      });
+    }
+    ranked.sort((a, b) => b.score - a.score);
+  }
+
+  ranked = dedupeRanked(ranked).slice(0, k);
+  const block = buildContextBlock(
+    ranked.map((r) => r.memory),
+    req.maxTokens,
+    timeZone,
+  );
+  if (block.included.length) {
+    const at = ctx.clock.now().toISOString();
+    await ctx.store.touch(
+      req.userId,
+      block.included.map((m) => m.id),
+      at,
+      TOUCH_BOOST,
+    );
+    await strengthenCoRecalled(ctx, block.included, at);
+  }
+  return { context: block.context, memories: ranked };
+}
