@@ -1,0 +1,102 @@
+/**
+ * Bad input at the library edge: empty and oversized content, wrong types, invalid dates
+ * and zones, unknown ids and versions all fail with a typed error that names the field,
+ * and nothing is stored.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StrataMemory } from '../src/api.ts';
+import { MemoryError } from '../src/errors.ts';
+import { createMemory } from '../src/memory.ts';
+import type { MemoryInput } from '../src/types.ts';
+import { availableStores, engineConfig, tempDir } from './helpers/engine.ts';
+
+async function errorOf(promise: Promise<unknown>): Promise<MemoryError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (MemoryError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe.each(availableStores())('bad input on the %s store', (kind) => {
+  let dir: ReturnType<typeof tempDir>;
+  let memory: StrataMemory;
+
+  beforeEach(() => {
+    dir = tempDir();
+    memory = createMemory(engineConfig(kind, dir.path, { limits: { maxContentBytes: 64, maxBatchSize: 5 } }));
+  });
+  afterEach(async () => {
+    await memory.close();
+    dir.remove();
+  });
+
+  it('rejects empty, oversized and mistyped content', async () => {
+    const empty = await errorOf(memory.add({ userId: 'alice', content: ' \n\t ' }));
+    expect(empty).toMatchObject({ code: 'validation_error' });
+    expect(empty.message).toContain('content');
+
+    const big = await errorOf(memory.add({ userId: 'alice', content: 'x'.repeat(65) }));
+    expect(big.code).toBe('payload_too_large');
+    expect(big.message).toContain('64 bytes');
+    expect(big.message).toContain('limits.maxContentBytes');
+
+    const typed = await errorOf(memory.add({ userId: 'alice', content: 42 } as unknown as MemoryInput));
+    expect(typed.message).toContain('input.content');
+    const layer = await errorOf(
+      memory.add({ userId: 'alice', content: 'ok', layer: 'dreams' } as unknown as MemoryInput),
+    );
+    expect(layer.message).toContain('input.layer');
+    const user = await errorOf(memory.add({ userId: '', content: 'ok' }));
+    expect(user.message).toContain('userId');
+
+    const batch = await errorOf(
+      memory.addMany([
+        { userId: 'alice', content: 'fine' },
+        { userId: 'alice', content: '' },
+      ]),
+    );
+    expect(batch.message).toContain('inputs[1].content');
+    expect(
+      (await errorOf(memory.addMany(Array.from({ length: 6 }, () => ({ userId: 'a', content: 'x' }))))).code,
+    ).toBe('payload_too_large');
+    expect((await memory.stats()).memories).toBe(0);
+  });
+
+  it('rejects invalid dates and time zones naming the field', async () => {
+    const since = await errorOf(memory.search({ userId: 'alice', query: 'x', since: 'the day after never' }));
+    expect(since).toMatchObject({ code: 'validation_error' });
+    expect(since.message).toContain('since');
+    expect(since.message).toContain('2024-05-01');
+    expect((await errorOf(memory.list({ userId: 'alice', until: '2024-02-31T99:00' }))).message).toContain(
+      'until',
+    );
+    expect(
+      (await errorOf(memory.list({ userId: 'alice', since: 'yesterday', timeZone: 'Nowhere/City' }))).message,
+    ).toContain('Nowhere/City');
+    expect(
+      (await errorOf(memory.add({ userId: 'alice', content: 'x', createdAt: 'last tuesday' }))).message,
+    ).toContain('createdAt');
+  });
+
+  it('rejects unknown ids, bad versions and bad patches', async () => {
+    expect((await errorOf(memory.get('alice', 'does-not-exist'))).code).toBe('not_found');
+    expect((await errorOf(memory.history('alice', 'does-not-exist'))).code).toBe('not_found');
+    const added = await memory.add({ userId: 'alice', content: 'hello' });
+    expect((await errorOf(memory.rollback('alice', added.id, 0))).code).toBe('validation_error');
+    expect((await errorOf(memory.rollback('alice', added.id, 5))).message).toContain('versions are 1');
+    const patch = await errorOf(memory.update('alice', added.id, { colour: 'red' } as never));
+    expect(patch.code).toBe('validation_error');
+    expect((await errorOf(memory.update('alice', added.id, { content: '' }))).message).toContain(
+      'patch.content',
+    );
+    expect(await memory.get('alice', added.id)).toMatchObject({ version: 1, content: 'hello' });
+  });
+
+  it('rejects empty search queries and out-of-range k', async () => {
+    expect((await errorOf(memory.search({ userId: 'alice', query: '' }))).message).toContain('query');
+    expect((await errorOf(memory.search({ userId: 'alice', query: 'x', k: 0 }))).message).toContain('k');
+  });
+});
