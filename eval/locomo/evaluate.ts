@@ -13,6 +13,7 @@ import type { LayerName } from '../../src/types.ts';
 import { runBm25Baseline } from './baseline.ts';
 import { type LocomoConversation, loadLocomo } from './dataset.ts';
 import type { RecallSummary } from './metric.ts';
+import { type PeerRunReport, runLocomoPeer, type TurnStorePeer } from './peer.ts';
 import { type LocomoRunReport, runLocomo, type TurnMode } from './run.ts';
 
 /** SPEC §9 reference: BM25 over turns, stop words removed, on locomo-dev.json. */
@@ -40,6 +41,8 @@ export interface EvaluateOptions {
   store?: 'sqlite' | 'memory';
   ablation?: boolean;
   baselineOnly?: boolean;
+  /** A peer to run under the same protocol (opened once per conversation). */
+  peer?: { name: string; version: string; open: (conv: LocomoConversation) => Promise<TurnStorePeer> };
   /** Config as loaded from file/env; each conversation gets a copy with its own store. */
   config: StrataConfig;
   open: (config: StrataConfig) => Promise<StrataMemory>;
@@ -54,6 +57,7 @@ export interface EvaluateReport {
   strata?: LocomoRunReport;
   ablation?: Array<{ name: string; layers: string[]; report: LocomoRunReport }>;
   bm25: RecallSummary;
+  peer?: { name: string; version: string; report: PeerRunReport };
   reference: typeof BM25_REFERENCE;
 }
 
@@ -121,6 +125,23 @@ export async function evaluateLocomo(options: EvaluateOptions): Promise<Evaluate
     bm25: runBm25Baseline(conversations),
     reference: BM25_REFERENCE,
   };
+  if (options.peer) {
+    const total = conversations.reduce((acc, c) => acc + c.turns.length + c.questions.length, 0);
+    const bar = options.progress?.(total, options.peer.name);
+    let last = 0;
+    try {
+      const peerReport = await runLocomoPeer(conversations, options.peer.open, {
+        ...(options.depth ? { depth: options.depth } : {}),
+        onProgress: (done) => {
+          bar?.tick(done - last);
+          last = done;
+        },
+      });
+      report.peer = { name: options.peer.name, version: options.peer.version, report: peerReport };
+    } finally {
+      bar?.stop();
+    }
+  }
   if (options.baselineOnly) return report;
   if (options.ablation) {
     report.ablation = [];

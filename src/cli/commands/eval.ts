@@ -3,10 +3,14 @@
  * Prints overall and per-category recall@{1,5,10,20} as JSON with --json (a table
  * otherwise) and a progress bar on stderr; the BM25 baseline runs alongside as a check.
  */
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { createMem0Peer, mem0Version } from '../../../bench/peers/mem0/mem0-peer.ts';
 import { type EvaluateReport, evaluateLocomo } from '../../../eval/locomo/evaluate.ts';
+import { createEmbedder } from '../../embedders/create-embedder.ts';
 import { type LayerName, LayerSchema } from '../../types.ts';
 import type { CliContext } from '../types.ts';
 
@@ -23,6 +27,7 @@ interface LocomoFlags {
   store: 'sqlite' | 'memory';
   ablation?: boolean;
   baselineOnly?: boolean;
+  peer?: string;
 }
 
 function parseLayers(value: string | undefined): LayerName[] | undefined {
@@ -32,9 +37,12 @@ function parseLayers(value: string | undefined): LayerName[] | undefined {
 
 function humanReport(ctx: CliContext, report: EvaluateReport): string {
   const rows: Array<Record<string, unknown>> = [];
-  const add = (name: string, overall: Record<string, number>) => rows.push({ run: name, ...overall });
+  const fmt = (row: Record<string, number | undefined>) =>
+    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === undefined ? '—' : v.toFixed(1)]));
+  const add = (name: string, overall: Record<string, number>) => rows.push({ run: name, ...fmt(overall) });
   add('BM25 reference (SPEC)', report.reference.overall);
   add('BM25 (this harness)', report.bm25.overall);
+  if (report.peer) add(`${report.peer.name} ${report.peer.version}`, report.peer.report.overall);
   for (const step of report.ablation ?? []) add(`strata ${step.name}`, step.report.overall);
   if (report.strata && !report.ablation) add('strata', report.strata.overall);
   const lines = [ctx.output.table(rows, ['run', 'R@1', 'R@5', 'R@10', 'R@20'])];
@@ -42,8 +50,7 @@ function humanReport(ctx: CliContext, report: EvaluateReport): string {
     const cats = Object.entries(report.strata.byCategory).map(([category, v]) => ({
       category,
       questions: v.questions,
-      ...v.recall,
-      'BM25 R@10': report.bm25.byCategory[category]?.recall['R@10'],
+      ...fmt({ ...v.recall, 'BM25 R@10': report.bm25.byCategory[category]?.recall['R@10'] }),
     }));
     lines.push(ctx.output.table(cats, ['category', 'questions', 'R@1', 'R@5', 'R@10', 'R@20', 'BM25 R@10']));
   }
@@ -67,10 +74,23 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--store <kind>', 'sqlite (a fresh temp file per conversation) or memory', 'sqlite')
     .option('--ablation', 'run the layer ablation: episodic, +semantic, +temporal, +associative, all')
-    .option('--baseline-only', 'only the BM25 baseline (checks the metric)')
+    .option('--baseline-only', 'only the BM25 baseline (checks the metric); with --peer: BM25 and the peer')
+    .option('--peer <name>', 'also run a peer (mem0) under the same protocol with the same embedder')
     .action(async (flags: LocomoFlags) => {
       const config = await ctx.loadConfig();
       const layers = parseLayers(flags.layers);
+      if (flags.peer && flags.peer !== 'mem0')
+        throw new Error(`Unknown peer "${flags.peer}"; the available peer is "mem0".`);
+      const scratch = mkdtempSync(join(tmpdir(), 'strata-locomo-peer-'));
+      const embedder = flags.peer ? createEmbedder(config) : null;
+      const peer = embedder
+        ? {
+            name: 'mem0',
+            version: mem0Version(),
+            open: (conv: { id: string }) =>
+              createMem0Peer(embedder, scratch, { name: conv.id.replace(/\W/g, '_'), onDisk: false }),
+          }
+        : undefined;
       const report = await evaluateLocomo({
         data: resolve(flags.data),
         config: { ...config, log: { level: 'error' } },
@@ -87,8 +107,11 @@ export function register(program: Command, ctx: CliContext): void {
         ...(flags.limitConversations ? { limitConversations: Number(flags.limitConversations) } : {}),
         ...(flags.ablation ? { ablation: true } : {}),
         ...(flags.baselineOnly ? { baselineOnly: true } : {}),
+        ...(peer ? { peer } : {}),
         progress: (total, label) => ctx.output.progress(total, label),
       });
+      await embedder?.close();
+      rmSync(scratch, { recursive: true, force: true });
       ctx.output.result(report, () => humanReport(ctx, report));
     });
 }
