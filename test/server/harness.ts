@@ -43,7 +43,7 @@ export async function startHarness(
   > = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'strata-server-'));
-  const { server: serverOverrides, fetch: fetchImpl, ...rest } = overrides;
+  const { server: serverOverrides, fetch: fetchImpl, startOutbox, ...rest } = overrides;
   const config = ConfigSchema.parse({
     ...rest,
     dataDir,
@@ -55,6 +55,7 @@ export async function startHarness(
     logger: silentLogger,
     closeMemory: false,
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    ...(startOutbox === false ? { startOutbox } : {}),
   });
   return {
     url: server.url,
