@@ -37,7 +37,7 @@ export interface Harness {
 
 export async function startHarness(
   memory: StrataMemory,
-  overrides: { server?: Record<string, unknown>; fetch?: typeof fetch } & Omit<
+  overrides: { server?: Record<string, unknown>; fetch?: typeof fetch; startOutbox?: boolean } & Omit<
     StrataConfigInput,
     'server'
   > = {},
