@@ -15,6 +15,8 @@ const SqliteStoreSchema = z.object({
   vectorPrecision: z.enum(['float32', 'int8']).default('float32'),
   /** Busy timeout for concurrent processes on the same file. */
   busyTimeoutMs: z.number().int().min(0).default(5_000),
+  /** SQLite synchronous pragma: normal (default; crash-safe in WAL) or full (also power-loss safe). */
+  synchronous: z.enum(['normal', 'full']).optional(),
 });
 
 const MemoryStoreSchema = z.object({ kind: z.literal('memory') });

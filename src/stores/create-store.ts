@@ -1,10 +1,15 @@
 /**
  * Store factory: config → MemoryStore (unopened; the engine calls open() with its model).
  * One branch per store kind; unknown kinds fail with a ConfigError naming the valid ones.
+ * SQLite defaults to <dataDir>/strata.db and gets the at-rest cipher when
+ * config.encryption has a key or keyFile.
  */
+import { join } from 'node:path';
 import type { StrataConfig } from '../config/schema.ts';
 import { ConfigError } from '../errors.ts';
+import { cipherFromConfig } from '../security/cipher.ts';
 import { InMemoryStore } from './memory/memory-store.ts';
+import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { MemoryStore } from './types.ts';
 
 export function createStore(config: StrataConfig): MemoryStore {
@@ -12,6 +17,14 @@ export function createStore(config: StrataConfig): MemoryStore {
   switch (store.kind) {
     case 'memory':
       return new InMemoryStore();
+    case 'sqlite':
+      return new SqliteStore({
+        path: store.path ?? join(config.dataDir, 'strata.db'),
+        busyTimeoutMs: store.busyTimeoutMs,
+        vectorPrecision: store.vectorPrecision,
+        synchronous: store.synchronous ?? 'normal',
+        cipher: cipherFromConfig(config.encryption),
+      });
     // case 'qdrant': the Qdrant engineer adds its branch here.
     default:
       throw new ConfigError(

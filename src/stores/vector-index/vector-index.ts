@@ -1,0 +1,101 @@
+/**
+ * The in-process vector index of the SQLite store: one Partition per user (a query only
+ * ever scans its own user's vectors, which is both the isolation rule and the speed win),
+ * exact brute-force dot products over Float32 or Int8 arrays, cheap filters (layers,
+ * since/until, superseded, ids) checked inside the scan. Int8 trades exactness for 4x less
+ * memory: it returns an oversampled candidate list that the store re-scores with the exact
+ * Float32 vectors from disk. Why brute force and not HNSW: see docs/vector-index.md.
+ */
+import type { LayerName } from '../../types.ts';
+import { normalizeBound } from '../shared/filter.ts';
+import type { StoreFilter } from '../types.ts';
+import {
+  LAYER_CODE,
+  normalize,
+  Partition,
+  type Precision,
+  type ScanFilter,
+  type SlotFields,
+} from './partition.ts';
+
+export type { Precision, SlotFields };
+
+/** How many candidates Int8 returns per requested result before exact re-scoring. */
+export const INT8_OVERSAMPLE = 4;
+
+export class VectorIndex {
+  private partitions = new Map<string, Partition>();
+
+  constructor(
+    readonly dimensions: number,
+    readonly precision: Precision,
+  ) {}
+
+  get size(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) n += p.size;
+    return n;
+  }
+
+  upsert(userId: string, id: string, vector: Float32Array, fields: SlotFields): boolean {
+    if (vector.length !== this.dimensions) {
+      this.remove(userId, id);
+      return false;
+    }
+    let partition = this.partitions.get(userId);
+    if (!partition) {
+      partition = new Partition(this.dimensions, this.precision);
+      this.partitions.set(userId, partition);
+    }
+    partition.upsert(id, vector, fields);
+    return true;
+  }
+
+  updateFields(userId: string, id: string, fields: SlotFields): void {
+    this.partitions.get(userId)?.updateFields(id, fields);
+  }
+
+  remove(userId: string, id: string): void {
+    const partition = this.partitions.get(userId);
+    if (!partition) return;
+    partition.remove(id);
+    if (partition.size === 0) this.partitions.delete(userId);
+  }
+
+  removeUser(userId: string): void {
+    this.partitions.delete(userId);
+  }
+
+  clear(): void {
+    this.partitions.clear();
+  }
+
+  /**
+   * Top-k (Float32: exact) or top-k*INT8_OVERSAMPLE candidates (Int8: approximate scores)
+   * for one user. `allowed` restricts to ids that passed filters the index cannot check
+   * (metadata); undefined means no such restriction.
+   */
+  search(
+    filter: StoreFilter,
+    query: Float32Array,
+    k: number,
+    allowed?: Set<string>,
+  ): Array<{ id: string; score: number }> {
+    const partition = this.partitions.get(filter.userId);
+    if (!partition || k <= 0) return [];
+    const scan: ScanFilter = { includeSuperseded: filter.includeSuperseded ?? false };
+    if (filter.layers && filter.layers.length > 0) {
+      scan.layers = new Uint8Array(LAYER_CODE.size);
+      for (const layer of filter.layers) scan.layers[LAYER_CODE.get(layer as LayerName) ?? 0] = 1;
+    }
+    const since = normalizeBound(filter.since, 'since');
+    const until = normalizeBound(filter.until, 'until');
+    if (since !== undefined) scan.sinceMs = Date.parse(since);
+    if (until !== undefined) scan.untilMs = Date.parse(until);
+    let ids = filter.ids ? new Set(filter.ids) : undefined;
+    if (allowed) ids = ids ? new Set([...ids].filter((id) => allowed.has(id))) : allowed;
+    scan.allowed = ids;
+    const n = this.precision === 'int8' ? k * INT8_OVERSAMPLE : k;
+    return partition.search(normalize(query), Math.min(n, partition.size), scan);
+  }
+}
