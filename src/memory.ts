@@ -33,7 +33,6 @@ import {
   parseUserId,
 } from './engine/validate.ts';
 import { ClosedError, ConfigError, NotFoundError, ValidationError } from './errors.ts';
-import * as pipeline from './pipeline/index.ts';
 import { hybridSearch, searchFilter } from './search/hybrid.ts';
 import { createStore } from './stores/create-store.ts';
 import type { MemoryStore, StoredRecord } from './stores/types.ts';
@@ -56,6 +55,9 @@ import {
 } from './types.ts';
 import { type Clock, nowIso, systemClock } from './util/clock.ts';
 import { type Logger, silentLogger } from './util/logger.ts';
+
+/** The layer pipeline (NLP models, extractors) loads on first use: CRUD and search start fast. */
+const pipeline = () => import('./pipeline/index.ts');
 
 export interface MemoryDeps {
   clock?: Clock;
@@ -273,19 +275,19 @@ class Engine implements StrataMemory {
   }
 
   observeTurn(turn: Parameters<StrataMemory['observeTurn']>[0]) {
-    return this.#run((ctx) => pipeline.observeTurn(ctx, turn));
+    return this.#run((ctx) => pipeline().then((p) => p.observeTurn(ctx, turn)));
   }
 
   recall(request: Parameters<StrataMemory['recall']>[0]) {
-    return this.#run((ctx) => pipeline.recall(ctx, request));
+    return this.#run((ctx) => pipeline().then((p) => p.recall(ctx, request)));
   }
 
   consolidate(options: ConsolidateOptions = {}) {
-    return this.#run((ctx) => pipeline.consolidate(ctx, options));
+    return this.#run((ctx) => pipeline().then((p) => p.consolidate(ctx, options)));
   }
 
   emotionClusters(userId: string): Promise<EmotionCluster[]> {
-    return this.#run((ctx) => pipeline.emotionClusters(ctx, parseUserId(userId)));
+    return this.#run((ctx) => pipeline().then((p) => p.emotionClusters(ctx, parseUserId(userId))));
   }
 
   export(userId: string, options: ExportOptions = {}): Readable {

@@ -7,7 +7,8 @@
  * "past N days" and "past week" are rolling windows ending now. chrono-node parses the
  * long tail (weekdays, month names, explicit dates); the period rules here come first.
  */
-import * as chrono from 'chrono-node';
+import type { ParsedComponents } from 'chrono-node';
+import * as chrono from 'chrono-node/en';
 import { ValidationError } from '../errors.ts';
 import {
   assertTimeZone,
@@ -220,7 +221,7 @@ function chronoMatches(text: string, ctx: Ctx): Candidate[] {
   return out;
 }
 
-function componentRange(c: chrono.ParsedComponents, ctx: Ctx): ResolvedRange | null {
+function componentRange(c: ParsedComponents, ctx: Ctx): ResolvedRange | null {
   const year = c.get('year');
   const month = c.get('month');
   const day = c.get('day');
