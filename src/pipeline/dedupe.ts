@@ -2,7 +2,8 @@
  * Dedupe across layers for recall (pure): a lower-ranked memory is dropped when its text
  * says the same as one already kept — identical after normalization, one contained in the
  * other (an emotional or pair memory quoting the message), or a token-set Jaccard overlap
- * of at least JACCARD.
+ * of at least JACCARD — or when it is a verbatim-derived memory (episodic, emotional,
+ * associative) whose source messages are all already covered by kept memories.
  */
 import type { SearchResult } from '../types.ts';
 
@@ -23,9 +24,15 @@ function jaccard(a: Set<string>, b: Set<string>): number {
   return union ? inter / union : 0;
 }
 
+const VERBATIM = new Set(['episodic', 'emotional', 'associative']);
+
 export function dedupeRanked(ranked: SearchResult[]): SearchResult[] {
   const kept: Array<{ norm: string; tokens: Set<string>; result: SearchResult }> = [];
+  const covered = new Set<string>();
   for (const result of ranked) {
+    const messageIds = result.memory.sources.map((s) => s.messageId).filter((id): id is string => !!id);
+    if (VERBATIM.has(result.memory.layer) && messageIds.length && messageIds.every((id) => covered.has(id)))
+      continue;
     const norm = normalize(result.memory.content.replace(/^[^:\n]{1,40}:\s/, ''));
     const tokens = new Set(norm.split(' ').filter(Boolean));
     const dup = kept.some((k) => {
@@ -34,7 +41,9 @@ export function dedupeRanked(ranked: SearchResult[]): SearchResult[] {
       if (short.length >= MIN_CONTAINED && long.includes(short)) return true;
       return jaccard(k.tokens, tokens) >= JACCARD;
     });
-    if (!dup) kept.push({ norm, tokens, result });
+    if (dup) continue;
+    kept.push({ norm, tokens, result });
+    for (const id of messageIds) covered.add(id);
   }
   return kept.map((k) => k.result);
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryError } from '../errors.ts';
-import { injectContext } from './inject.ts';
 import { estimateTokens } from './format.ts';
+import { injectContext } from './inject.ts';
 import { type TestEngine, testEngine } from './test-support.ts';
 
 let engine: TestEngine | undefined;
@@ -24,7 +24,9 @@ describe('observeTurn + recall (memory store, hash embedder)', () => {
   it('supersedes Paris with Berlin and keeps Paris in history', async () => {
     engine = await testEngine('2026-11-01T10:00:00Z');
     const { memory, clock } = engine;
-    const first = await memory.observeTurn(turn('u1', 'I live in Paris.', 'Paris is lovely.', { timestamp: '2026-11-01T10:00:00Z' }));
+    const first = await memory.observeTurn(
+      turn('u1', 'I live in Paris.', 'Paris is lovely.', { timestamp: '2026-11-01T10:00:00Z' }),
+    );
     const paris = first.stored.find((m) => m.layer === 'semantic');
     expect(paris?.content).toBe('User lives in Paris');
     clock.set('2026-11-08T10:00:00Z');
@@ -32,10 +34,17 @@ describe('observeTurn + recall (memory store, hash embedder)', () => {
       turn('u1', 'I moved to Berlin last month.', 'How is Berlin?', { timestamp: '2026-11-08T10:00:00Z' }),
     );
     const berlin = second.stored.find((m) => m.layer === 'semantic');
-    expect(berlin?.metadata).toMatchObject({ predicate: 'lives_in', object: 'Berlin', supersedes: [paris?.id] });
+    expect(berlin?.metadata).toMatchObject({
+      predicate: 'lives_in',
+      object: 'Berlin',
+      supersedes: [paris?.id],
+    });
     expect(second.updated.some((m) => m.id === paris?.id && m.supersededBy === berlin?.id)).toBe(true);
 
-    const result = await memory.recall({ userId: 'u1', messages: [{ role: 'user', content: 'Where do I live now?' }] });
+    const result = await memory.recall({
+      userId: 'u1',
+      messages: [{ role: 'user', content: 'Where do I live now?' }],
+    });
     expect(result.memories[0]?.memory.content).toContain('Berlin');
     expect(result.memories.some((r) => r.memory.id === paris?.id)).toBe(false);
     // Any remaining mention of Paris is marked as outdated history, never as current.
@@ -76,7 +85,9 @@ describe('observeTurn + recall (memory store, hash embedder)', () => {
     engine = await testEngine('2026-11-25T10:00:00Z');
     const { memory } = engine;
     for (let i = 0; i < 20; i++) {
-      await memory.observeTurn(turn('alice', `I love hiking trip number ${i} in the Alps with my sister Anna`, `Sounds fun ${i}`));
+      await memory.observeTurn(
+        turn('alice', `I love hiking trip number ${i} in the Alps with my sister Anna`, `Sounds fun ${i}`),
+      );
     }
     await memory.observeTurn(turn('bob', 'I love hiking in the Alps too, my secret is bobsecret'));
     const result = await memory.recall({
@@ -159,7 +170,11 @@ describe('observeTurn + recall (memory store, hash embedder)', () => {
       speakers: { user: 'Caroline', assistant: 'Melanie' },
       timestamp: '2023-05-08T13:56:00Z',
       messages: [
-        { id: 'D1:3', role: 'user', content: 'I went to a LGBTQ support group yesterday and it was so powerful.' },
+        {
+          id: 'D1:3',
+          role: 'user',
+          content: 'I went to a LGBTQ support group yesterday and it was so powerful.',
+        },
         { id: 'D1:4', role: 'assistant', content: 'Wow, that sounds amazing!' },
       ],
     });

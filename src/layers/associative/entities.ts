@@ -4,6 +4,7 @@
  * shared "concepts" that link memories across layers and turns.
  */
 import nlp from 'compromise';
+import { isStopWord } from '../../search/tokenize.ts';
 
 const GENERIC = new Set([
   'thing',
@@ -64,7 +65,7 @@ export function extractEntities(text: string, max = 8): string[] {
   const out: string[] = [];
   for (const raw of [...named, ...nouns]) {
     const e = normalize(raw);
-    if (e.length < 3 || GENERIC.has(e) || /^\d+$/.test(e) || /^(?:i|me|you|it|we|they)$/.test(e)) continue;
+    if (e.length < 3 || GENERIC.has(e) || /^\d+$/.test(e) || /['’]/.test(e) || isStopWord(e)) continue;
     if (!out.includes(e)) out.push(e);
     if (out.length >= max) break;
   }
