@@ -22,6 +22,7 @@ export const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]>
   ['search', () => import('./commands/search.ts')],
   ['list', () => import('./commands/list.ts')],
   ['get', () => import('./commands/get.ts')],
+  ['update', () => import('./commands/update.ts')],
   ['delete', () => import('./commands/delete.ts')],
   ['history', () => import('./commands/history.ts')],
   ['rollback', () => import('./commands/rollback.ts')],
@@ -36,6 +37,10 @@ export const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]>
   ['backup', () => import('./commands/backup.ts')],
   ['restore', () => import('./commands/restore.ts')],
   ['bench', () => import('./commands/bench.ts')],
+  ['observe', () => import('./commands/observe.ts')],
+  ['recall', () => import('./commands/recall.ts')],
+  ['consolidate', () => import('./commands/consolidate.ts')],
+  ['emotions', () => import('./commands/emotions.ts')],
 ];
 
 /** Exit status per error code (documented in README "CLI exit codes"). */
