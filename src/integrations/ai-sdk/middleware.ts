@@ -1,0 +1,121 @@
+/**
+ * Strata as an AI SDK (ai@6) language-model middleware: `transformParams` recalls for the
+ * prompt and injects the `<memory_context>` block into the system message; `wrapGenerate`
+ * and `wrapStream` observe the finished turn (for streams, after the last text delta).
+ * The user comes from `providerOptions.strata.userId` per call or the middleware's
+ * `userId` option. Memory never breaks a generation: failures go to `onError` and the
+ * model call proceeds as if Strata were absent.
+ */
+import type {
+  LanguageModelV3CallOptions,
+  LanguageModelV3Middleware,
+  LanguageModelV3Prompt,
+  LanguageModelV3StreamPart,
+} from '@ai-sdk/provider';
+import type { StrataMemory } from '../../api.ts';
+import type { LayerName } from '../../types.ts';
+import { inject } from '../shared/inject.ts';
+
+export interface StrataMiddlewareOptions {
+  memory: StrataMemory;
+  /** Default user; a call may override it with providerOptions.strata.userId. */
+  userId?: string;
+  chatId?: string;
+  maxTokens?: number;
+  layers?: LayerName[];
+  /** Store finished turns (default true). */
+  observe?: boolean;
+  onError?: (error: unknown, phase: 'recall' | 'observe') => void;
+}
+
+type RecallMessage = { role: 'user' | 'assistant' | 'system'; content: string };
+
+/** Text of a V3 prompt message: system strings as-is, text parts joined, the rest ignored. */
+function promptText(message: LanguageModelV3Prompt[number]): string {
+  if (typeof message.content === 'string') return message.content;
+  return message.content
+    .map((part) => (part.type === 'text' ? part.text : ''))
+    .filter(Boolean)
+    .join('\n');
+}
+
+function forRecall(prompt: LanguageModelV3Prompt): RecallMessage[] {
+  return prompt
+    .filter((m) => m.role === 'user' || m.role === 'assistant' || m.role === 'system')
+    .map((m) => ({ role: m.role as RecallMessage['role'], content: promptText(m) }))
+    .filter((m) => m.content.trim() !== '');
+}
+
+export function strataMiddleware(options: StrataMiddlewareOptions): LanguageModelV3Middleware {
+  const report = options.onError ?? (() => undefined);
+  const target = (params: LanguageModelV3CallOptions) => {
+    const strata = params.providerOptions?.strata as { userId?: unknown; chatId?: unknown } | undefined;
+    const userId = typeof strata?.userId === 'string' ? strata.userId : options.userId;
+    const chatId = typeof strata?.chatId === 'string' ? strata.chatId : (options.chatId ?? 'ai-sdk');
+    return { userId, chatId };
+  };
+  const observe = async (params: LanguageModelV3CallOptions, reply: string) => {
+    const { userId, chatId } = target(params);
+    const lastUser = [...params.prompt].reverse().find((m) => m.role === 'user');
+    if (options.observe === false || !userId || !lastUser || !reply.trim()) return;
+    try {
+      await options.memory.observeTurn({
+        userId,
+        chatId,
+        messages: [
+          { role: 'user', content: promptText(lastUser) || '[non-text message]' },
+          { role: 'assistant', content: reply },
+        ],
+        metadata: { source: 'ai-sdk' },
+      });
+    } catch (error) {
+      report(error, 'observe');
+    }
+  };
+
+  return {
+    specificationVersion: 'v3',
+    async transformParams({ params }) {
+      const { userId, chatId } = target(params);
+      const messages = forRecall(params.prompt);
+      if (!userId || !messages.some((m) => m.role === 'user')) return params;
+      try {
+        const result = await options.memory.recall({
+          userId,
+          chatId,
+          messages,
+          ...(options.maxTokens ? { maxTokens: options.maxTokens } : {}),
+          ...(options.layers ? { layers: options.layers } : {}),
+        });
+        if (!result.context.trim()) return params;
+        return { ...params, prompt: inject(params.prompt, result.context) as LanguageModelV3Prompt };
+      } catch (error) {
+        report(error, 'recall');
+        return params;
+      }
+    },
+    async wrapGenerate({ doGenerate, params }) {
+      const result = await doGenerate();
+      const text = result.content
+        .map((part) => (part.type === 'text' ? part.text : ''))
+        .filter(Boolean)
+        .join('');
+      await observe(params, text);
+      return result;
+    },
+    async wrapStream({ doStream, params }) {
+      const { stream, ...rest } = await doStream();
+      let text = '';
+      const tap = new TransformStream<LanguageModelV3StreamPart, LanguageModelV3StreamPart>({
+        transform(part, controller) {
+          if (part.type === 'text-delta') text += part.delta;
+          controller.enqueue(part);
+        },
+        async flush() {
+          await observe(params, text);
+        },
+      });
+      return { stream: stream.pipeThrough(tap), ...rest };
+    },
+  };
+}
