@@ -48,6 +48,8 @@ export class QdrantStore implements MemoryStore {
   readonly location: string;
   readonly capabilities = { prefix: true, fuzzy: true, persistent: true } as const;
   readonly conn: QdrantConnection;
+  /** The options this store was made with (a second instance over the same data uses them). */
+  readonly settings: QdrantStoreOptions;
   private readonly options: QdrantStoreOptions;
   private readonly logger: Logger;
   private openOptions: OpenOptions | null = null;
@@ -56,6 +58,7 @@ export class QdrantStore implements MemoryStore {
 
   constructor(options: QdrantStoreOptions) {
     this.options = options;
+    this.settings = options;
     this.logger = options.logger ?? silentLogger;
     this.conn = new QdrantConnection({ ...options, maxConnections: Math.max(2, options.parallelism * 2) });
     this.location = this.conn.url;

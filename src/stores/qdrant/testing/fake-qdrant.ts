@@ -1,0 +1,274 @@
+/**
+ * A recording fake of the Qdrant REST API on a real socket (node:http, port 0) for tests:
+ * it answers the calls QdrantStore makes (collections, payload indexes, upsert, scroll,
+ * query, count, delete, batch, facet, snapshots) from an in-memory state with Qdrant's
+ * response envelope, records every request, validates each one against the vendored
+ * OpenAPI schema, and can inject failures (e.g. 503 while "starting") to test retries.
+ * It is a test double for the wire contract, not a vector database.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type FakePoint, matchesFilter } from './fake-filter.ts';
+import { handlePoints } from './fake-points.ts';
+import type { OpenApiValidator } from './openapi-validator.ts';
+
+type Json = Record<string, unknown>;
+
+export interface FakeCollection {
+  config: Json;
+  indexes: Map<string, unknown>;
+  points: Map<string, FakePoint>;
+  snapshots: Map<string, Buffer>;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  contentType: string | undefined;
+  body: unknown;
+  operationId: string | null;
+  errors: string[];
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface FakeQdrantOptions {
+  validator?: OpenApiValidator;
+  /** Answer 422 to a request that fails schema validation (default true). */
+  rejectInvalid?: boolean;
+}
+
+export class FakeQdrant {
+  readonly collections = new Map<string, FakeCollection>();
+  readonly requests: RecordedRequest[] = [];
+  private server: Server | null = null;
+  private failures: number[] = [];
+  private readonly options: FakeQdrantOptions;
+
+  constructor(options: FakeQdrantOptions = {}) {
+    this.options = options;
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this.url;
+  }
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    if (!address) throw new Error('fake qdrant is not started');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server === null) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** The next `count` requests get `status` (a Qdrant that is starting answers 503). */
+  failNext(count: number, status = 503): void {
+    for (let i = 0; i < count; i++) this.failures.push(status);
+  }
+
+  collection(name: string): FakeCollection {
+    const collection = this.collections.get(name);
+    if (collection === undefined) throw new HttpError(404, `Collection \`${name}\` doesn't exist!`);
+    return collection;
+  }
+
+  /** Requests whose schema validation failed. */
+  invalid(): RecordedRequest[] {
+    return this.requests.filter((request) => request.errors.length > 0);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const contentType = req.headers['content-type'];
+    const isJson = contentType?.startsWith('application/json') === true;
+    const body: unknown = isJson && raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
+    const method = req.method ?? 'GET';
+    const validation = this.options.validator?.validate(method, req.url ?? '/', contentType, body) ?? {
+      operationId: null,
+      errors: [],
+    };
+    this.requests.push({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType,
+      body,
+      operationId: validation.operationId,
+      errors: validation.errors,
+    });
+    const started = process.hrtime.bigint();
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      const time = Number(process.hrtime.bigint() - started) / 1e9;
+      if (Buffer.isBuffer(payload)) {
+        res.writeHead(status, { 'content-type': 'application/octet-stream', ...headers }).end(payload);
+        return;
+      }
+      const envelope =
+        status < 300 ? { result: payload, status: 'ok', time } : { status: { error: payload }, time };
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(envelope));
+    };
+    const failure = this.failures.shift();
+    if (failure !== undefined) return send(failure, 'Service Unavailable: Qdrant is starting');
+    if (validation.errors.length > 0 && this.options.rejectInvalid !== false) {
+      return send(422, `Request does not match the OpenAPI schema: ${validation.errors.join('; ')}`);
+    }
+    try {
+      const result = await this.route(method, url, body, raw, contentType);
+      send(200, result);
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      send(typeof status === 'number' ? status : 500, (error as Error).message);
+    }
+  }
+
+  private async route(method: string, url: URL, body: unknown, raw: Buffer, contentType?: string) {
+    const path = url.pathname;
+    const json = (body ?? {}) as Json;
+    if (method === 'GET' && path === '/collections') {
+      return { collections: [...this.collections.keys()].map((name) => ({ name })) };
+    }
+    const match = /^\/collections\/([^/]+)(\/.*)?$/.exec(path);
+    if (match === null) throw new HttpError(404, `no route for ${method} ${path}`);
+    const name = decodeURIComponent(match[1]!);
+    const rest = match[2] ?? '';
+    if (rest === '/exists' && method === 'GET') return { exists: this.collections.has(name) };
+    if (rest === '') return this.collectionRoute(method, name, json);
+    if (rest === '/index' && method === 'PUT') {
+      this.collection(name).indexes.set(String(json.field_name), json.field_schema);
+      return { operation_id: 0, status: 'completed' };
+    }
+    if (rest.startsWith('/snapshots')) return this.snapshotRoute(method, name, rest, json, raw, contentType);
+    if (rest === '/facet' && method === 'POST') return this.facet(name, json);
+    return handlePoints(this.collection(name), method, rest, json);
+  }
+
+  private collectionRoute(method: string, name: string, json: Json) {
+    if (method === 'PUT') {
+      if (this.collections.has(name)) throw new HttpError(409, `Collection \`${name}\` already exists!`);
+      this.collections.set(name, {
+        config: json,
+        indexes: new Map(),
+        points: new Map(),
+        snapshots: new Map(),
+      });
+      return true;
+    }
+    if (method === 'DELETE') return this.collections.delete(name);
+    if (method === 'GET') {
+      const collection = this.collection(name);
+      return { status: 'green', points_count: collection.points.size, config: { params: collection.config } };
+    }
+    throw new HttpError(405, `${method} not supported`);
+  }
+
+  private facet(name: string, json: Json) {
+    const counts = new Map<unknown, number>();
+    for (const point of this.collection(name).points.values()) {
+      if (!matchesFilter(point, json.filter as Json | undefined)) continue;
+      const value = point.payload[String(json.key)];
+      if (value !== undefined) counts.set(value, (counts.get(value) ?? 0) + 1);
+    }
+    const hits = [...counts.entries()]
+      .map(([value, count]) => ({ value, count }))
+      .sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
+    return { hits: hits.slice(0, Number(json.limit ?? 10)) };
+  }
+
+  private serialize(collection: FakeCollection): Buffer {
+    return Buffer.from(
+      JSON.stringify({
+        config: collection.config,
+        indexes: [...collection.indexes],
+        points: [...collection.points.values()],
+      }),
+    );
+  }
+
+  private load(name: string, data: Buffer): void {
+    const parsed = JSON.parse(data.toString('utf8')) as {
+      config: Json;
+      indexes: Array<[string, unknown]>;
+      points: FakePoint[];
+    };
+    const snapshots = this.collections.get(name)?.snapshots ?? new Map<string, Buffer>();
+    this.collections.set(name, {
+      config: parsed.config,
+      indexes: new Map(parsed.indexes),
+      points: new Map(parsed.points.map((point) => [point.id, point])),
+      snapshots,
+    });
+  }
+
+  private async snapshotRoute(
+    method: string,
+    name: string,
+    rest: string,
+    json: Json,
+    raw: Buffer,
+    type?: string,
+  ) {
+    const describe = (snapshot: string, data: Buffer) => ({
+      name: snapshot,
+      creation_time: new Date().toISOString().slice(0, 19),
+      size: data.length,
+      checksum: createHash('sha256').update(data).digest('hex'),
+    });
+    if (rest === '/snapshots' && method === 'POST') {
+      const collection = this.collection(name);
+      const snapshot = `${name}-${collection.snapshots.size + 1}.snapshot`;
+      const data = this.serialize(collection);
+      collection.snapshots.set(snapshot, data);
+      return describe(snapshot, data);
+    }
+    if (rest === '/snapshots' && method === 'GET') {
+      return [...this.collection(name).snapshots].map(([snapshot, data]) => describe(snapshot, data));
+    }
+    if (rest === '/snapshots/upload' && method === 'POST') {
+      const form = await new Response(new Uint8Array(raw), {
+        headers: { 'content-type': type ?? '' },
+      }).formData();
+      const file = form.get('snapshot');
+      if (!(file instanceof Blob)) throw new HttpError(400, 'multipart field "snapshot" is missing');
+      this.load(name, Buffer.from(await file.arrayBuffer()));
+      return true;
+    }
+    if (rest === '/snapshots/recover' && method === 'PUT') {
+      const snapshot = String(json.location).split('/').at(-1) ?? '';
+      const data = [...this.collections.values()]
+        .find((c) => c.snapshots.has(snapshot))
+        ?.snapshots.get(snapshot);
+      if (data === undefined) throw new HttpError(404, `snapshot ${snapshot} not found`);
+      this.load(name, data);
+      return true;
+    }
+    const download = /^\/snapshots\/([^/]+)$/.exec(rest);
+    if (download !== null && method === 'GET') {
+      const data = this.collection(name).snapshots.get(decodeURIComponent(download[1]!));
+      if (data === undefined) throw new HttpError(404, 'snapshot not found');
+      return data;
+    }
+    throw new HttpError(404, `no snapshot route for ${method} ${rest}`);
+  }
+}
