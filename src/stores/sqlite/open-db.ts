@@ -7,7 +7,8 @@
  * adds an fsync per commit (several ms here, the whole write budget); set
  * store.synchronous = 'full' where power-loss durability of every write matters more.
  * busy_timeout so concurrent processes (CLI beside a server) wait instead of failing;
- * foreign_keys so versions/vectors cascade with their memory.
+ * foreign_keys so versions/vectors cascade with their memory; secure_delete so a deleted
+ * (or re-encrypted) memory's bytes are zeroed, not left readable in free pages.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -29,6 +30,7 @@ export function openDatabase(options: DbOptions): Database.Database {
     db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
     db.pragma('foreign_keys = ON');
+    db.pragma('secure_delete = ON');
     return db;
   } catch (error) {
     throw new StoreUnavailableError(

@@ -202,10 +202,15 @@ export class SqliteStore implements MemoryStore {
     const db = this.conn();
     db.prepare("INSERT INTO memories_fts(memories_fts) VALUES ('delete-all')").run();
     const insert = db.prepare('INSERT INTO memories_fts (rowid, terms) VALUES (?, ?)');
-    for (const row of db
-      .prepare('SELECT rowid, id, content, key_id FROM memories')
-      .iterate() as Iterable<MemoryRow>) {
-      insert.run(row.rowid, ftsText(contentOf(row, this.cipher), this.cipher));
+    // Paged rather than iterated: better-sqlite3 forbids writes while a read cursor is open.
+    const page = db.prepare(
+      'SELECT rowid, id, content, key_id FROM memories WHERE rowid > ? ORDER BY rowid LIMIT 1000',
+    );
+    for (let after = 0; ; ) {
+      const rows = page.all(after) as MemoryRow[];
+      if (rows.length === 0) break;
+      for (const row of rows) insert.run(row.rowid, ftsText(contentOf(row, this.cipher), this.cipher));
+      after = rows.at(-1)!.rowid;
     }
     db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(
       'fts_key',
