@@ -67,7 +67,7 @@ describe('observeTurn + recall (memory store, hash embedder)', () => {
     });
     const emotional = observed.stored.find((m) => m.layer === 'emotional');
     expect(emotional?.metadata.labels).toContain('fear');
-    expect((emotional?.metadata.emotions as Record<string, number>).fear).toBeGreaterThan(0.7);
+    expect((emotional?.metadata.emotions as Record<string, number> | undefined)?.fear).toBeGreaterThan(0.7);
     const event = observed.stored.find((m) => m.layer === 'temporal' && m.metadata.kind === 'event');
     expect(event?.metadata.eventDate).toBe('2026-12-04');
     expect(event?.metadata.eventAt).toBe('2026-12-03T23:00:00.000Z');

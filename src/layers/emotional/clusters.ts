@@ -1,12 +1,16 @@
 /**
  * Emotional clustering: groups a user's emotional memories into themes by k-means over
  * their emotion score vectors. Initialization is deterministic (farthest-point from the
- * most intense memory) so the same memories always give the same clusters; k grows with
- * the number of memories (about sqrt(n/2), at most 6).
+ * most intense memory) so the same memories always give the same clusters; k is chosen by
+ * the same farthest-point pass: a new theme starts while some memory is farther than
+ * NEW_THEME_DISTANCE from every theme so far (at most maxK themes).
  */
 import type { EmotionCluster } from '../../api.ts';
 import type { Memory } from '../../types.ts';
 import { EMOTIONS } from './lexicon.ts';
+
+/** Squared distance in emotion space beyond which a memory seeds a new theme. */
+export const NEW_THEME_DISTANCE = 0.35;
 
 interface Point {
   memory: Memory;
@@ -40,7 +44,7 @@ export function clusterEmotions(memories: Memory[], maxK = 6): EmotionCluster[] 
     if (vector) points.push({ memory, vector });
   }
   if (points.length === 0) return [];
-  const k = Math.max(1, Math.min(maxK, points.length, Math.round(Math.sqrt(points.length / 2)) || 1));
+  const k = Math.max(1, Math.min(maxK, points.length));
   const sorted = [...points].sort(
     (a, b) => Math.max(...b.vector) - Math.max(...a.vector) || a.memory.id.localeCompare(b.memory.id),
   );
@@ -55,7 +59,7 @@ export function clusterEmotions(memories: Memory[], maxK = 6): EmotionCluster[] 
         best = p;
       }
     }
-    if (!best || bestD <= 1e-9) break;
+    if (!best || bestD <= NEW_THEME_DISTANCE) break;
     centroids.push(best.vector);
   }
   let assign = points.map(() => 0);

@@ -4,7 +4,7 @@
  * week" is Monday–Sunday of that week, "in March" the whole month, "next Friday" that
  * day), so both stored events and recall queries get a [start, end) range in UTC.
  */
-import * as chrono from 'chrono-node';
+import * as chrono from 'chrono-node/en';
 import { fromWallClock, toWallClock } from './zone.ts';
 
 export type Granularity = 'time' | 'day' | 'week' | 'month' | 'year';
