@@ -1,29 +1,14 @@
 /**
- * The seam between integrations and the pipeline's context injection. Integrations call
- * `inject(messages, context)` to put the `<memory_context>` block into the system message
- * (creating one if absent, replacing an earlier block, never mutating the input). Until
- * pipeline/inject.ts lands this holds an equivalent minimal implementation.
+ * What the integrations share for message handling: `inject(messages, context)` (the
+ * pipeline's pure injectContext: the `<memory_context>` block goes into the system
+ * message, created if absent, an earlier block replaced, input never mutated) and
+ * `textOf`, the plain text of string or parts content.
  */
+import { injectContext } from '../../pipeline/inject.ts';
 
-export interface InjectableMessage {
-  role: string;
-  content?: unknown;
-  [key: string]: unknown;
-}
 
-const BLOCK = /<memory_context>[\s\S]*?<\/memory_context>\n*/g;
-
-export function inject<M extends InjectableMessage>(messages: readonly M[], context: string): M[] {
-  const copy = messages.map((message) => ({ ...message }));
-  if (!context.trim()) return copy;
-  const index = copy.findIndex((message) => message.role === 'system');
-  if (index === -1) return [{ role: 'system', content: context } as M, ...copy];
-  const system = copy[index]!;
-  const existing = typeof system.content === 'string' ? system.content : textOf(system.content);
-  const stripped = existing.replace(BLOCK, '').trim();
-  copy[index] = { ...system, content: stripped ? `${stripped}\n\n${context}` : context };
-  return copy;
-}
+/** Puts the context block into the system message (see pipeline/inject.ts). */
+export const inject = injectContext;
 
 /** Plain text of message content given as a string or an OpenAI-style parts array. */
 export function textOf(content: unknown): string {
