@@ -196,6 +196,12 @@ class Engine implements StrataMemory {
     return this.#run(async (ctx) => {
       const current = await this.#get(ctx, userId, id);
       const changes = parseInput(MemoryPatchSchema, patch, 'patch');
+      if (Object.values(changes).every((v) => v === undefined)) {
+        throw new ValidationError(
+          'patch is empty; give at least one of content, importance, layer, metadata, links, sources, supersededBy.',
+          { details: { field: 'patch' } },
+        );
+      }
       if (changes.content !== undefined)
         changes.content = checkContent(changes.content, ctx.config, 'patch.content');
       checkMetadata(changes.metadata, ctx.config, 'patch.metadata');
