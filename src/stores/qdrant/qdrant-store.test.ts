@@ -6,28 +6,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runStoreSuite } from '../../testing/store-suite.ts';
 import type { MemoryStore } from '../types.ts';
-import { QdrantStore, type QdrantStoreOptions } from './store.ts';
+import { QdrantStore } from './store.ts';
 import { FakeQdrant } from './testing/fake-qdrant.ts';
 import { OpenApiValidator } from './testing/openapi-validator.ts';
-
-let counter = 0;
-const prefix = () => `strata_test_${process.pid}_${Date.now().toString(36)}_${++counter}`;
-
-export function storeOptions(url: string, overrides: Partial<QdrantStoreOptions> = {}): QdrantStoreOptions {
-  return {
-    url,
-    prefix: prefix(),
-    timeoutMs: 5_000,
-    retries: 2,
-    minDelayMs: 5,
-    maxDelayMs: 20,
-    batchSize: 64,
-    parallelism: 2,
-    onDiskPayload: true,
-    quantization: 'none',
-    ...overrides,
-  };
-}
+import { storeOptions } from './testing/test-options.ts';
 
 const reopen = async (old: MemoryStore) => new QdrantStore((old as QdrantStore).settings);
 const cleanup = async (store: MemoryStore) => {

@@ -58,11 +58,12 @@ export class FakeQdrant {
     this.options = options;
   }
 
-  async start(): Promise<string> {
+  /** Listens on 127.0.0.1; port 0 picks a free port. */
+  async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => {
       void this.handle(req, res);
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     return this.url;
   }
 
