@@ -1,12 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeMemory } from '../../test/server/fake-memory.ts';
 import { errorOf, type Harness, KEYS, startHarness } from '../../test/server/harness.ts';
+import type { StrataMemory } from '../api.ts';
+import { createMemory } from '../memory.ts';
 
-describe('HTTP app over a real socket (fake engine)', () => {
+const engines: Array<[string, () => StrataMemory]> = [
+  ['fake engine', () => createFakeMemory()],
+  [
+    'real engine: memory store + hash embedder',
+    () => createMemory({ store: { kind: 'memory' }, embedder: { kind: 'hash' } }),
+  ],
+];
+
+describe.each(engines)('HTTP app over a real socket (%s)', (_name, makeMemory) => {
   let h: Harness;
+  let memory: StrataMemory;
   let aliceMemoryId = '';
   beforeAll(async () => {
-    h = await startHarness(createFakeMemory(), { server: { bodyLimitBytes: 4096 } });
+    memory = makeMemory();
+    h = await startHarness(memory, { server: { bodyLimitBytes: 4096 } });
     const created = await h.call('POST', '/v1/memories', {
       key: KEYS.alice,
       json: { content: 'Alice lives in Berlin', layer: 'semantic' },
@@ -14,7 +26,10 @@ describe('HTTP app over a real socket (fake engine)', () => {
     expect(created.status).toBe(201);
     aliceMemoryId = (created.body as { id: string }).id;
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    await h.close();
+    await memory.close();
+  });
 
   it('answers health, readiness and openapi without a key', async () => {
     expect((await h.call('GET', '/healthz', { key: null })).status).toBe(200);
