@@ -63,23 +63,41 @@ export async function spreadActivation(
   return [...found.values()];
 }
 
+/**
+ * Two recalled memories are "recalled together" through a direct link (A.links has B) or
+ * through an associative hub both are linked with; the owner of the link (A, or the hub)
+ * gets the higher strength.
+ */
 export async function strengthenCoRecalled(
   ctx: EngineContext,
   recalled: Memory[],
   now: string,
 ): Promise<number> {
   const ids = new Set(recalled.map((m) => m.id));
-  let updates = 0;
+  const owners = new Map<string, { memory: Memory; partners: Set<string> }>();
+  const hubIds = new Set<string>();
   for (const memory of recalled) {
-    if (updates >= MAX_STRENGTH_UPDATES) break;
     const partners = memory.links.filter((id) => ids.has(id));
-    if (!partners.length) continue;
-    const strengths = { ...((memory.metadata.linkStrengths as Record<string, number> | undefined) ?? {}) };
-    for (const id of partners)
-      strengths[id] = Math.min(1, (strengths[id] ?? DEFAULT_STRENGTH) + STRENGTH_STEP);
+    if (partners.length) owners.set(memory.id, { memory, partners: new Set(partners) });
+    for (const id of memory.links) if (!ids.has(id)) hubIds.add(id);
+  }
+  const hubs = hubIds.size
+    ? await ctx.store.getMany(recalled[0]?.userId ?? '', [...hubIds].slice(0, 20))
+    : [];
+  for (const hub of hubs) {
+    if (hub.layer !== 'associative') continue;
+    const members = hub.links.filter((id) => ids.has(id));
+    if (members.length >= 2) owners.set(hub.id, { memory: hub, partners: new Set(members) });
+  }
+  let updates = 0;
+  for (const { memory, partners } of owners.values()) {
+    if (updates >= MAX_STRENGTH_UPDATES) break;
     try {
       const current = await ctx.store.get(memory.userId, memory.id);
       if (!current) continue;
+      const strengths = { ...((current.metadata.linkStrengths as Record<string, number> | undefined) ?? {}) };
+      for (const id of partners)
+        strengths[id] = Math.min(1, (strengths[id] ?? DEFAULT_STRENGTH) + STRENGTH_STEP);
       await ctx.store.update([
         {
           memory: {
