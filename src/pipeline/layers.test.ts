@@ -137,7 +137,7 @@ describe.each(stores)('layers through the pipeline (%s store)', (_name, config) 
 describe('semantic layer with a configured LLM (fake server on a real socket)', () => {
   it('stores LLM-extracted facts and falls back to rules when the LLM fails', async () => {
     let fail = false;
-    server = createServer((req, res) => {
+    const fake = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
         if (fail) {
@@ -151,8 +151,9 @@ describe('semantic layer with a configured LLM (fake server on a real socket)', 
         res.end(JSON.stringify({ choices: [{ message: { content } }] }));
       });
     });
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const baseUrl = `http://127.0.0.1:${(server?.address() as AddressInfo).port}/v1`;
+    server = fake;
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/v1`;
     engine = await testEngine('2026-11-25T10:00:00Z', { layers: { llm: { baseUrl, model: 'fake' } } });
     const a = await engine.memory.observeTurn(
       say('I have played the cello since I was six.', '2026-11-25T09:00:00Z'),
