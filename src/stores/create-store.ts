@@ -9,6 +9,7 @@ import type { StrataConfig } from '../config/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { cipherFromConfig } from '../security/cipher.ts';
 import { InMemoryStore } from './memory/memory-store.ts';
+import { createQdrantStore } from './qdrant/index.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { MemoryStore } from './types.ts';
 
@@ -25,7 +26,8 @@ export function createStore(config: StrataConfig): MemoryStore {
         synchronous: store.synchronous ?? 'normal',
         cipher: cipherFromConfig(config.encryption),
       });
-    // case 'qdrant': the Qdrant engineer adds its branch here.
+    case 'qdrant':
+      return createQdrantStore(store);
     default:
       throw new ConfigError(
         `Store kind "${(store as { kind: string }).kind}" is not available; set store.kind to "sqlite", "memory" or "qdrant".`,

@@ -1,0 +1,32 @@
+/**
+ * The Qdrant store's public surface: build a QdrantStore from the `store` section of the
+ * config (`{kind: "qdrant", url, apiKey, collectionPrefix, ...}`), plus the pieces tools
+ * need (migrate, backup/restore).
+ */
+import type { StoreConfig } from '../../config/schema.ts';
+import type { Logger } from '../../util/logger.ts';
+import { QdrantStore } from './store.ts';
+
+export type QdrantStoreConfig = Extract<StoreConfig, { kind: 'qdrant' }>;
+
+export { START_HINT } from './errors.ts';
+export type { BackupManifest } from './snapshots.ts';
+export { QdrantStore, type QdrantStoreOptions } from './store.ts';
+
+export function createQdrantStore(config: QdrantStoreConfig, options: { logger?: Logger } = {}): QdrantStore {
+  return new QdrantStore({
+    url: config.url,
+    apiKey: config.apiKey,
+    prefix: config.collectionPrefix,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+    batchSize: config.batchSize,
+    parallelism: config.parallelism,
+    shardNumber: config.shardNumber,
+    replicationFactor: config.replicationFactor,
+    writeConsistencyFactor: config.writeConsistencyFactor,
+    onDiskPayload: config.onDiskPayload,
+    quantization: config.quantization,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+}
