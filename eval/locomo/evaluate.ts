@@ -7,11 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StrataMemory } from '../../src/api.ts';
 import type { StrataConfig } from '../../src/config/schema.ts';
 import type { LayerName } from '../../src/types.ts';
 import { runBm25Baseline } from './baseline.ts';
 import { type LocomoConversation, loadLocomo } from './dataset.ts';
+import type { EvalEngine } from './engine.ts';
 import type { RecallSummary } from './metric.ts';
 import { type PeerRunReport, runLocomoPeer, type TurnStorePeer } from './peer.ts';
 import { type LocomoRunReport, runLocomo, type TurnMode } from './run.ts';
@@ -45,7 +45,7 @@ export interface EvaluateOptions {
   peer?: { name: string; version: string; open: (conv: LocomoConversation) => Promise<TurnStorePeer> };
   /** Config as loaded from file/env; each conversation gets a copy with its own store. */
   config: StrataConfig;
-  open: (config: StrataConfig) => Promise<StrataMemory>;
+  open: (config: StrataConfig, conv: LocomoConversation) => Promise<EvalEngine>;
   progress?: (total: number, label: string) => { tick(n?: number): void; stop(): void };
 }
 
@@ -76,20 +76,23 @@ async function runOnce(
     return await runLocomo(
       conversations,
       (conv) =>
-        options.open({
-          ...options.config,
-          dataDir: scratch,
-          store:
-            options.store === 'memory'
-              ? { kind: 'memory' }
-              : {
-                  kind: 'sqlite',
-                  path: join(scratch, `${conv.id}.db`),
-                  vectorPrecision: 'float32',
-                  busyTimeoutMs: 5_000,
-                },
-          layers: { ...options.config.layers, enabled },
-        }),
+        options.open(
+          {
+            ...options.config,
+            dataDir: scratch,
+            store:
+              options.store === 'memory'
+                ? { kind: 'memory' }
+                : {
+                    kind: 'sqlite',
+                    path: join(scratch, `${conv.id}.db`),
+                    vectorPrecision: 'float32',
+                    busyTimeoutMs: 5_000,
+                  },
+            layers: { ...options.config.layers, enabled },
+          },
+          conv,
+        ),
       {
         ...(options.depth ? { depth: options.depth } : {}),
         ...(layers ? { layers } : {}),

@@ -178,7 +178,7 @@ describe('runLocomo', () => {
   it('scores a tiny conversation with known answers through observeTurn and recall', async () => {
     const convs = parseLocomo(TINY);
     const progress: number[] = [];
-    const report = await runLocomo(convs, async () => fakeEngine(), {
+    const report = await runLocomo(convs, async () => ({ memory: fakeEngine() }), {
       turnMode: 'single',
       onProgress: (done) => progress.push(done),
     });
@@ -194,7 +194,7 @@ describe('runLocomo', () => {
 
   it('falls back to the observed turn when a memory has no message id', async () => {
     const convs = parseLocomo(TINY);
-    const report = await runLocomo(convs, async () => fakeEngine(), { turnMode: 'pair' });
+    const report = await runLocomo(convs, async () => ({ memory: fakeEngine() }), { turnMode: 'pair' });
     // In pair mode the second message's memory has no source id but maps to its pair's turns.
     expect(report.byCategory['multi-hop']?.recall['R@1']).toBe(100);
   });

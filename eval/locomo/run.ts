@@ -5,9 +5,9 @@
  * question of categories 1–4 is a recall (or search) query whose ranked memories expand
  * into source turns. Engine construction is injected so tests can pass a fake engine.
  */
-import type { StrataMemory } from '../../src/api.ts';
 import type { LayerName, SearchResult, TurnInput } from '../../src/types.ts';
 import type { LocomoConversation, LocomoTurn } from './dataset.ts';
+import type { EvalEngine } from './engine.ts';
 import { expandToTurns, type QuestionScore, type RecallSummary, scoreQuestion, summarize } from './metric.ts';
 
 export type TurnMode = 'pair' | 'single';
@@ -79,7 +79,7 @@ function sourcesOf(result: SearchResult, known: Set<string>, byMemory: Map<strin
 
 export async function runLocomo(
   conversations: readonly LocomoConversation[],
-  openEngine: (conv: LocomoConversation) => Promise<StrataMemory>,
+  openEngine: (conv: LocomoConversation) => Promise<EvalEngine>,
   options: LocomoRunOptions = {},
 ): Promise<LocomoRunReport> {
   const depth = options.depth ?? 50;
@@ -92,7 +92,8 @@ export async function runLocomo(
   const total = conversations.reduce((acc, c) => acc + c.turns.length + c.questions.length, 0);
   let done = 0;
   for (const conv of conversations) {
-    const memory = await openEngine(conv);
+    const engine = await openEngine(conv);
+    const memory = engine.memory;
     try {
       const userId = `locomo-${conv.id}`;
       const known = new Set(conv.turns.map((t) => t.diaId));
@@ -109,6 +110,7 @@ export async function runLocomo(
         options.onProgress?.(done, total);
       }
       ingestMs += performance.now() - started;
+      engine.freeze?.();
       const now = conv.turns.at(-1)?.at;
       for (const q of conv.questions) {
         done += 1;

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { createMem0Peer, mem0Version } from '../../../bench/peers/mem0/mem0-peer.ts';
+import { openEvalEngine } from '../../../eval/locomo/engine.ts';
 import { type EvaluateReport, evaluateLocomo } from '../../../eval/locomo/evaluate.ts';
 import { createEmbedder } from '../../embedders/create-embedder.ts';
 import { type LayerName, LayerSchema } from '../../types.ts';
@@ -94,11 +95,7 @@ export function register(program: Command, ctx: CliContext): void {
       const report = await evaluateLocomo({
         data: resolve(flags.data),
         config: { ...config, log: { level: 'error' } },
-        open: async (conf) => {
-          const memory = await ctx.openMemory(conf);
-          await memory.ready();
-          return memory;
-        },
+        open: openEvalEngine,
         method: flags.method === 'search' ? 'search' : 'recall',
         turnMode: flags.turnMode === 'single' ? 'single' : 'pair',
         store: flags.store === 'memory' ? 'memory' : 'sqlite',

@@ -1,0 +1,29 @@
+/**
+ * Opens the engine for one LoCoMo conversation: the library's createMemory with the given
+ * config, a store whose recall side effects can be frozen for the question phase, and a
+ * clock pinned to the end of the conversation, so "now" (recency, timestamps of writes)
+ * is the moment the questions are asked rather than the wall clock years later.
+ */
+import type { StrataMemory } from '../../src/api.ts';
+import type { StrataConfig } from '../../src/config/schema.ts';
+import { createMemory } from '../../src/memory.ts';
+import { createStore } from '../../src/stores/create-store.ts';
+import { fixedClock } from '../../src/util/clock.ts';
+import { silentLogger } from '../../src/util/logger.ts';
+import type { LocomoConversation } from './dataset.ts';
+import { freezableStore } from './frozen-store.ts';
+
+export interface EvalEngine {
+  memory: StrataMemory;
+  /** Called after ingestion: recall no longer writes (see frozen-store.ts). */
+  freeze?: () => void;
+}
+
+export async function openEvalEngine(config: StrataConfig, conv: LocomoConversation): Promise<EvalEngine> {
+  const end = conv.turns.at(-1)?.at ?? new Date().toISOString();
+  const clock = fixedClock(new Date(Date.parse(end) + 3_600_000));
+  const frozen = freezableStore(createStore(config));
+  const memory = createMemory(config, { store: frozen.store, clock, logger: silentLogger });
+  await memory.ready();
+  return { memory, freeze: frozen.freeze };
+}
