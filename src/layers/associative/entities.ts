@@ -1,6 +1,6 @@
 /**
- * Entity and concept discovery with compromise: people, places, organizations and topics,
- * plus the head nouns of noun phrases, normalized to lowercase singular. These are the
+ * Entity and concept discovery with compromise: proper-noun runs (people, places,
+ * organizations) plus common nouns, normalized to lowercase singular. These are the
  * shared "concepts" that link memories across layers and turns.
  */
 import nlp from 'compromise';
@@ -53,15 +53,52 @@ function normalize(entity: string): string {
     .trim();
 }
 
+interface Term {
+  text: string;
+  normal?: string;
+  tags: string[];
+}
+
+const SKIP_TAGS = ['Pronoun', 'Possessive', 'Determiner', 'Date', 'Value', 'Adjective', 'Verb'];
+
+function singular(word: string): string {
+  if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (word.length > 3 && word.endsWith('s') && !/(ss|us|is)$/.test(word)) return word.slice(0, -1);
+  return word;
+}
+
+/**
+ * One compromise parse (the tagger is the expensive part, so tags are read once from
+ * json()): runs of proper nouns become named entities ("new york"), other nouns become
+ * singular concepts. Named entities come first.
+ */
 export function extractEntities(text: string, max = 8): string[] {
-  const doc = nlp(text);
-  const named = [
-    ...(doc.people().out('array') as string[]),
-    ...(doc.places().out('array') as string[]),
-    ...(doc.organizations().out('array') as string[]),
-    ...(doc.topics().out('array') as string[]),
-  ];
-  const nouns = (doc.nouns().toSingular().out('array') as string[]).map((n) => n.split(/\s+/).at(-1) ?? n);
+  const sentencesJson = nlp(text).json() as Array<{ terms: Term[] }>;
+  const named: string[] = [];
+  const nouns: string[] = [];
+  for (const sentence of sentencesJson) {
+    let run: string[] = [];
+    const flush = () => {
+      if (run.length) named.push(run.join(' '));
+      run = [];
+    };
+    for (const term of sentence.terms) {
+      const word = (term.normal ?? term.text).replace(/[^\p{L}\p{N}'’-]/gu, '');
+      const tags = term.tags;
+      if (
+        tags.includes('ProperNoun') &&
+        /^\p{Lu}/u.test(term.text) &&
+        !tags.includes('Date') &&
+        !tags.includes('Pronoun')
+      ) {
+        run.push(word);
+        continue;
+      }
+      flush();
+      if (tags.includes('Noun') && !SKIP_TAGS.some((t) => tags.includes(t))) nouns.push(singular(word));
+    }
+    flush();
+  }
   const out: string[] = [];
   for (const raw of [...named, ...nouns]) {
     const e = normalize(raw);

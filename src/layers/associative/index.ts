@@ -19,10 +19,7 @@ export function createAssociativeLayer(): Layer {
     name: 'associative',
     async observe(ctx: TurnContext): Promise<LayerWrite[]> {
       const text = ctx.assistant ? `${ctx.user.text}\n${ctx.assistant.text}` : ctx.user.text;
-      const entities = extractEntities(ctx.user.text).concat(
-        ctx.assistant ? extractEntities(ctx.assistant.text, 4) : [],
-      );
-      const unique = [...new Set(entities)].slice(0, 10);
+      const unique = extractEntities(text, 10);
       if (unique.length === 0) return [];
       const strengths: Record<string, number> = {};
       for (const entity of unique.slice(0, ENTITY_SEARCHES)) {
