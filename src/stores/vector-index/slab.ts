@@ -1,0 +1,140 @@
+/**
+ * Packed vector storage for one partition, and the "score every row" operation. Small
+ * slabs are plain typed arrays scored by a JavaScript loop; from WASM_MIN_ROWS rows on, the
+ * rows live in a WebAssembly memory scored by the SIMD kernel (one memory per large
+ * partition: a 64 KiB page minimum would waste memory on thousands of tiny users).
+ * Int8 rows carry a per-row scale (max |x| / 127); scores come out as approximate cosine.
+ */
+import { instantiateKernel, type KernelExports } from './simd-kernel.ts';
+
+export type Precision = 'float32' | 'int8';
+export const WASM_MIN_ROWS = 1024;
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
+export class Slab {
+  readonly data: Float32Array | Int8Array;
+  readonly scales: Float32Array;
+  private readonly scores: Float32Array;
+  private readonly wasm: {
+    kernel: KernelExports;
+    queryAt: number;
+    outAt: number;
+    dataAt: number;
+    q32: Float32Array;
+    q8: Int8Array;
+    outI32: Int32Array;
+    outF32: Float32Array;
+  } | null = null;
+
+  constructor(
+    readonly dims: number,
+    readonly precision: Precision,
+    readonly capacity: number,
+  ) {
+    const elem = precision === 'float32' ? 4 : 1;
+    this.scales = new Float32Array(capacity);
+    this.scores = new Float32Array(capacity);
+    const instance = capacity >= WASM_MIN_ROWS ? this.layoutWasm(elem) : null;
+    if (instance) {
+      const { memory, kernel, queryAt, outAt, dataAt } = instance;
+      const buffer = memory.buffer;
+      this.data =
+        precision === 'float32'
+          ? new Float32Array(buffer, dataAt, capacity * dims)
+          : new Int8Array(buffer, dataAt, capacity * dims);
+      this.wasm = {
+        kernel,
+        queryAt,
+        outAt,
+        dataAt,
+        q32: new Float32Array(buffer, queryAt, dims),
+        q8: new Int8Array(buffer, queryAt, dims),
+        outI32: new Int32Array(buffer, outAt, capacity),
+        outF32: new Float32Array(buffer, outAt, capacity),
+      };
+    } else {
+      this.data =
+        precision === 'float32' ? new Float32Array(capacity * dims) : new Int8Array(capacity * dims);
+    }
+  }
+
+  private layoutWasm(elem: number) {
+    const queryAt = 0;
+    const outAt = align16(this.dims * 4);
+    const dataAt = align16(outAt + this.capacity * 4);
+    const made = instantiateKernel(dataAt + this.capacity * this.dims * elem);
+    return made ? { ...made, queryAt, outAt, dataAt } : null;
+  }
+
+  /** A bigger slab with the first `rows` rows copied over. */
+  grown(capacity: number, rows: number): Slab {
+    const next = new Slab(this.dims, this.precision, capacity);
+    next.data.set(this.data.subarray(0, rows * this.dims));
+    next.scales.set(this.scales.subarray(0, rows));
+    return next;
+  }
+
+  /** Stores a unit vector in a row (quantized for int8). */
+  write(row: number, unit: Float32Array): void {
+    const base = row * this.dims;
+    if (this.precision === 'float32') {
+      (this.data as Float32Array).set(unit, base);
+      this.scales[row] = 1;
+      return;
+    }
+    let max = 0;
+    for (let i = 0; i < unit.length; i++) max = Math.max(max, Math.abs(unit[i]!));
+    const scale = max / 127 || 1;
+    for (let i = 0; i < this.dims; i++) this.data[base + i] = Math.round(unit[i]! / scale);
+    this.scales[row] = scale;
+  }
+
+  move(from: number, to: number): void {
+    const d = this.dims;
+    this.data.copyWithin(to * d, from * d, from * d + d);
+    this.scales[to] = this.scales[from]!;
+  }
+
+  /** Scores of rows [0, rows) against a unit query; the returned view is reused per call. */
+  scoreAll(query: Float32Array, rows: number): Float32Array {
+    const out = this.scores;
+    if (this.wasm) {
+      const w = this.wasm;
+      if (this.precision === 'float32') {
+        w.q32.set(query);
+        w.kernel.dotF32(w.queryAt, w.dataAt, rows, this.dims, w.outAt);
+        out.set(w.outF32.subarray(0, rows));
+      } else {
+        const qScale = quantize(query, w.q8);
+        w.kernel.dotI8(w.queryAt, w.dataAt, rows, this.dims, w.outAt);
+        const raw = w.outI32;
+        for (let r = 0; r < rows; r++) out[r] = raw[r]! * qScale * this.scales[r]!;
+      }
+      return out;
+    }
+    const d = this.dims;
+    const data = this.data;
+    for (let r = 0; r < rows; r++) {
+      const base = r * d;
+      let s0 = 0;
+      let s1 = 0;
+      let i = 0;
+      for (; i + 1 < d; i += 2) {
+        s0 += query[i]! * data[base + i]!;
+        s1 += query[i + 1]! * data[base + i + 1]!;
+      }
+      if (i < d) s0 += query[i]! * data[base + i]!;
+      out[r] = (s0 + s1) * this.scales[r]!;
+    }
+    return out;
+  }
+}
+
+function quantize(query: Float32Array, into: Int8Array): number {
+  let max = 0;
+  for (let i = 0; i < query.length; i++) max = Math.max(max, Math.abs(query[i]!));
+  const scale = max / 127 || 1;
+  for (let i = 0; i < query.length; i++) into[i] = Math.round(query[i]! / scale);
+  return scale;
+}

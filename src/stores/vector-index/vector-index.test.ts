@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { VectorIndex } from './vector-index.ts';
+
+function rand(seed: number) {
+  let s = seed;
+  return () => {
+    s = (s * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return s / 2_147_483_648 - 0.5;
+  };
+}
+
+function exactTop(vectors: Map<string, Float32Array>, q: Float32Array, k: number): string[] {
+  const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  return [...vectors]
+    .map(([id, v]) => ({ id, s: v.reduce((acc, x, i) => acc + x * q[i]!, 0) / (norm(v) * norm(q)) }))
+    .sort((a, b) => b.s - a.s)
+    .slice(0, k)
+    .map((r) => r.id);
+}
+
+const fields = { layer: 'episodic' as const, createdMs: 0, superseded: false };
+
+describe('VectorIndex', () => {
+  for (const size of [300, 3000]) {
+    it(`float32 is exact (${size} vectors: ${size >= 1024 ? 'WASM SIMD' : 'JS'} path), also after removals`, () => {
+      const next = rand(size);
+      const dims = 37; // not a multiple of the SIMD width: exercises the scalar tail
+      const index = new VectorIndex(dims, 'float32');
+      const vectors = new Map<string, Float32Array>();
+      for (let i = 0; i < size; i++) {
+        const v = Float32Array.from({ length: dims }, next);
+        vectors.set(`v${i}`, v);
+        index.upsert('u', `v${i}`, v, fields);
+      }
+      for (let i = 0; i < size; i += 3) {
+        index.remove('u', `v${i}`);
+        vectors.delete(`v${i}`);
+      }
+      expect(index.size).toBe(vectors.size);
+      for (let t = 0; t < 5; t++) {
+        const q = Float32Array.from({ length: dims }, next);
+        const got = index.search({ userId: 'u' }, q, 10);
+        expect(got.map((r) => r.id)).toEqual(exactTop(vectors, q, 10));
+        expect(got[0]!.score).toBeLessThanOrEqual(1.0001);
+      }
+    });
+
+    it(`int8 candidates contain the exact top-10 (${size} vectors)`, () => {
+      const next = rand(size + 1);
+      const dims = 64;
+      const index = new VectorIndex(dims, 'int8');
+      const vectors = new Map<string, Float32Array>();
+      for (let i = 0; i < size; i++) {
+        const v = Float32Array.from({ length: dims }, next);
+        vectors.set(`v${i}`, v);
+        index.upsert('u', `v${i}`, v, fields);
+      }
+      let hits = 0;
+      for (let t = 0; t < 10; t++) {
+        const q = Float32Array.from({ length: dims }, next);
+        const candidates = new Set(index.search({ userId: 'u' }, q, 10).map((r) => r.id));
+        expect(candidates.size).toBe(40);
+        for (const id of exactTop(vectors, q, 10)) if (candidates.has(id)) hits++;
+      }
+      expect(hits / 100).toBeGreaterThanOrEqual(0.97);
+    });
+  }
+
+  it('partitions by user and applies layer/time/superseded/id filters', () => {
+    const index = new VectorIndex(2, 'float32');
+    index.upsert('a', 'a1', Float32Array.of(1, 0), { layer: 'episodic', createdMs: 10, superseded: false });
+    index.upsert('a', 'a2', Float32Array.of(1, 0.1), { layer: 'semantic', createdMs: 20, superseded: false });
+    index.upsert('a', 'a3', Float32Array.of(1, 0.2), { layer: 'semantic', createdMs: 30, superseded: true });
+    index.upsert('b', 'b1', Float32Array.of(1, 0), fields);
+    const q = Float32Array.of(1, 0);
+    const ids = (f: Record<string, unknown>, allowed?: Set<string>) =>
+      index.search({ userId: 'a', ...f }, q, 10, allowed).map((r) => r.id);
+    expect(ids({})).toEqual(['a1', 'a2']);
+    expect(ids({ includeSuperseded: true })).toEqual(['a1', 'a2', 'a3']);
+    expect(ids({ layers: ['semantic'], includeSuperseded: true })).toEqual(['a2', 'a3']);
+    expect(ids({ since: new Date(15).toISOString(), until: new Date(25).toISOString() })).toEqual(['a2']);
+    expect(ids({ ids: ['a2', 'b1'] })).toEqual(['a2']);
+    expect(ids({}, new Set(['a1']))).toEqual(['a1']);
+    index.removeUser('a');
+    expect(ids({})).toEqual([]);
+    expect(index.search({ userId: 'b' }, q, 10).map((r) => r.id)).toEqual(['b1']);
+  });
+});
