@@ -17,6 +17,7 @@ import { StaticEmbeddingProvider } from '../src/embedders/static/static-provider
 import type { EmbeddingProvider } from '../src/embedders/types.ts';
 import { UseEmbeddingProvider } from '../src/embedders/use/use-provider.ts';
 import { dot } from '../src/embedders/vector-math.ts';
+import { ComboProvider } from './combo-provider.ts';
 import { WinkEmbeddingProvider } from './wink-provider.ts';
 
 const { values } = parseArgs({
@@ -37,6 +38,8 @@ function make(name: string): EmbeddingProvider {
       ...(values.model ? { modelPath: values.model } : {}),
       ...(values.sif ? { sifA: Number(values.sif) } : {}),
     });
+  if (name === 'combo')
+    return new ComboProvider(make('static'), make('wink'), Number(process.env.COMBO_W ?? '1'));
   throw new Error(`unknown provider ${name}`);
 }
 

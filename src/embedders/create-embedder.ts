@@ -8,6 +8,7 @@ import type { EmbedderConfig, StrataConfig } from '../config/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { createEmbedderCore } from './core.ts';
 import { HashEmbeddingProvider } from './hash/hash-provider.ts';
+import { OnnxEmbeddingProvider } from './onnx/onnx-provider.ts';
 import { StaticEmbeddingProvider } from './static/static-provider.ts';
 import type { Embedder, EmbeddingProvider } from './types.ts';
 import { UseEmbeddingProvider } from './use/use-provider.ts';
@@ -26,6 +27,15 @@ export function createEmbeddingProvider(config: EmbedderConfig): EmbeddingProvid
       return new UseEmbeddingProvider({
         maxBatchSize: config.batchSize,
         ...(config.modelPath === undefined ? {} : { modelDir: config.modelPath }),
+      });
+    case 'onnx':
+      return new OnnxEmbeddingProvider({
+        dtype: config.quantization,
+        allowRemoteModels: config.allowRemoteModels,
+        maxBatchSize: config.batchSize,
+        ...(config.modelPath === undefined ? {} : { modelPath: config.modelPath }),
+        ...(config.model === undefined ? {} : { model: config.model }),
+        ...(config.dimensions === undefined ? {} : { dimensions: config.dimensions }),
       });
     default:
       throw new ConfigError(
