@@ -2,7 +2,7 @@
  * The temporal layer. Observe: every time expression in the user's message becomes an
  * event memory with metadata.eventAt (UTC start), eventEnd and the local date label,
  * resolved against the turn's timestamp in the user's time zone; a turn after a pause
- * longer than SESSION_GAP_MS writes a session-start memory noting the gap. Recall: a time
+ * longer than SESSION_GAP_MS (rhythm.ts) writes a session-start memory noting the gap. Recall: a time
  * expression in the query ("next week", "last week", "in March", "before my trip")
  * becomes a window; memories whose event date (or creation date) falls inside it are
  * pulled in as candidates and boosted, the rest are damped.
@@ -11,7 +11,7 @@ import type { Memory } from '../../types.ts';
 import { sentenceAt, truncate, userName } from '../text.ts';
 import type { Layer, LayerWrite, QueryContext, TimeWindow, TurnContext } from '../types.ts';
 import { findTimeExpressions, stripExpressions } from './expressions.ts';
-import { describeGap, previousActivity, SESSION_GAP_MS } from './rhythm.ts';
+import { describeGap, previousActivity } from './rhythm.ts';
 import { localDate } from './zone.ts';
 
 const SAID =
@@ -68,9 +68,9 @@ export function createTemporalLayer(): Layer {
           linkKeys: ['episodic:user'],
         });
       }
-      const previous = await previousActivity(ctx);
-      const gap = previous ? ctx.at.getTime() - previous.getTime() : null;
-      if (gap === null || gap > SESSION_GAP_MS) {
+      const { recent, previous } = await previousActivity(ctx);
+      if (!recent) {
+        const gap = previous ? ctx.at.getTime() - previous.getTime() : null;
         const day = localDate(ctx.at, ctx.timeZone);
         writes.push({
           layer: 'temporal',
