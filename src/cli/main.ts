@@ -41,6 +41,7 @@ export const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]>
   ['recall', () => import('./commands/recall.ts')],
   ['consolidate', () => import('./commands/consolidate.ts')],
   ['emotions', () => import('./commands/emotions.ts')],
+  ['migrate', () => import('./commands/migrate.ts')],
 ];
 
 /** Exit status per error code (documented in README "CLI exit codes"). */

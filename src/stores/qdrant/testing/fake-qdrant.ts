@@ -86,6 +86,12 @@ export class FakeQdrant {
     for (let i = 0; i < count; i++) this.failures.push(status);
   }
 
+  /** Lets `pass` requests through, then fails `count` with `status` (a crash mid-way). */
+  passThenFail(pass: number, status: number, count = 1): void {
+    for (let i = 0; i < pass; i++) this.failures.push(0);
+    this.failNext(count, status);
+  }
+
   collection(name: string): FakeCollection {
     const collection = this.collections.get(name);
     if (collection === undefined) throw new HttpError(404, `Collection \`${name}\` doesn't exist!`);
@@ -131,7 +137,7 @@ export class FakeQdrant {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(envelope));
     };
     const failure = this.failures.shift();
-    if (failure !== undefined) return send(failure, 'Service Unavailable: Qdrant is starting');
+    if (failure !== undefined && failure !== 0) return send(failure, `Injected failure (HTTP ${failure})`);
     if (validation.errors.length > 0 && this.options.rejectInvalid !== false) {
       return send(422, `Request does not match the OpenAPI schema: ${validation.errors.join('; ')}`);
     }
