@@ -156,6 +156,65 @@ describe.each(engines)('HTTP app over a real socket (%s)', (_name, makeMemory) =
   });
 });
 
+describe('lifecycle', () => {
+  it('reports not ready with the reason (503) while the engine cannot start', async () => {
+    const memory = createFakeMemory();
+    memory.notReady = new Error('embedder model file missing');
+    const h = await startHarness(memory);
+    try {
+      const reply = await h.call('GET', '/readyz', { key: null });
+      expect(reply.status).toBe(503);
+      expect(reply.body).toMatchObject({
+        status: 'not_ready',
+        reason: expect.stringMatching(/model file missing/),
+      });
+      expect((await h.call('GET', '/healthz', { key: null })).status).toBe(200);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('finishes in-flight requests on close and refuses new connections', async () => {
+    const memory = createFakeMemory();
+    const h = await startHarness(memory);
+    memory.delayMs = 300;
+    const inFlight = h.call('POST', '/v1/turns', {
+      key: KEYS.alice,
+      json: { chatId: 'c', messages: [{ role: 'user', content: 'slow turn' }] },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closing = h.close();
+    const reply = await inFlight;
+    expect(reply.status).toBe(200);
+    await closing;
+    expect(memory.observed).toBe(1);
+    await expect(fetch(`${h.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('never 500s on odd encodings in paths and queries', async () => {
+    const h = await startHarness(createFakeMemory());
+    try {
+      for (const path of [
+        '/v1/users/%E0%A4%A',
+        '/v1/users/100%25',
+        '/v1/memories/%00',
+        '/v1/memories?userId=%ZZ',
+        '/%F0%9F%92%A9/filter/inlet',
+      ]) {
+        const method = path.startsWith('/v1/users') ? 'DELETE' : path.includes('filter') ? 'POST' : 'GET';
+        const reply = await h.call(method, path, {
+          key: KEYS.alice,
+          ...(method === 'GET' ? {} : { json: {} }),
+        });
+        expect(reply.status, path).toBeGreaterThanOrEqual(400);
+        expect(reply.status, path).toBeLessThan(500);
+      }
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('limits', () => {
   it('rate-limits per user with Retry-After', async () => {
     const h = await startHarness(createFakeMemory(), {

@@ -71,7 +71,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         closeIdleConnections?: () => void;
         closeAllConnections?: () => void;
       };
+      // Connections that finish their last request become idle; close them as they do.
       closer.closeIdleConnections?.();
+      const sweeper = setInterval(() => closer.closeIdleConnections?.(), 50);
       const timeout = new Promise<'timeout'>((resolve) =>
         setTimeout(() => resolve('timeout'), config.server.shutdownTimeoutMs).unref(),
       );
@@ -79,6 +81,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         logger.warn('shutdown timeout reached; closing remaining connections');
         closer.closeAllConnections?.();
       }
+      clearInterval(sweeper);
       await backups.stop();
       await strata.drain();
       if (options.closeMemory !== false) await memory.close();

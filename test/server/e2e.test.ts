@@ -18,11 +18,22 @@ const fixture = (name: string) =>
     body: Json & { messages: Array<{ role: string; content: unknown }> };
   };
 
-async function call(url: string, method: string, path: string, key: string | null, body?: unknown, raw?: string) {
+async function call(
+  url: string,
+  method: string,
+  path: string,
+  key: string | null,
+  body?: unknown,
+  raw?: string,
+) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (key) headers.authorization = `Bearer ${key}`;
   const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
-  const response = await fetch(`${url}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers,
+    ...(payload !== undefined ? { body: payload } : {}),
+  });
   const text = await response.text();
   let json: unknown;
   try {
@@ -95,7 +106,9 @@ describe('end to end: strata serve as a child process', () => {
       ['POST', '/strata/filter/outlet', outlet],
     ];
     for (const [method, path, body] of forbidden) {
-      const raw = path.startsWith('/v1/import') ? `${JSON.stringify({ id: aliceId, userId: 'alice' })}\n` : undefined;
+      const raw = path.startsWith('/v1/import')
+        ? `${JSON.stringify({ id: aliceId, userId: 'alice' })}\n`
+        : undefined;
       const reply = await call(url, method, path, KEYS.bob, body, raw);
       expect(reply.status, `${method} ${path}`).toBe(403);
     }
@@ -112,7 +125,10 @@ describe('end to end: strata serve as a child process', () => {
       messages: [{ role: 'user', content: 'Which tram do I love in Lisbon?' }],
     });
     expect(bobRecall.text).not.toMatch(/Lisbon/);
-    const bobInlet = await call(url, 'POST', '/strata/filter/inlet', KEYS.bob, { ...inlet, user: { id: 'bob' } });
+    const bobInlet = await call(url, 'POST', '/strata/filter/inlet', KEYS.bob, {
+      ...inlet,
+      user: { id: 'bob' },
+    });
     expect(bobInlet.status).toBe(200);
     expect(bobInlet.text).not.toContain('tram 28 rattles');
 
@@ -133,7 +149,8 @@ describe('end to end: strata serve as a child process', () => {
       expect(reply.status, `${method} ${path}`).toBeLessThan(500);
       expect((reply.json.error as Json).message, `${method} ${path}`).toEqual(expect.any(String));
     }
-    const hostile = 'Ωmega \u202Ereversed\u202C \uD83E\uDDE0 \u0000nul <img src=x onerror=alert(1)> \'; DROP TABLE memories;--';
+    const hostile =
+      "Ωmega \u202Ereversed\u202C \uD83E\uDDE0 \u0000nul <img src=x onerror=alert(1)> '; DROP TABLE memories;--";
     const created = await call(url, 'POST', '/v1/memories', KEYS.alice, { content: hostile });
     expect(created.status).toBe(201);
     const fetched = await call(url, 'GET', `/v1/memories/${created.json.id}`, KEYS.alice);
@@ -141,7 +158,9 @@ describe('end to end: strata serve as a child process', () => {
     expect((await call(url, 'GET', '/healthz', null)).status).toBe(200);
 
     const metrics = await call(url, 'GET', '/metrics', KEYS.admin);
-    expect(metrics.text).toMatch(/strata_http_request_duration_seconds_count\{method="POST",route="\/:id\/filter\/outlet",status="200"\} \d+/);
+    expect(metrics.text).toMatch(
+      /strata_http_request_duration_seconds_count\{method="POST",route="\/:id\/filter\/outlet",status="200"\} \d+/,
+    );
     expect(metrics.text).toMatch(/strata_errors_total\{code="forbidden",route="\/v1\/search"\} \d+/);
     expect(metrics.text).toMatch(/strata_operation_duration_seconds_count\{operation="observe"\} [1-9]/);
 
@@ -149,7 +168,8 @@ describe('end to end: strata serve as a child process', () => {
     expect(await server.stop('SIGTERM')).toBe(0);
 
     server = await startChildServer(args);
-    const after = (await call(server.url, 'GET', '/v1/memories?limit=1000', KEYS.alice)).json.items as unknown[];
+    const after = (await call(server.url, 'GET', '/v1/memories?limit=1000', KEYS.alice)).json
+      .items as unknown[];
     expect(after).toEqual(before);
     expect(await server.stop('SIGTERM')).toBe(0);
   });

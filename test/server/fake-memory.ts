@@ -21,6 +21,10 @@ export interface FakeMemory extends StrataMemory {
   failObserve: boolean;
   failRecall: boolean;
   observed: number;
+  /** Delay every observeTurn (to hold a request in flight). */
+  delayMs: number;
+  /** When set, ready() rejects with it and isReady is false. */
+  notReady: Error | undefined;
 }
 
 const text = (content: unknown): string =>
@@ -49,8 +53,12 @@ export function createFakeMemory(): FakeMemory {
     failObserve: false,
     failRecall: false,
     observed: 0,
+    delayMs: 0,
+    notReady: undefined,
     layers: LAYERS,
-    isReady: true,
+    get isReady() {
+      return fake.notReady === undefined;
+    },
     async add(raw) {
       const input = MemoryInputSchema.parse(raw);
       const at = new Date().toISOString();
@@ -123,6 +131,7 @@ export function createFakeMemory(): FakeMemory {
     },
     async observeTurn(raw) {
       if (fake.failObserve) throw new StoreUnavailableError('fake store is down');
+      if (fake.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fake.delayMs));
       const turn = TurnSchema.parse(raw);
       fake.observed++;
       const stored: Memory[] = [];
@@ -203,7 +212,9 @@ export function createFakeMemory(): FakeMemory {
     async backup(destination) {
       return destination;
     },
-    async ready() {},
+    async ready() {
+      if (fake.notReady) throw fake.notReady;
+    },
     async close() {},
   };
   return fake;

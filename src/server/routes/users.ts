@@ -5,7 +5,7 @@ import { type AppEnv, actFor, parseWith, type ServerDeps } from '../context.ts';
 
 export function registerUserRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   app.delete('/v1/users/:userId', async (c) => {
-    const requested = parseWith(UserIdSchema, decodeURIComponent(c.req.param('userId')), 'userId');
+    const requested = parseWith(UserIdSchema, c.req.param('userId'), 'userId');
     const userId = actFor(c, deps, requested);
     const deleted = await deps.metrics.time('deleteUser', () => deps.memory.deleteUser(userId));
     deps.quotas.forget(userId);
