@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.ts';
 import { createEmbedderCore } from './core.ts';
 import { HashEmbeddingProvider } from './hash/hash-provider.ts';
 import { OnnxEmbeddingProvider } from './onnx/onnx-provider.ts';
+import { OpenAiEmbeddingProvider } from './openai/openai-provider.ts';
 import { StaticEmbeddingProvider } from './static/static-provider.ts';
 import type { Embedder, EmbeddingProvider } from './types.ts';
 import { UseEmbeddingProvider } from './use/use-provider.ts';
@@ -37,10 +38,26 @@ export function createEmbeddingProvider(config: EmbedderConfig): EmbeddingProvid
         ...(config.model === undefined ? {} : { model: config.model }),
         ...(config.dimensions === undefined ? {} : { dimensions: config.dimensions }),
       });
-    default:
+    case 'openai':
+      if (config.baseUrl === undefined || config.model === undefined) {
+        throw new ConfigError(
+          'embedder.kind "openai" needs embedder.baseUrl (e.g. http://localhost:11434/v1) and embedder.model (e.g. nomic-embed-text).',
+        );
+      }
+      return new OpenAiEmbeddingProvider({
+        baseUrl: config.baseUrl,
+        model: config.model,
+        timeoutMs: config.timeoutMs,
+        maxBatchSize: config.batchSize,
+        ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
+        ...(config.dimensions === undefined ? {} : { dimensions: config.dimensions }),
+      });
+    default: {
+      const kind: never = config.kind;
       throw new ConfigError(
-        `Embedder kind "${config.kind}" is not implemented yet; use embedder.kind "static" (default), "use" or "hash".`,
+        `Unknown embedder.kind "${String(kind)}"; use static (default), use, onnx, openai or hash.`,
       );
+    }
   }
 }
 
