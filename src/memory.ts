@@ -374,6 +374,7 @@ class Engine implements StrataMemory {
           cacheHits: e.cacheHits,
           cacheMisses: e.cacheMisses,
           cacheHitRate: e.cacheHitRate,
+          queueDepth: e.queueDepth,
         },
         store: { kind: ctx.store.kind, path: ctx.store.location },
       };

@@ -221,6 +221,8 @@ export interface MemoryStats {
     cacheHits: number;
     cacheMisses: number;
     cacheHitRate: number;
+    /** Texts waiting in the embedding batch queue (for /metrics). */
+    queueDepth?: number;
   };
   store: { kind: string; path?: string };
 }

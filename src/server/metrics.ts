@@ -7,6 +7,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { StrataMemory } from '../api.ts';
+import type { MemoryStats } from '../types.ts';
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -58,6 +59,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
     registers: [registry],
   });
   let memoryRef: StrataMemory | undefined;
+  // One stats() call serves all gauges of a scrape.
+  let cached: { at: number; stats: Promise<MemoryStats> } | undefined;
+  const stats = (): Promise<MemoryStats> => {
+    if (!cached || Date.now() - cached.at > 1_000) cached = { at: Date.now(), stats: memoryRef!.stats() };
+    return cached.stats;
+  };
   const statsGauge = (name: string, help: string, labelNames: string[], read: (g: Gauge) => Promise<void>) =>
     new Gauge({
       name,
@@ -74,17 +81,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
       },
     });
   statsGauge('strata_memories', 'Stored memories by layer', ['layer'], async (gauge) => {
-    const stats = await memoryRef!.stats();
-    for (const [layer, value] of Object.entries(stats.byLayer)) gauge.set({ layer }, value.count);
+    for (const [layer, value] of Object.entries((await stats()).byLayer)) gauge.set({ layer }, value.count);
   });
   statsGauge('strata_embed_cache_hit_ratio', 'Embedding cache hit ratio', [], async (gauge) => {
-    const stats = await memoryRef!.stats();
-    gauge.set(stats.embedder?.cacheHitRate ?? 0);
+    gauge.set((await stats()).embedder?.cacheHitRate ?? 0);
   });
   statsGauge('strata_embed_queue_depth', 'Texts waiting in the embedding batch queue', [], async (gauge) => {
-    const stats = await memoryRef!.stats();
-    const depth = (stats.embedder as { queueDepth?: number } | undefined)?.queueDepth;
-    gauge.set(typeof depth === 'number' ? depth : 0);
+    gauge.set((await stats()).embedder?.queueDepth ?? 0);
   });
   return {
     registry,
