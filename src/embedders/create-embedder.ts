@@ -63,9 +63,12 @@ export function createEmbeddingProvider(config: EmbedderConfig): EmbeddingProvid
 
 export function createEmbedder(config: StrataConfig | { embedder: EmbedderConfig }): Embedder {
   const embedderConfig = config.embedder;
+  // Table-lookup embedders cost the same per text alone or batched, so waiting for company
+  // would only add latency: they flush on the next tick (still coalescing same-tick calls).
+  const inProcessTable = embedderConfig.kind === 'static' || embedderConfig.kind === 'hash';
   return createEmbedderCore(createEmbeddingProvider(embedderConfig), {
     maxBatchSize: embedderConfig.batchSize,
-    batchWindowMs: embedderConfig.batchWindowMs,
+    batchWindowMs: inProcessTable ? 0 : embedderConfig.batchWindowMs,
     cacheSize: embedderConfig.cacheSize,
   });
 }
