@@ -26,6 +26,8 @@ export interface FilterDeps {
   outbox: TurnOutbox;
   degraded(surface: string, reason: string): void;
   time<T>(operation: string, fn: () => Promise<T>): Promise<T>;
+  /** Throws when the user is over a storage quota. */
+  checkQuota?(userId: string, bytes: number): Promise<void>;
 }
 
 type Body = Record<string, unknown>;
@@ -122,6 +124,14 @@ export async function runOutlet(
   if (!extracted) return body;
   // Several Strata filters may be enabled on one model; the same turn is stored once.
   if (options.seen(extracted.key)) return body;
+  try {
+    await deps.checkQuota?.(options.userId, Buffer.byteLength(JSON.stringify(extracted.turn.messages)));
+  } catch (error) {
+    // Over quota: retrying cannot help, so the turn is not queued, but it is logged and counted.
+    deps.logger.warn({ err: error, userId: options.userId }, 'open-webui outlet: turn not stored (quota)');
+    deps.degraded('open-webui-outlet', errorCode(error));
+    return body;
+  }
   try {
     await deps.time('observe', () => deps.memory.observeTurn(extracted.turn));
   } catch (error) {

@@ -178,3 +178,30 @@ describe('Open WebUI Pipelines protocol (fixtures replayed over a real socket)',
     expect(memory.observed).toBe(0);
   });
 });
+
+describe('Open WebUI limits and missing users', () => {
+  it('does not store over quota (counted), and passes bodies without a user through', async () => {
+    const memory = createFakeMemory();
+    const h = await startHarness(memory, {
+      server: { quotas: { maxMemoriesPerUser: 1, maxBytesPerUser: 1_000_000 } },
+    });
+    try {
+      await memory.add({ userId: 'alice', content: 'already at the limit' });
+      const outlet = fixture('outlet-chat.json');
+      const reply = await h.call('POST', '/strata/filter/outlet', { json: outlet });
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual(outlet.body);
+      expect(memory.observed).toBe(0);
+      const metrics = await h.call('GET', '/metrics');
+      expect(metrics.text).toMatch(
+        /strata_degraded_total\{surface="open-webui-outlet",reason="quota_exceeded"\} 1/,
+      );
+      const inlet = fixture('inlet-chat.json');
+      const anonymous = await h.call('POST', '/strata/filter/inlet', { json: { body: inlet.body } });
+      expect(anonymous.status).toBe(200);
+      expect(anonymous.body).toEqual(inlet.body);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -49,6 +49,7 @@ export function createPipelines(app: Hono<AppEnv>, deps: ServerDeps, outbox: Tur
     outbox,
     degraded: (surface, reason) => deps.metrics.degraded.inc({ surface, reason }),
     time: (operation, fn) => deps.metrics.time(operation, fn),
+    checkQuota: (userId, bytes) => deps.quotas.check(userId, bytes),
   };
 
   const filterOf = (c: AppContext): FilterInfo => {
@@ -65,6 +66,11 @@ export function createPipelines(app: Hono<AppEnv>, deps: ServerDeps, outbox: Tur
   };
   const envelope = async (c: AppContext) => {
     const parsed = parseWith(FilterEnvelopeSchema, await readJson(c));
+    // No user object with an admin key: nothing to remember for; the chat goes on untouched.
+    if (!parsed.user?.id && c.get('principal').kind !== 'user') {
+      deps.metrics.degraded.inc({ surface: 'open-webui', reason: 'no_user' });
+      return { body: parsed.body, userId: undefined };
+    }
     const userId = actFor(c, deps, parsed.user?.id);
     return { body: parsed.body, userId };
   };
@@ -77,6 +83,7 @@ export function createPipelines(app: Hono<AppEnv>, deps: ServerDeps, outbox: Tur
   app.post('/:id/filter/inlet', async (c) => {
     const filter = filterOf(c);
     const { body, userId } = await envelope(c);
+    if (!userId) return c.json(body);
     const valves = valvesOf(filter);
     return c.json(
       await runInlet(filterDeps, { userId, valves, ...(filter.layer ? { layer: filter.layer } : {}) }, body),
@@ -86,6 +93,7 @@ export function createPipelines(app: Hono<AppEnv>, deps: ServerDeps, outbox: Tur
   app.post('/:id/filter/outlet', async (c) => {
     const filter = filterOf(c);
     const { body, userId } = await envelope(c);
+    if (!userId) return c.json(body);
     return c.json(await runOutlet(filterDeps, { userId, valves: valvesOf(filter), seen }, body));
   });
 

@@ -6,7 +6,6 @@
  */
 import { injectContext } from '../../pipeline/inject.ts';
 
-
 /** Puts the context block into the system message (see pipeline/inject.ts). */
 export const inject = injectContext;
 

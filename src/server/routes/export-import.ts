@@ -33,6 +33,7 @@ export function registerExportImportRoutes(app: Hono<AppEnv>, deps: ServerDeps):
     if (principal.kind === 'user') {
       const userId = actFor(c, deps, requested);
       assertLinesBelongTo(text, userId);
+      await deps.quotas.check(userId, Buffer.byteLength(text));
       const result = await metrics.time('import', () => memory.import(text, { userId }));
       deps.quotas.forget(userId);
       return c.json(result);
