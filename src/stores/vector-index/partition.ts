@@ -25,6 +25,9 @@ export interface ScanFilter {
   allowed?: Set<string> | undefined;
 }
 
+/** Candidates per requested result when a large float32 partition scans its int8 shadow. */
+export const SHADOW_OVERSAMPLE = 8;
+
 export const LAYER_CODE = new Map<LayerName, number>(LAYERS.map((layer, i) => [layer, i]));
 
 export function normalize(vector: Float32Array): Float32Array {
@@ -110,6 +113,16 @@ export class Partition {
 
   /** Top-n by score among rows passing the filter; query must be unit length. */
   search(query: Float32Array, n: number, filter: ScanFilter): Array<{ id: string; score: number }> {
+    if (!this.slab.approximate) return this.scan(query, n, filter);
+    // int8 shadow scan for candidates, then exact float32 re-score of those few rows
+    const candidates = this.scan(query, Math.max(n * SHADOW_OVERSAMPLE, 64), filter);
+    return candidates
+      .map((c) => ({ id: c.id, score: this.slab.exactDot(this.slots.get(c.id)!, query) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, n);
+  }
+
+  private scan(query: Float32Array, n: number, filter: ScanFilter): Array<{ id: string; score: number }> {
     if (n <= 0 || this.size === 0) return [];
     const scores = this.slab.scoreAll(query, this.size);
     const topScores = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);

@@ -4,17 +4,23 @@
  * rows live in a WebAssembly memory scored by the SIMD kernel (one memory per large
  * partition: a 64 KiB page minimum would waste memory on thousands of tiny users).
  * Int8 rows carry a per-row scale (max |x| / 127); scores come out as approximate cosine.
+ * Large float32 slabs (SHADOW_MIN_ROWS+) also keep an int8 shadow copy: a full scan is
+ * memory-bandwidth bound (100k x 512 float32 = 200 MB per query), so they scan the 4x
+ * smaller shadow for candidates (`approximate`) and the caller re-scores those exactly.
  */
 import { instantiateKernel, type KernelExports } from './simd-kernel.ts';
 
 export type Precision = 'float32' | 'int8';
 export const WASM_MIN_ROWS = 1024;
+export const SHADOW_MIN_ROWS = 16_384;
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
 export class Slab {
   readonly data: Float32Array | Int8Array;
   readonly scales: Float32Array;
+  /** int8 copy scanned instead of `data` for large float32 slabs; null otherwise. */
+  private readonly shadow: Slab | null = null;
   private readonly scores: Float32Array;
   private readonly wasm: {
     kernel: KernelExports;
@@ -35,6 +41,11 @@ export class Slab {
     const elem = precision === 'float32' ? 4 : 1;
     this.scales = new Float32Array(capacity);
     this.scores = new Float32Array(capacity);
+    if (precision === 'float32' && capacity >= SHADOW_MIN_ROWS) {
+      this.shadow = new Slab(dims, 'int8', capacity);
+      this.data = new Float32Array(capacity * dims);
+      return;
+    }
     const instance = capacity >= WASM_MIN_ROWS ? this.layoutWasm(elem) : null;
     if (instance) {
       const { memory, kernel, queryAt, outAt, dataAt } = instance;
@@ -67,12 +78,33 @@ export class Slab {
     return made ? { ...made, queryAt, outAt, dataAt } : null;
   }
 
+  /** True when scoreAll() returns int8 estimates that callers must re-score with exactDot(). */
+  get approximate(): boolean {
+    return this.shadow !== null;
+  }
+
   /** A bigger slab with the first `rows` rows copied over. */
   grown(capacity: number, rows: number): Slab {
     const next = new Slab(this.dims, this.precision, capacity);
     next.data.set(this.data.subarray(0, rows * this.dims));
     next.scales.set(this.scales.subarray(0, rows));
+    if (next.shadow && this.shadow) {
+      next.shadow.data.set(this.shadow.data.subarray(0, rows * this.dims));
+      next.shadow.scales.set(this.shadow.scales.subarray(0, rows));
+    } else if (next.shadow) {
+      const d = this.dims;
+      for (let r = 0; r < rows; r++)
+        next.shadow.write(r, (this.data as Float32Array).subarray(r * d, r * d + d));
+    }
     return next;
+  }
+
+  /** Exact dot product of one row with a unit query. */
+  exactDot(row: number, query: Float32Array): number {
+    const base = row * this.dims;
+    let sum = 0;
+    for (let i = 0; i < this.dims; i++) sum += query[i]! * this.data[base + i]!;
+    return sum * this.scales[row]!;
   }
 
   /** Stores a unit vector in a row (quantized for int8). */
@@ -81,6 +113,7 @@ export class Slab {
     if (this.precision === 'float32') {
       (this.data as Float32Array).set(unit, base);
       this.scales[row] = 1;
+      this.shadow?.write(row, unit);
       return;
     }
     let max = 0;
@@ -94,10 +127,12 @@ export class Slab {
     const d = this.dims;
     this.data.copyWithin(to * d, from * d, from * d + d);
     this.scales[to] = this.scales[from]!;
+    this.shadow?.move(from, to);
   }
 
   /** Scores of rows [0, rows) against a unit query; the returned view is reused per call. */
   scoreAll(query: Float32Array, rows: number): Float32Array {
+    if (this.shadow) return this.shadow.scoreAll(query, rows);
     const out = this.scores;
     if (this.wasm) {
       const w = this.wasm;
