@@ -89,3 +89,32 @@ describe('backups', () => {
     expect(contents).toEqual(['before the backup']);
   });
 });
+
+describe('scheduled backups', () => {
+  it('writes backups on the interval with retention while the server runs', async () => {
+    const { startHarness } = await import('../../test/server/harness.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'strata-sched-'));
+    const memory = createMemory({ dataDir: join(dir, 'data'), embedder: { kind: 'hash' } });
+    await memory.add({ userId: 'u', content: 'scheduled' });
+    const backups = join(dir, 'backups');
+    // 0.002 minutes = 120 ms, so a few backups happen quickly.
+    const h = await startHarness(memory, {
+      server: { backups: { intervalMinutes: 0.002, retain: 2, dir: backups } },
+    });
+    try {
+      let files: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        files = existsSync(backups) ? readdirSync(backups).filter((f) => f.startsWith('strata-backup-')) : [];
+        if (files.length >= 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      files = readdirSync(backups).filter((f) => f.startsWith('strata-backup-'));
+      expect(files.length).toBe(2);
+    } finally {
+      await h.close();
+      await memory.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
