@@ -49,10 +49,7 @@ export class Partition {
   private superseded = new Uint8Array(0);
   private slots = new Map<string, number>();
 
-  constructor(
-    private readonly dims: number,
-    private readonly precision: Precision,
-  ) {
+  constructor(dims: number, precision: Precision) {
     this.slab = new Slab(dims, precision, 0);
   }
 
