@@ -6,7 +6,6 @@
  * to the layer pipeline. Every method validates its input at this edge and is scoped to
  * one userId; a memory of another user is reported exactly like a missing one.
  */
-import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type {
   ConsolidateOptions,
@@ -21,9 +20,10 @@ import type { StrataConfig, StrataConfigInput } from './config/schema.ts';
 import { createEmbedder } from './embedders/create-embedder.ts';
 import type { Embedder } from './embedders/types.ts';
 import type { EngineContext } from './engine/context.ts';
-import { memoryLine, parseImport, readAll, versionLine } from './engine/ndjson.ts';
 import { newMemory } from './engine/records.ts';
 import { reembedAll } from './engine/reembed.ts';
+import { engineStats } from './engine/stats.ts';
+import { exportLines, importNdjson } from './engine/transfer.ts';
 import {
   checkBatch,
   checkContent,
@@ -38,7 +38,6 @@ import { createStore } from './stores/create-store.ts';
 import type { MemoryStore, StoredRecord } from './stores/types.ts';
 import {
   type ImportResult,
-  LAYERS,
   type ListQuery,
   ListQuerySchema,
   type Memory,
@@ -104,14 +103,13 @@ class Engine implements StrataMemory {
   }
 
   #open(allowModelChange: boolean): Promise<void> {
-    if (this.#opening && (!allowModelChange || this.#openedWithModelChange)) return this.#opening;
+    // Once open, the models matched, so re-embedding needs no second open.
+    if (this.#opening && (this.#ready || !allowModelChange || this.#openedWithModelChange))
+      return this.#opening;
     const previous = this.#opening;
-    const { store, embedder, config } = this.#ctx;
+    const { store, embedder } = this.#ctx;
     const opening = (async () => {
-      if (previous) await previous.catch(() => undefined);
-      if (store.kind === 'sqlite' && config.store.kind === 'sqlite' && config.store.path !== ':memory:') {
-        mkdirSync(config.dataDir, { recursive: true });
-      }
+      if (previous && (await succeeded(previous))) return;
       await embedder.ready();
       await store.open({ model: { id: embedder.id, dimensions: embedder.dimensions }, allowModelChange });
       this.#ready = true;
@@ -300,52 +298,14 @@ class Engine implements StrataMemory {
     const engine = this;
     async function* lines(): AsyncGenerator<string> {
       const user = parseUserId(userId);
-      const batches = await engine.#run(async (ctx) => ctx.store.scan({ userId: user, batchSize: 500 }));
-      for await (const batch of batches) {
-        if (engine.#closed) throw new ClosedError();
-        for (const { memory, vector } of batch) {
-          if (memory.userId !== user) continue;
-          yield memoryLine(memory, options.includeVectors ? vector : null);
-          if (options.includeHistory !== false) {
-            for (const version of await engine.#ctx.store.history(user, memory.id))
-              yield versionLine(version);
-          }
-        }
-      }
+      await engine.#run(async () => undefined);
+      yield* exportLines(engine.#ctx, user, options, () => engine.#closed);
     }
     return Readable.from(lines(), { objectMode: false });
   }
 
   import(ndjson: string | Readable, options: ImportOptions = {}): Promise<ImportResult> {
-    return this.#run(async (ctx) => {
-      const userId = options.userId === undefined ? undefined : parseUserId(options.userId);
-      const text = await readAll(ndjson);
-      const parsed = parseImport(text, { userId, reassign: options.reassign, config: ctx.config });
-      checkBatch(parsed.records.length, ctx.config, 'import');
-      const changed = await changedRecords(ctx, parsed.records);
-      const model = ctx.embedder.id;
-      const needVectors = changed.filter(
-        (r) =>
-          !(r.vector && r.memory.embeddingModel === model && r.vector.length === ctx.embedder.dimensions),
-      );
-      const vectors = await ctx.embedder.embedMany(needVectors.map((r) => r.memory.content));
-      needVectors.forEach((r, i) => {
-        r.vector = vectors[i]!;
-        r.memory.embeddingModel = model;
-      });
-      const ids = new Set(changed.map((r) => r.memory.id));
-      const history = parsed.history.filter((v) => ids.has(v.memoryId));
-      if (changed.length > 0)
-        await ctx.store.restore(
-          changed.map(({ memory, vector }) => ({ memory, vector })),
-          history,
-        );
-      return {
-        imported: changed.length,
-        unchanged: parsed.records.length - changed.length,
-        lines: parsed.lines,
-      };
-    });
+    return this.#run((ctx) => importNdjson(ctx, ndjson, options));
   }
 
   deleteUser(userId: string): Promise<number> {
@@ -353,32 +313,7 @@ class Engine implements StrataMemory {
   }
 
   stats(userId?: string): Promise<MemoryStats> {
-    return this.#run(async (ctx) => {
-      const stats = await ctx.store.stats(userId === undefined ? undefined : parseUserId(userId));
-      const e = ctx.embedder.stats();
-      const byLayer = Object.fromEntries(
-        LAYERS.map((layer) => [
-          layer,
-          { count: stats.byLayer[layer]?.count ?? 0, bytes: stats.byLayer[layer]?.bytes ?? 0 },
-        ]),
-      ) as MemoryStats['byLayer'];
-      return {
-        users: stats.users,
-        memories: stats.memories,
-        versions: stats.versions,
-        bytes: stats.bytes,
-        byLayer,
-        embedder: {
-          model: e.model,
-          dimensions: e.dimensions,
-          cacheHits: e.cacheHits,
-          cacheMisses: e.cacheMisses,
-          cacheHitRate: e.cacheHitRate,
-          queueDepth: e.queueDepth,
-        },
-        store: { kind: ctx.store.kind, path: ctx.store.location },
-      };
-    });
+    return this.#run((ctx) => engineStats(ctx, userId === undefined ? undefined : parseUserId(userId)));
   }
 
   reembed(onProgress?: (progress: ReembedProgress) => void): Promise<{ reembedded: number }> {
@@ -411,40 +346,19 @@ class Engine implements StrataMemory {
   }
 }
 
+function succeeded(promise: Promise<unknown>): Promise<boolean> {
+  return promise.then(
+    () => true,
+    () => false,
+  );
+}
+
 function notFound(userId: string, id: string): NotFoundError {
   return new NotFoundError(
     `Memory ${id} was not found for user ${userId}; check the id with "strata list --user ${userId}".`,
     {
       details: { id, userId },
     },
-  );
-}
-
-/** Import is idempotent: records identical to what is stored are not rewritten. */
-async function changedRecords(
-  ctx: EngineContext,
-  records: Array<StoredRecord & { line: number }>,
-): Promise<Array<StoredRecord & { line: number }>> {
-  const byUser = new Map<string, string[]>();
-  for (const { memory } of records)
-    byUser.set(memory.userId, [...(byUser.get(memory.userId) ?? []), memory.id]);
-  const existing = new Map<string, Memory>();
-  for (const [userId, ids] of byUser) {
-    for (const memory of await ctx.store.getMany(userId, ids)) existing.set(memory.id, memory);
-  }
-  return records.filter((r) => {
-    const stored = existing.get(r.memory.id);
-    return !stored || canonical(stored) !== canonical({ ...r.memory, embeddingModel: stored.embeddingModel });
-  });
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-        )
-      : v,
   );
 }
 

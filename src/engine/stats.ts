@@ -1,0 +1,33 @@
+/**
+ * Engine statistics: the store's counts (every layer present, zero when empty) joined
+ * with the embedder's model and cache figures, as MemoryStats for every surface.
+ */
+import { LAYERS, type MemoryStats } from '../types.ts';
+import type { EngineContext } from './context.ts';
+
+export async function engineStats(ctx: EngineContext, userId?: string): Promise<MemoryStats> {
+  const stats = await ctx.store.stats(userId);
+  const e = ctx.embedder.stats();
+  const byLayer = Object.fromEntries(
+    LAYERS.map((layer) => [
+      layer,
+      { count: stats.byLayer[layer]?.count ?? 0, bytes: stats.byLayer[layer]?.bytes ?? 0 },
+    ]),
+  ) as MemoryStats['byLayer'];
+  return {
+    users: stats.users,
+    memories: stats.memories,
+    versions: stats.versions,
+    bytes: stats.bytes,
+    byLayer,
+    embedder: {
+      model: e.model,
+      dimensions: e.dimensions,
+      cacheHits: e.cacheHits,
+      cacheMisses: e.cacheMisses,
+      cacheHitRate: e.cacheHitRate,
+      queueDepth: e.queueDepth,
+    },
+    store: { kind: ctx.store.kind, path: ctx.store.location },
+  };
+}
