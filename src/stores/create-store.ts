@@ -27,7 +27,7 @@ export function createStore(config: StrataConfig): MemoryStore {
         cipher: cipherFromConfig(config.encryption),
       });
     case 'qdrant':
-      return createQdrantStore(store);
+      return createQdrantStore(store, { cipher: cipherFromConfig(config.encryption) });
     default:
       throw new ConfigError(
         `Store kind "${(store as { kind: string }).kind}" is not available; set store.kind to "sqlite", "memory" or "qdrant".`,

@@ -4,6 +4,7 @@
  * need (migrate, backup/restore).
  */
 import type { StoreConfig } from '../../config/schema.ts';
+import type { Cipher } from '../../security/cipher.ts';
 import type { Logger } from '../../util/logger.ts';
 import { QdrantStore } from './store.ts';
 
@@ -13,7 +14,10 @@ export { START_HINT } from './errors.ts';
 export type { BackupManifest } from './snapshots.ts';
 export { QdrantStore, type QdrantStoreOptions } from './store.ts';
 
-export function createQdrantStore(config: QdrantStoreConfig, options: { logger?: Logger } = {}): QdrantStore {
+export function createQdrantStore(
+  config: QdrantStoreConfig,
+  options: { logger?: Logger; cipher?: Cipher | null } = {},
+): QdrantStore {
   return new QdrantStore({
     url: config.url,
     apiKey: config.apiKey,
@@ -27,6 +31,7 @@ export function createQdrantStore(config: QdrantStoreConfig, options: { logger?:
     writeConsistencyFactor: config.writeConsistencyFactor,
     onDiskPayload: config.onDiskPayload,
     quantization: config.quantization,
+    cipher: options.cipher ?? null,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
 }

@@ -13,6 +13,21 @@ import { tokenize } from '../../search/tokenize.ts';
 import { exactToken, expandTerm } from '../shared/term-expansion.ts';
 import type { QdrantCondition } from './filters.ts';
 
+/**
+ * How query terms map to stored tokens: `token` turns a stem into what `terms` holds (a
+ * blind-index token under encryption); `exactOnly` disables prefix/fuzzy expansion, which
+ * needs the plaintext vocabulary (under encryption they match their exact token, as on SQLite).
+ */
+export interface TokenMapping {
+  token: (stem: string) => string;
+  exactOnly: boolean;
+}
+
+export const PLAIN: TokenMapping = { token: (stem) => stem, exactOnly: false };
+
+const expands = (node: { prefix?: boolean; fuzzy?: number }, mapping: TokenMapping) =>
+  !mapping.exactOnly && (node.prefix === true || (node.fuzzy !== undefined && node.fuzzy > 0));
+
 /** `none`: matches nothing; `all`: Qdrant cannot narrow it (every point is a candidate). */
 export type Candidates =
   | { kind: 'none' }
@@ -24,18 +39,19 @@ const ALL: Candidates = { kind: 'all' };
 const text = (token: string): QdrantCondition => ({ key: 'terms', match: { text: token } });
 
 /** Translates a query tree into the Qdrant condition that selects its candidates. */
-export function candidateCondition(node: QueryNode): Candidates {
+export function candidateCondition(node: QueryNode, mapping: TokenMapping = PLAIN): Candidates {
+  const recurse = (child: QueryNode) => candidateCondition(child, mapping);
   switch (node.type) {
     case 'term':
-      if (node.prefix === true || (node.fuzzy !== undefined && node.fuzzy > 0)) return ALL;
-      return { kind: 'where', condition: text(exactToken(node.value)), exact: true };
+      if (expands(node, mapping)) return ALL;
+      return { kind: 'where', condition: text(mapping.token(exactToken(node.value))), exact: true };
     case 'phrase': {
-      const tokens = tokenize(node.terms.join(' '));
+      const tokens = tokenize(node.terms.join(' ')).map(mapping.token);
       if (tokens.length === 0) return NONE;
       return { kind: 'where', condition: { must: tokens.map(text) }, exact: tokens.length === 1 };
     }
     case 'or': {
-      const parts = node.children.map(candidateCondition).filter((part) => part.kind !== 'none');
+      const parts = node.children.map(recurse).filter((part) => part.kind !== 'none');
       if (parts.length === 0) return NONE;
       if (parts.some((part) => part.kind === 'all')) return ALL;
       const where = parts as Array<Extract<Candidates, { kind: 'where' }>>;
@@ -46,13 +62,13 @@ export function candidateCondition(node: QueryNode): Candidates {
       };
     }
     case 'and': {
-      const positive = node.children.filter((child) => child.type !== 'not').map(candidateCondition);
+      const positive = node.children.filter((child) => child.type !== 'not').map(recurse);
       if (positive.length === 0 || positive.some((part) => part.kind === 'none')) return NONE;
       const must = positive.flatMap((part) => (part.kind === 'where' ? [part.condition] : []));
       // Only an exact condition may exclude points; inexact negatives are checked in process.
       const mustNot = node.children.flatMap((child) => {
         if (child.type !== 'not') return [];
-        const inner = candidateCondition(child.child);
+        const inner = recurse(child.child);
         return inner.kind === 'where' && inner.exact ? [inner.condition] : [];
       });
       if (must.length === 0 && mustNot.length === 0) return ALL;
@@ -83,22 +99,24 @@ type Compiled =
   | { kind: 'or'; children: Compiled[] }
   | { kind: 'none' };
 
-function compile(node: QueryNode, vocabulary: () => Iterable<string>): Compiled {
+function compile(node: QueryNode, vocabulary: () => Iterable<string>, mapping: TokenMapping): Compiled {
+  const recurse = (child: QueryNode) => compile(child, vocabulary, mapping);
   switch (node.type) {
     case 'term':
+      if (!expands(node, mapping)) return { kind: 'tokens', tokens: [mapping.token(exactToken(node.value))] };
       return { kind: 'tokens', tokens: expandTerm(node, vocabulary) };
     case 'phrase': {
-      const tokens = tokenize(node.terms.join(' '));
+      const tokens = tokenize(node.terms.join(' ')).map(mapping.token);
       return tokens.length === 0 ? { kind: 'none' } : { kind: 'phrase', tokens };
     }
     case 'or':
-      return { kind: 'or', children: node.children.map((child) => compile(child, vocabulary)) };
+      return { kind: 'or', children: node.children.map(recurse) };
     case 'and': {
       const positive: Compiled[] = [];
       const negative: Compiled[] = [];
       for (const child of node.children) {
-        if (child.type === 'not') negative.push(compile(child.child, vocabulary));
-        else positive.push(compile(child, vocabulary));
+        if (child.type === 'not') negative.push(recurse(child.child));
+        else positive.push(recurse(child));
       }
       return positive.length === 0 ? { kind: 'none' } : { kind: 'and', positive, negative };
     }
@@ -158,13 +176,17 @@ export interface KeywordMatch {
 }
 
 /** Exact matching of candidates; the vocabulary for prefix/fuzzy expansion is theirs. */
-export function matchCandidates(ast: QueryNode, docs: KeywordDoc[]): KeywordMatch[] {
+export function matchCandidates(
+  ast: QueryNode,
+  docs: KeywordDoc[],
+  mapping: TokenMapping = PLAIN,
+): KeywordMatch[] {
   const vocabulary = () => {
     const all = new Set<string>();
     for (const doc of docs) for (const token of doc.tokens) all.add(token);
     return all;
   };
-  const compiled = compile(ast, vocabulary);
+  const compiled = compile(ast, vocabulary, mapping);
   const out: KeywordMatch[] = [];
   for (const doc of docs) {
     const hits = new Set<string>();

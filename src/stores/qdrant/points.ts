@@ -7,7 +7,7 @@ import type { Schemas } from '@qdrant/js-client-rest';
 import type { ModelInfo } from '../types.ts';
 import type { QdrantConnection } from './connection.ts';
 import { type QdrantFilter, scopedFilter } from './filters.ts';
-import type { PointStruct } from './payload.ts';
+import type { PointCodec, PointStruct } from './payload.ts';
 
 export interface QdrantScope {
   conn: QdrantConnection;
@@ -19,6 +19,8 @@ export interface QdrantScope {
   parallelism: number;
   /** The model whose vectors the memories collection holds. */
   model: ModelInfo;
+  /** Point encoding (encrypted or not). */
+  codec: PointCodec;
 }
 
 export type RawPoint = Schemas['Record'];

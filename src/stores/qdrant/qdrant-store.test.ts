@@ -4,6 +4,8 @@
  * which validates every request the store sends against Qdrant's OpenAPI schema.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createCipher, generateKey } from '../../security/cipher.ts';
+import { ALICE, kw, MODEL_A, memory, q, vec } from '../../testing/store-fixtures.ts';
 import { runStoreSuite } from '../../testing/store-suite.ts';
 import type { MemoryStore } from '../types.ts';
 import { QdrantStore } from './store.ts';
@@ -48,4 +50,41 @@ runStoreSuite('qdrant (recording fake server)', async () => new QdrantStore(stor
 it('every request of the conformance run matched the vendored OpenAPI schema', () => {
   expect(fake.requests.length).toBeGreaterThan(100);
   expect(fake.invalid().map((r) => `${r.method} ${r.path}: ${r.errors.join('; ')}`)).toEqual([]);
+});
+
+const cipher = createCipher(generateKey());
+runStoreSuite(
+  'qdrant (recording fake server, encrypted payloads)',
+  async () => new QdrantStore(storeOptions(fake.url, { cipher })),
+  { cleanup, reopen },
+);
+
+it('encrypted payloads keep no plaintext content or metadata on the server', async () => {
+  const store = new QdrantStore(storeOptions(fake.url, { cipher }));
+  await store.open({ model: MODEL_A });
+  const m = memory({ content: 'the zebra passphrase is hunter2', metadata: { topic: 'secrets' } });
+  await store.insert([{ memory: m, vector: vec(1) }]);
+  await store.update([
+    { memory: { ...m, content: 'the zebra passphrase changed', version: 2 }, op: 'update' },
+  ]);
+  const payloads = [...fake.collections.values()]
+    .flatMap((collection) => [...collection.points.values()])
+    .filter((point) => point.payload.memoryId === m.id)
+    .map((point) => JSON.stringify(point.payload));
+  expect(payloads).toHaveLength(3);
+  for (const text of payloads) expect(text).not.toMatch(/zebra|hunter2|passphrase|secrets|topic/);
+  const found = await store.keywordSearch(
+    { userId: ALICE, metadata: { topic: 'secrets' } },
+    kw(q.term('zebra')),
+    5,
+  );
+  expect(found.map((r) => r.id)).toEqual([m.id]);
+  expect((await store.history(ALICE, m.id)).map((v) => v.memory.content)).toEqual([
+    m.content,
+    'the zebra passphrase changed',
+  ]);
+  const plain = new QdrantStore({ ...store.settings, cipher: null });
+  await plain.open({ model: MODEL_A });
+  await expect(plain.get(ALICE, m.id)).rejects.toMatchObject({ code: 'config_error' });
+  await store.drop();
 });

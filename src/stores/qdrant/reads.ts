@@ -11,8 +11,8 @@ import { compareCreated, decodeCursor, encodeCursor } from '../shared/cursor.ts'
 import { stableJson } from '../shared/filter.ts';
 import type { ScoredId, StoreFilter } from '../types.ts';
 import { type QdrantCondition, residualMetadata, scopedFilter, versionFilter } from './filters.ts';
-import { bm25, candidateCondition, matchCandidates } from './keyword.ts';
-import { memoryFromPoint, VECTOR_NAME, vectorFromPoint, versionFromPoint } from './payload.ts';
+import { bm25, candidateCondition, matchCandidates, type TokenMapping } from './keyword.ts';
+import { VECTOR_NAME, vectorFromPoint } from './payload.ts';
 import {
   countPoints,
   fetchMemoryPoints,
@@ -25,8 +25,22 @@ import {
 /** Keyword candidates fetched per query at most; beyond it the lowest point ids are dropped. */
 export const MAX_KEYWORD_CANDIDATES = 20_000;
 
-function residualCheck(filter: StoreFilter): (metadata: unknown) => boolean {
-  const residual = residualMetadata(filter).map(([key, value]) => [key, stableJson(value)] as const);
+/**
+ * The part of a filter Qdrant evaluates: everything but metadata Qdrant cannot compare,
+ * and no metadata at all when it is encrypted (it is not in the payload in clear then).
+ */
+function serverSide(scope: QdrantScope, filter: StoreFilter): StoreFilter {
+  if (!scope.codec.encrypted) return filter;
+  const { metadata: _metadata, ...rest } = filter;
+  return rest;
+}
+
+function residualEntries(scope: QdrantScope, filter: StoreFilter): Array<[string, unknown]> {
+  return scope.codec.encrypted ? Object.entries(filter.metadata ?? {}) : residualMetadata(filter);
+}
+
+function residualCheck(scope: QdrantScope, filter: StoreFilter): (metadata: unknown) => boolean {
+  const residual = residualEntries(scope, filter).map(([key, value]) => [key, stableJson(value)] as const);
   return (metadata) => {
     const record = (metadata ?? {}) as Record<string, unknown>;
     return residual.every(
@@ -39,7 +53,7 @@ const byScore = (a: ScoredId, b: ScoredId) => b.score - a.score || (a.id < b.id 
 
 export async function getMany(scope: QdrantScope, userId: string, ids: string[]): Promise<Memory[]> {
   const points = await fetchMemoryPoints(scope, userId, [...new Set(ids)]);
-  return points.map(memoryFromPoint).filter((memory) => memory.userId === userId);
+  return points.map((point) => scope.codec.memory(point)).filter((memory) => memory.userId === userId);
 }
 
 export async function getVectors(
@@ -50,27 +64,27 @@ export async function getVectors(
   const out = new Map<string, Float32Array>();
   for (const point of await fetchMemoryPoints(scope, userId, [...new Set(ids)], true)) {
     const vector = vectorFromPoint(point);
-    if (vector !== null) out.set(memoryFromPoint(point).id, vector);
+    if (vector !== null) out.set(String(point.payload?.memoryId), vector);
   }
   return out;
 }
 
 export async function history(scope: QdrantScope, userId: string, id: string): Promise<MemoryVersion[]> {
   const points = await scrollAll(scope, scope.history, versionFilter(userId, [id]));
-  return points.map(versionFromPoint).sort((a, b) => a.version - b.version);
+  return points.map((point) => scope.codec.version(point)).sort((a, b) => a.version - b.version);
 }
 
 async function orderedPage(scope: QdrantScope, filter: StoreFilter, extra: QdrantCondition[], limit: number) {
   const result = await scope.conn.call('scroll points', (client) =>
     client.scroll(scope.memories, {
-      filter: scopedFilter(filter, { must: extra }),
+      filter: scopedFilter(serverSide(scope, filter), { must: extra }),
       limit,
       with_payload: true,
       with_vector: false,
       order_by: { key: 'createdAt', direction: 'asc' },
     }),
   );
-  return result.points.map(memoryFromPoint);
+  return result.points.map((point) => scope.codec.memory(point));
 }
 
 const at = (createdAt: string): QdrantCondition => ({
@@ -86,11 +100,12 @@ export async function list(
   if (!Number.isInteger(page.limit) || page.limit < 1)
     throw new ValidationError('limit must be a positive integer.');
   const after = page.cursor === undefined ? null : decodeCursor(page.cursor);
-  const keep = residualCheck(filter);
+  const keep = residualCheck(scope, filter);
   let rows: Memory[];
-  if (residualMetadata(filter).length > 0) {
+  if (residualEntries(scope, filter).length > 0) {
     // Object/array metadata equality has no Qdrant condition: filter the user's scope in process.
-    rows = (await scrollAll(scope, scope.memories, scopedFilter(filter))).map(memoryFromPoint);
+    const points = await scrollAll(scope, scope.memories, scopedFilter(serverSide(scope, filter)));
+    rows = points.map((point) => scope.codec.memory(point));
   } else {
     rows = [];
     // Rows sharing the cursor's createdAt but with a larger id come first...
@@ -128,20 +143,21 @@ export async function vectorSearch(
     );
   }
   if (k <= 0) return [];
-  const residual = residualMetadata(filter).length > 0;
-  const keep = residualCheck(filter);
+  const residual = residualEntries(scope, filter).length > 0;
+  const keep = residualCheck(scope, filter);
+  const fields = scope.codec.encrypted ? ['memoryId', 'sealed', 'keyId'] : ['memoryId', 'metadata'];
   const result = await scope.conn.call('query points', (client) =>
     client.query(scope.memories, {
       query: Array.from(vector),
       using: VECTOR_NAME,
-      filter: scopedFilter(filter),
+      filter: scopedFilter(serverSide(scope, filter)),
       limit: residual ? k * 5 + 20 : k,
-      with_payload: residual ? ['memoryId', 'metadata'] : ['memoryId'],
+      with_payload: residual ? fields : ['memoryId'],
       with_vector: false,
     }),
   );
   return result.points
-    .filter((point) => keep(point.payload?.metadata))
+    .filter((point) => !residual || keep(scope.codec.metadata(point)))
     .map((point) => ({ id: String(point.payload?.memoryId), score: point.score }))
     .sort(byScore)
     .slice(0, k);
@@ -159,26 +175,35 @@ export async function keywordSearch(
   k: number,
 ): Promise<ScoredId[]> {
   if (query.ast === null || k <= 0) return [];
-  const candidates = candidateCondition(query.ast);
+  const mapping: TokenMapping = {
+    token: (stem) => scope.codec.token(stem),
+    exactOnly: scope.codec.encrypted,
+  };
+  const candidates = candidateCondition(query.ast, mapping);
   if (candidates.kind === 'none') return [];
   const extra = candidates.kind === 'where' ? { must: [candidates.condition] } : {};
-  const keep = residualCheck(filter);
-  const points = await scrollAll(scope, scope.memories, scopedFilter(filter, extra), {
-    withPayload: ['memoryId', 'terms', 'metadata'],
+  const residual = residualEntries(scope, filter).length > 0;
+  const keep = residualCheck(scope, filter);
+  const scoped = serverSide(scope, filter);
+  const fields = scope.codec.encrypted
+    ? ['memoryId', 'terms', 'sealed', 'keyId']
+    : ['memoryId', 'terms', 'metadata'];
+  const points = await scrollAll(scope, scope.memories, scopedFilter(scoped, extra), {
+    withPayload: residual ? fields : ['memoryId', 'terms'],
     max: MAX_KEYWORD_CANDIDATES,
   });
   const docs = points
-    .filter((point) => keep(point.payload?.metadata))
+    .filter((point) => !residual || keep(scope.codec.metadata(point)))
     .map((point) => ({ id: String(point.payload?.memoryId), tokens: termsOf(point) }));
-  const matches = matchCandidates(query.ast, docs);
+  const matches = matchCandidates(query.ast, docs, mapping);
   if (matches.length === 0) return [];
   // Corpus statistics over the user's filtered scope, as the other stores compute them.
-  const total = await countPoints(scope, scope.memories, scopedFilter(filter));
+  const total = await countPoints(scope, scope.memories, scopedFilter(scoped));
   const tokens = [...new Set(matches.flatMap((match) => [...match.hits.keys()]))];
   const docFreq = new Map<string, number>();
   await inParallel(tokens, scope.parallelism * 2, async (token) => {
     const condition: QdrantCondition = { key: 'terms', match: { text: token } };
-    docFreq.set(token, await countPoints(scope, scope.memories, scopedFilter(filter, { must: [condition] })));
+    docFreq.set(token, await countPoints(scope, scope.memories, scopedFilter(scoped, { must: [condition] })));
   });
   const avgLength = docs.reduce((sum, doc) => sum + doc.tokens.length, 0) / docs.length;
   return bm25(matches, total, docFreq, avgLength).sort(byScore).slice(0, k);

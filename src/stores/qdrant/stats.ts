@@ -7,7 +7,6 @@
 import type { LayerName } from '../../types.ts';
 import type { StoredRecord, StoreStats } from '../types.ts';
 import { scopedFilter, versionFilter } from './filters.ts';
-import { recordFromPoint } from './payload.ts';
 import { countPoints, type QdrantScope, scrollPages } from './points.ts';
 
 export async function userIds(scope: QdrantScope): Promise<string[]> {
@@ -76,7 +75,7 @@ export async function* scanRecords(
   for (const userId of users) {
     const filter = scopedFilter({ userId, includeSuperseded: true });
     for await (const page of scrollPages(scope, scope.memories, filter, { withVector: true, pageSize })) {
-      yield page.map(recordFromPoint);
+      yield page.map((point) => scope.codec.record(point));
     }
   }
 }

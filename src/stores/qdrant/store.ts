@@ -8,6 +8,7 @@
  */
 import { ClosedError, ValidationError } from '../../errors.ts';
 import type { KeywordQuery } from '../../search/query-ast.ts';
+import type { Cipher } from '../../security/cipher.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
 import { type Logger, silentLogger } from '../../util/logger.ts';
 import { modelMismatch } from '../shared/records.ts';
@@ -29,6 +30,7 @@ import {
 } from './collections.ts';
 import { QdrantConnection, type QdrantConnectionOptions } from './connection.ts';
 import { copyPayloads, readMeta, sameModel, writeMeta } from './meta.ts';
+import { PointCodec } from './payload.ts';
 import type { QdrantScope } from './points.ts';
 import * as reads from './reads.ts';
 import { type BackupManifest, backupCollections, restoreCollections } from './snapshots.ts';
@@ -41,12 +43,16 @@ export interface QdrantStoreOptions
   batchSize: number;
   parallelism: number;
   logger?: Logger;
+  /** Encrypts memory payloads at rest (AES-256-GCM) with blind-index keyword tokens. */
+  cipher?: Cipher | null | undefined;
 }
 
 export class QdrantStore implements MemoryStore {
   readonly kind = 'qdrant';
   readonly location: string;
-  readonly capabilities = { prefix: true, fuzzy: true, persistent: true } as const;
+  /** Prefix/fuzzy keyword terms need the plaintext vocabulary: not with encryption (as on SQLite). */
+  readonly capabilities: { prefix: boolean; fuzzy: boolean; persistent: boolean };
+  private readonly codec: PointCodec;
   readonly conn: QdrantConnection;
   /** The options this store was made with (a second instance over the same data uses them). */
   readonly settings: QdrantStoreOptions;
@@ -59,6 +65,9 @@ export class QdrantStore implements MemoryStore {
   constructor(options: QdrantStoreOptions) {
     this.options = options;
     this.settings = options;
+    this.codec = new PointCodec(options.cipher ?? null);
+    const plain = !this.codec.encrypted;
+    this.capabilities = { prefix: plain, fuzzy: plain, persistent: true };
     this.logger = options.logger ?? silentLogger;
     this.conn = new QdrantConnection({ ...options, maxConnections: Math.max(2, options.parallelism * 2) });
     this.location = this.conn.url;
@@ -109,6 +118,7 @@ export class QdrantStore implements MemoryStore {
       batchSize: settings.batchSize,
       parallelism: settings.parallelism,
       model: open.model,
+      codec: this.codec,
     };
     this.recorded = meta?.model ?? null;
     if (meta !== null && meta.collection !== memories) {

@@ -12,7 +12,7 @@ import type { Logger } from '../../util/logger.ts';
 import { checkVector } from '../shared/records.ts';
 import type { ModelInfo, StoredRecord, UpdateChange } from '../types.ts';
 import { foreignFilter, scopedFilter, versionFilter } from './filters.ts';
-import { memoryFromPoint, memoryPoint, type PointStruct, vectorFromPoint, versionPoint } from './payload.ts';
+import { type PointStruct, vectorFromPoint } from './payload.ts';
 import {
   chunk,
   countPoints,
@@ -74,7 +74,7 @@ export async function insert(scope: QdrantScope, logger: Logger, records: Stored
     const ids = group.map((record) => record.memory.id);
     const taken = await fetchMemoryPoints(scope, userId, ids);
     if (taken.length > 0) {
-      const id = memoryFromPoint(taken[0]!).id;
+      const id = scope.codec.memory(taken[0]!).id;
       throw new ConflictError(`A memory with id ${id} already exists; use update() or a new id.`);
     }
     await assertNotForeign(scope, userId, ids);
@@ -85,12 +85,12 @@ export async function insert(scope: QdrantScope, logger: Logger, records: Stored
       await upsertPoints(
         scope,
         scope.memories,
-        records.map((r) => memoryPoint(r.memory, r.vector)),
+        records.map((r) => scope.codec.memoryPoint(r.memory, r.vector)),
       );
       await upsertPoints(
         scope,
         scope.history,
-        records.map((r) => versionPoint(snapshot(r.memory, op))),
+        records.map((r) => scope.codec.versionPoint(snapshot(r.memory, op))),
       );
     },
     async () => {
@@ -112,9 +112,9 @@ export async function update(scope: QdrantScope, logger: Logger, changes: Update
     const ids = [...new Set(group.map((change) => change.memory.id))];
     const stored = new Map<string, { memory: Memory; vector: Float32Array | null }>();
     for (const point of await fetchMemoryPoints(scope, userId, ids, true)) {
-      const memory = memoryFromPoint(point);
+      const memory = scope.codec.memory(point);
       stored.set(memory.id, { memory, vector: vectorFromPoint(point) });
-      previous.push(memoryPoint(memory, vectorFromPoint(point)));
+      previous.push(scope.codec.memoryPoint(memory, vectorFromPoint(point)));
     }
     for (const { memory, vector, op } of group) {
       const current = stored.get(memory.id);
@@ -130,8 +130,8 @@ export async function update(scope: QdrantScope, logger: Logger, changes: Update
       checkVector(vector, scope.model, memory.id);
       const state = { memory, vector: vector === undefined ? current.vector : vector };
       stored.set(memory.id, state);
-      next.set(memory.id, memoryPoint(state.memory, state.vector));
-      versions.push(versionPoint(snapshot(memory, op)));
+      next.set(memory.id, scope.codec.memoryPoint(state.memory, state.vector));
+      versions.push(scope.codec.versionPoint(snapshot(memory, op)));
     }
   }
   await compensated(
@@ -179,16 +179,20 @@ export async function restore(scope: QdrantScope, records: StoredRecord[], histo
     await upsertPoints(
       scope,
       scope.memories,
-      group.map((r) => memoryPoint(r.memory, r.vector)),
+      group.map((r) => scope.codec.memoryPoint(r.memory, r.vector)),
     );
-    await upsertPoints(scope, scope.history, versions.map(versionPoint));
+    await upsertPoints(
+      scope,
+      scope.history,
+      versions.map((version) => scope.codec.versionPoint(version)),
+    );
   }
 }
 
 export async function touch(scope: QdrantScope, userId: string, ids: string[], at: string, boost: number) {
   const points = await fetchMemoryPoints(scope, userId, [...new Set(ids)]);
   const operations: Schemas['UpdateOperation'][] = points.map((point) => {
-    const memory = memoryFromPoint(point);
+    const memory = scope.codec.memory(point);
     const touched = {
       ...memory,
       accessCount: memory.accessCount + 1,
@@ -197,7 +201,7 @@ export async function touch(scope: QdrantScope, userId: string, ids: string[], a
     };
     return {
       set_payload: {
-        payload: { memory: touched },
+        payload: scope.codec.memoryPayload(touched),
         filter: scopedFilter({ userId, ids: [memory.id], includeSuperseded: true }),
       },
     };
@@ -243,7 +247,7 @@ export async function replaceVectors(
           group.map((item) => item.id),
         )
       ).map((point) => {
-        const memory = memoryFromPoint(point);
+        const memory = scope.codec.memory(point);
         return [memory.id, memory] as const;
       }),
     );
@@ -254,7 +258,7 @@ export async function replaceVectors(
           `Memory ${item.id} does not exist for user ${userId}; no vectors were replaced.`,
         );
       }
-      points.push(memoryPoint({ ...memory, embeddingModel: model.id }, item.vector));
+      points.push(scope.codec.memoryPoint({ ...memory, embeddingModel: model.id }, item.vector));
     }
   }
   await upsertPoints(scope, scope.memories, points);
