@@ -108,6 +108,9 @@ export const LayersConfigSchema = z.object({
 export const RecallConfigSchema = z.object({
   maxTokens: z.number().int().min(16).max(32_000).default(800),
   k: z.number().int().min(1).max(200).default(20),
+  /** How recall fuses vector and keyword relevance before scoring (docs/layers.md): the
+   * scoring function multiplies relevance, so it needs scores with magnitude ('score'). */
+  fusion: z.enum(['rrf', 'score']).default('score'),
 });
 
 const ApiKeySchema = z.union([

@@ -47,7 +47,11 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
   if (req.chatId) query.chatId = req.chatId;
   for (const layer of layers) await layer.prepareRecall?.(query);
 
-  const hits = await hybridSearch(ctx, {
+  // Relevance is multiplied by the scoring function, so it must keep its magnitude:
+  // recall fuses with config.recall.fusion (normalized scores by default), not search's RRF.
+  const fusion = ctx.config.recall.fusion ?? 'score';
+  const searchCtx = { ...ctx, config: { ...ctx.config, scoring: { ...ctx.config.scoring, fusion } } };
+  const hits = await hybridSearch(searchCtx, {
     userId: req.userId,
     query: query.searchText,
     k: Math.max(k * 3, 30),

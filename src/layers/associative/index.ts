@@ -19,6 +19,8 @@ export function createAssociativeLayer(): Layer {
     name: 'associative',
     async observe(ctx: TurnContext): Promise<LayerWrite[]> {
       const text = ctx.assistant ? `${ctx.user.text}\n${ctx.assistant.text}` : ctx.user.text;
+      // The hub is link structure, not another copy of the words: its content names only
+      // the concepts, so it never crowds the verbatim memories out of search results.
       const unique = extractEntities(text, 10);
       if (unique.length === 0) return [];
       const strengths: Record<string, number> = {};
@@ -39,7 +41,7 @@ export function createAssociativeLayer(): Layer {
         {
           layer: 'associative',
           key: 'hub',
-          content: `Related concepts (${unique.join(', ')}) in: ${text.length > 300 ? `${text.slice(0, 299)}…` : text}`,
+          content: `Concepts mentioned together: ${unique.join(', ')}`,
           importance: 0.3,
           metadata: { kind: 'concepts', entities: unique, linkStrengths: strengths },
           sources: ctx.sources,
