@@ -2,8 +2,9 @@
  * `strata import [file]`: NDJSON from a file or stdin; every line is validated first and
  * nothing is written unless all are valid; importing the same file twice changes nothing.
  */
-import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { ValidationError } from '../../errors.ts';
 import { withMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
@@ -20,7 +21,12 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-u, --user <id>', 'require every line to belong to this user')
     .option('--reassign', 'with --user: move every line to that user instead of rejecting others')
     .action(async (file: string | undefined, flags: ImportFlags) => {
-      const input = file && file !== '-' ? createReadStream(file) : process.stdin;
+      if ((!file || file === '-') && process.stdin.isTTY) {
+        throw new ValidationError(
+          'import needs NDJSON: give a file (strata import memories.ndjson) or pipe it in.',
+        );
+      }
+      const input = file && file !== '-' ? await readInput(file) : process.stdin;
       const result = await withMemory(ctx, (m) =>
         m.import(input, {
           ...(flags.user !== undefined && { userId: flags.user }),
@@ -32,4 +38,14 @@ export function register(program: Command, ctx: CliContext): void {
         () => `Imported ${result.imported} memories (${result.unchanged} unchanged, ${result.lines} lines).`,
       );
     });
+}
+
+async function readInput(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ValidationError(`Cannot read ${file}: ${(error as Error).message}. Check the path.`, {
+      cause: error,
+    });
+  }
 }
