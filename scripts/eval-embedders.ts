@@ -77,6 +77,9 @@ async function evaluate(name: string): Promise<Record<string, unknown>> {
   const dense: Record<number, number[]> = { 1: [], 5: [], 10: [], 20: [] };
   const hybrid: Record<number, number[]> = { 1: [], 5: [], 10: [], 20: [] };
   const bm25: Record<number, number[]> = { 1: [], 5: [], 10: [], 20: [] };
+  // Score-level fusion: BM25 scaled by the query's best BM25 score, plus lambda * cosine.
+  const lambdas = [0.25, 0.5, 1, 2];
+  const fusedScore: Record<string, number[]> = Object.fromEntries(lambdas.map((l) => [String(l), []]));
   const byCat: Record<number, { dense: number[]; hybrid: number[] }> = {};
   for (const conv of convs) {
     const turnVecs = await embedAll(
@@ -108,6 +111,11 @@ async function evaluate(name: string): Promise<Record<string, unknown>> {
       });
       const ids = (o: number[]) => o.map((i) => conv.turns[i]?.id as string);
       const hOrder = order(fused);
+      const maxB = Math.max(1e-9, ...bs);
+      for (const l of lambdas) {
+        const sc = ds.map((d, i) => (bs[i] as number) / maxB + l * d);
+        fusedScore[String(l)]?.push(recallAtK(ids(order(sc)), q.evidence, 10));
+      }
       for (const k of ks) {
         dense[k]?.push(recallAtK(ids(dOrder), q.evidence, k));
         hybrid[k]?.push(recallAtK(ids(hOrder), q.evidence, k));
@@ -145,6 +153,9 @@ async function evaluate(name: string): Promise<Record<string, unknown>> {
     accuracyAtBest: round(bestThresholdAccuracy(scores, labels).accuracy, 3),
     locomoDense: Object.fromEntries(ks.map((k) => [`R@${k}`, mean(dense[k])])),
     locomoHybridRrf: Object.fromEntries(ks.map((k) => [`R@${k}`, mean(hybrid[k])])),
+    locomoScoreFusionR10: Object.fromEntries(
+      lambdas.map((l) => [`bm25+${l}*cos`, mean(fusedScore[String(l)])]),
+    ),
     locomoBm25: Object.fromEntries(ks.map((k) => [`R@${k}`, mean(bm25[k])])),
     r10ByCategory: Object.fromEntries(
       Object.entries(byCat).map(([c, v]) => [c, { dense: mean(v.dense), hybrid: mean(v.hybrid) }]),

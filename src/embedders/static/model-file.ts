@@ -12,6 +12,8 @@ export const MAGIC = 'STRATA1\0';
 export interface StaticModelHeader {
   id: string;
   dimensions: number;
+  /** Sizes of independently normalized segments of a row (e.g. [128, 100]); absent = one. */
+  parts?: number[];
   /** Whole lowercase words, rows 0..words.length-1. */
   words: string[];
   /** SentencePiece vocabulary [piece, logProb], rows words.length.. (fallback for unknown words). */

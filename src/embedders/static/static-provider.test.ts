@@ -31,8 +31,8 @@ describe('static (distilled USE) embedder — the default', () => {
       .map((m, i) => ({ m, s: cosine(query as Float32Array, vectors[i] as Float32Array) }))
       .sort((a, b) => b.s - a.s);
     expect(ranked[0]?.m).toBe('I love hiking in the Alps');
-    expect(embedder.id).toBe('strata-static-use-256@1');
-    expect(embedder.dimensions).toBe(256);
+    expect(embedder.id).toBe('strata-static-use-wink-228@1');
+    expect(embedder.dimensions).toBe(228);
     await embedder.close();
   });
 

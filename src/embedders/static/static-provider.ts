@@ -1,6 +1,6 @@
 /**
- * The offline default embedder: a static table distilled from USE-lite
- * (scripts/distill-static.ts → models/*.bin). A text's vector is the SIF-weighted mean of its
+ * The offline default embedder: a static table distilled from USE-lite, with a second part
+ * of wink-embeddings word vectors (scripts/distill-static.ts → models/*.bin). A text's vector is the SIF-weighted mean of its
  * words' rows (weight a/(a+p(word)), so frequent function words count little), with unknown
  * words split into SentencePiece pieces; then unit length. No model runtime: loading is
  * reading one file of a few MB, and embedding is a few table lookups (microseconds).
@@ -15,9 +15,10 @@ import { SentencePieceTokenizer } from '../use/sentencepiece.ts';
 import { decodeStaticModel, type StaticModel } from './model-file.ts';
 
 export const DEFAULT_STATIC_MODEL = fileURLToPath(
-  new URL('../../../models/strata-static-use-256.bin', import.meta.url),
+  new URL('../../../models/strata-static-use-wink-228.bin', import.meta.url),
 );
-const DEFAULT_ID = 'strata-static-use-256@1';
+const DEFAULT_ID = 'strata-static-use-wink-228@1';
+const DEFAULT_DIMS = 228;
 /** SIF smoothing: higher keeps more weight on frequent words. */
 const SIF_A = 1e-3;
 
@@ -43,7 +44,7 @@ export class StaticEmbeddingProvider implements EmbeddingProvider {
     this.#sifA = options.sifA ?? SIF_A;
     // Before load() the id is inferred from the default; stores may read it early.
     this.#id = options.modelPath === undefined ? DEFAULT_ID : `strata-static:${path.basename(this.#path)}`;
-    this.#dims = options.modelPath === undefined ? 256 : 0;
+    this.#dims = options.modelPath === undefined ? DEFAULT_DIMS : 0;
   }
 
   get id(): string {
@@ -95,6 +96,16 @@ export class StaticEmbeddingProvider implements EmbeddingProvider {
       // Unknown word (a name, a typo, a rare term): its pieces share the weight of one rare word.
       const ids = tokenizer.encode(word).filter((id) => id !== tokenizer.unknownId);
       for (const id of ids) this.#addRow(out, wordCount + id, 1 / ids.length);
+    }
+    // Multi-part tables (e.g. USE view + word-vector view): each part is normalized on its
+    // own so neither dominates, then the whole vector is made unit length.
+    const parts = model.header.parts;
+    if (parts !== undefined && parts.length > 1) {
+      let offset = 0;
+      for (const size of parts) {
+        normalizeInPlace(out.subarray(offset, offset + size));
+        offset += size;
+      }
     }
     return normalizeInPlace(out);
   }
