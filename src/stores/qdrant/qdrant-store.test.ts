@@ -84,7 +84,30 @@ it('encrypted payloads keep no plaintext content or metadata on the server', asy
     'the zebra passphrase changed',
   ]);
   const plain = new QdrantStore({ ...store.settings, cipher: null });
-  await plain.open({ model: MODEL_A });
-  await expect(plain.get(ALICE, m.id)).rejects.toMatchObject({ code: 'config_error' });
+  await expect(plain.open({ model: MODEL_A })).rejects.toMatchObject({ code: 'config_error' });
   await store.drop();
+});
+
+it('a key rotation (or turning encryption on) rewrites every payload under the current key', async () => {
+  const first = new QdrantStore(storeOptions(fake.url));
+  await first.open({ model: MODEL_A });
+  const m = memory({ content: 'the okapi lives in the forest' });
+  await first.insert([{ memory: m, vector: vec(1) }]);
+  const keyA = generateKey();
+  const keyB = generateKey();
+  const payload = () => {
+    const { memories } = first.collectionsFor(MODEL_A);
+    return [...fake.collections.get(memories)!.points.values()][0]!.payload;
+  };
+  for (const cipherNow of [createCipher(keyA), createCipher(keyB, [keyA])]) {
+    const store = new QdrantStore({ ...first.settings, cipher: cipherNow });
+    await store.open({ model: MODEL_A });
+    expect(payload().keyId).toBe(cipherNow.keyId);
+    expect(JSON.stringify(payload())).not.toContain('okapi');
+    expect((await store.keywordSearch({ userId: ALICE }, kw(q.term('okapi')), 5)).map((r) => r.id)).toEqual([
+      m.id,
+    ]);
+    expect((await store.history(ALICE, m.id))[0]?.memory).toEqual(m);
+  }
+  await first.drop();
 });

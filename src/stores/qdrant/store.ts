@@ -29,7 +29,7 @@ import {
   memoriesCollection,
 } from './collections.ts';
 import { QdrantConnection, type QdrantConnectionOptions } from './connection.ts';
-import { copyPayloads, readMeta, sameModel, writeMeta } from './meta.ts';
+import { copyPayloads, readMeta, rewritePayloads, sameModel, writeMeta } from './meta.ts';
 import { PointCodec } from './payload.ts';
 import type { QdrantScope } from './points.ts';
 import * as reads from './reads.ts';
@@ -129,8 +129,17 @@ export class QdrantStore implements MemoryStore {
         'qdrant: moved memories to a new collection',
       );
     }
-    if (meta === null || meta.collection !== memories)
-      await writeMeta(scope, { collection: memories, model: this.recorded });
+    const payloadKey = this.codec.cipher?.keyId ?? 'plain';
+    if (meta !== null && meta.payloadKey !== payloadKey) {
+      const rewritten = await rewritePayloads(scope, await userIds(scope));
+      this.logger.info(
+        { rewritten, payloadKey },
+        'qdrant: rewrote payloads under the current encryption key',
+      );
+    }
+    if (meta === null || meta.collection !== memories || meta.payloadKey !== payloadKey) {
+      await writeMeta(scope, { collection: memories, model: this.recorded, payloadKey });
+    }
     if (meta !== null && meta.collection !== memories) {
       await this.conn.call('drop old collection', (client) => client.deleteCollection(meta.collection));
     }
@@ -146,7 +155,11 @@ export class QdrantStore implements MemoryStore {
     const next = model ?? scope.model;
     if (!vectors.some((vector) => vector !== null && vector !== undefined)) return;
     if (this.recorded !== null && sameModel(this.recorded, next)) return;
-    await writeMeta(scope, { collection: scope.memories, model: next });
+    await writeMeta(scope, {
+      collection: scope.memories,
+      model: next,
+      payloadKey: this.codec.cipher?.keyId ?? 'plain',
+    });
     this.recorded = next;
   }
 
