@@ -5,6 +5,7 @@
  * bytes, then per row a float32 scale and a float32 log-frequency, then int8 rows. int8 with
  * a per-row scale keeps the file at a quarter of float32 with no measurable quality loss.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { EmbedderError } from '../../errors.ts';
 
 export const MAGIC = 'STRATA1\0';
@@ -88,4 +89,26 @@ export function decodeStaticModel(bytes: Uint8Array, file: string): StaticModel 
     logFreq: new Float32Array(buffer, metaStart + rows * 4, rows),
     data: new Int8Array(buffer, dataStart, rows * header.dimensions),
   };
+}
+
+/**
+ * Reads only the model id and dimensions (the header starts with them) so an embedder can
+ * report a stable id before load(); null when the file is absent or unreadable.
+ */
+export function peekStaticModelId(file: string): { id: string; dimensions: number } | null {
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(512);
+    const read = readSync(fd, head, 0, head.length, 0);
+    const text = head.subarray(12, read).toString('utf8');
+    const match = /^\{"id":"([^"]+)","dimensions":(\d+)/.exec(text);
+    return head.subarray(0, 8).toString('latin1') === MAGIC && match
+      ? { id: match[1] as string, dimensions: Number(match[2]) }
+      : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }

@@ -59,6 +59,13 @@ describe('static (distilled USE) embedder — the default', () => {
     );
   });
 
+  it('a custom table reports its id and dimensions before load', async () => {
+    const { DEFAULT_STATIC_MODEL } = await import('./static-provider.ts');
+    const p = new StaticEmbeddingProvider({ modelPath: DEFAULT_STATIC_MODEL });
+    expect(p.id).toBe('strata-static-use-wink-228@1');
+    expect(p.dimensions).toBe(228);
+  });
+
   it('a missing table gives ModelMissingError naming the path and how to get it', async () => {
     const missing = path.join(tmpdir(), 'strata-no-such-model.bin');
     const p = new StaticEmbeddingProvider({ modelPath: missing });

@@ -12,7 +12,7 @@ import { ModelMissingError } from '../../errors.ts';
 import { normalizeInPlace, words } from '../text/hashing.ts';
 import type { EmbeddingProvider } from '../types.ts';
 import { SentencePieceTokenizer } from '../use/sentencepiece.ts';
-import { decodeStaticModel, type StaticModel } from './model-file.ts';
+import { decodeStaticModel, peekStaticModelId, type StaticModel } from './model-file.ts';
 
 export const DEFAULT_STATIC_MODEL = fileURLToPath(
   new URL('../../../models/strata-static-use-wink-228.bin', import.meta.url),
@@ -42,9 +42,12 @@ export class StaticEmbeddingProvider implements EmbeddingProvider {
   constructor(options: StaticProviderOptions = {}) {
     this.#path = path.resolve(options.modelPath ?? DEFAULT_STATIC_MODEL);
     this.#sifA = options.sifA ?? SIF_A;
-    // Before load() the id is inferred from the default; stores may read it early.
-    this.#id = options.modelPath === undefined ? DEFAULT_ID : `strata-static:${path.basename(this.#path)}`;
-    this.#dims = options.modelPath === undefined ? DEFAULT_DIMS : 0;
+    // The id must be right before load(): stores may record it. A custom table's header says it.
+    const peeked = options.modelPath === undefined ? null : peekStaticModelId(this.#path);
+    this.#id =
+      peeked?.id ??
+      (options.modelPath === undefined ? DEFAULT_ID : `strata-static:${path.basename(this.#path)}`);
+    this.#dims = peeked?.dimensions ?? (options.modelPath === undefined ? DEFAULT_DIMS : 0);
   }
 
   get id(): string {
