@@ -20,6 +20,7 @@ import { ConfigSchema } from '../src/config/schema.ts';
 import { createMemory } from '../src/memory.ts';
 import { createApp } from '../src/server/app.ts';
 import { silentLogger } from '../src/util/logger.ts';
+import { sentenceGenerator } from './synthetic.ts';
 
 const { values } = parseArgs({
   options: {
@@ -86,6 +87,8 @@ async function main() {
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as { port: number };
 
+  // Varied, realistic sentences so dedupe does not collapse the load into a few memories.
+  const sentences = sentenceGenerator(7);
   let nextUser = 0;
   const userOf = (context: Record<string, unknown>) => {
     context.user ??= nextUser++ % users;
@@ -93,10 +96,11 @@ async function main() {
     return { index: context.user as number, turn: context.turn as number };
   };
   const run = (total: number, seconds: number) =>
-    autocannon({
+    autocannon(<Parameters<typeof autocannon>[0]>{
       url: `http://127.0.0.1:${port}`,
       connections: users,
-      amount: total,
+      // `amount` would make autocannon ignore `duration`; this caps both count and time.
+      maxOverallRequests: total,
       duration: seconds,
       timeout: 30,
       requests: [
@@ -114,7 +118,7 @@ async function main() {
                 messages: [
                   {
                     role: 'user',
-                    content: `Turn ${turn}: I keep thinking about ${topic}, it matters a lot to me.`,
+                    content: `${sentences.next()} Also, I keep thinking about ${topic}.`,
                   },
                   { role: 'assistant', content: `Tell me more about ${topic}.` },
                 ],
