@@ -32,7 +32,7 @@ import {
   parseInput,
   parseUserId,
 } from './engine/validate.ts';
-import { ClosedError, ConfigError, NotFoundError, ValidationError } from './errors.ts';
+import { ClosedError, ConfigError, MemoryError, NotFoundError, ValidationError } from './errors.ts';
 import { hybridSearch, searchFilter } from './search/hybrid.ts';
 import { createStore } from './stores/create-store.ts';
 import type { MemoryStore, StoredRecord } from './stores/types.ts';
@@ -54,6 +54,9 @@ import {
 } from './types.ts';
 import { type Clock, nowIso, systemClock } from './util/clock.ts';
 import { type Logger, silentLogger } from './util/logger.ts';
+
+/** How often an update is re-applied after losing a race with another writer. */
+const WRITE_ATTEMPTS = 3;
 
 /** The layer pipeline (NLP models, extractors) loads on first use: CRUD and search start fast. */
 const pipeline = () => import('./pipeline/index.ts');
@@ -81,6 +84,7 @@ class Engine implements StrataMemory {
   #closed = false;
   #closing: Promise<void> | null = null;
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #locks = new Map<string, Promise<void>>();
 
   constructor(config: StrataConfig, deps: MemoryDeps) {
     this.layers = [...config.layers.enabled];
@@ -192,7 +196,6 @@ class Engine implements StrataMemory {
 
   update(userId: string, id: string, patch: MemoryPatch): Promise<Memory> {
     return this.#run(async (ctx) => {
-      const current = await this.#get(ctx, userId, id);
       const changes = parseInput(MemoryPatchSchema, patch, 'patch');
       if (Object.values(changes).every((v) => v === undefined)) {
         throw new ValidationError(
@@ -200,30 +203,73 @@ class Engine implements StrataMemory {
           { details: { field: 'patch' } },
         );
       }
-      if (changes.content !== undefined)
+      if (changes.content !== undefined) {
         changes.content = checkContent(changes.content, ctx.config, 'patch.content');
+      }
       checkMetadata(changes.metadata, ctx.config, 'patch.metadata');
-      return this.#writeVersion(ctx, current, withoutUndefined(changes), 'update');
+      return this.#writeVersion(ctx, userId, id, withoutUndefined(changes), 'update');
     });
   }
 
+  /**
+   * Writes current + changes as the next version. Writers in this process queue per memory;
+   * a writer in another process makes the store refuse the stale version (ConflictError),
+   * and the change is then re-applied on the fresh state, a few times at most.
+   */
   async #writeVersion(
     ctx: EngineContext,
-    current: Memory,
+    userId: string,
+    id: string,
     changes: Partial<Memory>,
     op: 'update' | 'rollback',
   ): Promise<Memory> {
-    const next: Memory = {
-      ...current,
-      ...changes,
-      version: current.version + 1,
-      updatedAt: nowIso(ctx.clock),
-    };
-    const contentChanged = next.content !== current.content;
-    if (contentChanged) next.embeddingModel = ctx.embedder.id;
-    const vector = contentChanged ? await ctx.embedder.embed(next.content) : undefined;
-    await ctx.store.update([vector === undefined ? { memory: next, op } : { memory: next, vector, op }]);
-    return next;
+    return this.#exclusive(`${userId}\u0000${id}`, () =>
+      this.#writeVersionOnce(ctx, userId, id, changes, op),
+    );
+  }
+
+  async #writeVersionOnce(
+    ctx: EngineContext,
+    userId: string,
+    id: string,
+    changes: Partial<Memory>,
+    op: 'update' | 'rollback',
+  ): Promise<Memory> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.#get(ctx, userId, id);
+      const next: Memory = {
+        ...current,
+        ...changes,
+        version: current.version + 1,
+        updatedAt: nowIso(ctx.clock),
+      };
+      const contentChanged = next.content !== current.content;
+      if (contentChanged) next.embeddingModel = ctx.embedder.id;
+      const vector = contentChanged ? await ctx.embedder.embed(next.content) : undefined;
+      try {
+        await ctx.store.update([vector === undefined ? { memory: next, op } : { memory: next, vector, op }]);
+        return next;
+      } catch (error) {
+        if (attempt >= WRITE_ATTEMPTS || !MemoryError.isInstance(error) || error.code !== 'conflict')
+          throw error;
+      }
+    }
+  }
+
+  /** Runs fn after every earlier fn with the same key: in-process writers of one memory queue up. */
+  async #exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(key) ?? Promise.resolve();
+    const run = previous.then(fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#locks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.#locks.get(key) === tail) this.#locks.delete(key);
+    }
   }
 
   delete(userId: string, id: string): Promise<void> {
@@ -244,33 +290,21 @@ class Engine implements StrataMemory {
 
   rollback(userId: string, id: string, version: number): Promise<Memory> {
     return this.#run(async (ctx) => {
-      const current = await this.#get(ctx, userId, id);
+      await this.#get(ctx, userId, id);
       if (!Number.isInteger(version) || version < 1) {
         throw new ValidationError(`version must be a positive integer, got ${JSON.stringify(version)}.`, {
           details: { field: 'version' },
         });
       }
       const versions = await ctx.store.history(userId, id);
-      const target = versions.find((v) => v.version === version);
-      if (!target) {
+      const old = versions.find((v) => v.version === version)?.memory;
+      if (!old) {
         const known = versions.map((v) => v.version).join(', ');
         throw new NotFoundError(`Memory ${id} has no version ${version}; its versions are ${known}.`);
       }
-      const old = target.memory;
-      return this.#writeVersion(
-        ctx,
-        current,
-        {
-          content: old.content,
-          layer: old.layer,
-          importance: old.importance,
-          metadata: old.metadata,
-          links: old.links,
-          sources: old.sources,
-          supersededBy: old.supersededBy,
-        },
-        'rollback',
-      );
+      const { content, layer, importance, metadata, links, sources, supersededBy } = old;
+      const restored = { content, layer, importance, metadata, links, sources, supersededBy };
+      return this.#writeVersion(ctx, userId, id, restored, 'rollback');
     });
   }
 

@@ -131,6 +131,15 @@ describe.each(availableStores())('library on the %s store', (kind) => {
     expect(searched.map((r) => r.memory.content)).toEqual(['note number 2']);
   });
 
+  it('applies concurrent updates of one memory as successive versions', async () => {
+    const added = await memory.add({ userId: 'alice', content: 'counter 0' });
+    const updates = [1, 2, 3, 4].map((n) => memory.update('alice', added.id, { content: `counter ${n}` }));
+    const versions = (await Promise.all(updates)).map((m) => m.version).sort();
+    expect(versions).toEqual([2, 3, 4, 5]);
+    const history = await memory.history('alice', added.id);
+    expect(history.map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('reports stats for the store and the embedder', async () => {
     await memory.add({ userId: 'alice', content: 'one' });
     await memory.add({ userId: 'bob', content: 'two', layer: 'episodic' });
@@ -179,5 +188,27 @@ describe('model changes', () => {
     });
     expect(await changed.reembed()).toEqual({ reembedded: 0 });
     await changed.close();
+  });
+});
+
+describe('write conflicts', () => {
+  it('re-applies an update after another process wrote the same memory', async () => {
+    const store = new InMemoryStore();
+    const memory = createMemory(engineConfig('memory', '.'), { store });
+    const added = await memory.add({ userId: 'alice', content: 'v1' });
+    const realUpdate = store.update.bind(store);
+    let intercepted = false;
+    store.update = async (changes) => {
+      if (!intercepted) {
+        intercepted = true;
+        // Another writer lands version 2 first.
+        const current = (await store.get('alice', added.id))!;
+        await realUpdate([{ memory: { ...current, importance: 0.9, version: 2 }, op: 'update' }]);
+      }
+      return realUpdate(changes);
+    };
+    const updated = await memory.update('alice', added.id, { content: 'v3 from us' });
+    expect(updated).toMatchObject({ version: 3, content: 'v3 from us', importance: 0.9 });
+    await memory.close();
   });
 });
