@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeMemory } from '../../test/server/fake-memory.ts';
 import { errorOf, type Harness, KEYS, startHarness } from '../../test/server/harness.ts';
 import type { StrataMemory } from '../api.ts';
+import { ConfigSchema } from '../config/schema.ts';
 import { createMemory } from '../memory.ts';
+import { silentLogger } from '../util/logger.ts';
+import { startServer } from './start.ts';
 
 const engines: Array<[string, () => StrataMemory]> = [
   ['fake engine', () => createFakeMemory()],
@@ -157,6 +160,13 @@ describe.each(engines)('HTTP app over a real socket (%s)', (_name, makeMemory) =
 });
 
 describe('lifecycle', () => {
+  it('refuses to listen beyond loopback without API keys', async () => {
+    const config = ConfigSchema.parse({ server: { host: '0.0.0.0', port: 0 } });
+    await expect(startServer({ memory: createFakeMemory(), config, logger: silentLogger })).rejects.toThrow(
+      /Refusing to listen on 0\.0\.0\.0 without API keys/,
+    );
+  });
+
   it('reports not ready with the reason (503) while the engine cannot start', async () => {
     const memory = createFakeMemory();
     memory.notReady = new Error('embedder model file missing');
