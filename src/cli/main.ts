@@ -5,6 +5,7 @@
  * HTTP server or benchmark imports. MemoryErrors print their message (no stack unless
  * --debug) and exit with the code from EXIT_CODES; usage errors exit 2.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { StrataMemory } from '../api.ts';
 import { loadConfig } from '../config/load.ts';
@@ -82,6 +83,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     .option('--config <file>', 'JSON config file (default ./strata.config.json, or STRATA_CONFIG)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (CLI default warn)')
     .option('--debug', 'print stack traces on errors')
+    .version(packageVersion(), '-V, --version', 'print the Strata version')
     .showSuggestionAfterError(true)
     .exitOverride();
   const opts = (): GlobalOptions => program.opts<GlobalOptions>();
@@ -97,6 +99,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   } catch (error) {
     return handleError(error, opts(), argv);
   }
+}
+
+function packageVersion(): string {
+  const url = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
 function createContext(opts: () => GlobalOptions): CliContext {
