@@ -144,10 +144,15 @@ class Engine implements StrataMemory {
   }
 
   add(input: MemoryInput): Promise<Memory> {
-    return this.addMany([input], 'input').then((memories) => memories[0]!);
+    return this.#addMany([input], 'input').then((memories) => memories[0]!);
   }
 
-  addMany(inputs: MemoryInput[], label = 'inputs'): Promise<Memory[]> {
+  addMany(inputs: MemoryInput[]): Promise<Memory[]> {
+    return this.#addMany(inputs, 'inputs');
+  }
+
+  /** One embedMany call and one store transaction for the whole batch. */
+  #addMany(inputs: MemoryInput[], label: string): Promise<Memory[]> {
     return this.#run(async (ctx) => {
       if (!Array.isArray(inputs)) throw new ValidationError(`${label} must be an array of memory inputs.`);
       checkBatch(inputs.length, ctx.config, label);
@@ -332,7 +337,9 @@ class Engine implements StrataMemory {
     const engine = this;
     async function* lines(): AsyncGenerator<string> {
       const user = parseUserId(userId);
-      await engine.#run(async () => undefined);
+      if (engine.#closed) throw new ClosedError();
+      await engine.#open(false);
+      // Streaming outlives any single call, so each batch re-checks that the engine is open.
       yield* exportLines(engine.#ctx, user, options, () => engine.#closed);
     }
     return Readable.from(lines(), { objectMode: false });
