@@ -3,7 +3,8 @@
  * refuses while a server holds the data dir, checks the backup's integrity first
  * (PRAGMA integrity_check, and that it is a Strata database), copies it to a temp file
  * beside the target and renames it into place, and keeps the previous database as
- * `<db>.before-restore-<time>` so a wrong restore can be undone.
+ * `<db>.before-restore-<time>` so a wrong restore can be undone. On the Qdrant store FILE is a
+ * snapshot directory from `strata backup`, uploaded back into Qdrant.
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +20,18 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<file>', 'backup written by `strata backup` or a scheduled backup')
     .action(async (file: string) => {
       const config = await ctx.loadConfig();
+      if (config.store.kind === 'qdrant') {
+        // Qdrant: FILE is a backup directory of snapshots written by `strata backup`.
+        const { restoreQdrantBackup } = await import('../../stores/qdrant/index.ts');
+        const from = resolve(file);
+        const { url } = config.store;
+        const restored = (await restoreQdrantBackup(config.store, from)).collections.map((c) => c.collection);
+        ctx.output.result(
+          { restored, from, url },
+          () => `Restored ${restored.join(', ')} on ${url} from ${from}`,
+        );
+        return;
+      }
       if (config.store.kind !== 'sqlite') {
         throw new ConfigError(
           `restore works on the sqlite store; this config uses "${config.store.kind}" (use Qdrant snapshots there).`,

@@ -11,8 +11,11 @@ import { QdrantStore } from './store.ts';
 export type QdrantStoreConfig = Extract<StoreConfig, { kind: 'qdrant' }>;
 
 export { START_HINT } from './errors.ts';
-export type { BackupManifest } from './snapshots.ts';
+
+import type { BackupManifest } from './snapshots.ts';
+
 export { QdrantStore, type QdrantStoreOptions } from './store.ts';
+export type { BackupManifest };
 
 export function createQdrantStore(
   config: QdrantStoreConfig,
@@ -34,4 +37,16 @@ export function createQdrantStore(
     cipher: options.cipher ?? null,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
+}
+
+/**
+ * Restores a backup directory written by QdrantStore.backup() (snapshots + manifest) into
+ * the Qdrant server of the given store config: each collection is replaced by its snapshot.
+ */
+export async function restoreQdrantBackup(
+  config: QdrantStoreConfig,
+  source: string,
+  options: { logger?: Logger } = {},
+): Promise<BackupManifest> {
+  return createQdrantStore(config, options).restoreBackup(source);
 }
