@@ -23,6 +23,8 @@ export interface FakeMemory extends StrataMemory {
   observed: number;
   /** Delay every observeTurn (to hold a request in flight). */
   delayMs: number;
+  /** Delay every recall. */
+  recallDelayMs: number;
   /** When set, ready() rejects with it and isReady is false. */
   notReady: Error | undefined;
 }
@@ -54,6 +56,7 @@ export function createFakeMemory(): FakeMemory {
     failRecall: false,
     observed: 0,
     delayMs: 0,
+    recallDelayMs: 0,
     notReady: undefined,
     layers: LAYERS,
     get isReady() {
@@ -151,6 +154,7 @@ export function createFakeMemory(): FakeMemory {
     },
     async recall(raw) {
       if (fake.failRecall) throw new StoreUnavailableError('fake store is down');
+      if (fake.recallDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, fake.recallDelayMs));
       const request = RecallRequestSchema.parse(raw);
       const last = text(request.messages.at(-1)?.content).toLowerCase();
       const words = last.split(/\W+/).filter((w) => w.length > 3);

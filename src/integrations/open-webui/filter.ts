@@ -49,7 +49,7 @@ export async function runInlet(
   if (!forRecall.some((m) => m.role === 'user')) return body;
   try {
     const layers = options.layer ? [options.layer] : (options.valves.layers as LayerName[] | undefined);
-    const result = await deps.time('recall', () =>
+    const recall = deps.time('recall', () =>
       deps.memory.recall({
         userId: options.userId,
         messages: forRecall,
@@ -60,6 +60,7 @@ export async function runInlet(
         ...(options.valves.timeZone ? { timeZone: options.valves.timeZone } : {}),
       }),
     );
+    const result = await withTimeout(recall, options.valves.recallTimeoutMs);
     if (!result.context.trim()) return body;
     return { ...body, messages: inject(messages, result.context) };
   } catch (error) {
@@ -143,6 +144,19 @@ export async function runOutlet(
     deps.outbox.enqueue(extracted.key, extracted.turn, error);
   }
   return body;
+}
+
+/** Rejects with a `timeout` code when `work` takes longer than `ms`; the work itself goes on. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`recall took longer than ${ms} ms`), { code: 'timeout' })),
+      ms,
+    );
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function errorCode(error: unknown): string {

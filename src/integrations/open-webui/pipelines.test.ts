@@ -205,3 +205,29 @@ describe('Open WebUI limits and missing users', () => {
     }
   });
 });
+
+describe('Open WebUI robustness', () => {
+  it('answers under /v1 too, and gives up on a slow recall within the valve timeout', async () => {
+    const memory = createFakeMemory();
+    const h = await startHarness(memory, { startOutbox: false });
+    try {
+      await h.call('POST', '/v1/strata/filter/outlet', { json: fixture('outlet-chat.json') });
+      expect(memory.observed).toBe(1);
+      const inlet = fixture('inlet-chat.json');
+      const injected = await h.call('POST', '/v1/strata/filter/inlet', { json: inlet });
+      expect(JSON.stringify(injected.body)).toContain('<memory_context>');
+      expect(((await h.call('GET', '/v1/pipelines')).body as { pipelines: boolean }).pipelines).toBe(true);
+
+      const valves = (await h.call('GET', '/v1/strata/valves')).body as Record<string, unknown>;
+      await h.call('POST', '/strata/valves/update', { json: { ...valves, recallTimeoutMs: 50 } });
+      memory.recallDelayMs = 2_000;
+      const slow = await h.call('POST', '/strata/filter/inlet', { json: inlet });
+      expect(slow.status).toBe(200);
+      expect(slow.body).toEqual(inlet.body);
+      const metrics = await h.call('GET', '/metrics');
+      expect(metrics.text).toMatch(/strata_degraded_total\{surface="open-webui-inlet",reason="timeout"\} 1/);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -78,43 +78,52 @@ export function createPipelines(app: Hono<AppEnv>, deps: ServerDeps, outbox: Tur
   const list = (c: AppContext) => c.json(discoveryList(filters, created));
   app.get('/models', list);
   app.get('/pipelines', list);
+  app.get('/v1/pipelines', list);
   if (!deps.config.server.upstream) app.get('/v1/models', list);
 
-  app.post('/:id/filter/inlet', async (c) => {
-    const filter = filterOf(c);
-    const { body, userId } = await envelope(c);
-    if (!userId) return c.json(body);
-    const valves = valvesOf(filter);
-    return c.json(
-      await runInlet(filterDeps, { userId, valves, ...(filter.layer ? { layer: filter.layer } : {}) }, body),
-    );
-  });
+  // Like the Pipelines server, answer with and without /v1, so a connection URL that ends
+  // in /v1 works too.
+  for (const prefix of ['', '/v1']) {
+    app.post(`${prefix}/:id/filter/inlet`, async (c) => {
+      const filter = filterOf(c);
+      const { body, userId } = await envelope(c);
+      if (!userId) return c.json(body);
+      const valves = valvesOf(filter);
+      return c.json(
+        await runInlet(
+          filterDeps,
+          { userId, valves, ...(filter.layer ? { layer: filter.layer } : {}) },
+          body,
+        ),
+      );
+    });
 
-  app.post('/:id/filter/outlet', async (c) => {
-    const filter = filterOf(c);
-    const { body, userId } = await envelope(c);
-    if (!userId) return c.json(body);
-    return c.json(await runOutlet(filterDeps, { userId, valves: valvesOf(filter), seen }, body));
-  });
+    app.post(`${prefix}/:id/filter/outlet`, async (c) => {
+      const filter = filterOf(c);
+      const { body, userId } = await envelope(c);
+      if (!userId) return c.json(body);
+      return c.json(await runOutlet(filterDeps, { userId, valves: valvesOf(filter), seen }, body));
+    });
 
-  app.get('/:id/valves/spec', (c) => {
-    const filter = filterOf(c);
-    return c.json(z.toJSONSchema(schemaOf(filter), { io: 'input', unrepresentable: 'any' }));
-  });
-  app.get('/:id/valves', (c) => c.json(valvesOf(filterOf(c))));
-  app.post('/:id/valves/update', async (c) => {
-    const filter = filterOf(c);
-    if (c.get('principal').kind === 'user') {
-      throw new ForbiddenError('Valves are global settings; only an admin key may change them.');
-    }
-    const raw = await readJson(c);
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      throw new ValidationError('Valves must be a JSON object (the full valves, see valves/spec).');
-    }
-    const valves = parseWith(schemaOf(filter), raw, 'valves');
-    valvesStore.set(filter.id, valves as Record<string, unknown>);
-    return c.json(valves);
-  });
+    app.get(`${prefix}/:id/valves/spec`, (c) => {
+      const filter = filterOf(c);
+      return c.json(z.toJSONSchema(schemaOf(filter), { io: 'input', unrepresentable: 'any' }));
+    });
+    app.get(`${prefix}/:id/valves`, (c) => c.json(valvesOf(filterOf(c))));
+    app.post(`${prefix}/:id/valves/update`, async (c) => {
+      const filter = filterOf(c);
+      if (c.get('principal').kind === 'user') {
+        throw new ForbiddenError('Valves are global settings; only an admin key may change them.');
+      }
+      const raw = await readJson(c);
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+        throw new ValidationError('Valves must be a JSON object (the full valves, see valves/spec).');
+      }
+      const valves = parseWith(schemaOf(filter), raw, 'valves');
+      valvesStore.set(filter.id, valves as Record<string, unknown>);
+      return c.json(valves);
+    });
+  }
 
   return { filters };
 }

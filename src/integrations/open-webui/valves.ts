@@ -22,6 +22,13 @@ export function valvesSchema(defaults: { maxTokens: number }, combined: boolean)
       .describe('Token budget of the injected memory block'),
     k: z.number().int().min(1).max(200).optional().describe('How many memories to consider'),
     timeZone: z.string().max(100).optional().describe('IANA time zone for relative dates'),
+    recallTimeoutMs: z
+      .number()
+      .int()
+      .min(50)
+      .max(60_000)
+      .default(5_000)
+      .describe('Give up on recall after this long and send the chat on unchanged'),
   };
   return combined
     ? z
@@ -40,6 +47,7 @@ export type Valves = {
   maxTokens: number;
   k?: number | undefined;
   timeZone?: string | undefined;
+  recallTimeoutMs: number;
   layers?: string[] | undefined;
 };
 
