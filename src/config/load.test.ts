@@ -148,3 +148,16 @@ describe('loadConfig', () => {
     expect(envToConfig({ STRATA_PORT: '' })).toEqual({});
   });
 });
+
+describe('missing required fields', () => {
+  it('says which field is missing and how to set it', () => {
+    let message = '';
+    try {
+      loadConfig({ env: { STRATA_STORE: 'qdrant' }, cwd: tmpdir() });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('store.url is required here but missing');
+    expect(message).toContain('STRATA_QDRANT_URL');
+  });
+});

@@ -221,8 +221,11 @@ function formatIssues(issues: z.core.$ZodIssue[], input: unknown, origins: Origi
     const path = issue.path.map(String).join('.') || '(root)';
     const value = valueAt(input, issue.path);
     const origin = originOf(path, origins);
-    const shown = value === undefined ? 'missing' : JSON.stringify(redactIfSecret(path, value));
-    return `  - ${path} = ${shown} (set by ${origin}): ${issue.message}. Fix: ${fixFor(path, issue)}`;
+    if (value === undefined) {
+      return `  - ${path} is required here but missing. Fix: ${fixFor(path, issue, true)}`;
+    }
+    const shown = JSON.stringify(redactIfSecret(path, value));
+    return `  - ${path} = ${shown} (set by ${origin}): ${issue.message}. Fix: ${fixFor(path, issue, false)}`;
   });
   return `Invalid Strata configuration:\n${lines.join('\n')}`;
 }
@@ -238,7 +241,7 @@ function originOf(path: string, origins: Origins): string {
   return 'defaults';
 }
 
-function fixFor(path: string, issue: z.core.$ZodIssue): string {
+function fixFor(path: string, issue: z.core.$ZodIssue, missing: boolean): string {
   const env = Object.entries(ALIASES).find(([, p]) => p === path)?.[0];
   const generic = `STRATA_${path
     .split('.')
@@ -246,7 +249,8 @@ function fixFor(path: string, issue: z.core.$ZodIssue): string {
     .join('__')}`;
   const expected =
     'values' in issue && Array.isArray(issue.values) ? ` (one of ${issue.values.join(', ')})` : '';
-  return `set "${path}"${expected} in the config file or via ${env ?? generic}, or remove it to use the default.`;
+  const where = `set "${path}"${expected} in the config file or via ${env ?? generic}`;
+  return missing ? `${where}.` : `${where}, or remove it to use the default.`;
 }
 
 function redactIfSecret(path: string, value: unknown): unknown {
