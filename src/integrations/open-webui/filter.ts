@@ -9,6 +9,7 @@ import type { StrataMemory } from '../../api.ts';
 import type { LayerName, TurnInput } from '../../types.ts';
 import type { Logger } from '../../util/logger.ts';
 import { inject } from '../shared/inject.ts';
+import { withTimeout } from '../shared/timeout.ts';
 import type { TurnOutbox } from '../shared/turn-outbox.ts';
 import {
   InletBodySchema,
@@ -60,7 +61,7 @@ export async function runInlet(
         ...(options.valves.timeZone ? { timeZone: options.valves.timeZone } : {}),
       }),
     );
-    const result = await withTimeout(recall, options.valves.recallTimeoutMs);
+    const result = await withTimeout(recall, options.valves.recallTimeoutMs, 'recall');
     if (!result.context.trim()) return body;
     return { ...body, messages: inject(messages, result.context) };
   } catch (error) {
@@ -144,19 +145,6 @@ export async function runOutlet(
     deps.outbox.enqueue(extracted.key, extracted.turn, error);
   }
   return body;
-}
-
-/** Rejects with a `timeout` code when `work` takes longer than `ms`; the work itself goes on. */
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(Object.assign(new Error(`recall took longer than ${ms} ms`), { code: 'timeout' })),
-      ms,
-    );
-  });
-  work.catch(() => undefined);
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function errorCode(error: unknown): string {

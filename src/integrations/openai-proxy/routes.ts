@@ -11,8 +11,12 @@ import { NotFoundError, UpstreamError, ValidationError } from '../../errors.ts';
 import { type AppContext, type AppEnv, actFor, readJson, type ServerDeps } from '../../server/context.ts';
 import type { TurnInput } from '../../types.ts';
 import { inject, textOf } from '../shared/inject.ts';
+import { withTimeout } from '../shared/timeout.ts';
 import type { TurnOutbox } from '../shared/turn-outbox.ts';
 import { tapChatStream } from './sse.ts';
+
+/** A completion waits at most this long for memory, then goes on without it. */
+const RECALL_TIMEOUT_MS = 5_000;
 
 type Message = { role: string; content?: unknown; [key: string]: unknown };
 
@@ -133,8 +137,10 @@ async function recallInto(
     .filter((m) => m.content.trim() !== '');
   if (!forRecall.some((m) => m.role === 'user')) return messages;
   try {
-    const result = await deps.metrics.time('recall', () =>
-      deps.memory.recall({ userId, chatId, messages: forRecall }),
+    const result = await withTimeout(
+      deps.metrics.time('recall', () => deps.memory.recall({ userId, chatId, messages: forRecall })),
+      RECALL_TIMEOUT_MS,
+      'recall',
     );
     return result.context.trim() ? inject(messages, result.context) : messages;
   } catch (error) {
