@@ -35,12 +35,17 @@ export function dedupeRanked(ranked: SearchResult[]): SearchResult[] {
       continue;
     const norm = normalize(result.memory.content.replace(/^[^:\n]{1,40}:\s/, ''));
     const tokens = new Set(norm.split(' ').filter(Boolean));
-    const dup = kept.some((k) => {
-      if (k.result.memory.id === result.memory.id || k.norm === norm) return true;
-      const [short, long] = k.norm.length < norm.length ? [k.norm, norm] : [norm, k.norm];
-      if (short.length >= MIN_CONTAINED && long.includes(short)) return true;
-      return jaccard(k.tokens, tokens) >= JACCARD;
-    });
+    // A verbatim memory that brings a message not yet covered (a pair adding the reply to
+    // an already kept question) stays: the neighbouring turn is often the answer.
+    const bringsNew = VERBATIM.has(result.memory.layer) && messageIds.some((id) => !covered.has(id));
+    const dup =
+      !bringsNew &&
+      kept.some((k) => {
+        if (k.result.memory.id === result.memory.id || k.norm === norm) return true;
+        const [short, long] = k.norm.length < norm.length ? [k.norm, norm] : [norm, k.norm];
+        if (short.length >= MIN_CONTAINED && long.includes(short)) return true;
+        return jaccard(k.tokens, tokens) >= JACCARD;
+      });
     if (dup) continue;
     kept.push({ norm, tokens, result });
     for (const id of messageIds) covered.add(id);

@@ -74,6 +74,14 @@ describe('dedupeRanked', () => {
     const out = dedupeRanked([a, b, c, d].map((memory, i) => ({ memory, score: 1 - i / 10 })));
     expect(out.map((r) => r.memory.id)).toEqual([a.id, c.id, d.id]);
   });
+
+  it('keeps a pair that adds the neighbouring reply to a kept message', () => {
+    const q = memory('episodic', 'Caroline: I went to the support group', 'm1');
+    const pair = memory('episodic', 'Caroline: I went to the support group\nMelanie: That is great', 'm1');
+    pair.sources = [{ messageId: 'm1' }, { messageId: 'm2' }];
+    const out = dedupeRanked([q, pair].map((memory, i) => ({ memory, score: 1 - i / 10 })));
+    expect(out.map((r) => r.memory.id)).toEqual([q.id, pair.id]);
+  });
 });
 
 describe('injectContext', () => {

@@ -8,10 +8,14 @@
 import { speakerLine } from '../text.ts';
 import type { Layer, LayerWrite, TurnContext, TurnMessage } from '../types.ts';
 
-/** Short acknowledgements ("ok", "thanks!") are kept but matter less. */
+/**
+ * Short acknowledgements ("ok", "thanks!") are kept but matter less. An assistant reply
+ * matters less than the user's words, unless it has a speaker name (a human on the other
+ * side, as in two-person conversations), then both sides count the same.
+ */
 function messageImportance(message: TurnMessage): number {
   const wordCount = message.text.split(/\s+/).filter(Boolean).length;
-  const base = message.role === 'user' ? 0.5 : 0.3;
+  const base = message.role === 'user' || message.speaker ? 0.5 : 0.3;
   return wordCount < 3 ? base * 0.5 : base;
 }
 
