@@ -49,7 +49,9 @@ export async function runInlet(
   const forRecall = recallMessages(messages);
   if (!forRecall.some((m) => m.role === 'user')) return body;
   try {
-    const layers = options.layer ? [options.layer] : (options.valves.layers as LayerName[] | undefined);
+    const layers = options.layer
+      ? [options.layer]
+      : (options.valves.layers as LayerName[] | null | undefined);
     const recall = deps.time('recall', () =>
       deps.memory.recall({
         userId: options.userId,

@@ -8,33 +8,46 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { LayerSchema } from '../../types.ts';
 
+/** Title and description for Open WebUI's valves form. */
+const label = <S extends z.ZodType>(schema: S, title: string, description: string): S =>
+  schema.meta({ title, description });
+
 export function valvesSchema(defaults: { maxTokens: number }, combined: boolean) {
+  // Optional valves accept null too: Open WebUI sends null for a field reset to its default.
   const base = {
-    enabled: z.boolean().default(true).describe('Turn this filter on or off'),
-    inject: z.boolean().default(true).describe('Inject recalled memories before the model call (inlet)'),
-    storeTurns: z.boolean().default(true).describe('Store finished turns in memory (outlet)'),
-    maxTokens: z
-      .number()
-      .int()
-      .min(16)
-      .max(32_000)
-      .default(defaults.maxTokens)
-      .describe('Token budget of the injected memory block'),
-    k: z.number().int().min(1).max(200).optional().describe('How many memories to consider'),
-    timeZone: z.string().max(100).optional().describe('IANA time zone for relative dates'),
-    recallTimeoutMs: z
-      .number()
-      .int()
-      .min(50)
-      .max(60_000)
-      .default(5_000)
-      .describe('Give up on recall after this long and send the chat on unchanged'),
+    enabled: label(z.boolean().default(true), 'Enabled', 'Turn this filter on or off'),
+    inject: label(
+      z.boolean().default(true),
+      'Inject memories',
+      'Recall and inject memories before the model call (inlet)',
+    ),
+    storeTurns: label(z.boolean().default(true), 'Store turns', 'Store finished turns in memory (outlet)'),
+    maxTokens: label(
+      z.number().int().min(16).max(32_000).default(defaults.maxTokens),
+      'Max tokens',
+      'Token budget of the injected memory block',
+    ),
+    k: label(
+      z.number().int().min(1).max(200).nullish(),
+      'Memories considered',
+      'How many memories recall considers',
+    ),
+    timeZone: label(
+      z.string().max(100).nullish(),
+      'Time zone',
+      'IANA time zone for relative dates, e.g. Europe/Berlin',
+    ),
+    recallTimeoutMs: label(
+      z.number().int().min(50).max(60_000).default(5_000),
+      'Recall timeout (ms)',
+      'Give up on recall after this long and send the chat on unchanged',
+    ),
   };
   return combined
     ? z
         .object({
           ...base,
-          layers: z.array(LayerSchema).optional().describe('Layers to recall from (all if empty)'),
+          layers: label(z.array(LayerSchema).nullish(), 'Layers', 'Layers to recall from (all when empty)'),
         })
         .strict()
     : z.object(base).strict();
@@ -45,10 +58,10 @@ export type Valves = {
   inject: boolean;
   storeTurns: boolean;
   maxTokens: number;
-  k?: number | undefined;
-  timeZone?: string | undefined;
+  k?: number | null | undefined;
+  timeZone?: string | null | undefined;
   recallTimeoutMs: number;
-  layers?: string[] | undefined;
+  layers?: string[] | null | undefined;
 };
 
 export interface ValvesStore {
