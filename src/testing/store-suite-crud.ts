@@ -14,7 +14,7 @@ const HOSTILE = [
   `quotes ' " \` and SQL '); DROP TABLE memories; --`,
   'FTS syntax: NEAR(a b) OR "x" AND * ^col: {a b} -c +d',
   'lone surrogate-free astral 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 and CJK 東京で寿司',
-  'control\tchars\nnew line\r\n and backslash \\ and null-ish \\0',
+  'control\tchars\nnew line\r\n and backslash \\ and a real NUL \u0000 inside',
 ];
 
 export function registerCrudCases(ctx: SuiteContext): void {
