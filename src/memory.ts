@@ -24,15 +24,9 @@ import { newMemory } from './engine/records.ts';
 import { reembedAll } from './engine/reembed.ts';
 import { engineStats } from './engine/stats.ts';
 import { exportLines, importNdjson } from './engine/transfer.ts';
-import {
-  checkBatch,
-  checkContent,
-  checkMetadata,
-  parseId,
-  parseInput,
-  parseUserId,
-} from './engine/validate.ts';
-import { ClosedError, ConfigError, MemoryError, NotFoundError, ValidationError } from './errors.ts';
+import { checkBatch, checkContent, checkMetadata, parseInput, parseUserId } from './engine/validate.ts';
+import { getOwned, KeyedQueue, rollbackChanges, writeVersion } from './engine/versions.ts';
+import { ClosedError, ConfigError, ValidationError } from './errors.ts';
 import { hybridSearch, searchFilter } from './search/hybrid.ts';
 import { createStore } from './stores/create-store.ts';
 import type { MemoryStore, StoredRecord } from './stores/types.ts';
@@ -54,9 +48,6 @@ import {
 } from './types.ts';
 import { type Clock, nowIso, systemClock } from './util/clock.ts';
 import { type Logger, silentLogger } from './util/logger.ts';
-
-/** How often an update is re-applied after losing a race with another writer. */
-const WRITE_ATTEMPTS = 3;
 
 /** The layer pipeline (NLP models, extractors) loads on first use: CRUD and search start fast. */
 const pipeline = () => import('./pipeline/index.ts');
@@ -84,7 +75,7 @@ class Engine implements StrataMemory {
   #closed = false;
   #closing: Promise<void> | null = null;
   readonly #inFlight = new Set<Promise<unknown>>();
-  readonly #locks = new Map<string, Promise<void>>();
+  readonly #writes = new KeyedQueue();
 
   constructor(config: StrataConfig, deps: MemoryDeps) {
     this.layers = [...config.layers.enabled];
@@ -177,15 +168,7 @@ class Engine implements StrataMemory {
   }
 
   get(userId: string, id: string): Promise<Memory> {
-    return this.#run((ctx) => this.#get(ctx, userId, id));
-  }
-
-  async #get(ctx: EngineContext, userId: string, id: string): Promise<Memory> {
-    const user = parseUserId(userId);
-    const memoryId = parseId(id);
-    const memory = await ctx.store.get(user, memoryId);
-    if (!memory) throw notFound(user, memoryId);
-    return memory;
+    return this.#run((ctx) => getOwned(ctx, userId, id));
   }
 
   list(query: ListQuery): Promise<Page<Memory>> {
@@ -216,99 +199,35 @@ class Engine implements StrataMemory {
     });
   }
 
-  /**
-   * Writes current + changes as the next version. Writers in this process queue per memory;
-   * a writer in another process makes the store refuse the stale version (ConflictError),
-   * and the change is then re-applied on the fresh state, a few times at most.
-   */
-  async #writeVersion(
+  /** In-process writers of one memory queue up; see engine/versions.ts for cross-process races. */
+  #writeVersion(
     ctx: EngineContext,
     userId: string,
     id: string,
     changes: Partial<Memory>,
     op: 'update' | 'rollback',
   ): Promise<Memory> {
-    return this.#exclusive(`${userId}\u0000${id}`, () =>
-      this.#writeVersionOnce(ctx, userId, id, changes, op),
-    );
-  }
-
-  async #writeVersionOnce(
-    ctx: EngineContext,
-    userId: string,
-    id: string,
-    changes: Partial<Memory>,
-    op: 'update' | 'rollback',
-  ): Promise<Memory> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.#get(ctx, userId, id);
-      const next: Memory = {
-        ...current,
-        ...changes,
-        version: current.version + 1,
-        updatedAt: nowIso(ctx.clock),
-      };
-      const contentChanged = next.content !== current.content;
-      if (contentChanged) next.embeddingModel = ctx.embedder.id;
-      const vector = contentChanged ? await ctx.embedder.embed(next.content) : undefined;
-      try {
-        await ctx.store.update([vector === undefined ? { memory: next, op } : { memory: next, vector, op }]);
-        return next;
-      } catch (error) {
-        if (attempt >= WRITE_ATTEMPTS || !MemoryError.isInstance(error) || error.code !== 'conflict')
-          throw error;
-      }
-    }
-  }
-
-  /** Runs fn after every earlier fn with the same key: in-process writers of one memory queue up. */
-  async #exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(key) ?? Promise.resolve();
-    const run = previous.then(fn);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#locks.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.#locks.get(key) === tail) this.#locks.delete(key);
-    }
+    return this.#writes.run(`${userId}\u0000${id}`, () => writeVersion(ctx, userId, id, changes, op));
   }
 
   delete(userId: string, id: string): Promise<void> {
     return this.#run(async (ctx) => {
-      const user = parseUserId(userId);
-      const memoryId = parseId(id);
-      const removed = await ctx.store.delete(user, [memoryId]);
-      if (removed === 0) throw notFound(user, memoryId);
+      // getOwned gives the same not-found answer for a missing and a foreign id.
+      await getOwned(ctx, userId, id);
+      await this.#writes.run(`${userId}\u0000${id}`, () => ctx.store.delete(userId, [id]));
     });
   }
 
   history(userId: string, id: string): Promise<MemoryVersion[]> {
     return this.#run(async (ctx) => {
-      await this.#get(ctx, userId, id);
+      await getOwned(ctx, userId, id);
       return ctx.store.history(userId, id);
     });
   }
 
   rollback(userId: string, id: string, version: number): Promise<Memory> {
     return this.#run(async (ctx) => {
-      await this.#get(ctx, userId, id);
-      if (!Number.isInteger(version) || version < 1) {
-        throw new ValidationError(`version must be a positive integer, got ${JSON.stringify(version)}.`, {
-          details: { field: 'version' },
-        });
-      }
-      const versions = await ctx.store.history(userId, id);
-      const old = versions.find((v) => v.version === version)?.memory;
-      if (!old) {
-        const known = versions.map((v) => v.version).join(', ');
-        throw new NotFoundError(`Memory ${id} has no version ${version}; its versions are ${known}.`);
-      }
-      const { content, layer, importance, metadata, links, sources, supersededBy } = old;
-      const restored = { content, layer, importance, metadata, links, sources, supersededBy };
+      const restored = await rollbackChanges(ctx, userId, id, version);
       return this.#writeVersion(ctx, userId, id, restored, 'rollback');
     });
   }
@@ -391,15 +310,6 @@ function succeeded(promise: Promise<unknown>): Promise<boolean> {
   return promise.then(
     () => true,
     () => false,
-  );
-}
-
-function notFound(userId: string, id: string): NotFoundError {
-  return new NotFoundError(
-    `Memory ${id} was not found for user ${userId}; check the id with "strata list --user ${userId}".`,
-    {
-      details: { id, userId },
-    },
   );
 }
 
