@@ -130,3 +130,20 @@ describe('sqlite operations', () => {
     await restored.close();
   });
 });
+
+describe('sqlite with two connections', () => {
+  it('a vector search sees vectors another connection (process) wrote after open', async () => {
+    const path = join(dir, 'shared.db');
+    const server = new SqliteStore({ path });
+    const cli = new SqliteStore({ path });
+    await server.open({ model: MODEL });
+    await cli.open({ model: MODEL });
+    const m = memory({ content: 'added from the CLI' });
+    await cli.insert([{ memory: m, vector: vec(1) }]);
+    expect((await server.vectorSearch({ userId: m.userId }, vec(1), 5)).map((r) => r.id)).toEqual([m.id]);
+    await cli.delete(m.userId, [m.id]);
+    expect(await server.vectorSearch({ userId: m.userId }, vec(1), 5)).toEqual([]);
+    await cli.close();
+    await server.close();
+  });
+});

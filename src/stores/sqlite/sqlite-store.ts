@@ -73,6 +73,8 @@ export class SqliteStore implements MemoryStore {
   private readonly statements = new Map<string, Database.Statement>();
   private model: ModelInfo | null = null;
   private index: VectorIndex | null = null;
+  /** PRAGMA data_version when the index was loaded: it changes when ANOTHER connection commits. */
+  private indexDataVersion = -1;
   private readonly cipher: Cipher | null;
 
   constructor(private readonly options: SqliteStoreOptions) {
@@ -240,6 +242,11 @@ export class SqliteStore implements MemoryStore {
       });
     }
     this.index = index;
+    this.indexDataVersion = this.dataVersion();
+  }
+
+  private dataVersion(): number {
+    return this.conn().pragma('data_version', { simple: true }) as number;
   }
 
   private indexMemory(memory: Memory, vector: Float32Array | null | undefined): void {
@@ -536,6 +543,8 @@ export class SqliteStore implements MemoryStore {
         `Query vector has ${vector.length} dimensions; the store's model makes ${this.model.dimensions}.`,
       );
     }
+    // Another process (the CLI beside a server) wrote to the file: reload the in-process index.
+    if (this.index && this.dataVersion() !== this.indexDataVersion) this.loadIndex();
     if (!this.index || k <= 0) return [];
     const allowed =
       filter.metadata && Object.keys(filter.metadata).length > 0 ? this.allowedIds(filter) : undefined;
