@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { LayerName } from '../../types.ts';
-import { MEMORY_COLUMNS, memoryRow, parseInteger, withMemory } from '../common.ts';
+import { MEMORY_COLUMNS, memoryRow, parseInteger, parseJsonObject, withMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 interface ListFlags {
@@ -13,6 +13,7 @@ interface ListFlags {
   since?: string;
   until?: string;
   tz?: string;
+  metadata?: Record<string, unknown>;
   limit?: number;
   cursor?: string;
 }
@@ -26,6 +27,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--since <when>', 'created at or after (ISO date or natural language)')
     .option('--until <when>', 'created at or before (ISO date or natural language)')
     .option('--tz <zone>', 'IANA time zone for natural-language dates')
+    .option(
+      '--metadata <json>',
+      'only memories whose metadata has these top-level values',
+      parseJsonObject('--metadata'),
+    )
     .option('--limit <n>', 'page size (default 50)', parseInteger('--limit', 1))
     .option('--cursor <cursor>', 'cursor from the previous page')
     .action(async (flags: ListFlags) => {
@@ -36,6 +42,7 @@ export function register(program: Command, ctx: CliContext): void {
           ...(flags.since !== undefined && { since: flags.since }),
           ...(flags.until !== undefined && { until: flags.until }),
           ...(flags.tz !== undefined && { timeZone: flags.tz }),
+          ...(flags.metadata !== undefined && { metadata: flags.metadata }),
           ...(flags.limit !== undefined && { limit: flags.limit }),
           ...(flags.cursor !== undefined && { cursor: flags.cursor }),
         }),

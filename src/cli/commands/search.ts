@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { LayerName } from '../../types.ts';
-import { collectList, parseInteger, withMemory } from '../common.ts';
+import { collectList, parseInteger, parseJsonObject, withMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 interface SearchFlags {
@@ -14,6 +14,7 @@ interface SearchFlags {
   since?: string;
   until?: string;
   tz?: string;
+  metadata?: Record<string, unknown>;
   mode?: string;
 }
 
@@ -30,6 +31,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--since <when>', 'created at or after (ISO date or "last week", "yesterday", "in March")')
     .option('--until <when>', 'created at or before (ISO date or natural language)')
     .option('--tz <zone>', 'IANA time zone for natural-language dates (default config timeZone)')
+    .option(
+      '--metadata <json>',
+      'only memories whose metadata has these top-level values',
+      parseJsonObject('--metadata'),
+    )
     .option('--mode <mode>', 'hybrid | vector | keyword (default hybrid)')
     .action(async (words: string[], flags: SearchFlags) => {
       const results = await withMemory(ctx, (m) =>
@@ -41,6 +47,7 @@ export function register(program: Command, ctx: CliContext): void {
           ...(flags.since !== undefined && { since: flags.since }),
           ...(flags.until !== undefined && { until: flags.until }),
           ...(flags.tz !== undefined && { timeZone: flags.tz }),
+          ...(flags.metadata !== undefined && { metadata: flags.metadata }),
           ...(flags.mode !== undefined && { mode: flags.mode as 'hybrid' }),
         }),
       );
