@@ -6,11 +6,11 @@
  * OpenAPI schema, and can inject failures (e.g. 503 while "starting") to test retries.
  * It is a test double for the wire contract, not a vector database.
  */
-import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FakePoint, matchesFilter } from './fake-filter.ts';
 import { handlePoints } from './fake-points.ts';
+import { snapshotRoute } from './fake-snapshots.ts';
 import type { OpenApiValidator } from './openapi-validator.ts';
 
 type Json = Record<string, unknown>;
@@ -166,7 +166,16 @@ export class FakeQdrant {
       this.collection(name).indexes.set(String(json.field_name), json.field_schema);
       return { operation_id: 0, status: 'completed' };
     }
-    if (rest.startsWith('/snapshots')) return this.snapshotRoute(method, name, rest, json, raw, contentType);
+    if (rest.startsWith('/snapshots')) {
+      return snapshotRoute(this.collections, (n) => this.collection(n), {
+        method,
+        name,
+        rest,
+        json,
+        raw,
+        contentType,
+      });
+    }
     if (rest === '/facet' && method === 'POST') return this.facet(name, json);
     return handlePoints(this.collection(name), method, rest, json);
   }
@@ -201,81 +210,5 @@ export class FakeQdrant {
       .map(([value, count]) => ({ value, count }))
       .sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
     return { hits: hits.slice(0, Number(json.limit ?? 10)) };
-  }
-
-  private serialize(collection: FakeCollection): Buffer {
-    return Buffer.from(
-      JSON.stringify({
-        config: collection.config,
-        indexes: [...collection.indexes],
-        points: [...collection.points.values()],
-      }),
-    );
-  }
-
-  private load(name: string, data: Buffer): void {
-    const parsed = JSON.parse(data.toString('utf8')) as {
-      config: Json;
-      indexes: Array<[string, unknown]>;
-      points: FakePoint[];
-    };
-    const snapshots = this.collections.get(name)?.snapshots ?? new Map<string, Buffer>();
-    this.collections.set(name, {
-      config: parsed.config,
-      indexes: new Map(parsed.indexes),
-      points: new Map(parsed.points.map((point) => [point.id, point])),
-      snapshots,
-    });
-  }
-
-  private async snapshotRoute(
-    method: string,
-    name: string,
-    rest: string,
-    json: Json,
-    raw: Buffer,
-    type?: string,
-  ) {
-    const describe = (snapshot: string, data: Buffer) => ({
-      name: snapshot,
-      creation_time: new Date().toISOString().slice(0, 19),
-      size: data.length,
-      checksum: createHash('sha256').update(data).digest('hex'),
-    });
-    if (rest === '/snapshots' && method === 'POST') {
-      const collection = this.collection(name);
-      const snapshot = `${name}-${collection.snapshots.size + 1}.snapshot`;
-      const data = this.serialize(collection);
-      collection.snapshots.set(snapshot, data);
-      return describe(snapshot, data);
-    }
-    if (rest === '/snapshots' && method === 'GET') {
-      return [...this.collection(name).snapshots].map(([snapshot, data]) => describe(snapshot, data));
-    }
-    if (rest === '/snapshots/upload' && method === 'POST') {
-      const form = await new Response(new Uint8Array(raw), {
-        headers: { 'content-type': type ?? '' },
-      }).formData();
-      const file = form.get('snapshot');
-      if (!(file instanceof Blob)) throw new HttpError(400, 'multipart field "snapshot" is missing');
-      this.load(name, Buffer.from(await file.arrayBuffer()));
-      return true;
-    }
-    if (rest === '/snapshots/recover' && method === 'PUT') {
-      const snapshot = String(json.location).split('/').at(-1) ?? '';
-      const data = [...this.collections.values()]
-        .find((c) => c.snapshots.has(snapshot))
-        ?.snapshots.get(snapshot);
-      if (data === undefined) throw new HttpError(404, `snapshot ${snapshot} not found`);
-      this.load(name, data);
-      return true;
-    }
-    const download = /^\/snapshots\/([^/]+)$/.exec(rest);
-    if (download !== null && method === 'GET') {
-      const data = this.collection(name).snapshots.get(decodeURIComponent(download[1]!));
-      if (data === undefined) throw new HttpError(404, 'snapshot not found');
-      return data;
-    }
-    throw new HttpError(404, `no snapshot route for ${method} ${rest}`);
   }
 }
