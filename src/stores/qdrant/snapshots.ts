@@ -6,7 +6,7 @@
  * through fetch with the same URL and api-key.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, openAsBlob } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -101,7 +101,8 @@ export async function restoreCollections(conn: QdrantConnection, source: string)
     const path = join(source, entry.file);
     await stat(path);
     const form = new FormData();
-    form.append('snapshot', new Blob([await readFile(path)]), entry.file);
+    // A file-backed Blob: the snapshot is streamed from disk, not read into memory.
+    form.append('snapshot', await openAsBlob(path), entry.file);
     const query = new URLSearchParams({ wait: 'true', priority: 'snapshot' });
     if (entry.checksum !== null) query.set('checksum', entry.checksum);
     const url = `${conn.url}/collections/${encodeURIComponent(entry.collection)}/snapshots/upload?${query}`;
