@@ -79,6 +79,9 @@ async function evaluate(name: string): Promise<Record<string, unknown>> {
   const bm25: Record<number, number[]> = { 1: [], 5: [], 10: [], 20: [] };
   // Score-level fusion: BM25 scaled by the query's best BM25 score, plus lambda * cosine.
   const lambdas = [0.25, 0.5, 1, 2];
+  // Weighted reciprocal rank fusion: vector list weight w, keyword list 1 - w (k = 60).
+  const rrfWeights = [0.3, 0.5];
+  const weightedRrf: Record<string, number[]> = Object.fromEntries(rrfWeights.map((w) => [String(w), []]));
   const fusedScore: Record<string, number[]> = Object.fromEntries(lambdas.map((l) => [String(l), []]));
   const byCat: Record<number, { dense: number[]; hybrid: number[] }> = {};
   for (const conv of convs) {
@@ -111,6 +114,16 @@ async function evaluate(name: string): Promise<Record<string, unknown>> {
       });
       const ids = (o: number[]) => o.map((i) => conv.turns[i]?.id as string);
       const hOrder = order(fused);
+      for (const w of rrfWeights) {
+        const f = new Array<number>(ds.length).fill(0);
+        dOrder.forEach((i, r) => {
+          f[i] = (f[i] as number) + w / (60 + r + 1);
+        });
+        bOrder.forEach((i, r) => {
+          if ((bs[i] as number) > 0) f[i] = (f[i] as number) + (1 - w) / (60 + r + 1);
+        });
+        weightedRrf[String(w)]?.push(recallAtK(ids(order(f)), q.evidence, 10));
+      }
       const maxB = Math.max(1e-9, ...bs);
       for (const l of lambdas) {
         const sc = ds.map((d, i) => (bs[i] as number) / maxB + l * d);
@@ -155,6 +168,9 @@ async function evaluate(name: string): Promise<Record<string, unknown>> {
     locomoHybridRrf: Object.fromEntries(ks.map((k) => [`R@${k}`, mean(hybrid[k])])),
     locomoScoreFusionR10: Object.fromEntries(
       lambdas.map((l) => [`bm25+${l}*cos`, mean(fusedScore[String(l)])]),
+    ),
+    locomoWeightedRrfR10: Object.fromEntries(
+      rrfWeights.map((w) => [`vectorWeight ${w}`, mean(weightedRrf[String(w)])]),
     ),
     locomoBm25: Object.fromEntries(ks.map((k) => [`R@${k}`, mean(bm25[k])])),
     r10ByCategory: Object.fromEntries(
