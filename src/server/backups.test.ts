@@ -81,6 +81,14 @@ describe('backups', () => {
     expect(corrupt.code).not.toBe(0);
     expect(corrupt.stderr).toMatch(/not a readable SQLite database|integrity/);
 
+    const Database = (await import('better-sqlite3')).default;
+    const foreign = new Database(join(dir, 'foreign.db'));
+    foreign.exec('CREATE TABLE t (x)');
+    foreign.close();
+    const notStrata = await cli([...env, 'restore', join(dir, 'foreign.db')]);
+    expect(notStrata.code).not.toBe(0);
+    expect(notStrata.stderr).toMatch(/not a Strata database/);
+
     const restored = await cli([...env, '--json', 'restore', file]);
     expect(restored.code, restored.stderr).toBe(0);
     const reopened = createMemory(config());

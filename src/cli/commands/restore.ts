@@ -65,6 +65,9 @@ export function register(program: Command, ctx: CliContext): void {
     });
 }
 
+/** Tables every Strata SQLite database has; a backup without them is refused. */
+const STRATA_TABLES = ['memories', 'versions', 'meta'];
+
 async function verifyBackup(file: string): Promise<void> {
   const { default: Database } = await import('better-sqlite3');
   let db: InstanceType<typeof Database> | undefined;
@@ -76,8 +79,13 @@ async function verifyBackup(file: string): Promise<void> {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{
       name: string;
     }>;
-    if (tables.length === 0)
-      throw new ValidationError(`Backup ${file} contains no tables; it is not a Strata database.`);
+    const names = new Set(tables.map((t) => t.name));
+    const missing = STRATA_TABLES.filter((name) => !names.has(name));
+    if (missing.length > 0) {
+      throw new ValidationError(
+        `Backup ${file} is not a Strata database (missing tables: ${missing.join(', ')}); nothing was changed.`,
+      );
+    }
   } catch (error) {
     if (error instanceof ValidationError) throw error;
     throw new ValidationError(
