@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigSchema, EmbedderConfigSchema } from '../config/schema.ts';
+import { ConfigError } from '../errors.ts';
+import { createEmbedder, createEmbeddingProvider } from './create-embedder.ts';
+
+describe('createEmbedder', () => {
+  it('builds every configured kind without loading anything', () => {
+    const ids = (['static', 'use', 'hash'] as const).map(
+      (kind) => createEmbeddingProvider(EmbedderConfigSchema.parse({ kind })).id,
+    );
+    expect(ids).toEqual(['strata-static-use-wink-228@1', 'use-lite-512@1', 'strata-hash-256@1']);
+    expect(
+      createEmbeddingProvider(EmbedderConfigSchema.parse({ kind: 'onnx', modelPath: '/m/bge-small-en-v1.5' }))
+        .id,
+    ).toBe('onnx-bge-small-en-v1.5-q8@1');
+    expect(
+      createEmbeddingProvider(
+        EmbedderConfigSchema.parse({
+          kind: 'openai',
+          baseUrl: 'http://localhost:11434/v1',
+          model: 'nomic-embed-text',
+        }),
+      ).id,
+    ).toBe('openai-nomic-embed-text@1');
+  });
+
+  it('the default config gives the static embedder, unloaded until first use', async () => {
+    const embedder = createEmbedder(ConfigSchema.parse({}));
+    expect(embedder.loaded).toBe(false);
+    await embedder.ready();
+    expect(embedder.loaded).toBe(true);
+    expect(embedder.stats()).toMatchObject({
+      model: 'strata-static-use-wink-228@1',
+      dimensions: 228,
+      loadCount: 1,
+    });
+    await embedder.close();
+  });
+
+  it('incomplete remote config is a ConfigError naming the fields', () => {
+    expect(() => createEmbeddingProvider(EmbedderConfigSchema.parse({ kind: 'openai' }))).toThrow(
+      /embedder\.baseUrl.*embedder\.model/,
+    );
+    expect(() => createEmbeddingProvider(EmbedderConfigSchema.parse({ kind: 'onnx' }))).toThrow(ConfigError);
+  });
+});
