@@ -191,6 +191,8 @@ export async function keywordSearch(
   const points = await scrollAll(scope, scope.memories, scopedFilter(scoped, extra), {
     withPayload: residual ? fields : ['memoryId', 'terms'],
     max: MAX_KEYWORD_CANDIDATES,
+    // Candidates carry small payloads (id and tokens): fetch them in few, large pages.
+    pageSize: 2_000,
   });
   const docs = points
     .filter((point) => !residual || keep(scope.codec.metadata(point)))

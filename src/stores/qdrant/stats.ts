@@ -27,6 +27,7 @@ async function userStats(scope: QdrantScope, userId: string): Promise<StoreStats
     scopedFilter({ userId, includeSuperseded: true }),
     {
       withPayload: ['layer', 'bytes'],
+      pageSize: 2_000,
     },
   )) {
     for (const point of page) {
