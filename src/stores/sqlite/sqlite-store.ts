@@ -75,6 +75,8 @@ export class SqliteStore implements MemoryStore {
   private index: VectorIndex | null = null;
   /** PRAGMA data_version when the index was loaded: it changes when ANOTHER connection commits. */
   private indexDataVersion = -1;
+  private vocab: Set<string> | null = null;
+  private vocabDataVersion = -1;
   private readonly cipher: Cipher | null;
 
   constructor(private readonly options: SqliteStoreOptions) {
@@ -119,6 +121,7 @@ export class SqliteStore implements MemoryStore {
 
   async close(): Promise<void> {
     this.statements.clear();
+    this.vocab = null;
     this.index = null;
     const db = this.db;
     this.db = null;
@@ -202,6 +205,7 @@ export class SqliteStore implements MemoryStore {
   /** Rewrites every FTS row from decrypted content (migration, key change, rotation). */
   private reindexAll(): void {
     const db = this.conn();
+    this.vocab = null;
     db.prepare("INSERT INTO memories_fts(memories_fts) VALUES ('delete-all')").run();
     const insert = db.prepare('INSERT INTO memories_fts (rowid, terms) VALUES (?, ?)');
     // Paged rather than iterated: better-sqlite3 forbids writes while a read cursor is open.
@@ -245,6 +249,22 @@ export class SqliteStore implements MemoryStore {
     this.indexDataVersion = this.dataVersion();
   }
 
+  /**
+   * Distinct FTS terms for fuzzy expansion, cached: fts5vocab computes document counts by
+   * walking every doclist, far too slow per query on a large index. Kept current by our own
+   * writes; dropped when another connection wrote or the index was rebuilt.
+   */
+  private vocabulary(min: number, max: number): string[] {
+    if (!this.vocab || this.vocabDataVersion !== this.dataVersion()) {
+      const rows = this.stmt('SELECT term FROM memories_vocab').all() as Array<{ term: string }>;
+      this.vocab = new Set(rows.map((r) => r.term));
+      this.vocabDataVersion = this.dataVersion();
+    }
+    const out: string[] = [];
+    for (const term of this.vocab) if (term.length >= min && term.length <= max) out.push(term);
+    return out;
+  }
+
   private dataVersion(): number {
     return this.conn().pragma('data_version', { simple: true }) as number;
   }
@@ -275,10 +295,10 @@ export class SqliteStore implements MemoryStore {
         .rowid;
       this.stmt('DELETE FROM memories_fts WHERE rowid = ?').run(rowid);
     }
-    this.stmt('INSERT INTO memories_fts (rowid, terms) VALUES (?, ?)').run(
-      rowid,
-      ftsText(memory.content, this.cipher),
-    );
+    const terms = ftsText(memory.content, this.cipher);
+    this.stmt('INSERT INTO memories_fts (rowid, terms) VALUES (?, ?)').run(rowid, terms);
+    // A rolled-back write may leave extra terms here: harmless, they expand to no match.
+    if (this.vocab && terms) for (const term of terms.split(' ')) this.vocab.add(term);
     if (vector === null) this.stmt('DELETE FROM vectors WHERE memory_id = ?').run(memory.id);
     else if (vector !== undefined) {
       this.stmt('INSERT OR REPLACE INTO vectors (memory_id, model, dims, vector) VALUES (?, ?, ?, ?)').run(
@@ -568,15 +588,7 @@ export class SqliteStore implements MemoryStore {
     if (!query.ast || k <= 0) return [];
     const match = toFtsMatch(query.ast, {
       cipher: this.cipher,
-      vocabulary: (min, max) =>
-        (
-          this.stmt('SELECT term FROM memories_vocab WHERE length(term) BETWEEN ? AND ?').all(
-            min,
-            max,
-          ) as Array<{
-            term: string;
-          }>
-        ).map((r) => r.term),
+      vocabulary: (min, max) => this.vocabulary(min, max),
     });
     if (match === null) return [];
     const where = whereFor(filter, { encrypted: this.cipher !== null });
