@@ -79,6 +79,8 @@ export interface QueryContext {
   emotions?: Record<string, number>;
   /** Extra memory ids a layer wants considered as candidates. */
   extraCandidates?: Memory[];
+  /** The query is only a time window ("what did I say last week?"): no content to match. */
+  windowOnly?: boolean;
 }
 
 export interface Layer {

@@ -74,21 +74,24 @@ export async function strengthenCoRecalled(
   now: string,
 ): Promise<number> {
   const ids = new Set(recalled.map((m) => m.id));
-  const owners = new Map<string, { memory: Memory; partners: Set<string> }>();
+  const direct = new Map<string, { memory: Memory; partners: Set<string> }>();
   const hubIds = new Set<string>();
   for (const memory of recalled) {
     const partners = memory.links.filter((id) => ids.has(id));
-    if (partners.length) owners.set(memory.id, { memory, partners: new Set(partners) });
+    if (partners.length) direct.set(memory.id, { memory, partners: new Set(partners) });
     for (const id of memory.links) if (!ids.has(id)) hubIds.add(id);
   }
   const hubs = hubIds.size
     ? await ctx.store.getMany(recalled[0]?.userId ?? '', [...hubIds].slice(0, 20))
     : [];
+  // Hubs first: one hub update strengthens many pairs at once.
+  const owners = new Map<string, { memory: Memory; partners: Set<string> }>();
   for (const hub of hubs) {
     if (hub.layer !== 'associative') continue;
     const members = hub.links.filter((id) => ids.has(id));
     if (members.length >= 2) owners.set(hub.id, { memory: hub, partners: new Set(members) });
   }
+  for (const [id, owner] of direct) if (!owners.has(id)) owners.set(id, owner);
   let updates = 0;
   for (const { memory, partners } of owners.values()) {
     if (updates >= MAX_STRENGTH_UPDATES) break;

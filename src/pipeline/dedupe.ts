@@ -48,7 +48,9 @@ export function dedupeRanked(ranked: SearchResult[]): SearchResult[] {
       });
     if (dup) continue;
     kept.push({ norm, tokens, result });
-    for (const id of messageIds) covered.add(id);
+    // Only verbatim memories cover their messages: a fact or event derived from a message
+    // does not replace the message's own words.
+    if (VERBATIM.has(result.memory.layer)) for (const id of messageIds) covered.add(id);
   }
   return kept.map((k) => k.result);
 }

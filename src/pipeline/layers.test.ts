@@ -167,3 +167,35 @@ describe('semantic layer with a configured LLM (fake server on a real socket)', 
     expect(b.stored.find((m) => m.layer === 'semantic')?.content).toBe('User lives in Oslo');
   });
 });
+
+describe('temporal recall queries', () => {
+  it('"before my trip" and "what did I say last week" become time windows', async () => {
+    engine = await testEngine('2026-11-25T10:00:00Z');
+    const { memory } = engine;
+    await memory.observeTurn(say('My trip to Japan starts on December 20.', '2026-11-10T10:00:00Z'));
+    await memory.observeTurn(say('I have a dentist appointment on December 5.', '2026-11-11T10:00:00Z'));
+    await memory.observeTurn(say('The marathon is on January 15.', '2026-11-12T10:00:00Z'));
+    await memory.observeTurn(say('I adopted a kitten called Miso.', '2026-11-17T10:00:00Z'));
+    await memory.observeTurn(say('Work has been quiet.', '2026-11-24T10:00:00Z'));
+
+    const before = await memory.recall({
+      userId: 'u1',
+      messages: [{ role: 'user', content: 'What is planned before my trip?' }],
+    });
+    const events = before.memories.filter(
+      (r) => r.memory.layer === 'temporal' && r.memory.metadata.kind === 'event',
+    );
+    const dentist = events.findIndex((r) => r.memory.content.includes('dentist'));
+    const marathon = events.findIndex((r) => r.memory.content.includes('marathon'));
+    expect(dentist).toBeGreaterThanOrEqual(0);
+    expect(marathon === -1 || marathon > dentist).toBe(true);
+
+    const lastWeek = await memory.recall({
+      userId: 'u1',
+      messages: [{ role: 'user', content: 'What did I tell you last week?' }],
+    });
+    // Last week = Monday 16 .. Sunday 22 November: the kitten, not the quiet work week.
+    const top = lastWeek.memories.find((r) => r.memory.layer === 'episodic');
+    expect(top?.memory.content).toContain('kitten');
+  });
+});

@@ -7,12 +7,20 @@
  * becomes a window; memories whose event date (or creation date) falls inside it are
  * pulled in as candidates and boosted, the rest are damped.
  */
+import { tokenize } from '../../search/tokenize.ts';
 import type { Memory } from '../../types.ts';
 import { sentenceAt, truncate, userName } from '../text.ts';
 import type { Layer, LayerWrite, QueryContext, TimeWindow, TurnContext } from '../types.ts';
 import { findTimeExpressions, stripExpressions } from './expressions.ts';
 import { describeGap, previousActivity } from './rhythm.ts';
 import { localDate } from './zone.ts';
+
+/** Words that carry no content in a time question ("what did I say last week?"). */
+const GENERIC = new Set(
+  'say said tell told talk talked mention mentioned discuss discussed ask asked chat chatted happen happened do did done plan planned coming up upcoming go went anything something thing event remind'
+    .split(' ')
+    .map((w) => tokenize(w)[0] ?? w),
+);
 
 const SAID =
   /\b(say|said|tell|told|talk|talked|mention|mentioned|discuss|discussed|ask|asked|chat|chatted)\b/i;
@@ -118,6 +126,21 @@ export function createTemporalLayer(): Layer {
       if (!window) return;
       query.window = window;
       const inside = events.filter((m) => inWindow(m, window));
+      query.windowOnly = tokenize(query.searchText).every((t) => GENERIC.has(t));
+      if (query.windowOnly && window.field === 'createdAt') {
+        // Nothing to match by content: what was said in the window is the answer.
+        const said = await query.engine.store.list(
+          {
+            userId: query.userId,
+            layers: ['episodic', 'semantic', 'emotional'],
+            ...(window.since ? { since: window.since } : {}),
+            ...(window.until ? { until: new Date(Date.parse(window.until) - 1).toISOString() } : {}),
+            includeSuperseded: false,
+          },
+          { limit: 200 },
+        );
+        inside.push(...said.items);
+      }
       query.extraCandidates = [...(query.extraCandidates ?? []), ...inside];
     },
     score(candidate, query): number {
