@@ -11,7 +11,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import type { StrataMemory } from '../api.ts';
 import type { StrataConfig } from '../config/schema.ts';
-import { NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import { MemoryError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { registerMcpRoutes } from '../integrations/mcp/http.ts';
 import { createPipelines, type PipelinesHandle } from '../integrations/open-webui/routes.ts';
 import { registerProxyRoutes } from '../integrations/openai-proxy/routes.ts';
@@ -55,6 +55,7 @@ export interface StrataApp {
 }
 
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json']);
+const FILTER_CALL = /^(\/v1)?\/[^/]+\/filter\/(inlet|outlet)$/;
 /** NDJSON imports are allowed to be larger than ordinary JSON requests. */
 const IMPORT_LIMIT_FACTOR = 64;
 
@@ -104,6 +105,7 @@ export function createApp(options: CreateAppOptions): StrataApp {
     c.set('requestId', requestId);
     c.set('log', logger.child({ requestId }));
     c.set('userId', undefined);
+    c.set('rateLimited', false);
     c.header('x-request-id', requestId);
     await next();
     const route = safeRoute(c);
@@ -136,7 +138,14 @@ export function createApp(options: CreateAppOptions): StrataApp {
     if (PUBLIC_PATHS.has(c.req.path)) return next();
     const principal = auth.authenticate(c.req.header('authorization'));
     c.set('principal', principal);
-    deps.limiter.take('key', principal.kind === 'open' ? `open:${clientAddress(c)}` : principal.keyName);
+    try {
+      deps.limiter.take('key', principal.kind === 'open' ? `open:${clientAddress(c)}` : principal.keyName);
+    } catch (error) {
+      // A 429 from an Open WebUI filter would stop the user's chat; the filter degrades instead.
+      if (!(FILTER_CALL.test(c.req.path) && MemoryError.isInstance(error) && error.code === 'rate_limited'))
+        throw error;
+      c.set('rateLimited', true);
+    }
     return next();
   });
 

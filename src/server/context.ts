@@ -23,6 +23,8 @@ export interface AppEnv {
     principal: Principal;
     log: Logger;
     userId: string | undefined;
+    /** Set instead of a 429 on routes that must degrade rather than fail (Open WebUI filters). */
+    rateLimited: boolean;
   };
 }
 

@@ -231,3 +231,34 @@ describe('Open WebUI robustness', () => {
     }
   });
 });
+
+describe('Open WebUI under rate limits', () => {
+  it('degrades instead of answering 429: inlet unchanged, outlet queued in the outbox', async () => {
+    const memory = createFakeMemory();
+    const h = await startHarness(memory, {
+      startOutbox: false,
+      server: { rateLimit: { perKeyPerMinute: 2, perUserPerMinute: 1000 } },
+    });
+    try {
+      await h.call('GET', '/models');
+      await h.call('GET', '/models');
+      expect((await h.call('GET', '/models')).status).toBe(429);
+      const inlet = fixture('inlet-chat.json');
+      const limitedInlet = await h.call('POST', '/strata/filter/inlet', { json: inlet });
+      expect(limitedInlet.status).toBe(200);
+      expect(limitedInlet.body).toEqual(inlet.body);
+      const outlet = fixture('outlet-chat.json');
+      const limitedOutlet = await h.call('POST', '/strata/filter/outlet', { json: outlet });
+      expect(limitedOutlet.status).toBe(200);
+      expect(limitedOutlet.body).toEqual(outlet.body);
+      expect(memory.observed).toBe(0);
+      expect(readdirSync(join(h.dataDir, 'outbox')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+      await h.server.strata.outbox.flush(true);
+      expect(memory.observed).toBe(1);
+      const bob = await h.call('POST', '/strata/filter/inlet', { key: KEYS.bob, json: inlet });
+      expect(bob.status).toBe(403);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
+import { ForbiddenError, MemoryError, NotFoundError, ValidationError } from '../../errors.ts';
+import { resolveUserId } from '../../server/auth.ts';
 import {
   type AppContext,
   type AppEnv,
@@ -17,8 +18,9 @@ import {
   readJson,
   type ServerDeps,
 } from '../../server/context.ts';
+import { UserIdSchema } from '../../types.ts';
 import type { TurnOutbox } from '../shared/turn-outbox.ts';
-import { type FilterDeps, runInlet, runOutlet } from './filter.ts';
+import { type FilterDeps, outletTurn, runInlet, runOutlet } from './filter.ts';
 import { discoveryList, FilterEnvelopeSchema, type FilterInfo, filtersFor } from './protocol.ts';
 import { createValvesStore, type Valves, valvesSchema } from './valves.ts';
 
@@ -71,7 +73,14 @@ export function createPipelines(app: Hono<AppEnv>, deps: ServerDeps, outbox: Tur
       deps.metrics.degraded.inc({ surface: 'open-webui', reason: 'no_user' });
       return { body: parsed.body, userId: undefined };
     }
-    const userId = actFor(c, deps, parsed.user?.id);
+    let userId: string;
+    try {
+      userId = actFor(c, deps, parsed.user?.id);
+    } catch (error) {
+      if (!(MemoryError.isInstance(error) && error.code === 'rate_limited')) throw error;
+      userId = c.get('userId') ?? parseWith(UserIdSchema, resolveUserId(c.get('principal'), parsed.user?.id));
+      c.set('rateLimited', true);
+    }
     return { body: parsed.body, userId };
   };
 
@@ -88,6 +97,10 @@ export function createPipelines(app: Hono<AppEnv>, deps: ServerDeps, outbox: Tur
       const filter = filterOf(c);
       const { body, userId } = await envelope(c);
       if (!userId) return c.json(body);
+      if (c.get('rateLimited')) {
+        deps.metrics.degraded.inc({ surface: 'open-webui-inlet', reason: 'rate_limited' });
+        return c.json(body);
+      }
       const valves = valvesOf(filter);
       return c.json(
         await runInlet(
@@ -102,7 +115,15 @@ export function createPipelines(app: Hono<AppEnv>, deps: ServerDeps, outbox: Tur
       const filter = filterOf(c);
       const { body, userId } = await envelope(c);
       if (!userId) return c.json(body);
-      return c.json(await runOutlet(filterDeps, { userId, valves: valvesOf(filter), seen }, body));
+      const valves = valvesOf(filter);
+      if (c.get('rateLimited')) {
+        // Stored later from the outbox instead of refused: the turn is not lost.
+        const extracted = valves.enabled && valves.storeTurns ? outletTurn(userId, body) : undefined;
+        if (extracted && !seen(extracted.key)) outbox.enqueue(extracted.key, extracted.turn, 'rate limited');
+        deps.metrics.degraded.inc({ surface: 'open-webui-outlet', reason: 'rate_limited' });
+        return c.json(body);
+      }
+      return c.json(await runOutlet(filterDeps, { userId, valves, seen }, body));
     });
 
     app.get(`${prefix}/:id/valves/spec`, (c) => {
