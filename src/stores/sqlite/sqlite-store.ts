@@ -548,7 +548,8 @@ export class SqliteStore implements MemoryStore {
   private allowedIds(filter: StoreFilter): Set<string> {
     const where = whereFor(filter, { encrypted: this.cipher !== null });
     const check = compileFilter(filter);
-    const rows = this.stmt(`SELECT m.* FROM memories m WHERE ${where.sql}`).all(
+    const columns = where.needsJsCheck ? 'm.*' : 'm.id';
+    const rows = this.stmt(`SELECT ${columns} FROM memories m WHERE ${where.sql}`).all(
       ...where.params,
     ) as MemoryRow[];
     const out = new Set<string>();
