@@ -77,6 +77,15 @@ async function session(store: QdrantStore): Promise<void> {
   await store.delete(ALICE, [alice[2]!.id]);
   const backupDir = join(dir, 'backup');
   await store.backup(backupDir);
+  const snapshots = await store.listSnapshots();
+  expect(snapshots.map((s) => s.collection).sort()).toEqual(
+    Object.values(store.collectionsFor(MODEL_A)).sort(),
+  );
+  const memoriesSnapshot = snapshots.find((s) => s.collection === store.collectionsFor(MODEL_A).memories)!;
+  await store.recoverSnapshot(
+    memoriesSnapshot.collection,
+    `${fake.url}/collections/${memoriesSnapshot.collection}/snapshots/${memoriesSnapshot.name}`,
+  );
   await store.restoreBackup(backupDir);
   await store.deleteUser(BOB);
   await store.close();
@@ -109,11 +118,18 @@ describe('QdrantStore wire contract (recording fake server, OpenAPI-validated)',
       'facet',
       'create_snapshot',
       'get_snapshot',
+      'list_snapshots',
+      'recover_from_snapshot',
       'recover_from_uploaded_snapshot',
     ]) {
       expect(ops, `operation ${op} was exercised`).toContain(op);
     }
     expect(requests.map(tenantViolation).filter((v) => v !== null)).toEqual([]);
+    // Keep-alive pooling: dozens of client requests over at most 2 × parallelism sockets
+    // (snapshot download/upload use fetch's own pool and are not counted).
+    const pooled = requests.filter((r) => !r.path.includes('/snapshots/'));
+    expect(pooled.length).toBeGreaterThan(50);
+    expect(new Set(pooled.map((r) => r.socket)).size).toBeLessThanOrEqual(4);
 
     const { memories, history } = store.collectionsFor(MODEL_A);
     expect(memories).toMatch(/_suite-model-a_8$/);

@@ -33,7 +33,13 @@ import { copyPayloads, readMeta, rewritePayloads, sameModel, writeMeta } from '.
 import { PointCodec } from './payload.ts';
 import type { QdrantScope } from './points.ts';
 import * as reads from './reads.ts';
-import { type BackupManifest, backupCollections, restoreCollections } from './snapshots.ts';
+import {
+  type BackupManifest,
+  backupCollections,
+  listSnapshots,
+  recoverSnapshot,
+  restoreCollections,
+} from './snapshots.ts';
 import { scanRecords, storeStats, userIds } from './stats.ts';
 import * as writes from './writes.ts';
 
@@ -277,6 +283,31 @@ export class QdrantStore implements MemoryStore {
     const manifest = await restoreCollections(this.conn, source);
     this.preparing = null;
     return manifest;
+  }
+
+  /** Snapshots Qdrant holds for this store's collections (name, size, checksum, time). */
+  async listSnapshots(): Promise<
+    Array<{ collection: string; name: string; size: number; creationTime: string | null }>
+  > {
+    const scope = await this.scope();
+    const out = [];
+    for (const collection of [scope.memories, scope.history]) {
+      for (const snapshot of await listSnapshots(this.conn, collection)) {
+        out.push({
+          collection,
+          name: snapshot.name,
+          size: snapshot.size,
+          creationTime: snapshot.creation_time ?? null,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Recovers one collection from a snapshot location Qdrant can reach itself (http(s) URL or file://). */
+  async recoverSnapshot(collection: string, location: string): Promise<void> {
+    await recoverSnapshot(this.conn, collection, location);
+    this.preparing = null;
   }
 
   /** Collection names this store uses for a model (for docs, tooling and tests). */

@@ -30,6 +30,8 @@ export interface RecordedRequest {
   body: unknown;
   operationId: string | null;
   errors: string[];
+  /** Client socket port: distinct values = distinct TCP connections (keep-alive check). */
+  socket: number | undefined;
 }
 
 export class HttpError extends Error {
@@ -124,6 +126,7 @@ export class FakeQdrant {
       body,
       operationId: validation.operationId,
       errors: validation.errors,
+      socket: req.socket.remotePort,
     });
     const started = process.hrtime.bigint();
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
