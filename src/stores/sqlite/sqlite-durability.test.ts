@@ -147,3 +147,29 @@ describe('sqlite with two connections', () => {
     await server.close();
   });
 });
+
+describe('sqlite model tagging', () => {
+  it('an interrupted re-embed (vectors of two models) is refused until reembed finishes', async () => {
+    const path = join(dir, 'mixed.db');
+    const store = new SqliteStore({ path });
+    await store.open({ model: MODEL });
+    const a = memory();
+    const b = memory();
+    await store.insert([
+      { memory: a, vector: vec(1) },
+      { memory: b, vector: vec(0, 1) },
+    ]);
+    await store.close();
+    const NEW = { id: 'suite-model-b', dimensions: 8 };
+    await store.open({ model: NEW, allowModelChange: true });
+    await store.replaceVectors([{ userId: a.userId, id: a.id, vector: vec(1, 1) }], NEW); // b not yet re-embedded
+    await store.close();
+    await expect(store.open({ model: NEW })).rejects.toThrow(/suite-model-a.*suite-model-b|reembed/s);
+    await store.open({ model: NEW, allowModelChange: true });
+    await store.replaceVectors([{ userId: b.userId, id: b.id, vector: vec(1, 2) }], NEW);
+    await store.close();
+    await store.open({ model: NEW });
+    expect(await store.storedModel()).toEqual(NEW);
+    await store.close();
+  });
+});

@@ -104,6 +104,14 @@ export class SqliteStore implements MemoryStore {
       if (stored && vectors > 0 && stored.id !== options.model.id && !options.allowModelChange) {
         throw modelMismatch(stored, options.model, this.location);
       }
+      // Vectors are tagged per row too: an interrupted re-embed leaves a mix, which is refused
+      // (until `reembed` finishes) even though meta already names the new model.
+      const foreign = db
+        .prepare('SELECT model, dims FROM vectors WHERE model != ? LIMIT 1')
+        .get(options.model.id) as { model: string; dims: number } | undefined;
+      if (foreign && !options.allowModelChange) {
+        throw modelMismatch({ id: foreign.model, dimensions: foreign.dims }, options.model, this.location);
+      }
       if (stored && vectors === 0 && stored.id !== options.model.id) this.writeMeta('embedding_model', null);
       const ftsKey = this.cipher ? this.cipher.keyId : 'plain';
       if (this.readMeta('fts_key') !== ftsKey) {
