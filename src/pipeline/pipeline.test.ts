@@ -175,12 +175,22 @@ describe('observeTurn + recall (memory store, hash embedder)', () => {
           role: 'user',
           content: 'I went to a LGBTQ support group yesterday and it was so powerful.',
         },
-        { id: 'D1:4', role: 'assistant', content: 'Wow, that sounds amazing!' },
+        {
+          id: 'D1:4',
+          role: 'assistant',
+          content: 'Wow, that sounds amazing! I went to a painting class last week.',
+        },
       ],
     });
     const user = result.stored.find((m) => m.layer === 'episodic' && m.metadata.role === 'user');
     expect(user?.content).toBe('Caroline: I went to a LGBTQ support group yesterday and it was so powerful.');
     expect(user?.sources.map((s) => s.messageId)).toEqual(['D1:3']);
+    // Both named speakers' dates become events, each sourced to its own message.
+    const events = result.stored.filter((m) => m.layer === 'temporal' && m.metadata.kind === 'event');
+    expect(events.map((e) => [e.metadata.speaker, e.metadata.eventDate, e.sources[0]?.messageId])).toEqual([
+      ['Caroline', '2023-05-07', 'D1:3'],
+      ['Melanie', '2023-05-01', 'D1:4'],
+    ]);
     const recalled = await engine.memory.recall({
       userId: 'conv-1',
       messages: [{ role: 'user', content: 'When did Caroline go to the LGBTQ support group?' }],

@@ -1,5 +1,6 @@
 /**
- * The emotional layer: per user message, multi-label emotion scores, valence, arousal and
+ * The emotional layer: per user message (and per reply of a named second speaker),
+ * multi-label emotion scores, valence, arousal and
  * intensity (analyze.ts). A message with at least one label above the threshold becomes
  * an emotional memory whose metadata carries the scores; at recall, memories whose
  * emotion vector resembles the current message's get a boost (up to +50%).
@@ -12,16 +13,20 @@ export function createEmotionalLayer(): Layer {
   return {
     name: 'emotional',
     observe(ctx: TurnContext): LayerWrite[] {
-      const analysis = analyzeEmotion(ctx.user.text);
-      if (analysis.labels.length === 0) return [];
-      const feelings = analysis.cues.length
-        ? analysis.cues.slice(0, 3).join(', ')
-        : analysis.labels.join(', ');
-      return [
-        {
+      // A named assistant is a second person (two-person conversations): their feelings count too.
+      const messages = ctx.assistant?.speaker ? [ctx.user, ctx.assistant] : [ctx.user];
+      const writes: LayerWrite[] = [];
+      for (const message of messages) {
+        const analysis = analyzeEmotion(message.text);
+        if (analysis.labels.length === 0) continue;
+        const who = message.speaker ?? userName(ctx);
+        const feelings = analysis.cues.length
+          ? analysis.cues.slice(0, 3).join(', ')
+          : analysis.labels.join(', ');
+        writes.push({
           layer: 'emotional',
-          key: 'user',
-          content: `${userName(ctx)} felt ${analysis.labels.join(', ')} (${feelings}): ${truncate(speakerLine(ctx.user), 600)}`,
+          key: message.role,
+          content: `${who} felt ${analysis.labels.join(', ')} (${feelings}): ${truncate(speakerLine(message), 600)}`,
           importance: Math.min(1, 0.4 + 0.5 * analysis.intensity),
           metadata: {
             emotions: analysis.scores,
@@ -30,11 +35,13 @@ export function createEmotionalLayer(): Layer {
             arousal: analysis.arousal,
             intensity: analysis.intensity,
             cues: analysis.cues,
+            speaker: who,
           },
-          sources: ctx.sources.filter((s) => s.role === 'user'),
-          linkKeys: ['episodic:user'],
-        },
-      ];
+          sources: ctx.sources.filter((s) => s.messageId === message.id),
+          linkKeys: [`episodic:${message.role}`],
+        });
+      }
+      return writes;
     },
     prepareRecall(query: QueryContext): void {
       const analysis = analyzeEmotion(query.text);

@@ -54,28 +54,35 @@ export function createTemporalLayer(): Layer {
     name: 'temporal',
     async observe(ctx: TurnContext): Promise<LayerWrite[]> {
       const writes: LayerWrite[] = [];
-      const userSources = ctx.sources.filter((s) => s.role === 'user');
-      for (const expr of findTimeExpressions(ctx.user.text, ctx.at, ctx.timeZone)) {
-        const future = Date.parse(expr.start) > ctx.at.getTime();
-        const sentence = truncate(sentenceAt(ctx.user.text, expr.index), 400);
-        writes.push({
-          layer: 'temporal',
-          key: `event:${expr.index}`,
-          content: `${future ? 'Upcoming' : 'Past'} event (${expr.label}, "${expr.text}"): ${userName(ctx)} said "${sentence}"`,
-          importance: future ? 0.7 : 0.5,
-          metadata: {
-            kind: 'event',
-            eventAt: expr.start,
-            eventEnd: expr.end,
-            eventDate: expr.label,
-            granularity: expr.granularity,
-            expression: expr.text,
-            timeZone: ctx.timeZone,
-          },
-          sources: userSources,
-          linkKeys: ['episodic:user'],
-        });
+      // A named assistant is a second person (two-person conversations): their dates count too.
+      const speakers = ctx.assistant?.speaker ? [ctx.user, ctx.assistant] : [ctx.user];
+      for (const message of speakers) {
+        const sources = ctx.sources.filter((s) => s.messageId === message.id);
+        const who = message.speaker ?? userName(ctx);
+        for (const expr of findTimeExpressions(message.text, ctx.at, ctx.timeZone)) {
+          const future = Date.parse(expr.start) > ctx.at.getTime();
+          const sentence = truncate(sentenceAt(message.text, expr.index), 400);
+          writes.push({
+            layer: 'temporal',
+            key: message.role === 'user' ? `event:${expr.index}` : `event-${message.role}:${expr.index}`,
+            content: `${future ? 'Upcoming' : 'Past'} event (${expr.label}, "${expr.text}"): ${who} said "${sentence}"`,
+            importance: future ? 0.7 : 0.5,
+            metadata: {
+              kind: 'event',
+              eventAt: expr.start,
+              eventEnd: expr.end,
+              eventDate: expr.label,
+              granularity: expr.granularity,
+              expression: expr.text,
+              timeZone: ctx.timeZone,
+              speaker: who,
+            },
+            sources,
+            linkKeys: [`episodic:${message.role}`],
+          });
+        }
       }
+      const userSources = ctx.sources.filter((s) => s.role === 'user');
       const { recent, previous } = await previousActivity(ctx);
       if (!recent) {
         const gap = previous ? ctx.at.getTime() - previous.getTime() : null;
