@@ -46,6 +46,8 @@ afterEach(async () => {
 
 describe('hybridSearch', () => {
   it('fuses vector and keyword lists and reports both signals', async () => {
+    await ctx.store.close();
+    await setup({ scoring: { fusion: 'rrf', vectorWeight: 0.5 } });
     const results = await search({ userId: 'alice', query: 'hiking Alps' });
     expect(results[0]?.memory.id).toBe('a1');
     expect(results[0]?.signals).toMatchObject({ vectorRank: 1, keywordRank: 1 });
