@@ -3,8 +3,10 @@
  * per-request timeout) plus `call()`, the single path every request takes, which retries
  * retryable failures with exponential backoff (util/retry.ts) and maps what is left into
  * Strata errors. Idempotent writes (upserts by deterministic point id) make retrying safe.
+ * The client module is imported on first use: it costs ~200 ms to load, which SQLite-only
+ * processes (every CLI command) should not pay just because the store factory links it.
  */
-import { QdrantClient } from '@qdrant/js-client-rest';
+import type { QdrantClient } from '@qdrant/js-client-rest';
 import { type Logger, silentLogger } from '../../util/logger.ts';
 import { withRetry } from '../../util/retry.ts';
 import { isRetryableQdrantError, toStoreError } from './errors.ts';
@@ -23,8 +25,8 @@ export interface QdrantConnectionOptions {
 }
 
 export class QdrantConnection {
-  readonly client: QdrantClient;
   readonly url: string;
+  private clientPromise: Promise<QdrantClient> | null = null;
   readonly apiKey: string | undefined;
   private readonly options: QdrantConnectionOptions;
   private readonly logger: Logger;
@@ -34,21 +36,30 @@ export class QdrantConnection {
     this.url = options.url.replace(/\/+$/, '');
     this.apiKey = options.apiKey;
     this.logger = options.logger ?? silentLogger;
-    this.client = new QdrantClient({
-      url: this.url,
-      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
-      timeout: options.timeoutMs,
-      maxConnections: options.maxConnections,
-      // The version probe is a fire-and-forget request that warns on stdout; readiness is
-      // checked by the first real call instead.
-      checkCompatibility: false,
-    });
+  }
+
+  /** The REST client (undici keep-alive pool), created once on first use. */
+  client(): Promise<QdrantClient> {
+    this.clientPromise ??= import('@qdrant/js-client-rest').then(
+      ({ QdrantClient: Client }) =>
+        new Client({
+          url: this.url,
+          ...(this.options.apiKey === undefined ? {} : { apiKey: this.options.apiKey }),
+          timeout: this.options.timeoutMs,
+          maxConnections: this.options.maxConnections,
+          // The version probe is a fire-and-forget request that warns on stdout; readiness
+          // is checked by the first real call instead.
+          checkCompatibility: false,
+        }),
+    );
+    return this.clientPromise;
   }
 
   /** Runs one Qdrant request with retry on retryable failures; `operation` names it in errors. */
   async call<T>(operation: string, fn: (client: QdrantClient) => Promise<T>, retries?: number): Promise<T> {
     try {
-      return await withRetry(() => fn(this.client), {
+      const client = await this.client();
+      return await withRetry(() => fn(client), {
         retries: retries ?? this.options.retries,
         minDelayMs: this.options.minDelayMs ?? 200,
         maxDelayMs: this.options.maxDelayMs ?? 5_000,

@@ -162,8 +162,8 @@ describe('QdrantStore wire contract (recording fake server, OpenAPI-validated)',
     const store = new QdrantStore(storeOptions(fake.url));
     await store.open({ model: MODEL_A });
     const before = fake.requests.length;
-    await store.conn.client.scroll(store.collectionsFor(MODEL_A).memories, { limit: 1 });
-    await store.conn.client.delete(store.collectionsFor(MODEL_A).memories, {
+    await (await store.conn.client()).scroll(store.collectionsFor(MODEL_A).memories, { limit: 1 });
+    await (await store.conn.client()).delete(store.collectionsFor(MODEL_A).memories, {
       points: ['0190c2a4-0000-7000-8000-000000000000'],
     });
     const violations = fake.requests.slice(before).map(tenantViolation);
