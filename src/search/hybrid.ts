@@ -1,7 +1,7 @@
 /**
  * Hybrid search: one query embedded once, the store's vector and keyword (BM25) lists
- * fetched with the same user-scoped filter, fused (fusion.ts: weighted RRF by default,
- * config scoring.rrfK / vectorWeight / fusion) and hydrated into memories. Both lists are
+ * fetched with the same user-scoped filter, fused (fusion.ts: config scoring.fusion,
+ * vectorWeight and rrfK) and hydrated into memories. Both lists are
  * oversampled so that an item ranked modestly in each can still win after fusion. The
  * userId in the filter is what keeps search inside one user; stores enforce it too.
  */
