@@ -63,6 +63,9 @@ interface Row {
   buildMs: number;
   p50: number;
   p95: number;
+  /** CPU time per query (ms): less distorted than wall time when the machine is shared. */
+  cpu50: number;
+  cpu95: number;
   recall: number;
   memMB: number;
 }
@@ -92,16 +95,20 @@ function recallAt(truth: string[][], got: string[][]): number {
 function timeQueries(
   queries: Float32Array[],
   run: (q: Float32Array) => string[],
-): { lat: number[]; out: string[][] } {
+): { lat: number[]; cpu: number[]; out: string[][] } {
   for (const q of queries.slice(0, 10)) run(q); // warm-up (JIT)
   const lat: number[] = [];
+  const cpu: number[] = [];
   const out: string[][] = [];
   for (const q of queries) {
+    const c = process.cpuUsage();
     const t = performance.now();
     out.push(run(q));
     lat.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return { lat, out };
+  return { lat, cpu, out };
 }
 
 type Hnsw = {
@@ -144,7 +151,7 @@ async function main(): Promise<void> {
         // packed rows (+ int8 scales); WASM memory is not visible in process.memoryUsage() reliably
         const memMB =
           (n * dims * (precision === 'float32' ? 4 : 1) + (precision === 'int8' ? n * 4 : 0)) / 2 ** 20;
-        const { lat, out } = timeQueries(queries, (q) =>
+        const { lat, cpu, out } = timeQueries(queries, (q) =>
           index.search({ userId: 'user' }, q, K).map((r) => r.id),
         );
         if (precision === 'float32') truth = exact(vectors, queries, ids);
@@ -158,6 +165,8 @@ async function main(): Promise<void> {
           buildMs,
           p50: percentile(lat, 50),
           p95: percentile(lat, 95),
+          cpu50: percentile(cpu, 50),
+          cpu95: percentile(cpu, 95),
           recall: recallAt(truth, out),
           memMB,
         });
@@ -174,7 +183,7 @@ async function main(): Promise<void> {
           const memMB = (process.memoryUsage().rss - heap0) / 2 ** 20; // rss delta: rough
           index.setEf(ef);
           const arrays = new Map(queries.map((q) => [q, Array.from(q)]));
-          const { lat, out } = timeQueries(queries, (q) =>
+          const { lat, cpu, out } = timeQueries(queries, (q) =>
             index.searchKnn(arrays.get(q)!, K).neighbors.map((i) => `m${i}`),
           );
           rows.push({
@@ -184,6 +193,8 @@ async function main(): Promise<void> {
             buildMs,
             p50: percentile(lat, 50),
             p95: percentile(lat, 95),
+            cpu50: percentile(cpu, 50),
+            cpu95: percentile(cpu, 95),
             recall: recallAt(truth, out),
             memMB,
           });
@@ -192,18 +203,20 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log('\n| vectors | dims | method | build ms | p50 ms | p95 ms | recall@10 | memory MB |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(
+    '\n| vectors | dims | method | build ms | wall p50 ms | wall p95 ms | cpu p50 ms | cpu p95 ms | recall@10 | memory MB |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.n} | ${r.dims} | ${r.method} | ${r.buildMs.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.recall.toFixed(3)} | ${r.memMB.toFixed(0)} |`,
+      `| ${r.n} | ${r.dims} | ${r.method} | ${r.buildMs.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.cpu50.toFixed(2)} | ${r.cpu95.toFixed(2)} | ${r.recall.toFixed(3)} | ${r.memMB.toFixed(0)} |`,
     );
   }
 }
 
 function report(r: Row): void {
   console.error(
-    `${r.n}x${r.dims} ${r.method}: build ${r.buildMs.toFixed(0)} ms, p50 ${r.p50.toFixed(2)} ms, p95 ${r.p95.toFixed(2)} ms, recall@10 ${r.recall.toFixed(3)}`,
+    `${r.n}x${r.dims} ${r.method}: build ${r.buildMs.toFixed(0)} ms, p50 ${r.p50.toFixed(2)} ms, p95 ${r.p95.toFixed(2)} ms, cpu p50 ${r.cpu50.toFixed(2)} p95 ${r.cpu95.toFixed(2)} ms, recall@10 ${r.recall.toFixed(3)}`,
   );
 }
 

@@ -1,11 +1,10 @@
 /**
- * The store conformance suite on SQLite (real temp files, plaintext and encrypted), plus
- * SQLite-specific tests live in the sibling *.test.ts files.
+ * The store conformance suite on SQLite (real temp files). Variants (int8 index, encryption)
+ * run in sqlite-store-variants.test.ts; SQLite-specific tests live in the sibling files.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createCipher, generateKey } from '../../security/cipher.ts';
 import { runStoreSuite } from '../../testing/store-suite.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
@@ -20,14 +19,3 @@ runStoreSuite('sqlite', async () => new SqliteStore({ path: tempDb() }), {
   cleanup,
   reopen: async (old) => new SqliteStore({ path: old.location }),
 });
-
-runStoreSuite('sqlite int8 index', async () => new SqliteStore({ path: tempDb(), vectorPrecision: 'int8' }), {
-  cleanup,
-});
-
-const key = generateKey();
-runStoreSuite(
-  'sqlite encrypted',
-  async () => new SqliteStore({ path: tempDb(), cipher: createCipher(key) }),
-  { cleanup, reopen: async (old) => new SqliteStore({ path: old.location, cipher: createCipher(key) }) },
-);

@@ -10,10 +10,19 @@ function rand(seed: number) {
 }
 
 function exactScores(vectors: Map<string, Float32Array>, q: Float32Array): Array<{ id: string; s: number }> {
-  const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-  return [...vectors]
-    .map(([id, v]) => ({ id, s: v.reduce((acc, x, i) => acc + x * q[i]!, 0) / (norm(v) * norm(q)) }))
-    .sort((a, b) => b.s - a.s);
+  let qn = 0;
+  for (const x of q) qn += x * x;
+  const out: Array<{ id: string; s: number }> = [];
+  for (const [id, v] of vectors) {
+    let dot = 0;
+    let vn = 0;
+    for (let i = 0; i < v.length; i++) {
+      dot += v[i]! * q[i]!;
+      vn += v[i]! * v[i]!;
+    }
+    out.push({ id, s: dot / Math.sqrt(vn * qn) });
+  }
+  return out.sort((a, b) => b.s - a.s);
 }
 
 function exactTop(vectors: Map<string, Float32Array>, q: Float32Array, k: number): string[] {
