@@ -8,7 +8,8 @@
  * p50/p95 per operation (timed around the app's fetch handler), and every non-2xx status.
  * A warm-up round (two requests per user) runs first and is not measured.
  *
- *   npx tsx bench/load.ts [--users 50] [--amount 3000] [--duration 60] [--store sqlite|memory] [--embedder static|hash]
+ *   npx tsx bench/load.ts [--users 50] [--amount 3000] [--duration 60] [--store sqlite|memory]
+ *     [--embedder static|hash] [--surface rest|owui]   (owui: Open WebUI outlet + inlet instead)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,11 +30,14 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '60' },
     store: { type: 'string', default: 'sqlite' },
     embedder: { type: 'string', default: 'static' },
+    surface: { type: 'string', default: 'rest' },
   },
 });
 const users = Number(values.users);
 const amount = Number(values.amount);
 const duration = Number(values.duration);
+/** rest: POST /v1/turns + /v1/recall; owui: the Open WebUI outlet + inlet filter calls. */
+const owui = values.surface === 'owui';
 
 const TOPICS = [
   'hiking in the Alps',
@@ -89,11 +93,17 @@ async function main() {
 
   // Varied, realistic sentences so dedupe does not collapse the load into a few memories.
   const sentences = sentenceGenerator(7);
+  const headersFor = (index: number) => ({
+    authorization: `Bearer ${keys[index]!.key}`,
+    'content-type': 'application/json',
+  });
   let nextUser = 0;
+  // autocannon resets `context` each time a connection starts the request list again, so
+  // it only pairs one observe with the recall after it; ids come from a global sequence.
+  let sequence = 0;
   const userOf = (context: Record<string, unknown>) => {
     context.user ??= nextUser++ % users;
-    context.turn = ((context.turn as number | undefined) ?? 0) + 1;
-    return { index: context.user as number, turn: context.turn as number };
+    return { index: context.user as number, turn: ++sequence };
   };
   const run = (total: number, seconds: number) =>
     autocannon(<Parameters<typeof autocannon>[0]>{
@@ -106,39 +116,55 @@ async function main() {
       requests: [
         {
           method: 'POST',
-          path: '/v1/turns',
+          path: owui ? '/strata/filter/outlet' : '/v1/turns',
           setupRequest: (request, context) => {
             const { index, turn } = userOf(context);
             const topic = TOPICS[(index + turn) % TOPICS.length];
-            return {
-              ...request,
-              headers: { authorization: `Bearer ${keys[index]!.key}`, 'content-type': 'application/json' },
-              body: JSON.stringify({
-                chatId: `chat-${index}`,
-                messages: [
-                  {
-                    role: 'user',
-                    content: `${sentences.next()} Also, I keep thinking about ${topic}.`,
+            const messages = [
+              { role: 'user', content: `${sentences.next()} Also, I keep thinking about ${topic}.` },
+              { role: 'assistant', content: `Tell me more about ${topic}.` },
+            ];
+            const body = owui
+              ? {
+                  user: { id: keys[index]!.userId, name: `User ${index}`, role: 'user' },
+                  body: {
+                    model: 'llama3.1:8b',
+                    chat_id: `chat-${index}`,
+                    session_id: 's',
+                    id: `m-${index}-${turn}-a`,
+                    messages: messages.map((m, i) => ({
+                      ...m,
+                      id: `m-${index}-${turn}-${i}`,
+                      timestamp: 1764061100 + turn,
+                    })),
                   },
-                  { role: 'assistant', content: `Tell me more about ${topic}.` },
-                ],
-              }),
-            };
+                }
+              : { chatId: `chat-${index}`, messages };
+            return { ...request, headers: headersFor(index), body: JSON.stringify(body) };
           },
         },
         {
           method: 'POST',
-          path: '/v1/recall',
+          path: owui ? '/strata/filter/inlet' : '/v1/recall',
           setupRequest: (request, context) => {
             const { index, turn } = userOf(context);
             const topic = TOPICS[(index * 3 + turn) % TOPICS.length];
-            return {
-              ...request,
-              headers: { authorization: `Bearer ${keys[index]!.key}`, 'content-type': 'application/json' },
-              body: JSON.stringify({
-                messages: [{ role: 'user', content: `What do you remember about ${topic}?` }],
-              }),
-            };
+            const messages = [
+              { role: 'system', content: 'You are a helpful assistant.' },
+              { role: 'user', content: `What do you remember about ${topic}?` },
+            ];
+            const body = owui
+              ? {
+                  user: { id: keys[index]!.userId, name: `User ${index}`, role: 'user' },
+                  body: {
+                    model: 'llama3.1:8b',
+                    stream: true,
+                    messages,
+                    metadata: { chat_id: `chat-${index}` },
+                  },
+                }
+              : { messages };
+            return { ...request, headers: headersFor(index), body: JSON.stringify(body) };
           },
         },
       ],
@@ -171,6 +197,7 @@ async function main() {
       durationCapS: duration,
       store: values.store,
       embedder: values.embedder,
+      surface: values.surface,
     },
     requests: result.requests.total,
     durationS: result.duration,
