@@ -79,14 +79,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const memoryAfterLoad = memorySnapshot();
     try {
       log('embedding throughput…');
-      const embedding = await measureEmbedding(config, options.quick ? 300 : 2_000);
+      const embedding = await measureEmbedding(config, options.quick ? 200 : 2_000);
       log(`scale runs at ${sizes.join(', ')} memories…`);
       const bar = options.progress?.(Math.max(...sizes), 'filling store');
       let last = 0;
       const scale = await runScale(memory, {
         sizes,
         users: options.quick ? 50 : 200,
-        ops: options.quick ? 60 : 300,
+        ops: options.quick ? 40 : 300,
         onFill: (done) => {
           bar?.tick(done - last);
           last = done;
@@ -95,7 +95,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       bar?.stop();
       const memoryAfterLargest = memorySnapshot();
       log('leak soak…');
-      const soak = await runSoak(memory, options.quick ? 1_000 : 10_000, options.quick ? 300 : 2_000);
+      const soak = await runSoak(memory, options.quick ? 600 : 10_000, options.quick ? 200 : 2_000);
       const extras: Record<string, unknown> = {};
       for (const extra of options.extras ?? []) {
         log(`${extra.name}…`);
