@@ -25,6 +25,7 @@ const { values } = parseArgs({
     provider: { type: 'string' },
     model: { type: 'string' },
     sif: { type: 'string' },
+    parts: { type: 'string' },
     locomo: { type: 'string', default: '/work/shared/data/locomo/locomo-dev.json' },
   },
 });
@@ -37,6 +38,7 @@ function make(name: string): EmbeddingProvider {
     return new StaticEmbeddingProvider({
       ...(values.model ? { modelPath: values.model } : {}),
       ...(values.sif ? { sifA: Number(values.sif) } : {}),
+      ...(values.parts ? { partWeights: values.parts.split(',').map(Number) } : {}),
     });
   if (name === 'combo')
     return new ComboProvider(make('static'), make('wink'), Number(process.env.COMBO_W ?? '1'));

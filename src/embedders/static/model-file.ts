@@ -15,6 +15,8 @@ export interface StaticModelHeader {
   dimensions: number;
   /** Sizes of independently normalized segments of a row (e.g. [128, 100]); absent = one. */
   parts?: number[];
+  /** Relative weight of each part when a sentence vector is assembled (default equal). */
+  partWeights?: number[];
   /** Whole lowercase words, rows 0..words.length-1. */
   words: string[];
   /** SentencePiece vocabulary [piece, logProb], rows words.length.. (fallback for unknown words). */

@@ -25,6 +25,8 @@ const SIF_A = 1e-3;
 export interface StaticProviderOptions {
   modelPath?: string;
   sifA?: number;
+  /** Relative weight of each part of a multi-part table (default: the header's, else equal). */
+  partWeights?: number[];
 }
 
 export class StaticEmbeddingProvider implements EmbeddingProvider {
@@ -32,6 +34,7 @@ export class StaticEmbeddingProvider implements EmbeddingProvider {
   readonly supportsParallelCalls = false;
   readonly #path: string;
   readonly #sifA: number;
+  readonly #partWeights: number[] | undefined;
   #model: StaticModel | null = null;
   #weights: Float32Array = new Float32Array(0);
   #wordRows = new Map<string, number>();
@@ -42,6 +45,7 @@ export class StaticEmbeddingProvider implements EmbeddingProvider {
   constructor(options: StaticProviderOptions = {}) {
     this.#path = path.resolve(options.modelPath ?? DEFAULT_STATIC_MODEL);
     this.#sifA = options.sifA ?? SIF_A;
+    this.#partWeights = options.partWeights;
     // The id must be right before load(): stores may record it. A custom table's header says it.
     const peeked = options.modelPath === undefined ? null : peekStaticModelId(this.#path);
     this.#id =
@@ -104,11 +108,14 @@ export class StaticEmbeddingProvider implements EmbeddingProvider {
     // own so neither dominates, then the whole vector is made unit length.
     const parts = model.header.parts;
     if (parts !== undefined && parts.length > 1) {
+      const weights = this.#partWeights ?? model.header.partWeights;
       let offset = 0;
-      for (const size of parts) {
-        normalizeInPlace(out.subarray(offset, offset + size));
+      parts.forEach((size, i) => {
+        const part = normalizeInPlace(out.subarray(offset, offset + size));
+        const w = weights?.[i] ?? 1;
+        if (w !== 1) for (let j = 0; j < part.length; j++) part[j] = (part[j] as number) * w;
         offset += size;
-      }
+      });
     }
     return normalizeInPlace(out);
   }
