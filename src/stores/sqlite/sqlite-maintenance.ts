@@ -1,0 +1,98 @@
+/**
+ * Whole-store maintenance for the SQLite store: refusing encrypted data without its key,
+ * rebuilding the FTS index from (decrypted) content, and key rotation. All of it works in
+ * pages of rows, because better-sqlite3 forbids writes while a read cursor is open and a
+ * 100k-row store should not be held in memory at once.
+ */
+import { ConfigError } from '../../errors.ts';
+import type { Cipher } from '../../security/cipher.ts';
+import {
+  contentOf,
+  fromRow,
+  fromVersionRow,
+  ftsText,
+  type MemoryRow,
+  toParams,
+  type VersionRow,
+} from './row-codec.ts';
+import type { SqliteConnection } from './sqlite-connection.ts';
+import { writeVersion } from './sqlite-writes.ts';
+
+const PAGE = 500;
+
+/** Refuses to open encrypted data without its key, before anything is read. */
+export function checkKeys(c: SqliteConnection, cipher: Cipher | null): void {
+  const rows = c.stmt('SELECT DISTINCT key_id FROM memories WHERE key_id IS NOT NULL').all() as Array<{
+    key_id: string;
+  }>;
+  for (const { key_id: keyId } of rows) {
+    if (!cipher) {
+      throw new ConfigError(
+        `The database at ${c.location} holds encrypted memories (key ${keyId}); set encryption.key or encryption.keyFile to open it.`,
+      );
+    }
+    if (!cipher.knows(keyId)) {
+      throw new ConfigError(
+        `The database at ${c.location} holds memories encrypted with key ${keyId}, which is not configured; add it to encryption.previousKeys.`,
+      );
+    }
+  }
+}
+
+/** Which key (or plaintext) the FTS terms were written with. */
+export function ftsKeyOf(cipher: Cipher | null): string {
+  return cipher ? cipher.keyId : 'plain';
+}
+
+/** Rewrites every FTS row from decrypted content (migration, key change, rotation). Call inside a transaction. */
+export function reindexAll(c: SqliteConnection, cipher: Cipher | null): void {
+  c.db.prepare("INSERT INTO memories_fts(memories_fts) VALUES ('delete-all')").run();
+  const insert = c.db.prepare('INSERT INTO memories_fts (rowid, terms) VALUES (?, ?)');
+  const page = c.db.prepare(
+    'SELECT rowid, id, content, key_id FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?',
+  );
+  for (let after = 0; ; ) {
+    const rows = page.all(after, PAGE) as MemoryRow[];
+    if (rows.length === 0) break;
+    for (const row of rows) insert.run(row.rowid, ftsText(contentOf(row, cipher), cipher));
+    after = rows.at(-1)!.rowid;
+  }
+  c.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('fts_key', ftsKeyOf(cipher));
+}
+
+/**
+ * Re-encrypts every row and snapshot with the current key (also encrypting rows written
+ * before encryption was enabled) and rebuilds the blind index; returns memories rewritten.
+ * Idempotent and chunked: a crash midway leaves a store that still opens (old rows keep
+ * their key id, which previousKeys decrypts) and a rerun finishes the job.
+ */
+export function rotateKeys(c: SqliteConnection, cipher: Cipher): number {
+  let rewritten = 0;
+  const stale = c.stmt('SELECT * FROM memories WHERE key_id IS NULL OR key_id != ? LIMIT ?');
+  for (;;) {
+    const rows = stale.all(cipher.keyId, PAGE) as MemoryRow[];
+    if (rows.length === 0) break;
+    c.tx(() => {
+      for (const row of rows) {
+        const params = toParams(fromRow(row, cipher), cipher);
+        c.stmt('UPDATE memories SET content = ?, metadata = ?, key_id = ? WHERE id = ?').run(
+          params.content,
+          params.metadata,
+          params.key_id,
+          row.id,
+        );
+        rewritten += 1;
+      }
+    });
+  }
+  const staleVersions = c.stmt('SELECT * FROM versions WHERE key_id IS NULL OR key_id != ? LIMIT ?');
+  for (;;) {
+    const rows = staleVersions.all(cipher.keyId, PAGE) as VersionRow[];
+    if (rows.length === 0) break;
+    c.tx(() => {
+      for (const v of rows) writeVersion(c, cipher, fromVersionRow(v, cipher));
+    });
+  }
+  if (c.readMeta('fts_key') !== ftsKeyOf(cipher)) c.tx(() => reindexAll(c, cipher));
+  return rewritten;
+}

@@ -1,0 +1,61 @@
+/**
+ * Row-level writes of the SQLite store, always called inside a transaction: a memory row
+ * with its FTS row (delete + insert by rowid on the contentless index), its vector BLOB,
+ * and version snapshots. Keeping them here leaves the store class to orchestrate batches,
+ * conflicts and the in-process index.
+ */
+import type { Cipher } from '../../security/cipher.ts';
+import type { Memory, MemoryVersion } from '../../types.ts';
+import { ftsText, toParams, toVersionRow, vectorToBlob } from './row-codec.ts';
+import type { SqliteConnection } from './sqlite-connection.ts';
+
+const INSERT_MEMORY = `INSERT INTO memories (id, user_id, layer, created_at, updated_at, version, superseded_by,
+  importance, strength, access_count, last_accessed_at, embedding_model, sources, links, content, metadata, key_id, bytes)
+  VALUES (@id, @user_id, @layer, @created_at, @updated_at, @version, @superseded_by, @importance, @strength,
+  @access_count, @last_accessed_at, @embedding_model, @sources, @links, @content, @metadata, @key_id, @bytes)`;
+const UPDATE_MEMORY = `UPDATE memories SET user_id=@user_id, layer=@layer, created_at=@created_at, updated_at=@updated_at,
+  version=@version, superseded_by=@superseded_by, importance=@importance, strength=@strength, access_count=@access_count,
+  last_accessed_at=@last_accessed_at, embedding_model=@embedding_model, sources=@sources, links=@links, content=@content,
+  metadata=@metadata, key_id=@key_id, bytes=@bytes WHERE id=@id`;
+const INSERT_VERSION = `INSERT OR REPLACE INTO versions (memory_id, version, op, at, snapshot, key_id)
+  VALUES (@memory_id, @version, @op, @at, @snapshot, @key_id)`;
+const UPSERT_VECTOR = 'INSERT OR REPLACE INTO vectors (memory_id, model, dims, vector) VALUES (?, ?, ?, ?)';
+
+/** Writes the memory row, its FTS terms and (unless undefined) its vector; returns the FTS terms. */
+export function writeRow(
+  c: SqliteConnection,
+  cipher: Cipher | null,
+  memory: Memory,
+  vector: Float32Array | null | undefined,
+  mode: 'insert' | 'update',
+  modelId: string,
+): string {
+  const params = toParams(memory, cipher);
+  let rowid: number;
+  if (mode === 'insert') {
+    rowid = Number(c.stmt(INSERT_MEMORY).run(params).lastInsertRowid);
+  } else {
+    c.stmt(UPDATE_MEMORY).run(params);
+    rowid = (c.stmt('SELECT rowid FROM memories WHERE id = ?').get(memory.id) as { rowid: number }).rowid;
+    c.stmt('DELETE FROM memories_fts WHERE rowid = ?').run(rowid);
+  }
+  const terms = ftsText(memory.content, cipher);
+  c.stmt('INSERT INTO memories_fts (rowid, terms) VALUES (?, ?)').run(rowid, terms);
+  if (vector === null) c.stmt('DELETE FROM vectors WHERE memory_id = ?').run(memory.id);
+  else if (vector !== undefined) writeVector(c, memory.id, modelId, vector);
+  return terms;
+}
+
+export function writeVector(c: SqliteConnection, id: string, modelId: string, vector: Float32Array): void {
+  c.stmt(UPSERT_VECTOR).run(id, modelId, vector.length, vectorToBlob(vector));
+}
+
+export function writeVersion(c: SqliteConnection, cipher: Cipher | null, version: MemoryVersion): void {
+  c.stmt(INSERT_VERSION).run(toVersionRow(version, cipher));
+}
+
+/** Removes a memory (versions and vector cascade) and its FTS row. */
+export function deleteRow(c: SqliteConnection, rowid: number): void {
+  c.stmt('DELETE FROM memories_fts WHERE rowid = ?').run(rowid);
+  c.stmt('DELETE FROM memories WHERE rowid = ?').run(rowid);
+}
