@@ -114,6 +114,24 @@ describe('findTimeExpression', () => {
     });
   });
 
+  it('knows weekends, parts of today and "between X and Y"', () => {
+    expect(findTimeExpression('what did we do last weekend?', { now, timeZone: NY })).toMatchObject({
+      since: '2024-06-01T04:00:00.000Z', // Saturday 1 June, New York
+      until: '2024-06-03T03:59:59.999Z',
+      text: 'what did we do?',
+    });
+    expect(findTimeExpression('what happened this morning', { now, timeZone: NY })).toMatchObject({
+      since: '2024-06-04T04:00:00.000Z',
+      until: '2024-06-05T03:59:59.999Z',
+    });
+    expect(findTimeExpression('notes between May 1 and May 3', { now })).toMatchObject({
+      since: '2024-05-01T00:00:00.000Z',
+      until: '2024-05-03T23:59:59.999Z',
+      text: 'notes',
+    });
+    expect(findTimeExpression('between you and me', { now })).toBeNull();
+  });
+
   it('returns null when no time is named', () => {
     expect(findTimeExpression('what is my favourite food', { now })).toBeNull();
     expect(parseTimeExpression('hiking in the alps', { now })).toBeNull();

@@ -193,6 +193,15 @@ function periodMatches(text: string, ctx: Ctx): Candidate[] {
     ],
     // "in 2019", "during 2021": a whole year.
     [/\b(?:in|during)\s+((?:19|20)\d{2})\b/gi, (m) => yearRange(Number(m[1]), ctx.timeZone)],
+    // "last weekend", "this weekend": Saturday and Sunday.
+    [
+      /\b(last|previous|this)\s+weekend\b/gi,
+      (m) => weekend(today, /^this$/i.test(m[1]!) ? 0 : -1, ctx.timeZone),
+    ],
+    // "this morning", "tonight": today, as a whole day (parts of a day are too vague to cut).
+    [/\b(?:this\s+(?:morning|afternoon|evening)|tonight)\b/gi, () => period(today, 0, 'day', ctx.timeZone)],
+    // "between May 1 and May 3": from the start of one to the end of the other.
+    [/\bbetween\s+(.+?)\s+and\s+(.+?)(?=[?.!,;]|$)/gi, (m) => between(m[1]!, m[2]!, ctx)],
   ];
   for (const [pattern, build] of rules) {
     for (const m of text.matchAll(pattern)) {
@@ -277,6 +286,18 @@ function period(today: Wall, delta: number, unit: Unit, timeZone: string): Resol
   if (unit === 'month')
     return wallRange(startOfDay(year, month + delta, 1), startOfDay(year, month + delta + 1, 1), timeZone);
   return yearRange(year + delta, timeZone);
+}
+
+function weekend(today: Wall, deltaWeeks: number, timeZone: string): ResolvedRange {
+  const { year, month, day } = today;
+  const saturday = day - weekdayMonday0(year, month, day) + 5 + 7 * deltaWeeks;
+  return wallRange(startOfDay(year, month, saturday), startOfDay(year, month, saturday + 2), timeZone);
+}
+
+function between(from: string, to: string, ctx: Ctx): ResolvedRange | null {
+  const start = parseTimeExpression(from, ctx);
+  const end = parseTimeExpression(to, ctx);
+  return start && end && start.since <= end.until ? { since: start.since, until: end.until } : null;
 }
 
 function yearRange(year: number, timeZone: string): ResolvedRange {
