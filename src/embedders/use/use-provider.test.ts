@@ -52,6 +52,8 @@ describe('USE-lite provider (tfjs wasm, weights from node_modules)', () => {
     expect(Math.hypot(...(hit as Float32Array))).toBeCloseTo(1, 3);
     const s = (v: Float32Array | undefined) => cosine(q as Float32Array, v as Float32Array);
     expect(s(hit)).toBeGreaterThan(Math.max(s(miss1), s(miss2)));
+    const [long] = await embedder.embedMany(['word '.repeat(5000)]);
+    expect(Math.hypot(...(long as Float32Array))).toBeCloseTo(1, 3);
     await embedder.close();
   }, 30_000);
 

