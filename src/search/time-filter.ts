@@ -11,14 +11,15 @@ import type { ParsedComponents } from 'chrono-node';
 import * as chrono from 'chrono-node/en';
 import { ValidationError } from '../errors.ts';
 import {
-  assertTimeZone,
-  offsetMinutes,
-  startOfDay,
-  utcOf,
-  type Wall,
-  wallOf,
-  weekdayMonday0,
-} from './time-zone.ts';
+  period,
+  type ResolvedRange,
+  rolling,
+  type Unit,
+  wallRange,
+  weekend,
+  yearRange,
+} from './time-periods.ts';
+import { assertTimeZone, offsetMinutes, startOfDay, utcOf, wallOf } from './time-zone.ts';
 
 export interface TimeRangeInput {
   since?: string | undefined;
@@ -32,11 +33,7 @@ export interface TimeRange {
   until?: string;
 }
 
-/** A resolved expression: inclusive UTC ISO bounds. */
-export interface ResolvedRange {
-  since: string;
-  until: string;
-}
+export type { ResolvedRange };
 
 export interface TimeExpressionMatch extends ResolvedRange {
   /** The words that named the time, as found in the text. */
@@ -51,7 +48,6 @@ export interface TimeContext {
   timeZone?: string | undefined;
 }
 
-type Unit = 'day' | 'week' | 'month' | 'year';
 const NUMBER_WORDS: Record<string, number> = {
   a: 1,
   an: 1,
@@ -261,55 +257,10 @@ function count(word: string | undefined): number {
   return NUMBER_WORDS[w] ?? Number(w);
 }
 
-function rolling(today: Wall, delta: number, unit: Unit, ctx: Ctx): ResolvedRange {
-  const from = { ...today };
-  if (unit === 'day') from.day += delta;
-  if (unit === 'week') from.day += 7 * delta;
-  if (unit === 'month') from.month += delta;
-  if (unit === 'year') from.year += delta;
-  return { since: utcOf(from, ctx.timeZone).toISOString(), until: ctx.now.toISOString() };
-}
-
-/** The calendar `unit` containing today shifted by `delta` units (weeks start on Monday). */
-function period(today: Wall, delta: number, unit: Unit, timeZone: string): ResolvedRange {
-  const { year, month, day } = today;
-  if (unit === 'day')
-    return wallRange(
-      startOfDay(year, month, day + delta),
-      startOfDay(year, month, day + delta + 1),
-      timeZone,
-    );
-  if (unit === 'week') {
-    const monday = day - weekdayMonday0(year, month, day) + 7 * delta;
-    return wallRange(startOfDay(year, month, monday), startOfDay(year, month, monday + 7), timeZone);
-  }
-  if (unit === 'month')
-    return wallRange(startOfDay(year, month + delta, 1), startOfDay(year, month + delta + 1, 1), timeZone);
-  return yearRange(year + delta, timeZone);
-}
-
-function weekend(today: Wall, deltaWeeks: number, timeZone: string): ResolvedRange {
-  const { year, month, day } = today;
-  const saturday = day - weekdayMonday0(year, month, day) + 5 + 7 * deltaWeeks;
-  return wallRange(startOfDay(year, month, saturday), startOfDay(year, month, saturday + 2), timeZone);
-}
-
 function between(from: string, to: string, ctx: Ctx): ResolvedRange | null {
   const start = parseTimeExpression(from, ctx);
   const end = parseTimeExpression(to, ctx);
   return start && end && start.since <= end.until ? { since: start.since, until: end.until } : null;
-}
-
-function yearRange(year: number, timeZone: string): ResolvedRange {
-  return wallRange(startOfDay(year, 1, 1), startOfDay(year + 1, 1, 1), timeZone);
-}
-
-/** [start, end) in wall-clock time → inclusive UTC bounds. */
-function wallRange(start: Wall, endExclusive: Wall, timeZone: string): ResolvedRange {
-  return {
-    since: utcOf(start, timeZone).toISOString(),
-    until: new Date(utcOf(endExclusive, timeZone).getTime() - 1).toISOString(),
-  };
 }
 
 function removeExpression(text: string, index: number, length: number): string {
