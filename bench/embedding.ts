@@ -25,7 +25,8 @@ const N = Number(values.n);
 
 function configFor(kind: string, cacheSize: number) {
   const base = { kind, cacheSize };
-  if (kind === 'onnx') return EmbedderConfigSchema.parse({ ...base, modelPath: process.env.STRATA_BENCH_ONNX_DIR });
+  if (kind === 'onnx')
+    return EmbedderConfigSchema.parse({ ...base, modelPath: process.env.STRATA_BENCH_ONNX_DIR });
   if (kind === 'openai') {
     return EmbedderConfigSchema.parse({
       ...base,
