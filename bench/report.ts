@@ -11,7 +11,7 @@ type Table = (rows: Array<Record<string, unknown>>, columns: string[]) => string
 
 export function renderBenchHuman(report: BenchReport, table: Table): string {
   const rows = report.sizes.flatMap((s) =>
-    (['store', 'observe', 'search', 'recall'] as const).map((op) => ({
+    (['store', 'observe', 'search', 'searchHeavy', 'recall'] as const).map((op) => ({
       memories: s.memories,
       op,
       p50: s[op].p50,
@@ -48,7 +48,7 @@ export function renderBenchHuman(report: BenchReport, table: Table): string {
     },
     {
       measure: `growth ${report.growth.from} → ${report.growth.to} (p50 ratio)`,
-      value: `store ${report.growth.storeP50}x, search ${report.growth.searchP50}x, recall ${report.growth.recallP50}x`,
+      value: `store ${report.growth.storeP50}x, search ${report.growth.searchP50}x (heavy user ${report.growth.searchHeavyP50}x), recall ${report.growth.recallP50}x`,
     },
     {
       measure: `soak ${report.soak.ops} ops`,
@@ -71,6 +71,10 @@ export function benchChartSvg(report: BenchReport): string {
     points: report.sizes.map((s) => ({ x: s.memories, y: s[op].p50 })),
   }));
   series.push({ name: 'search p95', points: report.sizes.map((s) => ({ x: s.memories, y: s.search.p95 })) });
+  series.push({
+    name: 'heavy-user search p95',
+    points: report.sizes.map((s) => ({ x: s.memories, y: s.searchHeavy.p95 })),
+  });
   return renderLineChart(series, {
     title: `Strata latency vs memory count (${report.config.store}, ${report.modelLoad.model})`,
     xLabel: 'memories in store (log scale)',
