@@ -108,23 +108,24 @@ function packageVersion(): string {
 
 function createContext(opts: () => GlobalOptions): CliContext {
   const output = createOutput(() => opts().json === true);
-  const load = async (): Promise<StrataConfig> => {
+  const load = async (defaults?: Record<string, unknown>): Promise<StrataConfig> => {
     const { config, dataDir, logLevel } = opts();
     const overrides: Record<string, unknown> = {};
     if (dataDir) overrides.dataDir = dataDir;
     if (logLevel) overrides.log = { level: logLevel };
-    return loadConfig({ file: config, overrides });
+    return loadConfig(defaults ? { file: config, overrides, defaults } : { file: config, overrides });
   };
   return {
     output,
     get json() {
       return opts().json === true;
     },
-    loadConfig: load,
+    loadConfig: () => load(),
     async openMemory(overrides?: Partial<StrataConfig>): Promise<StrataMemory> {
-      const config = mergeConfig(await load(), overrides ?? {});
+      // One-shot commands log warnings only, unless the file, STRATA_LOG_LEVEL or --log-level say otherwise.
+      const config = mergeConfig(await load({ log: { level: 'warn' } }), overrides ?? {});
       const { createMemory } = await import('../memory.ts');
-      const logger = createLogger({ level: opts().logLevel ?? 'warn', fd: 2 });
+      const logger = createLogger({ level: config.log.level, fd: 2 });
       return createMemory(config, { logger });
     },
   };

@@ -161,3 +161,13 @@ describe('missing required fields', () => {
     expect(message).toContain('STRATA_QDRANT_URL');
   });
 });
+
+describe('defaults option', () => {
+  it('sits below the file and the environment', () => {
+    const defaults = { log: { level: 'warn' }, dataDir: '/low' };
+    expect(loadConfig({ env: {}, cwd: tmpdir(), defaults }).log.level).toBe('warn');
+    const fromEnv = loadConfig({ env: { STRATA_LOG_LEVEL: 'debug' }, cwd: tmpdir(), defaults });
+    expect(fromEnv.log.level).toBe('debug');
+    expect(fromEnv.dataDir).toBe('/low');
+  });
+});

@@ -22,6 +22,8 @@ export interface LoadConfigOptions {
   env?: Env;
   /** Highest-priority values (CLI flags, library callers). */
   overrides?: Json;
+  /** Lowest-priority values, below the file and env (e.g. the CLI's quieter log level). */
+  defaults?: Json;
   /** Where ./strata.config.json is looked for (defaults to process.cwd()). */
   cwd?: string;
 }
@@ -55,6 +57,7 @@ export function loadConfig(options: LoadConfigOptions = {}): StrataConfig {
   const env = options.env ?? process.env;
   const origins: Origins = new Map();
   const merged: Json = {};
+  if (options.defaults) mergeInto(merged, options.defaults, origins, 'built-in default', '');
 
   const file = pickConfigFile(options.file, env, options.cwd ?? process.cwd());
   if (file) {
