@@ -5,7 +5,7 @@
  *   supersededBy the keeper (op 'merge'), hidden from search but kept in history;
  * - conflicts: single-valued semantic facts with several current objects → the newest wins;
  * - summarize: episodic detail of a chat older than config.layers.summarizeAfterDays is
- *   compressed into a symbolic summary (extractive) whose sources are all the episodes';
+ *   compressed into a symbolic summary (extractive, or by the LLM when layers.llm is set) whose sources are all the episodes';
  *   the episodes are kept and marked summarizedBy;
  * - replay: important memories (importance ≥ 0.7) get a strength boost (slower decay);
  * - retention: only with config.layers.retentionDays, memories older than that, never
@@ -14,7 +14,8 @@
 import type { ConsolidateOptions } from '../api.ts';
 import type { EngineContext } from '../engine/context.ts';
 import { newMemory } from '../engine/records.ts';
-import { summarizeThread } from '../layers/symbolic/summarize.ts';
+import { summarizeWithLlm } from '../layers/symbolic/llm-summary.ts';
+import { summarizeThread, type ThreadSummary } from '../layers/symbolic/summarize.ts';
 import type { StoreFilter } from '../stores/types.ts';
 import type { ConsolidateResult, Memory, SourceRef } from '../types.ts';
 import { nowIso } from '../util/clock.ts';
@@ -126,7 +127,16 @@ async function summarize(ctx: EngineContext, userId: string, now: string): Promi
   let summarized = 0;
   for (const [chatId, episodes] of byChat) {
     if (episodes.length < 3) continue;
-    const { summary, themes } = summarizeThread(episodes.map((e) => e.content));
+    const texts = episodes.map((e) => e.content);
+    let thread: ThreadSummary | null = null;
+    if (ctx.config.layers.llm) {
+      try {
+        thread = await summarizeWithLlm(ctx.config.layers.llm, texts);
+      } catch (error) {
+        ctx.logger.warn({ err: error, chatId }, 'LLM summary failed; using the extractive summary');
+      }
+    }
+    const { summary, themes } = thread ?? summarizeThread(texts);
     const first = episodes[0] as Memory;
     const lastEp = episodes.at(-1) as Memory;
     const id = stableId(userId, 'symbolic', chatId, first.id, lastEp.id);

@@ -168,6 +168,45 @@ describe('semantic layer with a configured LLM (fake server on a real socket)', 
   });
 });
 
+describe('symbolic summaries with a configured LLM (fake server on a real socket)', () => {
+  it('uses the LLM summary and themes, keeping every source', async () => {
+    const bodies: string[] = [];
+    const fake = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        bodies.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const wantsSummary = body.includes('summarize an older conversation');
+        const content = wantsSummary
+          ? JSON.stringify({
+              summary: 'The user planned and planted a tomato garden.',
+              themes: ['gardening'],
+            })
+          : JSON.stringify({ facts: [] });
+        res.end(JSON.stringify({ choices: [{ message: { content } }] }));
+      });
+    });
+    server = fake;
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/v1`;
+    engine = await testEngine('2026-06-01T10:00:00Z', { layers: { llm: { baseUrl, model: 'fake' } } });
+    for (const [i, t] of ['Planning the garden.', 'Buying compost.', 'Planting tomatoes.'].entries()) {
+      await engine.memory.observeTurn(say(t, `2026-03-0${i + 1}T10:00:00Z`, `Reply ${i}.`));
+    }
+    const result = await engine.memory.consolidate({ userId: 'u1', jobs: ['summarize'] });
+    expect(result.summarized).toBe(6);
+    const [summary] = (await engine.ctx.store.list({ userId: 'u1', layers: ['symbolic'] }, { limit: 10 }))
+      .items;
+    expect(summary?.content).toContain('The user planned and planted a tomato garden.');
+    expect(summary?.metadata.themes).toEqual(['gardening']);
+    expect(summary?.sources).toHaveLength(6);
+    expect(bodies.some((b) => b.includes('Planting tomatoes.'))).toBe(true);
+  });
+});
+
 describe('temporal recall queries', () => {
   it('"before my trip" and "what did I say last week" become time windows', async () => {
     engine = await testEngine('2026-11-25T10:00:00Z');
