@@ -153,7 +153,7 @@ describe('missing required fields', () => {
   it('says which field is missing and how to set it', () => {
     let message = '';
     try {
-      loadConfig({ env: { STRATA_STORE: 'qdrant' }, cwd: tmpdir() });
+      loadConfig({ env: { STRATA_STORE: 'qdrant' }, cwd: dir });
     } catch (error) {
       message = (error as Error).message;
     }
@@ -165,8 +165,8 @@ describe('missing required fields', () => {
 describe('defaults option', () => {
   it('sits below the file and the environment', () => {
     const defaults = { log: { level: 'warn' }, dataDir: '/low' };
-    expect(loadConfig({ env: {}, cwd: tmpdir(), defaults }).log.level).toBe('warn');
-    const fromEnv = loadConfig({ env: { STRATA_LOG_LEVEL: 'debug' }, cwd: tmpdir(), defaults });
+    expect(loadConfig({ env: {}, cwd: dir, defaults }).log.level).toBe('warn');
+    const fromEnv = loadConfig({ env: { STRATA_LOG_LEVEL: 'debug' }, cwd: dir, defaults });
     expect(fromEnv.log.level).toBe('debug');
     expect(fromEnv.dataDir).toBe('/low');
   });
