@@ -72,8 +72,11 @@ function singular(word: string): string {
  * json()): runs of proper nouns become named entities ("new york"), other nouns become
  * singular concepts. Named entities come first.
  */
+/** Tagging cost grows with length; the first few thousand characters name the topics. */
+const MAX_CHARS = 3000;
+
 export function extractEntities(text: string, max = 8): string[] {
-  const sentencesJson = nlp(text).json() as Array<{ terms: Term[] }>;
+  const sentencesJson = nlp(text.slice(0, MAX_CHARS)).json() as Array<{ terms: Term[] }>;
   const named: string[] = [];
   const nouns: string[] = [];
   for (const sentence of sentencesJson) {
