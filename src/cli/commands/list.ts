@@ -14,6 +14,7 @@ interface ListFlags {
   until?: string;
   tz?: string;
   metadata?: Record<string, unknown>;
+  superseded: boolean;
   limit?: number;
   cursor?: string;
 }
@@ -34,6 +35,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--limit <n>', 'page size (default 50)', parseInteger('--limit', 1))
     .option('--cursor <cursor>', 'cursor from the previous page')
+    .option('--no-superseded', 'hide memories replaced by a newer fact')
     .action(async (flags: ListFlags) => {
       const page = await withMemory(ctx, (m) =>
         m.list({
@@ -45,6 +47,7 @@ export function register(program: Command, ctx: CliContext): void {
           ...(flags.metadata !== undefined && { metadata: flags.metadata }),
           ...(flags.limit !== undefined && { limit: flags.limit }),
           ...(flags.cursor !== undefined && { cursor: flags.cursor }),
+          includeSuperseded: flags.superseded,
         }),
       );
       ctx.output.result(page, () => {

@@ -15,6 +15,7 @@ interface SearchFlags {
   until?: string;
   tz?: string;
   metadata?: Record<string, unknown>;
+  includeSuperseded?: boolean;
   mode?: string;
 }
 
@@ -37,6 +38,7 @@ export function register(program: Command, ctx: CliContext): void {
       parseJsonObject('--metadata'),
     )
     .option('--mode <mode>', 'hybrid | vector | keyword (default hybrid)')
+    .option('--include-superseded', 'also return memories replaced by a newer fact')
     .action(async (words: string[], flags: SearchFlags) => {
       const results = await withMemory(ctx, (m) =>
         m.search({
@@ -49,6 +51,7 @@ export function register(program: Command, ctx: CliContext): void {
           ...(flags.tz !== undefined && { timeZone: flags.tz }),
           ...(flags.metadata !== undefined && { metadata: flags.metadata }),
           ...(flags.mode !== undefined && { mode: flags.mode as 'hybrid' }),
+          ...(flags.includeSuperseded === true && { includeSuperseded: true }),
         }),
       );
       ctx.output.result({ results }, () =>
