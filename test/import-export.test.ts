@@ -102,6 +102,18 @@ describe.each(availableStores())('export/import on the %s store', (kind) => {
     expect((await target.stats()).memories).toBe(0);
   });
 
+  it('imports files larger than limits.maxBatchSize in one piece', async () => {
+    const small = createMemory(
+      engineConfig(kind, `${dir.path}/c`, { dataDir: `${dir.path}/c`, limits: { maxBatchSize: 1 } }),
+    );
+    try {
+      const ndjson = await readStream(source.export('alice'));
+      expect(await small.import(ndjson)).toMatchObject({ imported: 2 });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('enforces or reassigns the import user', async () => {
     const ndjson = await readStream(source.export('alice'));
     expect((await errorOf(target.import(ndjson, { userId: 'carol' }))).message).toContain('line 1');

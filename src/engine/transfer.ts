@@ -3,7 +3,8 @@
  * records in store order with their history; import validates the whole file first, skips
  * records identical to what is stored (so the same file twice leaves the same state),
  * re-embeds lines without a vector of the current model, and writes the rest with one
- * all-or-nothing store.restore.
+ * all-or-nothing store.restore. limits.maxBatchSize does not apply: an export of any size
+ * must import again (HTTP bodies are bounded by server.bodyLimitBytes instead).
  */
 import type { Readable } from 'node:stream';
 import type { ExportOptions, ImportOptions } from '../api.ts';
@@ -12,7 +13,7 @@ import type { StoredRecord } from '../stores/types.ts';
 import type { ImportResult, Memory } from '../types.ts';
 import type { EngineContext } from './context.ts';
 import { memoryLine, parseImport, readAll, versionLine } from './ndjson.ts';
-import { checkBatch, parseUserId } from './validate.ts';
+import { parseUserId } from './validate.ts';
 
 export async function* exportLines(
   ctx: EngineContext,
@@ -42,7 +43,6 @@ export async function importNdjson(
     reassign: options.reassign,
     config: ctx.config,
   });
-  checkBatch(parsed.records.length, ctx.config, 'import');
   const changed = await changedRecords(ctx, parsed.records);
 
   const { id: model, dimensions } = ctx.embedder;
