@@ -54,6 +54,16 @@ export interface UpdateChange {
   op: VersionOp;
 }
 
+/**
+ * One all-or-nothing write: inserts (version 1 snapshots, op 'create') then updates (a
+ * snapshot each, optimistic version check). Updates target memories stored before the
+ * batch; an id both inserted and updated in one batch is a ValidationError.
+ */
+export interface CommitBatch {
+  insert?: StoredRecord[];
+  update?: UpdateChange[];
+}
+
 export interface StoreUserStats {
   memories: number;
   versions: number;
@@ -92,6 +102,12 @@ export interface MemoryStore {
   insert(records: StoredRecord[], op?: VersionOp): Promise<void>;
   /** Applies updates with a version snapshot each, all or nothing (ConflictError on a stale version). */
   update(changes: UpdateChange[]): Promise<void>;
+  /**
+   * Applies a batch of inserts and updates all or nothing (ConflictError on a taken id or a
+   * stale version, and nothing is written): one transaction where the engine has them,
+   * validate-then-write with compensation (best effort) where it does not (Qdrant).
+   */
+  commit(batch: CommitBatch): Promise<void>;
   /**
    * Import path: writes memories exactly as given (ids, timestamps, version) plus their
    * history, replacing what is there for those ids; all or nothing.

@@ -16,6 +16,7 @@
 import { afterEach, beforeEach, describe, it } from 'vitest';
 import type { MemoryStore } from '../stores/types.ts';
 import { MODEL_A } from './store-fixtures.ts';
+import { registerCommitCases } from './store-suite-commit.ts';
 import { registerCrudCases } from './store-suite-crud.ts';
 import { registerIsolationCases } from './store-suite-isolation.ts';
 import { registerLifecycleCases } from './store-suite-lifecycle.ts';
@@ -83,6 +84,7 @@ export function runStoreSuite(
     registerCrudCases(ctx);
     registerSearchCases(ctx);
     registerIsolationCases(ctx);
+    registerCommitCases(ctx);
     registerLifecycleCases(ctx);
   });
 }

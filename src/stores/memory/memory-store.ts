@@ -10,6 +10,7 @@ import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
 import { compareCreated, decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { compileFilter } from '../shared/filter.ts';
 import {
+  checkCommitBatch,
   checkVector,
   cloneMemory,
   cloneVersion,
@@ -18,6 +19,7 @@ import {
   modelMismatch,
 } from '../shared/records.ts';
 import type {
+  CommitBatch,
   MemoryStore,
   ModelInfo,
   OpenOptions,
@@ -90,6 +92,29 @@ export class InMemoryStore implements MemoryStore {
 
   async insert(records: StoredRecord[], op: VersionOp = 'create'): Promise<void> {
     this.ensureOpen();
+    this.checkInserts(records);
+    this.applyInserts(records, op);
+  }
+
+  async update(changes: UpdateChange[]): Promise<void> {
+    this.ensureOpen();
+    this.checkUpdates(changes);
+    this.applyUpdates(changes);
+  }
+
+  /** Validates the whole batch before touching any entry, so a failure changes nothing. */
+  async commit(batch: CommitBatch): Promise<void> {
+    this.ensureOpen();
+    const inserts = batch.insert ?? [];
+    const updates = batch.update ?? [];
+    checkCommitBatch(inserts, updates);
+    this.checkInserts(inserts);
+    this.checkUpdates(updates);
+    this.applyInserts(inserts, 'create');
+    this.applyUpdates(updates);
+  }
+
+  private checkInserts(records: StoredRecord[]): void {
     const seen = new Set<string>();
     for (const { memory, vector } of records) {
       if (this.entries.has(memory.id) || seen.has(memory.id)) {
@@ -98,6 +123,9 @@ export class InMemoryStore implements MemoryStore {
       seen.add(memory.id);
       checkVector(vector, this.model, memory.id);
     }
+  }
+
+  private applyInserts(records: StoredRecord[], op: VersionOp): void {
     for (const { memory, vector } of records) {
       const copy = cloneMemory(memory);
       this.entries.set(memory.id, {
@@ -110,8 +138,7 @@ export class InMemoryStore implements MemoryStore {
     }
   }
 
-  async update(changes: UpdateChange[]): Promise<void> {
-    this.ensureOpen();
+  private checkUpdates(changes: UpdateChange[]): void {
     const expected = new Map<string, number>();
     for (const { memory, vector } of changes) {
       const entry = this.own(memory.userId, memory.id);
@@ -127,6 +154,9 @@ export class InMemoryStore implements MemoryStore {
       expected.set(memory.id, memory.version);
       checkVector(vector, this.model, memory.id);
     }
+  }
+
+  private applyUpdates(changes: UpdateChange[]): void {
     for (const { memory, vector, op } of changes) {
       const entry = this.entries.get(memory.id)!;
       entry.memory = cloneMemory(memory);

@@ -13,6 +13,7 @@ import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
 import { type Logger, silentLogger } from '../../util/logger.ts';
 import { modelMismatch } from '../shared/records.ts';
 import type {
+  CommitBatch,
   MemoryStore,
   ModelInfo,
   OpenOptions,
@@ -190,6 +191,15 @@ export class QdrantStore implements MemoryStore {
       scope,
       changes.map((change) => change.vector),
     );
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    const scope = await this.scope();
+    await writes.commit(scope, this.logger, batch);
+    await this.noteVectors(scope, [
+      ...(batch.insert ?? []).map((record) => record.vector),
+      ...(batch.update ?? []).map((change) => change.vector),
+    ]);
   }
 
   async restore(records: StoredRecord[], history: MemoryVersion[]): Promise<void> {

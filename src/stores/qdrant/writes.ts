@@ -9,8 +9,8 @@ import type { Schemas } from '@qdrant/js-client-rest';
 import { ConflictError, ValidationError } from '../../errors.ts';
 import type { Memory, MemoryVersion, VersionOp } from '../../types.ts';
 import type { Logger } from '../../util/logger.ts';
-import { checkVector } from '../shared/records.ts';
-import type { ModelInfo, StoredRecord, UpdateChange } from '../types.ts';
+import { checkCommitBatch, checkVector } from '../shared/records.ts';
+import type { CommitBatch, ModelInfo, StoredRecord, UpdateChange } from '../types.ts';
 import { foreignFilter, scopedFilter, versionFilter } from './filters.ts';
 import { type PointStruct, vectorFromPoint } from './payload.ts';
 import {
@@ -62,7 +62,13 @@ async function removeMemories(scope: QdrantScope, userId: string, ids: string[])
   await deleteByFilter(scope, scope.history, versionFilter(userId, ids));
 }
 
-export async function insert(scope: QdrantScope, logger: Logger, records: StoredRecord[], op: VersionOp) {
+/** A validated write: `write` puts the points, `undo` puts back what was there (best effort). */
+interface PlannedWrite {
+  write: () => Promise<void>;
+  undo: () => Promise<void>;
+}
+
+async function planInsert(scope: QdrantScope, records: StoredRecord[], op: VersionOp): Promise<PlannedWrite> {
   const seen = new Set<string>();
   for (const { memory, vector } of records) {
     if (seen.has(memory.id)) throw new ConflictError(`Memory id ${memory.id} appears twice in one insert.`);
@@ -79,9 +85,9 @@ export async function insert(scope: QdrantScope, logger: Logger, records: Stored
     }
     await assertNotForeign(scope, userId, ids);
   }
-  await compensated(
-    logger,
-    async () => {
+  return {
+    write: async () => {
+      if (records.length === 0) return;
       await upsertPoints(
         scope,
         scope.memories,
@@ -93,7 +99,7 @@ export async function insert(scope: QdrantScope, logger: Logger, records: Stored
         records.map((r) => scope.codec.versionPoint(snapshot(r.memory, op))),
       );
     },
-    async () => {
+    undo: async () => {
       for (const [userId, group] of groups)
         await removeMemories(
           scope,
@@ -101,10 +107,10 @@ export async function insert(scope: QdrantScope, logger: Logger, records: Stored
           group.map((r) => r.memory.id),
         );
     },
-  );
+  };
 }
 
-export async function update(scope: QdrantScope, logger: Logger, changes: UpdateChange[]) {
+async function planUpdate(scope: QdrantScope, changes: UpdateChange[]): Promise<PlannedWrite> {
   const previous: PointStruct[] = [];
   const next = new Map<string, PointStruct>();
   const versions: PointStruct[] = [];
@@ -134,19 +140,53 @@ export async function update(scope: QdrantScope, logger: Logger, changes: Update
       versions.push(scope.codec.versionPoint(snapshot(memory, op)));
     }
   }
-  await compensated(
-    logger,
-    async () => {
+  return {
+    write: async () => {
+      if (changes.length === 0) return;
       await upsertPoints(scope, scope.memories, [...next.values()]);
       await upsertPoints(scope, scope.history, versions);
     },
-    async () => {
+    undo: async () => {
+      if (changes.length === 0) return;
       await upsertPoints(scope, scope.memories, previous);
       const written = versions.map((point) => String(point.id));
       for (const [userId, group] of groupByUser(changes, (change) => change.memory.userId)) {
         const ids = group.map((change) => change.memory.id);
         await deleteByFilter(scope, scope.history, versionFilter(userId, ids, written));
       }
+    },
+  };
+}
+
+export async function insert(scope: QdrantScope, logger: Logger, records: StoredRecord[], op: VersionOp) {
+  const planned = await planInsert(scope, records, op);
+  await compensated(logger, planned.write, planned.undo);
+}
+
+export async function update(scope: QdrantScope, logger: Logger, changes: UpdateChange[]) {
+  const planned = await planUpdate(scope, changes);
+  await compensated(logger, planned.write, planned.undo);
+}
+
+/**
+ * Inserts then updates, best effort all or nothing: both halves are validated before the
+ * first write, and a failure undoes the updates and then the inserts.
+ */
+export async function commit(scope: QdrantScope, logger: Logger, batch: CommitBatch) {
+  const inserts = batch.insert ?? [];
+  const updates = batch.update ?? [];
+  checkCommitBatch(inserts, updates);
+  const inserting = await planInsert(scope, inserts, 'create');
+  const updating = await planUpdate(scope, updates);
+  await compensated(
+    logger,
+    async () => {
+      await inserting.write();
+      await updating.write();
+    },
+    async () => {
+      await updating.undo();
+      await inserting.undo();
     },
   );
 }

@@ -4,7 +4,7 @@
  */
 import { ModelMismatchError, ValidationError } from '../../errors.ts';
 import type { Memory, MemoryVersion } from '../../types.ts';
-import type { ModelInfo } from '../types.ts';
+import type { ModelInfo, StoredRecord, UpdateChange } from '../types.ts';
 
 export function cloneMemory(memory: Memory): Memory {
   return structuredClone(memory);
@@ -56,4 +56,15 @@ export function cosine(a: Float32Array, b: Float32Array): number {
     nb += y * y;
   }
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}
+
+/** commit() updates only memories stored before the batch: an id inserted and updated in one batch is refused. */
+export function checkCommitBatch(inserts: StoredRecord[], updates: UpdateChange[]): void {
+  const inserted = new Set(inserts.map((r) => r.memory.id));
+  const both = updates.find((u) => inserted.has(u.memory.id));
+  if (both) {
+    throw new ValidationError(
+      `Memory ${both.memory.id} is both inserted and updated in one commit; insert its final state instead.`,
+    );
+  }
 }

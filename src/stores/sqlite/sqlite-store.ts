@@ -12,8 +12,9 @@ import { ClosedError, ConfigError, ConflictError, ValidationError } from '../../
 import type { KeywordQuery } from '../../search/query-ast.ts';
 import type { Cipher } from '../../security/cipher.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
-import { checkVector, cosine, modelMismatch } from '../shared/records.ts';
+import { checkCommitBatch, checkVector, cosine, modelMismatch } from '../shared/records.ts';
 import type {
+  CommitBatch,
   MemoryStore,
   ModelInfo,
   OpenOptions,
@@ -206,52 +207,76 @@ export class SqliteStore implements MemoryStore {
   async insert(records: StoredRecord[], op: VersionOp = 'create'): Promise<void> {
     const c = this.conn();
     for (const { memory, vector } of records) checkVector(vector, this.model, memory.id);
-    c.tx(() => {
-      for (const { memory, vector } of records) {
-        if (c.stmt('SELECT 1 FROM memories WHERE id = ?').get(memory.id)) {
-          throw new ConflictError(`A memory with id ${memory.id} already exists; use update() or a new id.`);
-        }
-        this.write(memory, vector, 'insert');
-        writeVersion(c, this.cipher, {
-          memoryId: memory.id,
-          version: memory.version,
-          op,
-          at: memory.updatedAt,
-          memory,
-        });
-      }
-    });
+    c.tx(() => this.insertRows(records, op));
     for (const { memory, vector } of records) this.indexMemory(memory, vector ?? null);
   }
 
   async update(changes: UpdateChange[]): Promise<void> {
     const c = this.conn();
     for (const { memory, vector } of changes) checkVector(vector, this.model, memory.id);
-    c.tx(() => {
-      for (const { memory, vector, op } of changes) {
-        const row = c.stmt('SELECT version, user_id FROM memories WHERE id = ?').get(memory.id) as
-          | { version: number; user_id: string }
-          | undefined;
-        if (!row || row.user_id !== memory.userId) {
-          throw new ConflictError(`Memory ${memory.id} does not exist for this user; nothing was updated.`);
-        }
-        if (memory.version !== row.version + 1) {
-          throw new ConflictError(
-            `Memory ${memory.id} is at version ${row.version}, but the update expected to write version ${memory.version}; reload and retry.`,
-            { retryable: true, details: { id: memory.id, storedVersion: row.version } },
-          );
-        }
-        this.write(memory, vector, 'update');
-        writeVersion(c, this.cipher, {
-          memoryId: memory.id,
-          version: memory.version,
-          op,
-          at: memory.updatedAt,
-          memory,
-        });
-      }
-    });
+    c.tx(() => this.updateRows(changes));
     for (const { memory, vector } of changes) this.indexMemory(memory, vector);
+  }
+
+  /** Inserts then updates in ONE transaction: a stale version rolls the inserts back too. */
+  async commit(batch: CommitBatch): Promise<void> {
+    const c = this.conn();
+    const inserts = batch.insert ?? [];
+    const updates = batch.update ?? [];
+    checkCommitBatch(inserts, updates);
+    for (const { memory, vector } of [...inserts, ...updates]) checkVector(vector, this.model, memory.id);
+    if (inserts.length === 0 && updates.length === 0) return;
+    c.tx(() => {
+      this.insertRows(inserts, 'create');
+      this.updateRows(updates);
+    });
+    for (const { memory, vector } of inserts) this.indexMemory(memory, vector ?? null);
+    for (const { memory, vector } of updates) this.indexMemory(memory, vector);
+  }
+
+  /** Called inside a transaction. */
+  private insertRows(records: StoredRecord[], op: VersionOp): void {
+    const c = this.conn();
+    for (const { memory, vector } of records) {
+      if (c.stmt('SELECT 1 FROM memories WHERE id = ?').get(memory.id)) {
+        throw new ConflictError(`A memory with id ${memory.id} already exists; use update() or a new id.`);
+      }
+      this.write(memory, vector, 'insert');
+      writeVersion(c, this.cipher, {
+        memoryId: memory.id,
+        version: memory.version,
+        op,
+        at: memory.updatedAt,
+        memory,
+      });
+    }
+  }
+
+  /** Called inside a transaction. */
+  private updateRows(changes: UpdateChange[]): void {
+    const c = this.conn();
+    for (const { memory, vector, op } of changes) {
+      const row = c.stmt('SELECT version, user_id FROM memories WHERE id = ?').get(memory.id) as
+        | { version: number; user_id: string }
+        | undefined;
+      if (!row || row.user_id !== memory.userId) {
+        throw new ConflictError(`Memory ${memory.id} does not exist for this user; nothing was updated.`);
+      }
+      if (memory.version !== row.version + 1) {
+        throw new ConflictError(
+          `Memory ${memory.id} is at version ${row.version}, but the update expected to write version ${memory.version}; reload and retry.`,
+          { retryable: true, details: { id: memory.id, storedVersion: row.version } },
+        );
+      }
+      this.write(memory, vector, 'update');
+      writeVersion(c, this.cipher, {
+        memoryId: memory.id,
+        version: memory.version,
+        op,
+        at: memory.updatedAt,
+        memory,
+      });
+    }
   }
 
   async restore(records: StoredRecord[], history: MemoryVersion[]): Promise<void> {
