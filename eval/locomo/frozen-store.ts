@@ -1,6 +1,6 @@
 /**
  * A store wrapper for evaluation: once frozen, the side effects recall has on a store
- * (access reinforcement via touch, co-recall link strengthening via update) become no-ops.
+ * (access reinforcement via touch, co-recall link strengthening via update/commit) become no-ops.
  * Without it question i would reinforce memories that question j then finds, so scores
  * would depend on question order and leak the test set into the ranking.
  */
@@ -11,7 +11,7 @@ export interface Freezable {
   freeze(): void;
 }
 
-const RECALL_WRITES = new Set<PropertyKey>(['touch', 'update']);
+const RECALL_WRITES = new Set<PropertyKey>(['touch', 'update', 'commit']);
 
 export function freezableStore(inner: MemoryStore): Freezable {
   let frozen = false;

@@ -4,9 +4,10 @@
  * each hop multiplying by DECAY and the link's strength, so strongly linked memories that
  * search missed can surface. strengthenCoRecalled: when two linked memories are recalled
  * together, the stored link strength grows by STRENGTH_STEP (capped at 1), written as a
- * new version of the memory that owns the link.
+ * new version of the memory that owns the link, all owners in one store.commit.
  */
 import type { EngineContext } from '../engine/context.ts';
+import type { UpdateChange } from '../stores/types.ts';
 import type { Memory } from '../types.ts';
 
 export const MAX_HOPS = 2;
@@ -92,31 +93,44 @@ export async function strengthenCoRecalled(
     if (members.length >= 2) owners.set(hub.id, { memory: hub, partners: new Set(members) });
   }
   for (const [id, owner] of direct) if (!owners.has(id)) owners.set(id, owner);
-  let updates = 0;
-  for (const { memory, partners } of owners.values()) {
-    if (updates >= MAX_STRENGTH_UPDATES) break;
-    try {
-      const current = await ctx.store.get(memory.userId, memory.id);
-      if (!current) continue;
-      const strengths = { ...((current.metadata.linkStrengths as Record<string, number> | undefined) ?? {}) };
-      for (const id of partners)
-        strengths[id] = Math.min(1, (strengths[id] ?? DEFAULT_STRENGTH) + STRENGTH_STEP);
-      await ctx.store.update([
-        {
-          memory: {
-            ...current,
-            metadata: { ...current.metadata, linkStrengths: strengths },
-            version: current.version + 1,
-            updatedAt: now,
-          },
-          op: 'update',
-        },
-      ]);
-      updates++;
-    } catch (error) {
-      // A concurrent edit won the race; the link simply grows next time.
-      ctx.logger.debug({ err: error, id: memory.id }, 'link strengthening skipped');
-    }
+  // Fresh state, one all-or-nothing commit: no version is written from a stale read, and a
+  // failure leaves every link as it was rather than some strengthened and some not.
+  const chosen = [...owners.values()].slice(0, MAX_STRENGTH_UPDATES);
+  const userId = chosen[0]?.memory.userId;
+  if (userId === undefined) return 0;
+  const currentById = new Map(
+    (
+      await ctx.store.getMany(
+        userId,
+        chosen.map((o) => o.memory.id),
+      )
+    ).map((m) => [m.id, m]),
+  );
+  const changes: UpdateChange[] = [];
+  for (const { memory, partners } of chosen) {
+    const current = currentById.get(memory.id);
+    if (!current) continue;
+    const strengths = { ...((current.metadata.linkStrengths as Record<string, number> | undefined) ?? {}) };
+    for (const id of partners)
+      strengths[id] = Math.min(1, (strengths[id] ?? DEFAULT_STRENGTH) + STRENGTH_STEP);
+    changes.push({
+      memory: {
+        ...current,
+        metadata: { ...current.metadata, linkStrengths: strengths },
+        version: current.version + 1,
+        updatedAt: now,
+      },
+      op: 'update',
+    });
   }
+  if (changes.length === 0) return 0;
+  try {
+    await ctx.store.commit({ update: changes });
+  } catch (error) {
+    // A concurrent edit won the race; the links simply grow next time.
+    ctx.logger.debug({ err: error, ids: changes.map((c) => c.memory.id) }, 'link strengthening skipped');
+    return 0;
+  }
+  const updates = changes.length;
   return updates;
 }

@@ -2,10 +2,10 @@
  * observeTurn: normalize the turn, run every enabled layer (in registry order, each seeing
  * the writes of the layers before it), give each write a stable id (userId + chatId +
  * turnId + layer + key, so the same turn observed twice stores nothing new), embed all new
- * texts in one embedMany call, insert them in one store.insert (all or nothing), then
- * apply supersedes (op 'supersede') for contradicted facts. A failing optional layer is
- * logged and skipped; the episodic layer failing fails the turn, so no turn is lost
- * silently.
+ * texts in one embedMany call, and store them together with the supersedes (op
+ * 'supersede') of contradicted facts in one store.commit (all or nothing). A failing
+ * optional layer is logged and skipped; the episodic layer failing fails the turn, so no
+ * turn is lost silently.
  */
 import type { EngineContext } from '../engine/context.ts';
 import { newMemory } from '../engine/records.ts';
@@ -17,7 +17,7 @@ import type { Memory, ObserveResult, TurnInput } from '../types.ts';
 import { nowIso } from '../util/clock.ts';
 import { stableId } from '../util/ids.ts';
 import { normalizeTurn } from './normalize.ts';
-import { applySupersedes } from './supersede.ts';
+import { planSupersedes } from './supersede.ts';
 
 const MAX_TURN_LINKS = 16;
 
@@ -100,9 +100,7 @@ export async function observeTurn(ctx: EngineContext, input: TurnInput): Promise
     );
     return { memory, vector: vectors[i] ?? null };
   });
-  if (records.length) await ctx.store.insert(records, 'create');
-
-  const updated = await applySupersedes(
+  const changes = await planSupersedes(
     ctx,
     userId,
     fresh.flatMap((w) =>
@@ -114,5 +112,14 @@ export async function observeTurn(ctx: EngineContext, input: TurnInput): Promise
     ),
     now,
   );
+  // One all-or-nothing write: the new memories never land without the supersedes they imply.
+  if (records.length || changes.length) {
+    try {
+      await ctx.store.commit({ insert: records, update: changes });
+    } catch (error) {
+      throw toMemoryError(error);
+    }
+  }
+  const updated = changes.map((c) => c.memory);
   return { turnId, stored: records.map((r) => r.memory), updated, skipped: false };
 }
