@@ -165,13 +165,15 @@ async function summarize(ctx: EngineContext, userId: string, now: string): Promi
       ctx.embedder.id,
     );
     if (await ctx.store.get(userId, id)) continue;
-    await ctx.store.insert([{ memory, vector: vector ?? null }], 'create');
-    await ctx.store.update(
-      episodes.map((e) => ({
+    // The summary and the summarizedBy marks land together, so a failure never leaves a
+    // summary whose episodes would be summarized again.
+    await ctx.store.commit({
+      insert: [{ memory, vector: vector ?? null }],
+      update: episodes.map((e) => ({
         memory: bump(e, now, { metadata: { ...e.metadata, summarizedBy: id } }),
         op: 'update' as const,
       })),
-    );
+    });
     summarized += episodes.length;
   }
   return summarized;
