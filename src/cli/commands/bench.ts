@@ -42,9 +42,7 @@ export function register(program: Command, ctx: CliContext): void {
         store: flags.store === 'memory' ? 'memory' : 'sqlite',
         config,
         open: (conf) => ctx.openMemory(conf),
-        log: (message) => {
-          if (!ctx.json) ctx.output.info(message);
-        },
+        log: (message) => ctx.output.info(message),
         progress: (total, label) => ctx.output.progress(total, label),
         extras: benchExtras({
           quick: Boolean(flags.quick),

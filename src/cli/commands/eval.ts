@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { createMem0Peer, mem0Version } from '../../../bench/peers/mem0/mem0-peer.ts';
 import { openEvalEngine } from '../../../eval/locomo/engine.ts';
 import { type EvaluateReport, evaluateLocomo } from '../../../eval/locomo/evaluate.ts';
+import { stderrProgress } from '../../../eval/locomo/progress.ts';
 import { createEmbedder } from '../../embedders/create-embedder.ts';
 import { type LayerName, LayerSchema } from '../../types.ts';
 import type { CliContext } from '../types.ts';
@@ -105,7 +106,7 @@ export function register(program: Command, ctx: CliContext): void {
         ...(flags.ablation ? { ablation: true } : {}),
         ...(flags.baselineOnly ? { baselineOnly: true } : {}),
         ...(peer ? { peer } : {}),
-        progress: (total, label) => ctx.output.progress(total, label),
+        progress: stderrProgress,
       });
       await embedder?.close();
       rmSync(scratch, { recursive: true, force: true });
