@@ -174,7 +174,8 @@ class Engine implements StrataMemory {
   list(query: ListQuery): Promise<Page<Memory>> {
     return this.#run(async (ctx) => {
       const q = parseInput(ListQuerySchema, query, 'list query');
-      const filter = searchFilter(ctx, q);
+      // ListQuery names one `layer`; the shared filter builder takes `layers`.
+      const filter = searchFilter(ctx, q.layer ? { ...q, layers: [q.layer] } : q);
       return ctx.store.list(
         filter,
         q.cursor === undefined ? { limit: q.limit } : { limit: q.limit, cursor: q.cursor },

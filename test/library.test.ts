@@ -101,6 +101,23 @@ describe.each(availableStores())('library on the %s store', (kind) => {
     expect(episodic.every((r) => r.memory.layer === 'episodic')).toBe(true);
   });
 
+  it('lists only the requested layer', async () => {
+    await memory.addMany([
+      { userId: 'alice', content: 'a fact about tea', layer: 'semantic' },
+      { userId: 'alice', content: 'what alice said about tea', layer: 'episodic' },
+      { userId: 'alice', content: 'another fact about coffee', layer: 'semantic' },
+    ]);
+    const semantic = await memory.list({ userId: 'alice', layer: 'semantic' });
+    expect(semantic.items.map((m) => m.content).sort()).toEqual([
+      'a fact about tea',
+      'another fact about coffee',
+    ]);
+    const episodic = await memory.list({ userId: 'alice', layer: 'episodic' });
+    expect(episodic.items.map((m) => m.content)).toEqual(['what alice said about tea']);
+    expect((await memory.list({ userId: 'alice', layer: 'temporal' })).items).toEqual([]);
+    expect((await memory.list({ userId: 'alice' })).items).toHaveLength(3);
+  });
+
   it('lists with cursor pagination and since/until (ISO and natural language)', async () => {
     const days = [
       '2024-06-01T10:00:00Z',
