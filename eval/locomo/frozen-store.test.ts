@@ -20,6 +20,9 @@ describe('freezableStore', () => {
     await store.touch('u', ['a'], '2024-01-03T00:00:00.000Z', 0.05);
     expect((await store.get('u', 'a'))?.accessCount).toBe(1);
     expect(await store.getMany('u', ['a'])).toHaveLength(1);
+    // Link strengthening writes through commit(): frozen too.
+    await store.commit({ update: [{ memory: { ...memory, version: 2 }, op: 'update' }] });
+    expect((await store.get('u', 'a'))?.version).toBe(1);
     await store.close();
   });
 });
