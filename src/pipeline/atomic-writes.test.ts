@@ -2,7 +2,8 @@
  * Failure injection for the turn's all-or-nothing write: a store whose commit throws, or
  * whose stored version moves under observeTurn (a concurrent edit between read and write),
  * must leave nothing of the turn behind — no new memory and no half-applied supersede —
- * and surface a MemoryError. Recall's link strengthening fails the same way: all or none.
+ * and surface a MemoryError; one concurrent edit is absorbed by planning the turn again.
+ * Recall's link strengthening fails the same way: all or none.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StrataMemory } from '../api.ts';
@@ -112,18 +113,16 @@ describe('observeTurn writes a turn all or nothing', () => {
     expect((await h.store.get('u1', paris.id))?.supersededBy).toBe(berlin?.id);
   });
 
-  it('a version that moved before the commit (stale) stores nothing and is a retryable conflict', async () => {
+  it('a version that keeps moving before the commit (stale) stores nothing: a retryable conflict', async () => {
     const h = await harness();
     const paris = await observeParis(h);
+    let edits = 0;
+    // A concurrent edit of the old fact between observeTurn's read and its write, every time.
     h.beforeCommit = async (_batch, inner) => {
-      h.beforeCommit = null;
-      // A concurrent edit of the old fact between observeTurn's read and its write.
+      edits++;
       const current = (await inner.get('u1', paris.id))!;
       await inner.update([
-        {
-          memory: { ...current, importance: 0.9, version: current.version + 1, updatedAt: current.updatedAt },
-          op: 'update',
-        },
+        { memory: { ...current, importance: 0.9, version: current.version + 1 }, op: 'update' },
       ]);
     };
     const before = await snapshot(h.store);
@@ -133,14 +132,37 @@ describe('observeTurn writes a turn all or nothing', () => {
     expect(MemoryError.isInstance(error)).toBe(true);
     expect((error as MemoryError).code).toBe('conflict');
     expect((error as MemoryError).retryable).toBe(true);
+    expect(edits).toBe(3); // the first attempt and two re-plans
     const after = await snapshot(h.store);
-    // Only the concurrent edit's version was added; nothing of the Berlin turn exists.
+    // Only the concurrent edits' versions were added; nothing of the Berlin turn exists.
     expect(after.memories.map((m) => m.id)).toEqual(before.memories.map((m) => m.id));
-    expect(after.versions).toBe(before.versions + 1);
+    expect(after.versions).toBe(before.versions + edits);
     expect(after.memories.some((m) => m.content.includes('Berlin'))).toBe(false);
     const stored = await h.store.get('u1', paris.id);
     expect(stored?.supersededBy).toBeNull();
-    expect(stored?.importance).toBe(0.9);
+    expect(stored?.version).toBe(1 + edits);
+  });
+
+  it('a single concurrent edit is absorbed: the turn is planned again and lands whole', async () => {
+    const h = await harness();
+    const paris = await observeParis(h);
+    h.beforeCommit = async (_batch, inner) => {
+      h.beforeCommit = null;
+      const current = (await inner.get('u1', paris.id))!;
+      await inner.update([
+        { memory: { ...current, importance: 0.9, version: current.version + 1 }, op: 'update' },
+      ]);
+    };
+    const result = await h.memory.observeTurn(say('I moved to Berlin last month.', '2026-11-08T10:00:00Z'));
+    const berlin = result.stored.find((m) => m.layer === 'semantic');
+    expect(berlin?.content).toBe('User lives in Berlin');
+    const stored = await h.store.get('u1', paris.id);
+    expect(stored).toMatchObject({ supersededBy: berlin?.id, importance: 0.9, version: 3 });
+    expect((await h.store.history('u1', paris.id)).map((v) => v.op)).toEqual([
+      'create',
+      'update',
+      'supersede',
+    ]);
   });
 });
 

@@ -16,10 +16,12 @@ import type { StoredRecord } from '../stores/types.ts';
 import type { Memory, ObserveResult, TurnInput } from '../types.ts';
 import { nowIso } from '../util/clock.ts';
 import { stableId } from '../util/ids.ts';
+import { withRetry } from '../util/retry.ts';
 import { normalizeTurn } from './normalize.ts';
 import { planSupersedes } from './supersede.ts';
 
 const MAX_TURN_LINKS = 16;
+const COMMIT_RETRIES = 2;
 
 export function writeId(
   userId: string,
@@ -30,7 +32,22 @@ export function writeId(
   return stableId(userId, chatId, turnId, write.layer, write.key);
 }
 
+/**
+ * A stale version at commit (another writer changed a fact this turn supersedes) or a busy
+ * store is retryable: nothing of the turn was stored, so the turn is simply planned again
+ * against the new state. Other errors (validation, a taken id) surface at once.
+ */
 export async function observeTurn(ctx: EngineContext, input: TurnInput): Promise<ObserveResult> {
+  return withRetry(() => observeOnce(ctx, input), {
+    retries: COMMIT_RETRIES,
+    minDelayMs: 10,
+    maxDelayMs: 200,
+    onRetry: (error, attempt) =>
+      ctx.logger.debug({ err: error, attempt }, 'observeTurn: commit conflicted; planning the turn again'),
+  });
+}
+
+async function observeOnce(ctx: EngineContext, input: TurnInput): Promise<ObserveResult> {
   const turn = normalizeTurn(ctx, input);
   const { userId, chatId, turnId } = turn;
   const episodicUserId = writeId(userId, chatId, turnId, { layer: 'episodic', key: 'user' });
