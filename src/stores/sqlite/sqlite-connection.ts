@@ -51,7 +51,8 @@ export class SqliteConnection {
   }
 
   dataVersion(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    // A cached statement: db.pragma() compiles a new one on every call (twice per search).
+    return (this.stmt('PRAGMA data_version').get() as { data_version: number }).data_version;
   }
 
   close(): void {

@@ -118,9 +118,11 @@ export function keywordRows(
 ): ScoredId[] {
   const where = whereFor(filter, { encrypted: cipher !== null });
   const limit = where.needsJsCheck ? -1 : k;
+  // Whole rows only when JS must re-check them; otherwise the id is all the caller needs.
+  const columns = where.needsJsCheck ? 'm.*' : 'm.id';
   const rows = c
     .stmt(
-      `SELECT m.*, -bm25(memories_fts) AS score FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid
+      `SELECT ${columns}, -bm25(memories_fts) AS score FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid
        WHERE memories_fts MATCH ? AND ${where.sql} ORDER BY score DESC, m.id LIMIT ?`,
     )
     .all(match, ...where.params, limit) as Array<MemoryRow & { score: number }>;

@@ -26,6 +26,7 @@ import type {
   UpdateChange,
 } from '../types.ts';
 import { type Precision, VectorIndex } from '../vector-index/vector-index.ts';
+import { CommonTerms } from './common-terms.ts';
 import { toFtsMatch } from './fts-query.ts';
 import { migrate } from './migrations.ts';
 import { openDatabase } from './open-db.ts';
@@ -56,6 +57,7 @@ export class SqliteStore implements MemoryStore {
   private vocab: Set<string> | null = null;
   private vocabDataVersion = -1;
   private readonly cipher: Cipher | null;
+  private readonly common = new CommonTerms();
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.location = options.path;
@@ -108,6 +110,7 @@ export class SqliteStore implements MemoryStore {
   async close(): Promise<void> {
     this.vocab = null;
     this.index = null;
+    this.common.reset();
     const c = this.c;
     this.c = null;
     c?.close();
@@ -199,6 +202,7 @@ export class SqliteStore implements MemoryStore {
       mode,
       this.model?.id ?? memory.embeddingModel ?? 'unknown',
     );
+    this.common.noteWrites(1);
     // A rolled-back write may leave extra terms here: harmless, they expand to no match.
     if (this.vocab && terms) for (const term of terms.split(' ')) this.vocab.add(term);
     if (vector && this.model && !this.readModel()) c.writeMeta('embedding_model', JSON.stringify(this.model));
@@ -309,6 +313,7 @@ export class SqliteStore implements MemoryStore {
         for (const version of versions) writeVersion(c, this.cipher, version);
       }
     });
+    this.common.reset();
     for (const { memory, vector } of records) {
       this.index?.remove(memory.userId, memory.id);
       this.indexMemory(memory, vector ?? null);
@@ -338,6 +343,7 @@ export class SqliteStore implements MemoryStore {
       }
     });
     for (const id of deleted) this.index?.remove(userId, id);
+    this.common.reset();
     return deleted.length;
   }
 
@@ -350,6 +356,7 @@ export class SqliteStore implements MemoryStore {
       return c.stmt('DELETE FROM memories WHERE user_id = ?').run(userId).changes;
     });
     this.index?.removeUser(userId);
+    this.common.reset();
     return count;
   }
 
@@ -442,7 +449,16 @@ export class SqliteStore implements MemoryStore {
       cipher: this.cipher,
       vocabulary: (min, max) => this.vocabulary(min, max),
     });
-    return match === null ? [] : reads.keywordRows(c, this.cipher, filter, match, k);
+    if (match === null) return [];
+    // Terms in half of all rows barely score but make FTS5 rank nearly every row: try without
+    // them first and keep that answer when it fills k (common-terms.ts explains why it's safe).
+    const pruned = this.cipher ? null : this.common.prune(c, query.ast, c.dataVersion());
+    const prunedMatch = pruned && toFtsMatch(pruned, { cipher: null, vocabulary: () => [] });
+    if (prunedMatch) {
+      const rows = reads.keywordRows(c, this.cipher, filter, prunedMatch, k);
+      if (rows.length >= k) return rows;
+    }
+    return reads.keywordRows(c, this.cipher, filter, match, k);
   }
 
   async users(): Promise<string[]> {
@@ -478,6 +494,7 @@ export class SqliteStore implements MemoryStore {
     }
     const rewritten = rotateKeys(this.conn(), this.cipher);
     this.vocab = null;
+    this.common.reset();
     return rewritten;
   }
 }
