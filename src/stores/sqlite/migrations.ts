@@ -102,13 +102,19 @@ export function migrate(ctx: MigrationContext, location: string, target = LATEST
   const applied: number[] = [];
   for (const migration of MIGRATIONS) {
     if (migration.version <= from || migration.version > target) continue;
-    ctx.db.transaction(() => {
-      migration.up(ctx);
-      ctx.db
-        .prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)')
-        .run(migration.version, new Date().toISOString());
-    })();
-    applied.push(migration.version);
+    // IMMEDIATE takes the write lock before reading the version, so two processes opening a
+    // fresh file at once serialize here and the second one sees the migration as done.
+    const ran = ctx.db
+      .transaction(() => {
+        if (currentVersion(ctx.db) >= migration.version) return false;
+        migration.up(ctx);
+        ctx.db
+          .prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)')
+          .run(migration.version, new Date().toISOString());
+        return true;
+      })
+      .immediate();
+    if (ran) applied.push(migration.version);
   }
   return applied;
 }

@@ -26,9 +26,10 @@ export function openDatabase(options: DbOptions): Database.Database {
   try {
     if (!inMemory) mkdirSync(dirname(options.path), { recursive: true });
     const db = new Database(options.path);
+    // busy_timeout first: switching a fresh file to WAL needs a lock another process may hold.
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
     if (!inMemory) db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
     db.pragma('foreign_keys = ON');
     db.pragma('secure_delete = ON');
     return db;

@@ -28,7 +28,9 @@ export class SqliteConnection {
 
   tx<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn)();
+      // IMMEDIATE: take the write lock up front. A deferred transaction that reads first and
+      // then writes gets SQLITE_BUSY at once (no busy wait) when another process wrote between.
+      return this.db.transaction(fn).immediate();
     } catch (error) {
       if (MemoryError.isInstance(error)) throw error;
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
