@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = resolve(import.meta.dirname, '../../bin/strata');
+const dir = mkdtempSync(join(tmpdir(), 'strata-eval-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Two sessions, three questions with known evidence; the real engine ingests and recalls.
+const DATA = [
+  {
+    sample_id: 'cli-1',
+    conversation: {
+      speaker_a: 'Ann',
+      speaker_b: 'Bob',
+      session_1_date_time: '1:56 pm on 8 May, 2023',
+      session_1: [
+        { speaker: 'Ann', dia_id: 'D1:1', text: 'I adopted a beagle puppy named Rex yesterday.' },
+        { speaker: 'Bob', dia_id: 'D1:2', text: 'Congrats! I am training for the Berlin marathon.' },
+      ],
+      session_2_date_time: '9:05 am on 1 June, 2023',
+      session_2: [
+        { speaker: 'Bob', dia_id: 'D2:1', text: 'I started learning the violin last week.' },
+        { speaker: 'Ann', dia_id: 'D2:2', text: 'Rex chewed my sneakers, sorry for the rant.' },
+      ],
+    },
+    qa: [
+      { question: 'What is the name of the beagle puppy?', answer: 'Rex', evidence: ['D1:1'], category: 4 },
+      { question: 'Which marathon is Bob training for?', answer: 'Berlin', evidence: ['D1:2'], category: 4 },
+      { question: 'What instrument is Bob learning?', answer: 'violin', evidence: ['D:2:1'], category: 1 },
+    ],
+  },
+];
+
+describe('strata eval locomo (child process)', () => {
+  it('prints recall@k JSON for a tiny conversation through the real engine', async () => {
+    const file = join(dir, 'tiny.json');
+    writeFileSync(file, JSON.stringify(DATA));
+    const { stdout } = await run(
+      process.execPath,
+      [BIN, 'eval', 'locomo', '--data', file, '--json', '--store', 'memory'],
+      {
+        env: { ...process.env, STRATA_DATA_DIR: dir },
+      },
+    );
+    const report = JSON.parse(stdout) as {
+      questions: number;
+      strata: { questions: number; overall: Record<string, number>; byCategory: Record<string, unknown> };
+      bm25: { overall: Record<string, number> };
+    };
+    expect(report.questions).toBe(3);
+    expect(report.strata.questions).toBe(3);
+    // Four turns only: every evidence turn is within the first 20.
+    expect(report.strata.overall['R@20']).toBe(100);
+    expect(report.strata.overall['R@5']).toBe(100);
+    expect(Object.keys(report.strata.byCategory).sort()).toEqual(['multi-hop', 'single-hop']);
+    expect(report.bm25.overall['R@20']).toBe(100);
+  });
+
+  it('fails with an actionable message when the data file is missing', async () => {
+    const error = await run(process.execPath, [
+      BIN,
+      'eval',
+      'locomo',
+      '--data',
+      join(dir, 'nope.json'),
+      '--json',
+    ]).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(error).toMatchObject({ code: 2 });
+    expect(`${(error as { stdout: string }).stdout}${(error as { stderr: string }).stderr}`).toMatch(
+      /Pass --data/,
+    );
+  });
+});
