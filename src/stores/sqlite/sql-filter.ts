@@ -29,7 +29,11 @@ export function whereFor(filter: StoreFilter, options: { encrypted: boolean }): 
   const clauses = ['m.user_id = ?'];
   const params: unknown[] = [filter.userId];
   let needsJsCheck = false;
-  if (filter.layers && filter.layers.length > 0) {
+  if (filter.layers && filter.layers.length === 1) {
+    // Equality lets the planner walk memories_user_layer in (created_at, id) order.
+    clauses.push('m.layer = ?');
+    params.push(filter.layers[0]);
+  } else if (filter.layers && filter.layers.length > 0) {
     clauses.push('m.layer IN (SELECT value FROM json_each(?))');
     params.push(JSON.stringify(filter.layers));
   }

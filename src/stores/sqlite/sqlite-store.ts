@@ -28,6 +28,7 @@ import type {
 import { type Precision, VectorIndex } from '../vector-index/vector-index.ts';
 import { CommonTerms } from './common-terms.ts';
 import { toFtsMatch } from './fts-query.ts';
+import { ensureLookupIndexes } from './lookup-indexes.ts';
 import { migrate } from './migrations.ts';
 import { openDatabase } from './open-db.ts';
 import { blobToVector } from './row-codec.ts';
@@ -79,6 +80,7 @@ export class SqliteStore implements MemoryStore {
     this.c = c;
     try {
       migrate({ db, reindexAll: () => reindexAll(c, this.cipher) }, this.location);
+      ensureLookupIndexes(c);
       checkKeys(c, this.cipher);
       this.checkModel(c, options);
       if (c.readMeta('fts_key') !== ftsKeyOf(this.cipher)) c.tx(() => reindexAll(c, this.cipher));
