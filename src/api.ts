@@ -82,6 +82,8 @@ export interface StrataMemory {
   stats(userId?: string): Promise<MemoryStats>;
   reembed(onProgress?: (progress: ReembedProgress) => void): Promise<{ reembedded: number }>;
   backup(destination: string): Promise<string>;
+  /** Re-encrypts everything under encryption.key; old keys must be in encryption.previousKeys. */
+  rotateKeys(): Promise<{ rewritten: number }>;
   /** Store open and embedder loaded. */
   ready(): Promise<void>;
   readonly isReady: boolean;

@@ -292,6 +292,17 @@ class Engine implements StrataMemory {
     });
   }
 
+  rotateKeys(): Promise<{ rewritten: number }> {
+    return this.#run(async (ctx) => {
+      if (!ctx.store.rotateKeys) {
+        throw new ConfigError(
+          `The ${ctx.store.kind} store has no key rotation command (the qdrant store re-encrypts under the current key when it opens).`,
+        );
+      }
+      return { rewritten: await ctx.store.rotateKeys() };
+    });
+  }
+
   close(): Promise<void> {
     if (this.#closing) return this.#closing;
     this.#closed = true;

@@ -25,12 +25,18 @@ describe('concurrent first open of one SQLite file', { timeout: 180_000 }, () =>
     dirs.push(dir);
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('STRATA_')));
     const adds = [1, 2, 3, 4, 5].map((n) =>
-      run(process.execPath, [BIN, '--data-dir', dir, 'add', '-u', 'alice', `parallel note ${n}`, '--json'], { env }),
+      run(process.execPath, [BIN, '--data-dir', dir, 'add', '-u', 'alice', `parallel note ${n}`, '--json'], {
+        env,
+      }),
     );
     const results = await Promise.allSettled(adds);
-    const failures = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+    const failures = results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => String((r as PromiseRejectedResult).reason));
     expect(failures).toEqual([]);
-    const listed = await run(process.execPath, [BIN, '--data-dir', dir, 'list', '-u', 'alice', '--json'], { env });
+    const listed = await run(process.execPath, [BIN, '--data-dir', dir, 'list', '-u', 'alice', '--json'], {
+      env,
+    });
     const page = JSON.parse(listed.stdout) as { items: Array<{ content: string }> };
     expect(page.items.map((m) => m.content).sort()).toEqual([1, 2, 3, 4, 5].map((n) => `parallel note ${n}`));
   });

@@ -43,6 +43,7 @@ export const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]>
   ['consolidate', () => import('./commands/consolidate.ts')],
   ['emotions', () => import('./commands/emotions.ts')],
   ['migrate', () => import('./commands/migrate.ts')],
+  ['rotate-keys', () => import('./commands/rotate-keys.ts')],
 ];
 
 /** Exit status per error code (documented in README "CLI exit codes"). */

@@ -142,4 +142,6 @@ export interface MemoryStore {
 
   /** Consistent online copy to a file/snapshot name; optional capability. */
   backup?(destination: string): Promise<string>;
+  /** Re-encrypts every row under the current key (after a key change); optional capability. */
+  rotateKeys?(): Promise<number>;
 }

@@ -216,6 +216,9 @@ export function createFakeMemory(): FakeMemory {
     async backup(destination) {
       return destination;
     },
+    async rotateKeys() {
+      return { rewritten: 0 };
+    },
     async ready() {
       if (fake.notReady) throw fake.notReady;
     },
