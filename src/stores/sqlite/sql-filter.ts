@@ -26,7 +26,8 @@ function jsonTypeFor(value: unknown): { types: string[]; bind: unknown } | null 
 }
 
 export function whereFor(filter: StoreFilter, options: { encrypted: boolean }): SqlWhere {
-  const clauses = ['m.user_id = ?'];
+  // With an id list, `+` keeps the planner on the unique id index instead of scanning the user.
+  const clauses = [filter.ids ? '+m.user_id = ?' : 'm.user_id = ?'];
   const params: unknown[] = [filter.userId];
   let needsJsCheck = false;
   if (filter.layers && filter.layers.length === 1) {

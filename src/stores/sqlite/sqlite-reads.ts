@@ -30,8 +30,13 @@ export function getOne(
 }
 
 export function getMany(c: SqliteConnection, cipher: Cipher | null, userId: string, ids: string[]): Memory[] {
+  // `+user_id` keeps the planner on the unique id index: with a plain `user_id = ?` it walked
+  // every row of the user (14 ms per 10-id lookup at 100k). The ORDER BY keeps the order
+  // that walk used to produce.
   const rows = c
-    .stmt('SELECT * FROM memories WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))')
+    .stmt(
+      'SELECT * FROM memories WHERE +user_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id',
+    )
     .all(userId, JSON.stringify([...new Set(ids)])) as MemoryRow[];
   return rows.map((r) => fromRow(r, cipher));
 }
@@ -40,7 +45,7 @@ export function getVectors(c: SqliteConnection, userId: string, ids: string[]): 
   const rows = c
     .stmt(
       `SELECT v.memory_id, v.vector FROM vectors v JOIN memories m ON m.id = v.memory_id
-       WHERE m.user_id = ? AND v.memory_id IN (SELECT value FROM json_each(?))`,
+       WHERE +m.user_id = ? AND v.memory_id IN (SELECT value FROM json_each(?))`,
     )
     .all(userId, JSON.stringify([...new Set(ids)])) as Array<{ memory_id: string; vector: Buffer }>;
   return new Map(rows.map((r) => [r.memory_id, blobToVector(r.vector)]));
