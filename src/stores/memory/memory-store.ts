@@ -9,6 +9,7 @@ import type { KeywordQuery } from '../../search/query-ast.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
 import { compareCreated, decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { compileFilter } from '../shared/filter.ts';
+import { searchDocs, type TokenDoc, toTokenDoc } from '../shared/keyword-eval.ts';
 import {
   checkCommitBatch,
   checkVector,
@@ -30,7 +31,6 @@ import type {
   StoreUserStats,
   UpdateChange,
 } from '../types.ts';
-import { searchDocs, type TokenDoc, toTokenDoc } from './keyword-eval.ts';
 
 interface Entry {
   memory: Memory;

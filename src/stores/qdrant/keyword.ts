@@ -3,7 +3,7 @@
  * over the `terms` payload field (full-text index of our own stems: must / should /
  * must_not of `match: {text}`) that selects a SUPERSET of the matching points, and (2) an
  * exact in-process evaluation of the candidates with the semantics every store shares
- * (stores/memory/keyword-eval.ts, shared/term-expansion.ts): adjacent clauses OR, a NOT
+ * (shared/keyword-eval.ts, shared/term-expansion.ts): adjacent clauses OR, a NOT
  * only narrows the positive clauses of its AND, a purely negative query matches nothing,
  * prefix and fuzzy terms expand over the candidates' vocabulary. Parts Qdrant cannot
  * express exactly (prefix, fuzzy, phrase adjacency) widen the candidate set instead.
