@@ -12,8 +12,8 @@
  */
 import type { EngineContext } from '../engine/context.ts';
 import { PayloadTooLargeError, ValidationError } from '../errors.ts';
-import { assertTimeZone } from '../layers/temporal/zone.ts';
 import type { TurnMessage } from '../layers/types.ts';
+import { assertTimeZone } from '../search/time-zone.ts';
 import { type ChatMessage, type SourceRef, type TurnInput, TurnSchema } from '../types.ts';
 import { stableId } from '../util/ids.ts';
 

@@ -10,9 +10,9 @@
 import type { EngineContext } from '../engine/context.ts';
 import { ValidationError } from '../errors.ts';
 import { enabledLayers } from '../layers/registry.ts';
-import { assertTimeZone } from '../layers/temporal/zone.ts';
 import type { QueryContext } from '../layers/types.ts';
 import { hybridSearch } from '../search/hybrid.ts';
+import { assertTimeZone } from '../search/time-zone.ts';
 import {
   type Memory,
   type RecallRequest,

@@ -3,7 +3,9 @@
  * the wall-clock fields a user in that zone sees, and a wall-clock time back to the UTC
  * instant (DST-aware, by correcting the offset once more at the result). Relative time
  * words ("yesterday", "last week") mean calendar days in the user's zone, not in UTC or
- * the server's zone, which is the timezone bug the seed project had.
+ * the server's zone, which is the timezone bug the seed project had. The one home of zone
+ * arithmetic: search's time filters use the Wall fields, the temporal layer and the context
+ * block the Date forms (a Date whose UTC fields are the wall clock).
  */
 import { ValidationError } from '../errors.ts';
 
@@ -44,7 +46,7 @@ function formatterFor(timeZone: string, field = 'timeZone'): Intl.DateTimeFormat
     return formatter;
   } catch {
     throw new ValidationError(
-      `${field} "${timeZone}" is not a known IANA time zone. Use a name such as "Europe/Berlin", "America/New_York" or "UTC".`,
+      `Unknown time zone "${timeZone}" in ${field}: use an IANA name such as "Europe/Berlin", "America/New_York" or "UTC".`,
       { details: { field, value: timeZone } },
     );
   }
@@ -79,10 +81,26 @@ export function offsetMinutes(instant: Date, timeZone: string): number {
 
 /** The UTC instant at which the zone's clock shows `wall` (normalizes overflowing fields). */
 export function utcOf(wall: Wall, timeZone: string): Date {
-  const guess = wallAsUtcMs(wall);
+  return fromWallClock(new Date(wallAsUtcMs(wall)), timeZone);
+}
+
+/** Wall-clock fields in the zone at `instant`, packed into a Date whose UTC fields are them. */
+export function toWallClock(instant: Date, timeZone: string): Date {
+  return new Date(wallAsUtcMs(wallOf(instant, timeZone)));
+}
+
+/** Inverse of toWallClock: a wall-clock Date (UTC fields) in the zone → the UTC instant. */
+export function fromWallClock(wall: Date, timeZone: string): Date {
+  // Two passes settle DST edges: guess with the offset at the wall time, then correct.
+  const guess = wall.getTime();
   const first = guess - offsetMinutes(new Date(guess), timeZone) * 60_000;
   const second = guess - offsetMinutes(new Date(first), timeZone) * 60_000;
   return new Date(second);
+}
+
+/** Local calendar date (YYYY-MM-DD) of an instant in the zone. */
+export function localDate(instant: Date, timeZone: string): string {
+  return toWallClock(instant, timeZone).toISOString().slice(0, 10);
 }
 
 export function startOfDay(year: number, month: number, day: number): Wall {
