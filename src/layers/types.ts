@@ -18,8 +18,8 @@ export interface TurnMessage {
   speaker?: string;
 }
 
-export interface TurnContext {
-  engine: EngineContext;
+/** The facts of one turn after normalization (pipeline/normalize.ts produces them). */
+export interface TurnFacts {
   userId: string;
   chatId: string;
   turnId: string;
@@ -31,6 +31,10 @@ export interface TurnContext {
   assistant?: TurnMessage;
   /** Turn-level source refs (user, then assistant message). */
   sources: SourceRef[];
+}
+
+export interface TurnContext extends TurnFacts {
+  engine: EngineContext;
   /** Writes produced by layers that ran earlier in this turn (associative links them). */
   pending: readonly LayerWrite[];
 }

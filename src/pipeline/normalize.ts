@@ -12,22 +12,14 @@
  */
 import type { EngineContext } from '../engine/context.ts';
 import { PayloadTooLargeError, ValidationError } from '../errors.ts';
-import type { TurnMessage } from '../layers/types.ts';
+import type { TurnFacts, TurnMessage } from '../layers/types.ts';
 import { assertTimeZone } from '../search/time-zone.ts';
 import { type ChatMessage, type SourceRef, type TurnInput, TurnSchema } from '../types.ts';
 import { stableId } from '../util/ids.ts';
 
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
-export interface NormalizedTurn {
-  userId: string;
-  chatId: string;
-  turnId: string;
-  at: Date;
-  timeZone: string;
-  user: TurnMessage;
-  assistant?: TurnMessage;
-  sources: SourceRef[];
+export interface NormalizedTurn extends TurnFacts {
   metadata: Record<string, unknown>;
 }
 
