@@ -18,6 +18,7 @@ import {
   cosine,
   memoryBytes,
   modelMismatch,
+  versionOf,
 } from '../shared/records.ts';
 import type {
   CommitBatch,
@@ -39,14 +40,9 @@ interface Entry {
   doc: TokenDoc;
 }
 
+/** A history entry holding its own copy of the memory (entries are mutated in place). */
 function snapshot(memory: Memory, op: VersionOp): MemoryVersion {
-  return {
-    memoryId: memory.id,
-    version: memory.version,
-    op,
-    at: memory.updatedAt,
-    memory: cloneMemory(memory),
-  };
+  return versionOf(cloneMemory(memory), op);
 }
 
 export class InMemoryStore implements MemoryStore {

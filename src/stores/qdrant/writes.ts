@@ -9,7 +9,7 @@ import type { Schemas } from '@qdrant/js-client-rest';
 import { ConflictError, ValidationError } from '../../errors.ts';
 import type { Memory, MemoryVersion, VersionOp } from '../../types.ts';
 import type { Logger } from '../../util/logger.ts';
-import { checkCommitBatch, checkVector } from '../shared/records.ts';
+import { checkCommitBatch, checkVector, versionOf } from '../shared/records.ts';
 import type { CommitBatch, ModelInfo, StoredRecord, UpdateChange } from '../types.ts';
 import { foreignFilter, scopedFilter, versionFilter } from './filters.ts';
 import { type PointStruct, vectorFromPoint } from './payload.ts';
@@ -21,10 +21,6 @@ import {
   type QdrantScope,
   upsertPoints,
 } from './points.ts';
-
-function snapshot(memory: Memory, op: VersionOp): MemoryVersion {
-  return { memoryId: memory.id, version: memory.version, op, at: memory.updatedAt, memory };
-}
 
 function groupByUser<T>(items: T[], userOf: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -96,7 +92,7 @@ async function planInsert(scope: QdrantScope, records: StoredRecord[], op: Versi
       await upsertPoints(
         scope,
         scope.history,
-        records.map((r) => scope.codec.versionPoint(snapshot(r.memory, op))),
+        records.map((r) => scope.codec.versionPoint(versionOf(r.memory, op))),
       );
     },
     undo: async () => {
@@ -137,7 +133,7 @@ async function planUpdate(scope: QdrantScope, changes: UpdateChange[]): Promise<
       const state = { memory, vector: vector === undefined ? current.vector : vector };
       stored.set(memory.id, state);
       next.set(memory.id, scope.codec.memoryPoint(state.memory, state.vector));
-      versions.push(scope.codec.versionPoint(snapshot(memory, op)));
+      versions.push(scope.codec.versionPoint(versionOf(memory, op)));
     }
   }
   return {
@@ -205,7 +201,7 @@ export async function restore(scope: QdrantScope, records: StoredRecord[], histo
   for (const [userId, group] of groups) {
     const versions = group.flatMap(({ memory }) => {
       const list = (byId.get(memory.id) ?? []).filter((v) => v.memory.userId === userId);
-      return list.length > 0 ? list : [snapshot(memory, 'import')];
+      return list.length > 0 ? list : [versionOf(memory, 'import')];
     });
     // Replacing the history: drop versions the import does not carry, then write.
     await deleteByFilter(

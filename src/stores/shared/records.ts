@@ -3,7 +3,7 @@
  * caller could mutate behind their back), byte accounting for stats/quotas, model checks.
  */
 import { ModelMismatchError, ValidationError } from '../../errors.ts';
-import type { Memory, MemoryVersion } from '../../types.ts';
+import type { Memory, MemoryVersion, VersionOp } from '../../types.ts';
 import type { ModelInfo, StoredRecord, UpdateChange } from '../types.ts';
 
 export function cloneMemory(memory: Memory): Memory {
@@ -12,6 +12,11 @@ export function cloneMemory(memory: Memory): Memory {
 
 export function cloneVersion(version: MemoryVersion): MemoryVersion {
   return structuredClone(version);
+}
+
+/** The history entry a write of `memory` by `op` records (the memory as written, not a copy). */
+export function versionOf(memory: Memory, op: VersionOp): MemoryVersion {
+  return { memoryId: memory.id, version: memory.version, op, at: memory.updatedAt, memory };
 }
 
 /** Bytes a memory counts for in stats and quotas: UTF-8 content plus serialized metadata. */

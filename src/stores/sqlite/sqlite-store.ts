@@ -12,7 +12,7 @@ import { ClosedError, ConfigError, ConflictError, ValidationError } from '../../
 import type { KeywordQuery } from '../../search/query-ast.ts';
 import type { Cipher } from '../../security/cipher.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
-import { checkCommitBatch, checkVector, cosine, modelMismatch } from '../shared/records.ts';
+import { checkCommitBatch, checkVector, cosine, modelMismatch, versionOf } from '../shared/records.ts';
 import type {
   CommitBatch,
   MemoryStore,
@@ -248,13 +248,7 @@ export class SqliteStore implements MemoryStore {
         throw new ConflictError(`A memory with id ${memory.id} already exists; use update() or a new id.`);
       }
       this.write(memory, vector, 'insert');
-      writeVersion(c, this.cipher, {
-        memoryId: memory.id,
-        version: memory.version,
-        op,
-        at: memory.updatedAt,
-        memory,
-      });
+      writeVersion(c, this.cipher, versionOf(memory, op));
     }
   }
 
@@ -275,13 +269,7 @@ export class SqliteStore implements MemoryStore {
         );
       }
       this.write(memory, vector, 'update');
-      writeVersion(c, this.cipher, {
-        memoryId: memory.id,
-        version: memory.version,
-        op,
-        at: memory.updatedAt,
-        memory,
-      });
+      writeVersion(c, this.cipher, versionOf(memory, op));
     }
   }
 
@@ -303,15 +291,7 @@ export class SqliteStore implements MemoryStore {
         }
         if (existing) deleteRow(c, existing.rowid);
         this.write(memory, vector ?? null, 'insert');
-        const versions = byId.get(memory.id) ?? [
-          {
-            memoryId: memory.id,
-            version: memory.version,
-            op: 'import' as const,
-            at: memory.updatedAt,
-            memory,
-          },
-        ];
+        const versions = byId.get(memory.id) ?? [versionOf(memory, 'import')];
         for (const version of versions) writeVersion(c, this.cipher, version);
       }
     });
