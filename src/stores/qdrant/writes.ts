@@ -53,6 +53,20 @@ async function compensated(logger: Logger, write: () => Promise<void>, undo: () 
   }
 }
 
+/** Writes the memories' points, then their history entries' points. */
+async function upsertRecords(scope: QdrantScope, records: StoredRecord[], versions: MemoryVersion[]) {
+  await upsertPoints(
+    scope,
+    scope.memories,
+    records.map((r) => scope.codec.memoryPoint(r.memory, r.vector)),
+  );
+  await upsertPoints(
+    scope,
+    scope.history,
+    versions.map((version) => scope.codec.versionPoint(version)),
+  );
+}
+
 async function removeMemories(scope: QdrantScope, userId: string, ids: string[]): Promise<void> {
   await deleteByFilter(scope, scope.memories, scopedFilter({ userId, ids, includeSuperseded: true }));
   await deleteByFilter(scope, scope.history, versionFilter(userId, ids));
@@ -84,15 +98,10 @@ async function planInsert(scope: QdrantScope, records: StoredRecord[], op: Versi
   return {
     write: async () => {
       if (records.length === 0) return;
-      await upsertPoints(
+      await upsertRecords(
         scope,
-        scope.memories,
-        records.map((r) => scope.codec.memoryPoint(r.memory, r.vector)),
-      );
-      await upsertPoints(
-        scope,
-        scope.history,
-        records.map((r) => scope.codec.versionPoint(versionOf(r.memory, op))),
+        records,
+        records.map((r) => versionOf(r.memory, op)),
       );
     },
     undo: async () => {
@@ -212,16 +221,7 @@ export async function restore(scope: QdrantScope, records: StoredRecord[], histo
         group.map((r) => r.memory.id),
       ),
     );
-    await upsertPoints(
-      scope,
-      scope.memories,
-      group.map((r) => scope.codec.memoryPoint(r.memory, r.vector)),
-    );
-    await upsertPoints(
-      scope,
-      scope.history,
-      versions.map((version) => scope.codec.versionPoint(version)),
-    );
+    await upsertRecords(scope, group, versions);
   }
 }
 
