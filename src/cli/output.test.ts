@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createOutput, renderTable } from './output.ts';
+import { createOutput, renderTable, stderrProgress } from './output.ts';
 
 function streams(isTTY = false) {
   const stdout = new PassThrough();
@@ -43,6 +43,19 @@ describe('CliOutput', () => {
     bar.tick(4);
     bar.stop();
     expect(s.text().err).toContain('reembed');
+    expect(s.text().out).toBe('');
+  });
+
+  it('keeps bars off stderr with --json, except the eval bar drawn directly', () => {
+    const s = streams(true);
+    const quiet = createOutput(() => true, s).progress(4, 'quiet');
+    quiet.tick(4);
+    quiet.stop();
+    expect(s.text().err).toBe('');
+    const bar = stderrProgress(4, 'locomo', s.stderr);
+    bar.tick(4);
+    bar.stop();
+    expect(s.text().err).toContain('locomo');
     expect(s.text().out).toBe('');
   });
 

@@ -27,21 +27,35 @@ export function createOutput(isJson: () => boolean, streams: OutputStreams = pro
       streams.stderr.write(`${message}\n`);
     },
     progress(total, label) {
-      if (isJson() || !streams.stderr.isTTY || total <= 0) return { tick() {}, stop() {} };
-      const bar = new cliProgress.SingleBar(
-        {
-          format: `${label} [{bar}] {value}/{total} {percentage}% eta {eta}s`,
-          stream: streams.stderr,
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      bar.start(total, 0);
-      return {
-        tick: (n = 1) => bar.increment(n),
-        stop: () => bar.stop(),
-      };
+      if (isJson()) return { tick() {}, stop() {} };
+      return stderrProgress(total, label, streams.stderr);
     },
+  };
+}
+
+/**
+ * The one progress bar: drawn on `stderr` when it is a terminal, a no-op otherwise.
+ * CliOutput.progress adds the --json gate; `strata eval` calls this directly because
+ * SPEC §9 asks for JSON on stdout *and* a progress bar on stderr there.
+ */
+export function stderrProgress(
+  total: number,
+  label: string,
+  stderr: OutputStreams['stderr'] = process.stderr,
+): { tick(n?: number): void; stop(): void } {
+  if (!stderr.isTTY || total <= 0) return { tick() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} [{bar}] {value}/{total} {percentage}% eta {eta}s`,
+      stream: stderr,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return {
+    tick: (n = 1) => bar.increment(n),
+    stop: () => bar.stop(),
   };
 }
 

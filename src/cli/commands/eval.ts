@@ -11,9 +11,9 @@ import type { Command } from 'commander';
 import { createMem0Peer, mem0Version } from '../../../bench/peers/mem0/mem0-peer.ts';
 import { openEvalEngine } from '../../../eval/locomo/engine.ts';
 import { type EvaluateReport, evaluateLocomo } from '../../../eval/locomo/evaluate.ts';
-import { stderrProgress } from '../../../eval/locomo/progress.ts';
 import { createEmbedder } from '../../embedders/create-embedder.ts';
 import { type LayerName, LayerSchema } from '../../types.ts';
+import { stderrProgress } from '../output.ts';
 import type { CliContext } from '../types.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
