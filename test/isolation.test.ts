@@ -5,20 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StrataMemory } from '../src/api.ts';
-import { MemoryError } from '../src/errors.ts';
 import { createMemory } from '../src/memory.ts';
 import type { Memory } from '../src/types.ts';
-import { availableStores, engineConfig, readStream, tempDir } from './helpers/engine.ts';
-
-async function errorOf(promise: Promise<unknown>): Promise<MemoryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (MemoryError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
+import { availableStores, engineConfig, errorOf, readStream, tempDir } from './helpers/engine.ts';
 
 describe.each(availableStores())('two-user isolation on the %s store', (kind) => {
   let dir: ReturnType<typeof tempDir>;

@@ -1,13 +1,14 @@
 /**
  * Test helpers for end-to-end tests: the store kinds to run against (SQLite on a real temp
  * file once its store exists, and the in-memory store), temp directories that are always
- * removed, and collecting a Readable into a string.
+ * removed, collecting a Readable into a string, and the typed error a call rejects with.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ConfigSchema, type StrataConfigInput } from '../../src/config/schema.ts';
+import { MemoryError } from '../../src/errors.ts';
 import { createStore } from '../../src/stores/create-store.ts';
 
 export type StoreKind = 'sqlite' | 'memory';
@@ -41,4 +42,15 @@ export async function readStream(stream: Readable): Promise<string> {
   let text = '';
   for await (const chunk of stream) text += String(chunk);
   return text;
+}
+
+/** The MemoryError the call rejects with; fails the test if it resolves or throws anything else. */
+export async function errorOf(promise: Promise<unknown>): Promise<MemoryError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (MemoryError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
 }
