@@ -5,13 +5,13 @@
  * superseded by it (with the old turn's message marked outdated). Any turn found at all,
  * acknowledged or in flight, is complete too: the turn and its supersedes are one commit.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../stores/sqlite/sqlite-store.ts';
+import { runWriterUntilKilled } from '../testing/kill-writer.ts';
 import type { Memory } from '../types.ts';
 
 const ACKS_BEFORE_KILL = 30;
@@ -23,26 +23,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function runUntilKilled(path: string): Promise<number[]> {
   const script = new URL('./testdata/observe-crash-writer.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', script, path], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const acked: number[] = [];
-  let stderr = '';
-  child.stderr.on('data', (d) => {
-    stderr += String(d);
-  });
-  await new Promise<void>((resolve, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (data) => {
-      buffer += String(data);
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) if (line.startsWith('ack ')) acked.push(Number(line.slice(4)));
-      if (acked.length >= ACKS_BEFORE_KILL && !child.killed) child.kill('SIGKILL');
-    });
-    child.on('exit', () => resolve());
-    child.on('error', reject);
-  });
+  const { acked, stderr } = await runWriterUntilKilled(script, [path], ACKS_BEFORE_KILL);
   expect(acked.length, `writer failed: ${stderr}`).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL);
   return acked;
 }

@@ -3,13 +3,13 @@
  * a consistent file containing every acknowledged batch (and no half batch); migrations
  * upgrade an older schema in place; a newer schema is refused; online backup is usable.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseKeywordQuery } from '../../search/query-parser.ts';
+import { runWriterUntilKilled } from '../../testing/kill-writer.ts';
 import { memory, vec } from '../../testing/store-fixtures.ts';
 import { currentVersion, LATEST_VERSION, migrate } from './migrations.ts';
 import { SqliteStore } from './sqlite-store.ts';
@@ -25,26 +25,7 @@ describe('sqlite crash safety', () => {
   it('SIGKILL during writes: reopen is consistent and every acked batch is present', async () => {
     const path = join(dir, 'crash.db');
     const script = new URL('./testdata/crash-writer.ts', import.meta.url).pathname;
-    const child = spawn(process.execPath, ['--import', 'tsx', script, path], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const acked: number[] = [];
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-    });
-    await new Promise<void>((resolve, reject) => {
-      let buffer = '';
-      child.stdout.on('data', (data) => {
-        buffer += String(data);
-        const lines = buffer.split('\n');
-        buffer = lines.pop() ?? '';
-        for (const line of lines) if (line.startsWith('ack ')) acked.push(Number(line.slice(4)));
-        if (acked.length >= 40 && !child.killed) child.kill('SIGKILL');
-      });
-      child.on('exit', () => resolve());
-      child.on('error', reject);
-    });
+    const { acked, stderr } = await runWriterUntilKilled(script, [path], 40);
     expect(acked.length, `writer failed to start: ${stderr}`).toBeGreaterThanOrEqual(40);
 
     const db = new Database(path);
