@@ -4,7 +4,6 @@
  * first run is cut off by an injected error; the second resumes from the checkpoint and
  * completes, and Qdrant then holds every memory with its vector and history.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { newMemory } from '../../engine/records.ts';
 import { FakeQdrant } from '../../stores/qdrant/testing/fake-qdrant.ts';
 import { OpenApiValidator } from '../../stores/qdrant/testing/openapi-validator.ts';
 import { SqliteStore } from '../../stores/sqlite/sqlite-store.ts';
+import { type CliRun, runCli } from '../../testing/run-cli.ts';
 import { CHECKPOINT_FILE } from './migrate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-migrate-'));
@@ -66,9 +66,8 @@ afterAll(async () => {
 });
 
 /** Runs the CLI asynchronously: the fake server lives in this process and must keep answering. */
-function migrate(...extra: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const args = [
-    'bin/strata',
+function migrate(...extra: string[]): Promise<CliRun> {
+  return runCli([
     '--config',
     configFile,
     '--json',
@@ -77,17 +76,12 @@ function migrate(...extra: string[]): Promise<{ status: number | null; stdout: s
     'qdrant',
     '--url',
     fake.url,
-  ];
-  const child = spawn(process.execPath, [...args, '--batch', '25', '--collection-prefix', 'mig', ...extra]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += String(chunk);
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+    '--batch',
+    '25',
+    '--collection-prefix',
+    'mig',
+    ...extra,
+  ]);
 }
 
 it('migrates everything, resumes after an interruption, and keeps vectors and history', async () => {

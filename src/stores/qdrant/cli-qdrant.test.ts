@@ -4,11 +4,11 @@
  * restore (snapshots uploaded back) bring the memory back; every request is schema-valid
  * and tenant-scoped.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../../testing/run-cli.ts';
 import { FakeQdrant } from './testing/fake-qdrant.ts';
 import { OpenApiValidator } from './testing/openapi-validator.ts';
 import { tenantViolation } from './testing/tenant-check.ts';
@@ -34,17 +34,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function strata(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/strata', '--config', configFile, '--json', ...args]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += String(chunk);
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+function strata(...args: string[]): Promise<CliRun> {
+  return runCli(['--config', configFile, '--json', ...args]);
 }
 
 it('add, search, backup, delete and restore work through the CLI on Qdrant', async () => {
