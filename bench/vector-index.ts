@@ -111,6 +111,20 @@ function timeQueries(
   return { lat, cpu, out };
 }
 
+/** A row's latency, CPU and recall columns from timed queries (both index kinds alike). */
+function measured(
+  { lat, cpu, out }: ReturnType<typeof timeQueries>,
+  truth: string[][],
+): Pick<Row, 'p50' | 'p95' | 'cpu50' | 'cpu95' | 'recall'> {
+  return {
+    p50: percentile(lat, 50),
+    p95: percentile(lat, 95),
+    cpu50: percentile(cpu, 50),
+    cpu95: percentile(cpu, 95),
+    recall: recallAt(truth, out),
+  };
+}
+
 type Hnsw = {
   initIndex(max: number, m?: number, ef?: number, seed?: number): void;
   addPoint(v: number[] | Float32Array, label: number): void;
@@ -151,9 +165,7 @@ async function main(): Promise<void> {
         // packed rows (+ int8 scales); WASM memory is not visible in process.memoryUsage() reliably
         const memMB =
           (n * dims * (precision === 'float32' ? 4 : 1) + (precision === 'int8' ? n * 4 : 0)) / 2 ** 20;
-        const { lat, cpu, out } = timeQueries(queries, (q) =>
-          index.search({ userId: 'user' }, q, K).map((r) => r.id),
-        );
+        const timed = timeQueries(queries, (q) => index.search({ userId: 'user' }, q, K).map((r) => r.id));
         if (precision === 'float32') truth = exact(vectors, queries, ids);
         rows.push({
           n,
@@ -163,11 +175,7 @@ async function main(): Promise<void> {
               ? 'float32 index (SIMD scan; >=16k rows: int8 shadow scan + exact re-score of 80)'
               : 'int8 index (SIMD scan, 40 candidates; recall = exact top-10 inside them)',
           buildMs,
-          p50: percentile(lat, 50),
-          p95: percentile(lat, 95),
-          cpu50: percentile(cpu, 50),
-          cpu95: percentile(cpu, 95),
-          recall: recallAt(truth, out),
+          ...measured(timed, truth),
           memMB,
         });
         report(rows.at(-1)!);
@@ -183,7 +191,7 @@ async function main(): Promise<void> {
           const memMB = (process.memoryUsage().rss - heap0) / 2 ** 20; // rss delta: rough
           index.setEf(ef);
           const arrays = new Map(queries.map((q) => [q, Array.from(q)]));
-          const { lat, cpu, out } = timeQueries(queries, (q) =>
+          const timed = timeQueries(queries, (q) =>
             index.searchKnn(arrays.get(q)!, K).neighbors.map((i) => `m${i}`),
           );
           rows.push({
@@ -191,11 +199,7 @@ async function main(): Promise<void> {
             dims,
             method: `hnsw M=16 efC=100 ef=${ef}`,
             buildMs,
-            p50: percentile(lat, 50),
-            p95: percentile(lat, 95),
-            cpu50: percentile(cpu, 50),
-            cpu95: percentile(cpu, 95),
-            recall: recallAt(truth, out),
+            ...measured(timed, truth),
             memMB,
           });
           report(rows.at(-1)!);
