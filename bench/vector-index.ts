@@ -14,29 +14,19 @@
  * the bench loads it from HNSWLIB or a plain `import('hnswlib-node')` and skips it otherwise.
  */
 import { VectorIndex } from '../src/stores/vector-index/vector-index.ts';
+import { seededRng } from './synthetic.ts';
 
 const SIZES = (process.env.SIZES ?? '10000,100000').split(',').map(Number);
 const DIMS = (process.env.DIMS ?? '256,512').split(',').map(Number);
 const QUERIES = Number(process.env.QUERIES ?? 200);
 const K = 10;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function gaussian(next: () => number): number {
   return Math.sqrt(-2 * Math.log(next() || 1e-12)) * Math.cos(2 * Math.PI * next());
 }
 
 function dataset(n: number, dims: number, seed: number): Float32Array[] {
-  const next = rng(seed);
+  const next = seededRng(seed);
   const centres = Array.from({ length: 200 }, () =>
     Float32Array.from({ length: dims }, () => gaussian(next)),
   );
