@@ -117,20 +117,17 @@ export function registerCrudCases(ctx: SuiteContext): void {
       { memory: v2, vector: vec(0, 0, 1) },
       { memory: other, vector: null },
     ];
-    await ctx.store.restore(records, [...history, ...otherHistory]);
-    const first = {
-      a: await ctx.store.get(ALICE, original.id),
-      h: await ctx.store.history(ALICE, original.id),
-      o: await ctx.store.get(ALICE, other.id),
-      stats: await ctx.store.stats(ALICE),
+    const restoreAndRead = async () => {
+      await ctx.store.restore(records, [...history, ...otherHistory]);
+      return {
+        a: await ctx.store.get(ALICE, original.id),
+        h: await ctx.store.history(ALICE, original.id),
+        o: await ctx.store.get(ALICE, other.id),
+        stats: await ctx.store.stats(ALICE),
+      };
     };
-    await ctx.store.restore(records, [...history, ...otherHistory]);
-    const second = {
-      a: await ctx.store.get(ALICE, original.id),
-      h: await ctx.store.history(ALICE, original.id),
-      o: await ctx.store.get(ALICE, other.id),
-      stats: await ctx.store.stats(ALICE),
-    };
+    const first = await restoreAndRead();
+    const second = await restoreAndRead();
     expect(first.a).toEqual(v2);
     expect(first.o).toEqual(other);
     expect(first.h).toEqual(history);
