@@ -14,9 +14,9 @@ export function renderBenchHuman(report: BenchReport, table: Table): string {
     (['store', 'observe', 'search', 'searchHeavy', 'recall'] as const).map((op) => ({
       memories: s.memories,
       op,
-      p50: s[op].p50,
-      p95: s[op].p95,
-      p99: s[op].p99,
+      p50: s[op].p50.toFixed(2),
+      p95: s[op].p95.toFixed(2),
+      p99: s[op].p99.toFixed(2),
       n: s[op].n,
     })),
   );
@@ -57,7 +57,10 @@ export function renderBenchHuman(report: BenchReport, table: Table): string {
   ];
   for (const [name, value] of Object.entries(report.extras))
     facts.push({ measure: name, value: JSON.stringify(value) });
-  const targets = report.targets.map((t) => ({ ...t, measured: t.measured ?? '—' }));
+  const targets = report.targets.map((t) => ({
+    ...t,
+    measured: t.measured === null ? '—' : String(t.measured),
+  }));
   return [
     table(rows, ['memories', 'op', 'p50', 'p95', 'p99', 'n']),
     table(facts, ['measure', 'value']),

@@ -19,7 +19,7 @@ interface BenchFlags {
   store: 'sqlite' | 'memory';
   peer?: string;
   http?: boolean;
-  chart: string;
+  chart?: string;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -51,10 +51,13 @@ export function register(program: Command, ctx: CliContext): void {
           config,
         }),
       });
+      const chart =
+        flags.chart ??
+        resolve(REPO_ROOT, flags.quick ? 'docs/bench-latency-quick.svg' : 'docs/bench-latency.svg');
       ctx.output.result(report, () => {
-        mkdirSync(dirname(flags.chart), { recursive: true });
-        writeBenchChart(report, flags.chart);
-        return `${renderBenchHuman(report, ctx.output.table)}\nchart: ${flags.chart}`;
+        mkdirSync(dirname(chart), { recursive: true });
+        writeBenchChart(report, chart);
+        return `${renderBenchHuman(report, ctx.output.table)}\nchart: ${chart}`;
       });
     });
 }
