@@ -6,11 +6,11 @@
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BIN, cleanEnv } from './helpers/cli.ts';
 import { availableStores, tempDir } from './helpers/engine.ts';
 
-const BIN = resolve(import.meta.dirname, '../bin/strata');
 const hasSqlite = availableStores().includes('sqlite');
 /** Each CLI call costs ~1 s of startup alone; under a loaded full-suite run a test of 8 calls needs room. */
 const CLI_TIMEOUT_MS = 180_000;
@@ -26,8 +26,7 @@ function strata(
   args: string[],
   options: { env?: Record<string, string>; stdin?: string; cwd?: string } = {},
 ): Promise<Run> {
-  // A clean environment: no STRATA_* from the developer's shell leaks into the test.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('STRATA_')));
+  const env = cleanEnv();
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...env, ...options.env },

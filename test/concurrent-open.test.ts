@@ -7,12 +7,12 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv } from './helpers/cli.ts';
 
 const run = promisify(execFile);
-const BIN = resolve(import.meta.dirname, '../bin/strata');
 const dirs: string[] = [];
 
 afterEach(() => {
@@ -23,7 +23,7 @@ describe('concurrent first open of one SQLite file', { timeout: 180_000 }, () =>
   it('lets five processes create the schema and write at the same time', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strata-concurrent-'));
     dirs.push(dir);
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('STRATA_')));
+    const env = cleanEnv();
     const adds = [1, 2, 3, 4, 5].map((n) =>
       run(process.execPath, [BIN, '--data-dir', dir, 'add', '-u', 'alice', `parallel note ${n}`, '--json'], {
         env,

@@ -7,14 +7,14 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv } from './helpers/cli.ts';
 
 const run = promisify(execFile);
-const BIN = resolve(import.meta.dirname, '../bin/strata');
 const dirs: string[] = [];
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('STRATA_')));
+const baseEnv = cleanEnv();
 
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
