@@ -7,7 +7,6 @@
  * becomes a window; memories whose event date (or creation date) falls inside it are
  * pulled in as candidates and boosted, the rest are damped.
  */
-
 import { localDate } from '../../search/time-zone.ts';
 import { tokenize } from '../../search/tokenize.ts';
 import type { Memory } from '../../types.ts';
