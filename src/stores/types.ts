@@ -119,6 +119,11 @@ export interface MemoryStore {
   getVectors(userId: string, ids: string[]): Promise<Map<string, Float32Array>>;
   /** Ordered by (createdAt, id) ascending; cursor is opaque. */
   list(filter: StoreFilter, page: { limit: number; cursor?: string }): Promise<Page<Memory>>;
+  /**
+   * Optional fast path: the newest createdAt among memories passing the filter, null when
+   * none. Callers fall back to paging list() when a store lacks it.
+   */
+  latestCreatedAt?(filter: StoreFilter): Promise<string | null>;
   history(userId: string, id: string): Promise<MemoryVersion[]>;
 
   vectorSearch(filter: StoreFilter, vector: Float32Array, k: number): Promise<ScoredId[]>;

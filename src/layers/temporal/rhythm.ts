@@ -19,8 +19,9 @@ export interface Activity {
 
 /**
  * One cheap query answers the common case (activity in the last 30 minutes: same session);
- * only a session start pages through older, widening rings [at − w_i, at − w_{i−1}) to find
- * the latest earlier message, which is what the gap is measured from.
+ * only a session start looks further back for the latest earlier message, which is what the
+ * gap is measured from: one store lookup (latestCreatedAt, an index seek on SQLite), or on
+ * stores without it paging through widening rings [at − w_i, at − w_{i−1}].
  */
 export async function previousActivity(ctx: TurnContext): Promise<Activity> {
   const at = ctx.at.getTime();
@@ -31,6 +32,16 @@ export async function previousActivity(ctx: TurnContext): Promise<Activity> {
     { limit: 1 },
   );
   if (recent.items.length) return { recent: true, previous: new Date(recent.items[0]?.createdAt ?? at) };
+  const store = ctx.engine.store;
+  if (store.latestCreatedAt) {
+    // The rings below cover [at − 400 days, at − 30 min]; their answer is that range's newest row.
+    const latest = await store.latestCreatedAt({
+      ...filter,
+      since: new Date(at - (WINDOWS.at(-1) ?? 0)).toISOString(),
+      until: new Date(at - SESSION_GAP_MS).toISOString(),
+    });
+    return { recent: false, previous: latest ? new Date(latest) : null };
+  }
   for (let i = 1; i < WINDOWS.length; i++) {
     const ring = {
       ...filter,

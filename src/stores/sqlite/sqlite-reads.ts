@@ -85,6 +85,29 @@ export function listPage(
   return { items: pageItems, nextCursor: items.length > page.limit && tail ? encodeCursor(tail) : null };
 }
 
+/** Newest createdAt passing the filter: one index seek when SQL can decide the filter. */
+export function latestCreatedAt(
+  c: SqliteConnection,
+  cipher: Cipher | null,
+  filter: StoreFilter,
+): string | null {
+  const where = whereFor(filter, { encrypted: cipher !== null });
+  if (!where.needsJsCheck) {
+    const row = c
+      .stmt(`SELECT MAX(m.created_at) AS at FROM memories m WHERE ${where.sql}`)
+      .get(...where.params) as {
+      at: string | null;
+    };
+    return row.at;
+  }
+  const check = compileFilter(filter);
+  const rows = c
+    .stmt(`SELECT m.* FROM memories m WHERE ${where.sql} ORDER BY m.created_at DESC, m.id DESC`)
+    .iterate(...where.params) as Iterable<MemoryRow>;
+  for (const row of rows) if (check(fromRow(row, cipher))) return row.created_at;
+  return null;
+}
+
 export function historyOf(
   c: SqliteConnection,
   cipher: Cipher | null,

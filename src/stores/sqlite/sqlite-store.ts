@@ -392,6 +392,10 @@ export class SqliteStore implements MemoryStore {
     return reads.listPage(this.conn(), this.cipher, filter, page);
   }
 
+  async latestCreatedAt(filter: StoreFilter): Promise<string | null> {
+    return reads.latestCreatedAt(this.conn(), this.cipher, filter);
+  }
+
   async history(userId: string, id: string): Promise<MemoryVersion[]> {
     return reads.historyOf(this.conn(), this.cipher, userId, id);
   }
