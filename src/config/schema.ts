@@ -17,6 +17,12 @@ const SqliteStoreSchema = z.object({
   busyTimeoutMs: z.number().int().min(0).default(5_000),
   /** SQLite synchronous pragma: normal (default; crash-safe in WAL) or full (also power-loss safe). */
   synchronous: z.enum(['normal', 'full']).optional(),
+  /**
+   * Where keyword search runs: 'memory' = an in-process per-user inverted index built at open
+   * (a query touches only its user's postings), 'fts5' = the file's FTS5 index (one index over
+   * all users). Unset means the store's default. See docs/performance.md.
+   */
+  keywordIndex: z.enum(['memory', 'fts5']).optional(),
 });
 
 const MemoryStoreSchema = z.object({ kind: z.literal('memory') });

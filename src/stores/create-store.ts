@@ -24,6 +24,7 @@ export function createStore(config: StrataConfig): MemoryStore {
         busyTimeoutMs: store.busyTimeoutMs,
         vectorPrecision: store.vectorPrecision,
         synchronous: store.synchronous ?? 'normal',
+        ...(store.keywordIndex ? { keywordIndex: store.keywordIndex } : {}),
         cipher: cipherFromConfig(config.encryption),
       });
     case 'qdrant':

@@ -51,14 +51,19 @@ export function toTokenDoc(id: string, text: string): TokenDoc {
   return tokenDocOf(id, tokenize(text));
 }
 
-type Compiled =
+/** The query tree with terms resolved to index tokens (exported for the SQLite in-process index). */
+export type Compiled =
   | { kind: 'tokens'; tokens: string[] }
   | { kind: 'phrase'; tokens: string[] }
   | { kind: 'and'; positive: Compiled[]; negative: Compiled[] }
   | { kind: 'or'; children: Compiled[] }
   | { kind: 'none' };
 
-function compile(node: QueryNode, vocabulary: () => Iterable<string>, mapping: TokenMapping): Compiled {
+export function compile(
+  node: QueryNode,
+  vocabulary: () => Iterable<string>,
+  mapping: TokenMapping,
+): Compiled {
   const recurse = (child: QueryNode) => compile(child, vocabulary, mapping);
   switch (node.type) {
     case 'term':
@@ -93,7 +98,7 @@ function phraseAt(doc: TokenDoc, tokens: string[]): boolean {
 }
 
 /** Returns whether the doc matches and adds the positive tokens it matched to `hits`. */
-function evaluate(node: Compiled, doc: TokenDoc, hits: Set<string>): boolean {
+export function evaluate(node: Compiled, doc: TokenDoc, hits: Set<string>): boolean {
   switch (node.kind) {
     case 'none':
       return false;

@@ -26,3 +26,22 @@ runStoreSuite(
   async () => new SqliteStore({ path: tempDb(), cipher: createCipher(key) }),
   { cleanup, reopen: async (old) => new SqliteStore({ path: old.location, cipher: createCipher(key) }) },
 );
+
+runStoreSuite(
+  'sqlite in-process keyword index',
+  async () => new SqliteStore({ path: tempDb(), keywordIndex: 'memory' }),
+  {
+    cleanup,
+    reopen: async (old) => new SqliteStore({ path: old.location, keywordIndex: 'memory' }),
+  },
+);
+
+runStoreSuite(
+  'sqlite encrypted, in-process keyword index',
+  async () => new SqliteStore({ path: tempDb(), cipher: createCipher(key), keywordIndex: 'memory' }),
+  {
+    cleanup,
+    reopen: async (old) =>
+      new SqliteStore({ path: old.location, cipher: createCipher(key), keywordIndex: 'memory' }),
+  },
+);

@@ -5,13 +5,17 @@
  * in-process index loaded at open and updated after every committed write (and reloaded
  * when another process committed). Every multi-row write is one transaction; updates are
  * optimistic (expected version). Content, metadata and snapshots are encrypted when a
- * Cipher is given (keyword search then runs on a blind index). This class orchestrates;
+ * Cipher is given (keyword search then runs on a blind index). Keyword search runs either
+ * on FTS5 or (keywordIndex 'memory') on an in-process per-user inverted index kept in sync
+ * at the same points as the vector index (stores/keyword-index). This class orchestrates;
  * SQL lives in sqlite-reads.ts, sqlite-writes.ts and sqlite-maintenance.ts.
  */
 import { ClosedError, ConfigError, ConflictError, ValidationError } from '../../errors.ts';
 import type { KeywordQuery } from '../../search/query-ast.ts';
 import type { Cipher } from '../../security/cipher.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
+import type { KeywordIndex } from '../keyword-index/keyword-index.ts';
+import { PLAIN, type TokenMapping } from '../shared/keyword-eval.ts';
 import { checkCommitBatch, checkVector, cosine, modelMismatch, versionOf } from '../shared/records.ts';
 import type {
   CommitBatch,
@@ -28,6 +32,7 @@ import type {
 import { type Precision, VectorIndex } from '../vector-index/vector-index.ts';
 import { CommonTerms } from './common-terms.ts';
 import { toFtsMatch } from './fts-query.ts';
+import { keywordTokens, loadKeywordIndex } from './keyword-loader.ts';
 import { ensureLookupIndexes } from './lookup-indexes.ts';
 import { migrate } from './migrations.ts';
 import { openDatabase } from './open-db.ts';
@@ -44,6 +49,8 @@ export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
   /** Encrypts content/metadata/snapshots at rest; null/undefined stores plaintext. */
   cipher?: Cipher | null;
+  /** Where keyword search runs: the in-process per-user index or FTS5 (default). */
+  keywordIndex?: 'memory' | 'fts5';
 }
 
 export class SqliteStore implements MemoryStore {
@@ -59,6 +66,10 @@ export class SqliteStore implements MemoryStore {
   private vocabDataVersion = -1;
   private readonly cipher: Cipher | null;
   private readonly common = new CommonTerms();
+  private keywords: KeywordIndex | null = null;
+  private keywordsDataVersion = -1;
+  /** Rows written by the open transaction, applied to the keyword index once it commits. */
+  private pending: Array<{ memory: Memory; terms: string }> = [];
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.location = options.path;
@@ -86,6 +97,7 @@ export class SqliteStore implements MemoryStore {
       if (c.readMeta('fts_key') !== ftsKeyOf(this.cipher)) c.tx(() => reindexAll(c, this.cipher));
       this.model = { ...options.model };
       this.loadIndex();
+      if (this.keywordMode === 'memory') this.loadKeywords();
     } catch (error) {
       c.close();
       this.c = null;
@@ -109,7 +121,36 @@ export class SqliteStore implements MemoryStore {
     if (stored && vectors === 0 && stored.id !== options.model.id) c.writeMeta('embedding_model', null);
   }
 
+  private get keywordMode(): 'memory' | 'fts5' {
+    return this.options.keywordIndex ?? 'fts5';
+  }
+
+  private loadKeywords(): void {
+    const c = this.conn();
+    this.keywords = loadKeywordIndex(c, this.cipher);
+    this.keywordsDataVersion = c.dataVersion();
+  }
+
+  /** Runs a write transaction and then applies its rows to the keyword index. */
+  private txWrite<T>(fn: () => T): T {
+    this.pending = [];
+    try {
+      const out = this.conn().tx(fn);
+      for (const { memory, terms } of this.pending) {
+        this.keywords?.upsert(memory.userId, memory.id, keywordTokens(terms), {
+          layer: memory.layer,
+          createdMs: Date.parse(memory.createdAt),
+          superseded: memory.supersededBy !== null,
+        });
+      }
+      return out;
+    } finally {
+      this.pending = [];
+    }
+  }
+
   async close(): Promise<void> {
+    this.keywords = null;
     this.vocab = null;
     this.index = null;
     this.common.reset();
@@ -205,34 +246,35 @@ export class SqliteStore implements MemoryStore {
       this.model?.id ?? memory.embeddingModel ?? 'unknown',
     );
     this.common.noteWrites(1);
+    if (this.keywords) this.pending.push({ memory, terms });
     // A rolled-back write may leave extra terms here: harmless, they expand to no match.
     if (this.vocab && terms) for (const term of terms.split(' ')) this.vocab.add(term);
     if (vector && this.model && !this.readModel()) c.writeMeta('embedding_model', JSON.stringify(this.model));
   }
 
   async insert(records: StoredRecord[], op: VersionOp = 'create'): Promise<void> {
-    const c = this.conn();
+    this.conn();
     for (const { memory, vector } of records) checkVector(vector, this.model, memory.id);
-    c.tx(() => this.insertRows(records, op));
+    this.txWrite(() => this.insertRows(records, op));
     for (const { memory, vector } of records) this.indexMemory(memory, vector ?? null);
   }
 
   async update(changes: UpdateChange[]): Promise<void> {
-    const c = this.conn();
+    this.conn();
     for (const { memory, vector } of changes) checkVector(vector, this.model, memory.id);
-    c.tx(() => this.updateRows(changes));
+    this.txWrite(() => this.updateRows(changes));
     for (const { memory, vector } of changes) this.indexMemory(memory, vector);
   }
 
   /** Inserts then updates in ONE transaction: a stale version rolls the inserts back too. */
   async commit(batch: CommitBatch): Promise<void> {
-    const c = this.conn();
+    this.conn();
     const inserts = batch.insert ?? [];
     const updates = batch.update ?? [];
     checkCommitBatch(inserts, updates);
     for (const { memory, vector } of [...inserts, ...updates]) checkVector(vector, this.model, memory.id);
     if (inserts.length === 0 && updates.length === 0) return;
-    c.tx(() => {
+    this.txWrite(() => {
       this.insertRows(inserts, 'create');
       this.updateRows(updates);
     });
@@ -279,7 +321,7 @@ export class SqliteStore implements MemoryStore {
     const byId = new Map<string, MemoryVersion[]>();
     for (const version of history)
       byId.set(version.memoryId, [...(byId.get(version.memoryId) ?? []), version]);
-    c.tx(() => {
+    this.txWrite(() => {
       for (const { memory, vector } of records) {
         const existing = c.stmt('SELECT rowid, user_id FROM memories WHERE id = ?').get(memory.id) as
           | { rowid: number; user_id: string }
@@ -324,7 +366,10 @@ export class SqliteStore implements MemoryStore {
         deleted.push(id);
       }
     });
-    for (const id of deleted) this.index?.remove(userId, id);
+    for (const id of deleted) {
+      this.index?.remove(userId, id);
+      this.keywords?.remove(userId, id);
+    }
     this.common.reset();
     return deleted.length;
   }
@@ -338,6 +383,7 @@ export class SqliteStore implements MemoryStore {
       return c.stmt('DELETE FROM memories WHERE user_id = ?').run(userId).changes;
     });
     this.index?.removeUser(userId);
+    this.keywords?.removeUser(userId);
     this.common.reset();
     return count;
   }
@@ -431,6 +477,7 @@ export class SqliteStore implements MemoryStore {
   async keywordSearch(filter: StoreFilter, query: KeywordQuery, k: number): Promise<ScoredId[]> {
     const c = this.conn();
     if (!query.ast || k <= 0) return [];
+    if (this.keywords) return this.memoryKeywordSearch(c, filter, query.ast, k);
     const match = toFtsMatch(query.ast, {
       cipher: this.cipher,
       vocabulary: (min, max) => this.vocabulary(min, max),
@@ -445,6 +492,21 @@ export class SqliteStore implements MemoryStore {
       if (rows.length >= k) return rows;
     }
     return reads.keywordRows(c, this.cipher, filter, match, k);
+  }
+
+  private memoryKeywordSearch(
+    c: SqliteConnection,
+    filter: StoreFilter,
+    ast: NonNullable<KeywordQuery['ast']>,
+    k: number,
+  ): ScoredId[] {
+    // Another process wrote to the file: rebuild from the stored rows, as the vector index does.
+    if (c.dataVersion() !== this.keywordsDataVersion) this.loadKeywords();
+    const cipher = this.cipher;
+    const mapping: TokenMapping = cipher ? { token: (t) => cipher.blindToken(t), exactOnly: true } : PLAIN;
+    const hasMetadata = filter.metadata && Object.keys(filter.metadata).length > 0;
+    const allowed = hasMetadata ? reads.allowedIds(c, this.cipher, filter) : undefined;
+    return this.keywords!.search(filter, ast, k, mapping, allowed);
   }
 
   async users(): Promise<string[]> {
@@ -479,6 +541,7 @@ export class SqliteStore implements MemoryStore {
       );
     }
     const rewritten = rotateKeys(this.conn(), this.cipher);
+    if (this.keywords) this.loadKeywords(); // new key, new blind tokens
     this.vocab = null;
     this.common.reset();
     return rewritten;

@@ -1,0 +1,237 @@
+/**
+ * The SQLite store's in-process keyword index (store.keywordIndex = 'memory'): per-user
+ * inverted postings over the same token stream the store writes into FTS5 (tokenize.ts
+ * stems, or blind-index tokens under encryption), so a query only touches its own user's
+ * postings, where one FTS5 index over all users made MATCH score every user's rows before
+ * the user filter applied. Query semantics come from the one shared evaluator
+ * (stores/shared/keyword-eval.ts: compile + evaluate); ranking is FTS5's BM25 (k1 = 1.2,
+ * b = 0.75, idf = ln((N − df + 0.5) / (df + 0.5)) floored at 1e-6) with N, df and the
+ * average length taken over the user's documents instead of the whole file: per-user
+ * statistics keep one user's vocabulary from moving another user's scores. Prefix and fuzzy
+ * terms expand over the user's own vocabulary.
+ */
+import type { QueryNode } from '../../search/query-ast.ts';
+import { LAYERS, type LayerName } from '../../types.ts';
+import { normalizeBound } from '../shared/filter.ts';
+import {
+  type Compiled,
+  compile,
+  evaluate,
+  type TokenDoc,
+  type TokenMapping,
+} from '../shared/keyword-eval.ts';
+import type { ScoredId, StoreFilter } from '../types.ts';
+import { type DocFields, KeywordPartition } from './partition.ts';
+import { TopK } from './top-k.ts';
+
+export type { DocFields };
+
+const K1 = 1.2;
+const B = 0.75;
+const LAYER_CODE = new Map<LayerName, number>(LAYERS.map((layer, i) => [layer, i]));
+
+export class KeywordIndex {
+  private readonly termIds = new Map<string, number>();
+  private readonly termNames: string[] = [];
+  private readonly partitions = new Map<string, KeywordPartition>();
+  private scratch = new Float64Array(0);
+
+  get size(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) n += p.docCount;
+    return n;
+  }
+
+  /** Adds or replaces a document; `tokens` is the stream the store indexes, in order. */
+  upsert(userId: string, id: string, tokens: readonly string[], fields: DocFields): void {
+    let partition = this.partitions.get(userId);
+    if (!partition) {
+      partition = new KeywordPartition();
+      this.partitions.set(userId, partition);
+    }
+    const terms = new Uint32Array(tokens.length);
+    tokens.forEach((token, i) => {
+      terms[i] = this.termId(token);
+    });
+    partition.upsert(id, terms, LAYER_CODE.get(fields.layer) ?? 0, fields);
+  }
+
+  updateFields(userId: string, id: string, fields: DocFields): void {
+    this.partitions.get(userId)?.updateFields(id, LAYER_CODE.get(fields.layer) ?? 0, fields);
+  }
+
+  remove(userId: string, id: string): void {
+    const partition = this.partitions.get(userId);
+    if (partition?.remove(id) && partition.docCount === 0) this.partitions.delete(userId);
+  }
+
+  removeUser(userId: string): void {
+    this.partitions.delete(userId);
+  }
+
+  private termId(token: string): number {
+    let id = this.termIds.get(token);
+    if (id === undefined) {
+      id = this.termNames.length;
+      this.termIds.set(token, id);
+      this.termNames.push(token);
+    }
+    return id;
+  }
+
+  /**
+   * BM25-ranked ids of the user's documents matching the query, best first (ties by id).
+   * `allowed` restricts to ids that passed filters the index cannot check (metadata).
+   */
+  search(
+    filter: StoreFilter,
+    ast: QueryNode,
+    k: number,
+    mapping: TokenMapping,
+    allowed?: Set<string>,
+  ): ScoredId[] {
+    const p = this.partitions.get(filter.userId);
+    if (!p || k <= 0 || p.docCount === 0) return [];
+    const compiled = compile(ast, () => this.vocabulary(p), mapping);
+    const accept = this.acceptor(p, filter, allowed);
+    const avg = p.totalLength / p.docCount || 1;
+    const idf = (term: number) => {
+      const df = p.postings.get(term)?.n ?? 0;
+      const value = Math.log((p.docCount - df + 0.5) / (df + 0.5));
+      return value > 0 ? value : 1e-6;
+    };
+    const weight = (tf: number, length: number) => (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / avg));
+    const top = new TopK(k, p.ids);
+    const flat = flatTokens(compiled);
+    if (flat) {
+      // Term at a time: a flat OR's hits are exactly the query tokens the document holds.
+      if (this.scratch.length < p.capacity) this.scratch = new Float64Array(p.capacity * 2);
+      const scores = this.scratch;
+      const touched: number[] = [];
+      for (const term of this.known(flat)) {
+        const list = p.postings.get(term);
+        if (!list) continue;
+        const w = idf(term);
+        for (let i = 0; i < list.n; i++) {
+          const slot = list.slots[i]!;
+          if (scores[slot] === 0) touched.push(slot);
+          scores[slot]! += w * weight(list.tfs[i]!, p.docs[slot]!.length);
+        }
+      }
+      for (const slot of touched) {
+        const score = scores[slot]!;
+        scores[slot] = 0;
+        if (accept(slot)) top.offer(slot, Math.max(score, 1e-9));
+      }
+      return top.result();
+    }
+    for (const slot of this.candidates(p, compiled)) {
+      if (!accept(slot)) continue;
+      const doc = this.tokenDoc(p, slot);
+      const hits = new Set<string>();
+      if (!evaluate(compiled, doc, hits)) continue;
+      let score = 0;
+      for (const token of hits) {
+        const tf = doc.positions.get(token)?.length ?? 0;
+        score += idf(this.termIds.get(token)!) * weight(tf, doc.length);
+      }
+      top.offer(slot, Math.max(score, 1e-9));
+    }
+    return top.result();
+  }
+
+  private *vocabulary(p: KeywordPartition): Iterable<string> {
+    for (const term of p.postings.keys()) yield this.termNames[term]!;
+  }
+
+  private known(tokens: Iterable<string>): Set<number> {
+    const out = new Set<number>();
+    for (const token of tokens) {
+      const id = this.termIds.get(token);
+      if (id !== undefined) out.add(id);
+    }
+    return out;
+  }
+
+  private tokenDoc(p: KeywordPartition, slot: number): TokenDoc {
+    const terms = p.docs[slot]!;
+    const positions = new Map<string, number[]>();
+    terms.forEach((term, index) => {
+      const token = this.termNames[term]!;
+      const list = positions.get(token);
+      if (list) list.push(index);
+      else positions.set(token, [index]);
+    });
+    return { id: p.ids[slot]!, positions, length: terms.length };
+  }
+
+  /** Slots that can match (a superset): unions for OR, intersections of positives for AND. */
+  private candidates(p: KeywordPartition, node: Compiled): Set<number> {
+    switch (node.kind) {
+      case 'none':
+        return new Set();
+      case 'tokens': {
+        const out = new Set<number>();
+        for (const term of this.known(node.tokens)) {
+          const list = p.postings.get(term);
+          if (list) for (let i = 0; i < list.n; i++) out.add(list.slots[i]!);
+        }
+        return out;
+      }
+      case 'phrase':
+        return intersect(node.tokens.map((token) => this.candidates(p, { kind: 'tokens', tokens: [token] })));
+      case 'or': {
+        const out = new Set<number>();
+        for (const child of node.children) for (const slot of this.candidates(p, child)) out.add(slot);
+        return out;
+      }
+      case 'and':
+        return intersect(node.positive.map((child) => this.candidates(p, child)));
+    }
+  }
+
+  private acceptor(
+    p: KeywordPartition,
+    filter: StoreFilter,
+    allowed?: Set<string>,
+  ): (slot: number) => boolean {
+    const layers = filter.layers && filter.layers.length > 0 ? new Uint8Array(LAYERS.length) : undefined;
+    for (const layer of filter.layers ?? []) layers![LAYER_CODE.get(layer) ?? 0] = 1;
+    const since = normalizeBound(filter.since, 'since');
+    const until = normalizeBound(filter.until, 'until');
+    const sinceMs = since === undefined ? undefined : Date.parse(since);
+    const untilMs = until === undefined ? undefined : Date.parse(until);
+    const ids = filter.ids ? new Set(filter.ids) : undefined;
+    const hidden = !(filter.includeSuperseded ?? false);
+    return (slot) => {
+      if (hidden && p.superseded[slot] === 1) return false;
+      if (layers && layers[p.layer[slot]!] !== 1) return false;
+      const created = p.created[slot]!;
+      if (sinceMs !== undefined && created < sinceMs) return false;
+      if (untilMs !== undefined && created > untilMs) return false;
+      const id = p.ids[slot]!;
+      if (ids && !ids.has(id)) return false;
+      return !allowed || allowed.has(id);
+    };
+  }
+}
+
+/** The tokens of a query that is one token list or an OR of token lists; else null. */
+function flatTokens(node: Compiled): string[] | null {
+  if (node.kind === 'tokens') return node.tokens;
+  if (node.kind !== 'or') return null;
+  const out: string[] = [];
+  for (const child of node.children) {
+    if (child.kind !== 'tokens') return null;
+    out.push(...child.tokens);
+  }
+  return out;
+}
+
+function intersect(sets: Set<number>[]): Set<number> {
+  if (sets.length === 0) return new Set();
+  const sorted = [...sets].sort((a, b) => a.size - b.size);
+  const out = new Set<number>();
+  for (const slot of sorted[0]!) if (sorted.every((s) => s.has(slot))) out.add(slot);
+  return out;
+}
