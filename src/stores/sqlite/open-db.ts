@@ -8,7 +8,10 @@
  * store.synchronous = 'full' where power-loss durability of every write matters more.
  * busy_timeout so concurrent processes (CLI beside a server) wait instead of failing;
  * foreign_keys so versions/vectors cascade with their memory; secure_delete so a deleted
- * (or re-encrypted) memory's bytes are zeroed, not left readable in free pages.
+ * (or re-encrypted) memory's bytes are zeroed, not left readable in free pages;
+ * cache_size 4 MB instead of better-sqlite3's 16 MB default because the OS page cache
+ * already holds the file and every resident MB counts against the 300 MB budget at 100k
+ * (docs/performance.md, "Resident memory at 100k"); mmap_size stays 0 for the same reason.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -32,6 +35,7 @@ export function openDatabase(options: DbOptions): Database.Database {
     db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('secure_delete = ON');
+    db.pragma('cache_size = -4000');
     return db;
   } catch (error) {
     throw new StoreUnavailableError(

@@ -25,6 +25,9 @@ export interface ScanFilter {
   allowed?: Set<string> | undefined;
 }
 
+/** Partitions at least this large grow by 1.25x instead of doubling. */
+export const GROWTH_SLOW_ROWS = 4096;
+
 /** Candidates per requested result when a large float32 partition scans its int8 shadow. */
 export const SHADOW_OVERSAMPLE = 8;
 
@@ -54,7 +57,13 @@ export class Partition {
   }
 
   private grow(): void {
-    const capacity = Math.max(16, this.slab.capacity * 2);
+    // Doubling while small (cheap, few regrowths); 1.25x from GROWTH_SLOW_ROWS on, so a
+    // large user's partition carries at most 25% spare rows instead of up to 100% (a 20k
+    // partition: 20,480 slots instead of 32,768, ~14 MB less at 228 dims with its shadow).
+    // Copies stay amortized O(1) per insert (about 5 row copies per row instead of 2).
+    const current = this.slab.capacity;
+    const capacity =
+      current < GROWTH_SLOW_ROWS ? Math.max(16, current * 2) : Math.ceil((current * 1.25) / 16) * 16;
     this.slab = this.slab.grown(capacity, this.size);
     const layers = new Uint8Array(capacity);
     layers.set(this.layers);
@@ -106,6 +115,17 @@ export class Partition {
     this.ids.length = last;
     this.slots.delete(id);
     this.size = last;
+  }
+
+  /** Capacity and byte counts of this partition's typed arrays (for memory accounting). */
+  memoryStats(): { rows: number; capacity: number; bytes: number; shadowBytes: number } {
+    const fields = this.layers.byteLength + this.created.byteLength + this.superseded.byteLength;
+    return {
+      rows: this.size,
+      capacity: this.slab.capacity,
+      bytes: this.slab.bytes() + fields,
+      shadowBytes: this.slab.shadowBytes(),
+    };
   }
 
   /** Top-n by score among rows passing the filter; query must be unit length. */

@@ -99,6 +99,18 @@ export class Slab {
     return next;
   }
 
+  /** Bytes this slab holds: vector data, scales, score buffer, WebAssembly memory, shadow. */
+  bytes(): number {
+    // A WebAssembly slab's data and score output live in one memory (data.buffer).
+    const own = this.wasm ? this.data.buffer.byteLength : this.data.byteLength;
+    return own + this.scores.byteLength + this.scales.byteLength + (this.shadow?.bytes() ?? 0);
+  }
+
+  /** Bytes of the int8 shadow alone (0 when there is none). */
+  shadowBytes(): number {
+    return this.shadow?.bytes() ?? 0;
+  }
+
   /** Exact dot product of one row with a unit query. */
   exactDot(row: number, query: Float32Array): number {
     const base = row * this.dims;

@@ -105,4 +105,25 @@ describe('VectorIndex', () => {
     expect(ids({})).toEqual([]);
     expect(index.search({ userId: 'b' }, q, 10).map((r) => r.id)).toEqual(['b1']);
   });
+
+  it('grows large partitions by 1.25x and still finds every row', () => {
+    const index = new VectorIndex(8, 'float32');
+    const r = rand(11);
+    const fields = { layer: 'episodic' as const, createdMs: 0, superseded: false };
+    const last = new Float32Array(8).map(() => r());
+    for (let i = 0; i < 6000; i++)
+      index.upsert(
+        'u',
+        `m${i}`,
+        new Float32Array(8).map(() => r()),
+        fields,
+      );
+    index.upsert('u', 'target', last, fields);
+    const stats = index.memoryStats();
+    expect(stats.rows).toBe(6001);
+    // doubling would have reached 8192 slots; 1.25x growth stops at 6400
+    expect(stats.capacity).toBe(6400);
+    expect(stats.bytes).toBeGreaterThan(6400 * 8 * 4);
+    expect(index.search({ userId: 'u' }, last, 1)[0]?.id).toBe('target');
+  });
 });

@@ -51,6 +51,19 @@ export class VectorIndex {
     return true;
   }
 
+  /** Typed-array memory of all partitions: rows used vs capacity, total and shadow bytes. */
+  memoryStats(): { partitions: number; rows: number; capacity: number; bytes: number; shadowBytes: number } {
+    const total = { partitions: this.partitions.size, rows: 0, capacity: 0, bytes: 0, shadowBytes: 0 };
+    for (const p of this.partitions.values()) {
+      const s = p.memoryStats();
+      total.rows += s.rows;
+      total.capacity += s.capacity;
+      total.bytes += s.bytes;
+      total.shadowBytes += s.shadowBytes;
+    }
+    return total;
+  }
+
   updateFields(userId: string, id: string, fields: SlotFields): void {
     this.partitions.get(userId)?.updateFields(id, fields);
   }

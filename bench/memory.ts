@@ -1,0 +1,100 @@
+/**
+ * Resident-memory benchmark for the embedded default (SQLite temp file + static embedder):
+ * fills N memories with bench/scale.ts's user mix (every 5th memory to one heavy user, the
+ * rest spread over --users users), runs a few searches and one observed turn (which loads
+ * the NLP layers), forces GC, and prints one JSON line: process.memoryUsage() after each
+ * phase (startup, fill, search, observe) plus the vector index's own typed-array accounting
+ * (rows vs capacity, int8 shadow bytes). Run with --expose-gc so the numbers are settled:
+ *
+ *   node --expose-gc --import tsx bench/memory.ts [--size 100000] [--users 200] [--precision float32|int8]
+ *
+ * The CPU is shared; memory numbers are stable to a few MB across runs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { validateConfig } from '../src/config/load.ts';
+import { createMemory } from '../src/memory.ts';
+import { createStore } from '../src/stores/create-store.ts';
+import type { VectorIndex } from '../src/stores/vector-index/vector-index.ts';
+import type { MemoryInput } from '../src/types.ts';
+import { sentenceGenerator, userIdFor } from './synthetic.ts';
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: '100000' },
+    users: { type: 'string', default: '200' },
+    precision: { type: 'string' },
+  },
+});
+const size = Number(values.size);
+const users = Number(values.users);
+const HEAVY = 'bench-user-heavy';
+const MB = 1024 * 1024;
+
+function snapshot(): Record<string, number> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round((n / MB) * 10) / 10;
+  return {
+    rss: mb(m.rss),
+    heapUsed: mb(m.heapUsed),
+    heapTotal: mb(m.heapTotal),
+    external: mb(m.external),
+    arrayBuffers: mb(m.arrayBuffers),
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'strata-bench-memory-'));
+try {
+  const store: Record<string, unknown> = { kind: 'sqlite', path: join(dir, 'bench.db') };
+  if (values.precision) store.vectorPrecision = values.precision;
+  const config = validateConfig({ dataDir: dir, store });
+  const memoryStore = createStore(config);
+  const memory = createMemory(config, { store: memoryStore });
+  const phases: Record<string, Record<string, number>> = {};
+  await memory.search({ userId: HEAVY, query: 'warm up', k: 10 });
+  phases.startup = snapshot();
+  const gen = sentenceGenerator(7);
+  for (let done = 0; done < size; ) {
+    const batch: MemoryInput[] = [];
+    for (let i = 0; i < Math.min(1000, size - done); i++) {
+      const n = done + i;
+      batch.push({
+        userId: n % 5 === 0 ? HEAVY : userIdFor(n, users),
+        layer: 'episodic',
+        content: gen.next(),
+      });
+    }
+    await memory.addMany(batch);
+    done += batch.length;
+  }
+  phases.fill = snapshot();
+  for (let i = 0; i < 50; i++) {
+    const userId = i % 2 === 0 ? HEAVY : userIdFor(i * 7919, users);
+    await memory.search({ userId, query: `${gen.next().split(' ').slice(0, 5).join(' ')}`, k: 10 });
+  }
+  phases.search = snapshot();
+  await memory.observeTurn({
+    userId: userIdFor(1, users),
+    chatId: 'bench-memory',
+    messages: [
+      { role: 'user', content: `I moved to Lisbon with my sister Anna. ${gen.next()}` },
+      { role: 'assistant', content: 'That sounds exciting.' },
+    ],
+  });
+  phases.observe = snapshot();
+  const index = (memoryStore as unknown as { index?: VectorIndex | null }).index;
+  const stats = index?.memoryStats();
+  const vectorIndex = stats && {
+    ...stats,
+    mb: Math.round((stats.bytes / MB) * 10) / 10,
+    shadowMb: Math.round((stats.shadowBytes / MB) * 10) / 10,
+    slackRows: stats.capacity - stats.rows,
+  };
+  await memory.close();
+  console.log(JSON.stringify({ size, users, precision: values.precision ?? 'float32', phases, vectorIndex }));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
