@@ -11,8 +11,13 @@ const SqliteStoreSchema = z.object({
   kind: z.literal('sqlite'),
   /** Database file; defaults to <dataDir>/strata.db. ':memory:' for a throwaway store. */
   path: z.string().optional(),
-  /** How vectors are kept in the in-process index. int8 uses 4x less memory. */
-  vectorPrecision: z.enum(['float32', 'int8']).default('float32'),
+  /**
+   * How vectors are kept in the in-process index. int8 (default) uses 4x less memory and the
+   * store re-scores its oversampled candidates with the exact float32 vectors from SQLite, so
+   * results match float32 (LoCoMo R@1..20 identical; docs/performance.md, "Resident memory
+   * at 100k"). float32 keeps exact vectors in memory too (plus an int8 shadow when large).
+   */
+  vectorPrecision: z.enum(['float32', 'int8']).default('int8'),
   /** Busy timeout for concurrent processes on the same file. */
   busyTimeoutMs: z.number().int().min(0).default(5_000),
   /** SQLite synchronous pragma: normal (default; crash-safe in WAL) or full (also power-loss safe). */
@@ -180,7 +185,7 @@ export const LimitsConfigSchema = z.object({
 export const ConfigSchema = z.object({
   dataDir: z.string().default('.strata'),
   timeZone: z.string().default('UTC'),
-  store: StoreConfigSchema.default({ kind: 'sqlite', vectorPrecision: 'float32', busyTimeoutMs: 5_000 }),
+  store: StoreConfigSchema.default({ kind: 'sqlite', vectorPrecision: 'int8', busyTimeoutMs: 5_000 }),
   embedder: EmbedderConfigSchema.default(EmbedderConfigSchema.parse({})),
   scoring: ScoringConfigSchema.default(ScoringConfigSchema.parse({})),
   layers: LayersConfigSchema.default(LayersConfigSchema.parse({})),
