@@ -94,7 +94,15 @@ try {
     slackRows: stats.capacity - stats.rows,
   };
   await memory.close();
-  console.log(JSON.stringify({ size, users, precision: values.precision ?? 'float32', phases, vectorIndex }));
+  console.log(
+    JSON.stringify({
+      size,
+      users,
+      precision: config.store.kind === 'sqlite' ? config.store.vectorPrecision : config.store.kind,
+      phases,
+      vectorIndex,
+    }),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
