@@ -7,6 +7,7 @@
  * situation, minus sockets), reporting per-request latency.
  *
  *   npx tsx bench/search.ts [--sizes 1000,10000,100000] [--ops 200] [--users 50] [--concurrency 50]
+ *     [--keyword-index fts5,memory]   (SQLite store.keywordIndex settings to compare; default: the store's)
  *
  * Prints one JSON line per size. The CPU is shared: compare numbers from the same run.
  */
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '50' },
     mode: { type: 'string', default: 'one,many' },
+    'keyword-index': { type: 'string', default: '' },
   },
 });
 const sizes = values.sizes.split(',').map(Number);
@@ -34,6 +36,7 @@ const ops = Number(values.ops);
 const manyUsers = Number(values.users);
 const concurrency = Number(values.concurrency);
 const modes = values.mode.split(',');
+const keywordIndexes = values['keyword-index'] ? values['keyword-index'].split(',') : [''];
 
 type Op = (i: number) => Promise<unknown>;
 
@@ -73,11 +76,15 @@ async function seed(memory: StrataMemory, size: number, users: string[]): Promis
   return performance.now() - t0;
 }
 
-async function run(size: number, mode: string): Promise<Record<string, unknown>> {
+async function run(size: number, mode: string, keywordIndex: string): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-bench-search-'));
   const memory = createMemory({
     dataDir: dir,
-    store: { kind: 'sqlite', path: join(dir, 'bench.db') },
+    store: {
+      kind: 'sqlite',
+      path: join(dir, 'bench.db'),
+      ...(keywordIndex === 'memory' || keywordIndex === 'fts5' ? { keywordIndex } : {}),
+    },
     embedder: { kind: 'static' },
     log: { level: 'silent' },
   });
@@ -112,6 +119,7 @@ async function run(size: number, mode: string): Promise<Record<string, unknown>>
     return {
       size,
       mode,
+      ...(keywordIndex ? { keywordIndex } : {}),
       users: users.length,
       parallel,
       seedMs: Math.round(seedMs),
@@ -129,11 +137,12 @@ async function run(size: number, mode: string): Promise<Record<string, unknown>>
 
 const brief = (s: LatencyStats) => `${s.p50}/${s.p95}`;
 for (const size of sizes) {
-  for (const mode of modes) {
-    const r = await run(size, mode);
-    console.log(JSON.stringify(r));
-    console.error(
-      `${size} ${mode}: add ${brief(r.add as LatencyStats)}  search ${brief(r.search as LatencyStats)}  observe ${brief(r.observe as LatencyStats)}  recall ${brief(r.recall as LatencyStats)}  (p50/p95 ms, rss ${r.rssMb} MB)`,
-    );
-  }
+  for (const mode of modes)
+    for (const keywordIndex of keywordIndexes) {
+      const r = await run(size, mode, keywordIndex);
+      console.log(JSON.stringify(r));
+      console.error(
+        `${size} ${mode}${keywordIndex ? ` ${keywordIndex}` : ''}: add ${brief(r.add as LatencyStats)}  search ${brief(r.search as LatencyStats)}  observe ${brief(r.observe as LatencyStats)}  recall ${brief(r.recall as LatencyStats)}  (p50/p95 ms, rss ${r.rssMb} MB)`,
+      );
+    }
 }

@@ -88,6 +88,10 @@ async function runOnce(
                     path: join(scratch, `${conv.id}.db`),
                     vectorPrecision: 'float32',
                     busyTimeoutMs: 5_000,
+                    // keep the configured keyword index (STRATA_STORE__KEYWORD_INDEX) comparable
+                    ...(options.config.store.kind === 'sqlite' && options.config.store.keywordIndex
+                      ? { keywordIndex: options.config.store.keywordIndex }
+                      : {}),
                   },
             layers: { ...options.config.layers, enabled },
           },

@@ -21,6 +21,7 @@ import {
   type TokenMapping,
 } from '../shared/keyword-eval.ts';
 import type { ScoredId, StoreFilter } from '../types.ts';
+import { type FlatTerm, scoreFlatOr } from './flat-or.ts';
 import { type DocFields, KeywordPartition } from './partition.ts';
 import { TopK } from './top-k.ts';
 
@@ -100,31 +101,20 @@ export class KeywordIndex {
       const value = Math.log((p.docCount - df + 0.5) / (df + 0.5));
       return value > 0 ? value : 1e-6;
     };
-    const weight = (tf: number, length: number) => (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / avg));
-    const top = new TopK(k, p.ids);
+    const base = K1 * (1 - B);
+    const perToken = (K1 * B) / avg;
+    const weight = (tf: number, length: number) => (tf * (K1 + 1)) / (tf + base + perToken * length);
     const flat = flatTokens(compiled);
     if (flat) {
-      // Term at a time: a flat OR's hits are exactly the query tokens the document holds.
       if (this.scratch.length < p.capacity) this.scratch = new Float64Array(p.capacity * 2);
-      const scores = this.scratch;
-      const touched: number[] = [];
+      const terms: FlatTerm[] = [];
       for (const term of this.known(flat)) {
         const list = p.postings.get(term);
-        if (!list) continue;
-        const w = idf(term);
-        for (let i = 0; i < list.n; i++) {
-          const slot = list.slots[i]!;
-          if (scores[slot] === 0) touched.push(slot);
-          scores[slot]! += w * weight(list.tfs[i]!, p.docs[slot]!.length);
-        }
+        if (list) terms.push({ list, weight: idf(term) * (K1 + 1) });
       }
-      for (const slot of touched) {
-        const score = scores[slot]!;
-        scores[slot] = 0;
-        if (accept(slot)) top.offer(slot, Math.max(score, 1e-9));
-      }
-      return top.result();
+      return scoreFlatOr(p, terms, { k, base, perToken, accept, scores: this.scratch });
     }
+    const top = new TopK(k, p.ids);
     for (const slot of this.candidates(p, compiled)) {
       if (!accept(slot)) continue;
       const doc = this.tokenDoc(p, slot);

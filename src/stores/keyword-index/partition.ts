@@ -27,6 +27,8 @@ export class KeywordPartition {
   readonly docs: Array<Uint32Array | null> = [];
   readonly postings = new Map<number, Postings>();
   layer = new Uint8Array(16);
+  /** Token count per slot (BM25's document length). */
+  lengths = new Int32Array(16);
   created = new Float64Array(16);
   superseded = new Uint8Array(16);
   private free: number[] = [];
@@ -47,6 +49,7 @@ export class KeywordPartition {
     }
     this.ids[slot] = id;
     this.docs[slot] = terms;
+    this.lengths[slot] = terms.length;
     this.slotOf.set(id, slot);
     this.setFields(slot, layerCode, fields);
     this.docCount += 1;
@@ -88,6 +91,9 @@ export class KeywordPartition {
     created.set(this.created);
     const superseded = new Uint8Array(next);
     superseded.set(this.superseded);
+    const lengths = new Int32Array(next);
+    lengths.set(this.lengths);
+    this.lengths = lengths;
     this.layer = layer;
     this.created = created;
     this.superseded = superseded;

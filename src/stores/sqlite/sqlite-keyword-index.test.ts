@@ -65,6 +65,9 @@ describe('SQLite in-process keyword index', () => {
       expect(b.length, text).toBeGreaterThan(0);
       expect(ids(b), text).toEqual(ids(a));
       for (const [i, row] of b.entries()) expect(row.score, text).toBeCloseTo(a[i]!.score, 6);
+      // a small k exercises the early cut-off of common terms (flat-or.ts)
+      const top = ids(await fts.keywordSearch({ userId: ALICE }, parseKeywordQuery(text), 3));
+      expect(ids(await mem.keywordSearch({ userId: ALICE }, parseKeywordQuery(text), 3)), text).toEqual(top);
     }
     // FTS5 scores a phrase or a prefix as one unit; the shared evaluator scores their tokens,
     // so these agree on which rows match, not on the order.
