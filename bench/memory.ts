@@ -6,7 +6,8 @@
  * phase (startup, fill, search, observe) plus the vector index's own typed-array accounting
  * (rows vs capacity, int8 shadow bytes). Run with --expose-gc so the numbers are settled:
  *
- *   node --expose-gc --import tsx bench/memory.ts [--size 100000] [--users 200] [--precision float32|int8]
+ *   node --expose-gc --import tsx bench/memory.ts [--size 100000] [--users 200]
+ *     [--precision float32|int8] [--keyword-index fts5|memory]
  *
  * The CPU is shared; memory numbers are stable to a few MB across runs.
  */
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     size: { type: 'string', default: '100000' },
     users: { type: 'string', default: '200' },
     precision: { type: 'string' },
+    'keyword-index': { type: 'string' },
   },
 });
 const size = Number(values.size);
@@ -50,6 +52,7 @@ const dir = mkdtempSync(join(tmpdir(), 'strata-bench-memory-'));
 try {
   const store: Record<string, unknown> = { kind: 'sqlite', path: join(dir, 'bench.db') };
   if (values.precision) store.vectorPrecision = values.precision;
+  if (values['keyword-index']) store.keywordIndex = values['keyword-index'];
   const config = validateConfig({ dataDir: dir, store });
   const memoryStore = createStore(config);
   const memory = createMemory(config, { store: memoryStore });
@@ -98,6 +101,7 @@ try {
     JSON.stringify({
       size,
       users,
+      keywordIndex: values['keyword-index'] ?? 'default',
       precision: config.store.kind === 'sqlite' ? config.store.vectorPrecision : config.store.kind,
       phases,
       vectorIndex,
