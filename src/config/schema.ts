@@ -25,7 +25,7 @@ const SqliteStoreSchema = z.object({
   /**
    * Where keyword search runs: 'memory' = an in-process per-user inverted index built at open
    * (a query touches only its user's postings), 'fts5' = the file's FTS5 index (one index over
-   * all users). Unset means the store's default. See docs/performance.md.
+   * all users). Unset means 'memory'. See docs/performance.md.
    */
   keywordIndex: z.enum(['memory', 'fts5']).optional(),
 });

@@ -24,7 +24,7 @@ const WORDS = ['apple', 'river', 'guitar', 'castle', 'pepper', 'lantern', 'meado
 async function seeded(rows: number): Promise<SqliteStore> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-common-'));
   dirs.push(dir);
-  const store = new SqliteStore({ path: join(dir, 's.db') });
+  const store = new SqliteStore({ path: join(dir, 's.db'), keywordIndex: 'fts5' });
   await store.open({ model: { id: 'test-model', dimensions: 4 } });
   const now = new Date(Date.UTC(2026, 0, 1)).toISOString();
   const records = Array.from({ length: rows }, (_, i) => ({

@@ -27,7 +27,7 @@ describe('toFtsMatch', () => {
 
   it('runs hostile queries against a real FTS5 index without errors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strata-fts-'));
-    const store = new SqliteStore({ path: join(dir, 'fts.db') });
+    const store = new SqliteStore({ path: join(dir, 'fts.db'), keywordIndex: 'fts5' });
     try {
       await store.open({ model: { id: 'm', dimensions: 8 } });
       const m = memory({ content: 'NEAR the "quoted" column:value and stars * here' });

@@ -1,6 +1,7 @@
 /**
  * The store conformance suite on SQLite variants: the int8 vector index (approximate scan,
- * exact re-score from disk) and encryption at rest (blind keyword index, no prefix/fuzzy).
+ * exact re-score from disk), encryption at rest (blind keyword index, no prefix/fuzzy), and
+ * keyword search on FTS5 (store.keywordIndex 'fts5'; the default is the in-process index).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,20 +29,20 @@ runStoreSuite(
 );
 
 runStoreSuite(
-  'sqlite in-process keyword index',
-  async () => new SqliteStore({ path: tempDb(), keywordIndex: 'memory' }),
+  'sqlite FTS5 keyword index',
+  async () => new SqliteStore({ path: tempDb(), keywordIndex: 'fts5' }),
   {
     cleanup,
-    reopen: async (old) => new SqliteStore({ path: old.location, keywordIndex: 'memory' }),
+    reopen: async (old) => new SqliteStore({ path: old.location, keywordIndex: 'fts5' }),
   },
 );
 
 runStoreSuite(
-  'sqlite encrypted, in-process keyword index',
-  async () => new SqliteStore({ path: tempDb(), cipher: createCipher(key), keywordIndex: 'memory' }),
+  'sqlite encrypted, FTS5 keyword index',
+  async () => new SqliteStore({ path: tempDb(), cipher: createCipher(key), keywordIndex: 'fts5' }),
   {
     cleanup,
     reopen: async (old) =>
-      new SqliteStore({ path: old.location, cipher: createCipher(key), keywordIndex: 'memory' }),
+      new SqliteStore({ path: old.location, cipher: createCipher(key), keywordIndex: 'fts5' }),
   },
 );

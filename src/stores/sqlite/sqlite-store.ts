@@ -49,7 +49,7 @@ export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
   /** Encrypts content/metadata/snapshots at rest; null/undefined stores plaintext. */
   cipher?: Cipher | null;
-  /** Where keyword search runs: the in-process per-user index or FTS5 (default). */
+  /** Where keyword search runs: the in-process per-user index (default) or FTS5. */
   keywordIndex?: 'memory' | 'fts5';
 }
 
@@ -122,7 +122,7 @@ export class SqliteStore implements MemoryStore {
   }
 
   private get keywordMode(): 'memory' | 'fts5' {
-    return this.options.keywordIndex ?? 'fts5';
+    return this.options.keywordIndex ?? 'memory';
   }
 
   private loadKeywords(): void {
