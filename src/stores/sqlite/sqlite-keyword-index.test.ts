@@ -123,6 +123,7 @@ describe('SQLite in-process keyword index', () => {
     const mem = await opened('memory');
     const a = memory({ content: 'coffee in berlin' });
     await mem.insert([{ memory: a, vector: null }]);
+    expect(await mem.keywordSearch({ userId: ALICE }, parseKeywordQuery('berlin'), 10)).toHaveLength(1);
     const fresh = memory({ content: 'zeppelin ride' });
     await expect(
       mem.insert([

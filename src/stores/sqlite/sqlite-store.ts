@@ -6,8 +6,9 @@
  * when another process committed). Every multi-row write is one transaction; updates are
  * optimistic (expected version). Content, metadata and snapshots are encrypted when a
  * Cipher is given (keyword search then runs on a blind index). Keyword search runs either
- * on FTS5 or (keywordIndex 'memory') on an in-process per-user inverted index kept in sync
- * at the same points as the vector index (stores/keyword-index). This class orchestrates;
+ * on FTS5 or (keywordIndex 'memory') on an in-process per-user inverted index, built on the
+ * first keyword search and then kept in sync at the same points as the vector index
+ * (stores/keyword-index). This class orchestrates;
  * SQL lives in sqlite-reads.ts, sqlite-writes.ts and sqlite-maintenance.ts.
  */
 import { ClosedError, ConfigError, ConflictError, ValidationError } from '../../errors.ts';
@@ -97,7 +98,6 @@ export class SqliteStore implements MemoryStore {
       if (c.readMeta('fts_key') !== ftsKeyOf(this.cipher)) c.tx(() => reindexAll(c, this.cipher));
       this.model = { ...options.model };
       this.loadIndex();
-      if (this.keywordMode === 'memory') this.loadKeywords();
     } catch (error) {
       c.close();
       this.c = null;
@@ -477,7 +477,7 @@ export class SqliteStore implements MemoryStore {
   async keywordSearch(filter: StoreFilter, query: KeywordQuery, k: number): Promise<ScoredId[]> {
     const c = this.conn();
     if (!query.ast || k <= 0) return [];
-    if (this.keywords) return this.memoryKeywordSearch(c, filter, query.ast, k);
+    if (this.keywordMode === 'memory') return this.memoryKeywordSearch(c, filter, query.ast, k);
     const match = toFtsMatch(query.ast, {
       cipher: this.cipher,
       vocabulary: (min, max) => this.vocabulary(min, max),
@@ -500,8 +500,9 @@ export class SqliteStore implements MemoryStore {
     ast: NonNullable<KeywordQuery['ast']>,
     k: number,
   ): ScoredId[] {
-    // Another process wrote to the file: rebuild from the stored rows, as the vector index does.
-    if (c.dataVersion() !== this.keywordsDataVersion) this.loadKeywords();
+    // Built on first use (commands that never search never pay for it), and rebuilt from the
+    // stored rows when another process wrote to the file, as the vector index is reloaded.
+    if (!this.keywords || c.dataVersion() !== this.keywordsDataVersion) this.loadKeywords();
     const cipher = this.cipher;
     const mapping: TokenMapping = cipher ? { token: (t) => cipher.blindToken(t), exactOnly: true } : PLAIN;
     const hasMetadata = filter.metadata && Object.keys(filter.metadata).length > 0;
@@ -541,7 +542,7 @@ export class SqliteStore implements MemoryStore {
       );
     }
     const rewritten = rotateKeys(this.conn(), this.cipher);
-    if (this.keywords) this.loadKeywords(); // new key, new blind tokens
+    this.keywords = null; // new key, new blind tokens: rebuilt on the next keyword search
     this.vocab = null;
     this.common.reset();
     return rewritten;
