@@ -3,7 +3,8 @@
  * Steps: layers' prepareRecall hooks (time windows, emotion vector, extra candidates);
  * hybrid search across the enabled layers (superseded facts excluded); relevance
  * normalized to the best hit; scoring.ts × every layer's score() multiplier; spreading
- * activation along links; dedupe across layers (same text, or one contained in the other);
+ * activation along links; messages lifted to their episodic pair's score (pair-lift.ts);
+ * dedupe across layers (same text, or one contained in the other);
  * the token-budgeted block (format.ts); access reinforcement (touch) of what made it into
  * the block and co-recall link strengthening. `memories` is the ranked, deduplicated top k.
  */
@@ -24,6 +25,7 @@ import { spreadActivation, strengthenCoRecalled } from './activation.ts';
 import { dedupeRanked } from './dedupe.ts';
 import { buildContextBlock } from './format.ts';
 import { messageText, validationMessage } from './normalize.ts';
+import { liftPairMembers } from './pair-lift.ts';
 import { scoreMemory } from './scoring.ts';
 
 const EXTRA_RELEVANCE = 0.8;
@@ -100,7 +102,7 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
     ranked.sort((a, b) => b.score - a.score);
   }
 
-  ranked = dedupeRanked(ranked).slice(0, k);
+  ranked = dedupeRanked(liftPairMembers(ranked)).slice(0, k);
   const block = buildContextBlock(
     ranked.map((r) => r.memory),
     req.maxTokens,

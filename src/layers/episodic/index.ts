@@ -2,8 +2,10 @@
  * The episodic layer: what was said, verbatim. Each user message, each assistant reply,
  * and the exchange as a pair become memories, speaker-aware ("Caroline: …" when speaker
  * names are given) so that turn-level retrieval finds the utterance itself, with sources
- * pointing at the exact message ids. Recall signal: similarity and recency; pairs rank
- * slightly below single messages (×0.85) because a single message is the precise source.
+ * pointing at the exact message ids. Recall signal: similarity and recency. A pair ranks
+ * by its own relevance (no discount); recall then lifts its messages to the pair's score
+ * (pipeline/pair-lift.ts), so the pair gives each turn its neighbour as context while the
+ * single message, the precise source, is what ranks.
  */
 import { speakerLine } from '../text.ts';
 import type { Layer, LayerWrite, TurnContext, TurnMessage } from '../types.ts';
@@ -50,10 +52,6 @@ export function createEpisodicLayer(): Layer {
         });
       }
       return writes;
-    },
-    score(candidate): number {
-      // At equal relevance the single message wins over the pair: it points at one turn.
-      return candidate.layer === 'episodic' && candidate.metadata.kind === 'exchange' ? 0.85 : 1;
     },
   };
 }
