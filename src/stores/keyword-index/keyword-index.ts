@@ -11,8 +11,6 @@
  * terms expand over the user's own vocabulary.
  */
 import type { QueryNode } from '../../search/query-ast.ts';
-import { LAYERS, type LayerName } from '../../types.ts';
-import { normalizeBound } from '../shared/filter.ts';
 import {
   type Compiled,
   compile,
@@ -20,6 +18,7 @@ import {
   type TokenDoc,
   type TokenMapping,
 } from '../shared/keyword-eval.ts';
+import { compileScanFilter } from '../shared/slot-fields.ts';
 import type { ScoredId, StoreFilter } from '../types.ts';
 import { type FlatTerm, scoreFlatOr } from './flat-or.ts';
 import { type DocFields, KeywordPartition } from './partition.ts';
@@ -29,7 +28,6 @@ export type { DocFields };
 
 const K1 = 1.2;
 const B = 0.75;
-const LAYER_CODE = new Map<LayerName, number>(LAYERS.map((layer, i) => [layer, i]));
 
 export class KeywordIndex {
   private readonly termIds = new Map<string, number>();
@@ -54,11 +52,11 @@ export class KeywordIndex {
     tokens.forEach((token, i) => {
       terms[i] = this.termId(token);
     });
-    partition.upsert(id, terms, LAYER_CODE.get(fields.layer) ?? 0, fields);
+    partition.upsert(id, terms, fields);
   }
 
   updateFields(userId: string, id: string, fields: DocFields): void {
-    this.partitions.get(userId)?.updateFields(id, LAYER_CODE.get(fields.layer) ?? 0, fields);
+    this.partitions.get(userId)?.updateFields(id, fields);
   }
 
   remove(userId: string, id: string): void {
@@ -185,24 +183,8 @@ export class KeywordIndex {
     filter: StoreFilter,
     allowed?: Set<string>,
   ): (slot: number) => boolean {
-    const layers = filter.layers && filter.layers.length > 0 ? new Uint8Array(LAYERS.length) : undefined;
-    for (const layer of filter.layers ?? []) layers![LAYER_CODE.get(layer) ?? 0] = 1;
-    const since = normalizeBound(filter.since, 'since');
-    const until = normalizeBound(filter.until, 'until');
-    const sinceMs = since === undefined ? undefined : Date.parse(since);
-    const untilMs = until === undefined ? undefined : Date.parse(until);
-    const ids = filter.ids ? new Set(filter.ids) : undefined;
-    const hidden = !(filter.includeSuperseded ?? false);
-    return (slot) => {
-      if (hidden && p.superseded[slot] === 1) return false;
-      if (layers && layers[p.layer[slot]!] !== 1) return false;
-      const created = p.created[slot]!;
-      if (sinceMs !== undefined && created < sinceMs) return false;
-      if (untilMs !== undefined && created > untilMs) return false;
-      const id = p.ids[slot]!;
-      if (ids && !ids.has(id)) return false;
-      return !allowed || allowed.has(id);
-    };
+    const scan = compileScanFilter(filter, allowed);
+    return (slot) => p.fields.passes(slot, p.ids[slot]!, scan);
   }
 }
 

@@ -6,13 +6,9 @@
  * a removal takes the document out of each of its terms' postings (swap-remove), so
  * postings never hold dead slots and their length is the term's document frequency.
  */
-import type { LayerName } from '../../types.ts';
+import { SlotColumns, type SlotFields } from '../shared/slot-fields.ts';
 
-export interface DocFields {
-  layer: LayerName;
-  createdMs: number;
-  superseded: boolean;
-}
+export type DocFields = SlotFields;
 
 /** Postings of one term: parallel slot / tf arrays, the first `n` entries live. */
 export interface Postings {
@@ -26,11 +22,10 @@ export class KeywordPartition {
   readonly slotOf = new Map<string, number>();
   readonly docs: Array<Uint32Array | null> = [];
   readonly postings = new Map<number, Postings>();
-  layer = new Uint8Array(16);
+  /** Layer, createdAt and superseded per slot, checked inline by filtered searches. */
+  readonly fields = new SlotColumns(16);
   /** Token count per slot (BM25's document length). */
   lengths = new Int32Array(16);
-  created = new Float64Array(16);
-  superseded = new Uint8Array(16);
   private free: number[] = [];
   docCount = 0;
   totalLength = 0;
@@ -39,7 +34,7 @@ export class KeywordPartition {
     return this.docs.length;
   }
 
-  upsert(id: string, terms: Uint32Array, layerCode: number, fields: DocFields): void {
+  upsert(id: string, terms: Uint32Array, fields: DocFields): void {
     this.remove(id);
     const slot = this.free.pop() ?? this.docs.length;
     if (slot === this.docs.length) {
@@ -51,15 +46,15 @@ export class KeywordPartition {
     this.docs[slot] = terms;
     this.lengths[slot] = terms.length;
     this.slotOf.set(id, slot);
-    this.setFields(slot, layerCode, fields);
+    this.fields.set(slot, fields);
     this.docCount += 1;
     this.totalLength += terms.length;
     for (const [term, tf] of counts(terms)) this.add(term, slot, tf);
   }
 
-  updateFields(id: string, layerCode: number, fields: DocFields): void {
+  updateFields(id: string, fields: DocFields): void {
     const slot = this.slotOf.get(id);
-    if (slot !== undefined) this.setFields(slot, layerCode, fields);
+    if (slot !== undefined) this.fields.set(slot, fields);
   }
 
   remove(id: string): boolean {
@@ -76,27 +71,13 @@ export class KeywordPartition {
     return true;
   }
 
-  private setFields(slot: number, layerCode: number, fields: DocFields): void {
-    this.layer[slot] = layerCode;
-    this.created[slot] = fields.createdMs;
-    this.superseded[slot] = fields.superseded ? 1 : 0;
-  }
-
   private grow(size: number): void {
-    if (size <= this.layer.length) return;
-    const next = Math.max(size, this.layer.length * 2);
-    const layer = new Uint8Array(next);
-    layer.set(this.layer);
-    const created = new Float64Array(next);
-    created.set(this.created);
-    const superseded = new Uint8Array(next);
-    superseded.set(this.superseded);
+    if (size <= this.lengths.length) return;
+    const next = Math.max(size, this.lengths.length * 2);
+    this.fields.resize(next);
     const lengths = new Int32Array(next);
     lengths.set(this.lengths);
     this.lengths = lengths;
-    this.layer = layer;
-    this.created = created;
-    this.superseded = superseded;
   }
 
   private add(term: number, slot: number, tf: number): void {

@@ -5,33 +5,17 @@
  * database round-trip. Removal swaps the last row into the hole, keeping rows dense.
  * Vectors are stored unit-normalized, so cosine similarity is a dot product.
  */
-import type { LayerName } from '../../types.ts';
-import { LAYERS } from '../../types.ts';
+import { LAYER_CODE, type ScanFilter, SlotColumns, type SlotFields } from '../shared/slot-fields.ts';
 import { type Precision, Slab } from './slab.ts';
 
-export type { Precision };
-
-export interface SlotFields {
-  layer: LayerName;
-  createdMs: number;
-  superseded: boolean;
-}
-
-export interface ScanFilter {
-  layers?: Uint8Array | undefined; // per layer code: 1 = allowed
-  sinceMs?: number | undefined;
-  untilMs?: number | undefined;
-  includeSuperseded: boolean;
-  allowed?: Set<string> | undefined;
-}
+export type { Precision, ScanFilter, SlotFields };
+export { LAYER_CODE };
 
 /** Partitions at least this large grow by 1.25x instead of doubling. */
 export const GROWTH_SLOW_ROWS = 4096;
 
 /** Candidates per requested result when a large float32 partition scans its int8 shadow. */
 export const SHADOW_OVERSAMPLE = 8;
-
-export const LAYER_CODE = new Map<LayerName, number>(LAYERS.map((layer, i) => [layer, i]));
 
 export function normalize(vector: Float32Array): Float32Array {
   let norm = 0;
@@ -47,9 +31,7 @@ export class Partition {
   size = 0;
   private slab: Slab;
   private ids: string[] = [];
-  private layers = new Uint8Array(0);
-  private created = new Float64Array(0);
-  private superseded = new Uint8Array(0);
+  private fields = new SlotColumns();
   private slots = new Map<string, number>();
 
   constructor(dims: number, precision: Precision) {
@@ -65,15 +47,7 @@ export class Partition {
     const capacity =
       current < GROWTH_SLOW_ROWS ? Math.max(16, current * 2) : Math.ceil((current * 1.25) / 16) * 16;
     this.slab = this.slab.grown(capacity, this.size);
-    const layers = new Uint8Array(capacity);
-    layers.set(this.layers);
-    const created = new Float64Array(capacity);
-    created.set(this.created);
-    const superseded = new Uint8Array(capacity);
-    superseded.set(this.superseded);
-    this.layers = layers;
-    this.created = created;
-    this.superseded = superseded;
+    this.fields.resize(capacity);
   }
 
   upsert(id: string, vector: Float32Array, fields: SlotFields): void {
@@ -85,18 +59,12 @@ export class Partition {
       this.ids[slot] = id;
     }
     this.slab.write(slot, normalize(vector));
-    this.setFields(slot, fields);
-  }
-
-  private setFields(slot: number, fields: SlotFields): void {
-    this.layers[slot] = LAYER_CODE.get(fields.layer) ?? 0;
-    this.created[slot] = fields.createdMs;
-    this.superseded[slot] = fields.superseded ? 1 : 0;
+    this.fields.set(slot, fields);
   }
 
   updateFields(id: string, fields: SlotFields): void {
     const slot = this.slots.get(id);
-    if (slot !== undefined) this.setFields(slot, fields);
+    if (slot !== undefined) this.fields.set(slot, fields);
   }
 
   remove(id: string): void {
@@ -106,9 +74,7 @@ export class Partition {
     if (slot !== last) {
       const lastId = this.ids[last]!;
       this.slab.move(last, slot);
-      this.layers[slot] = this.layers[last]!;
-      this.created[slot] = this.created[last]!;
-      this.superseded[slot] = this.superseded[last]!;
+      this.fields.copy(last, slot);
       this.ids[slot] = lastId;
       this.slots.set(lastId, slot);
     }
@@ -119,11 +85,10 @@ export class Partition {
 
   /** Capacity and byte counts of this partition's typed arrays (for memory accounting). */
   memoryStats(): { rows: number; capacity: number; bytes: number; shadowBytes: number } {
-    const fields = this.layers.byteLength + this.created.byteLength + this.superseded.byteLength;
     return {
       rows: this.size,
       capacity: this.slab.capacity,
-      bytes: this.slab.bytes() + fields,
+      bytes: this.slab.bytes() + this.fields.bytes,
       shadowBytes: this.slab.shadowBytes(),
     };
   }
@@ -148,18 +113,12 @@ export class Partition {
     // highest slot): O(log n) per accepted row. An insertion-sorted array was O(n) per row,
     // which dominated recall once the int8 shadow asked for n = 8 x 120 candidates.
     const heap = new TopHeap(n);
-    const { layers, sinceMs, untilMs, includeSuperseded, allowed } = filter;
+    const { fields, ids } = this;
     for (let slot = 0; slot < this.size; slot++) {
       const score = scores[slot]!;
       // Rows arrive in slot order, so a tie with the root loses (the earlier slot wins).
       if (heap.full && score <= heap.worst) continue;
-      if (!includeSuperseded && this.superseded[slot] === 1) continue;
-      if (layers && layers[this.layers[slot]!] !== 1) continue;
-      const created = this.created[slot]!;
-      if (sinceMs !== undefined && created < sinceMs) continue;
-      if (untilMs !== undefined && created > untilMs) continue;
-      if (allowed && !allowed.has(this.ids[slot]!)) continue;
-      heap.push(score, slot);
+      if (fields.passes(slot, ids[slot]!, filter)) heap.push(score, slot);
     }
     return heap.drain();
   }

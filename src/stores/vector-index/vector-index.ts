@@ -6,17 +6,9 @@
  * memory: it returns an oversampled candidate list that the store re-scores with the exact
  * Float32 vectors from disk. Why brute force and not HNSW: see docs/vector-index.md.
  */
-import type { LayerName } from '../../types.ts';
-import { normalizeBound } from '../shared/filter.ts';
+import { compileScanFilter } from '../shared/slot-fields.ts';
 import type { StoreFilter } from '../types.ts';
-import {
-  LAYER_CODE,
-  normalize,
-  Partition,
-  type Precision,
-  type ScanFilter,
-  type SlotFields,
-} from './partition.ts';
+import { normalize, Partition, type Precision, type SlotFields } from './partition.ts';
 
 export type { Precision, SlotFields };
 
@@ -96,18 +88,7 @@ export class VectorIndex {
   ): Array<{ id: string; score: number }> {
     const partition = this.partitions.get(filter.userId);
     if (!partition || k <= 0) return [];
-    const scan: ScanFilter = { includeSuperseded: filter.includeSuperseded ?? false };
-    if (filter.layers && filter.layers.length > 0) {
-      scan.layers = new Uint8Array(LAYER_CODE.size);
-      for (const layer of filter.layers) scan.layers[LAYER_CODE.get(layer as LayerName) ?? 0] = 1;
-    }
-    const since = normalizeBound(filter.since, 'since');
-    const until = normalizeBound(filter.until, 'until');
-    if (since !== undefined) scan.sinceMs = Date.parse(since);
-    if (until !== undefined) scan.untilMs = Date.parse(until);
-    let ids = filter.ids ? new Set(filter.ids) : undefined;
-    if (allowed) ids = ids ? new Set([...ids].filter((id) => allowed.has(id))) : allowed;
-    scan.allowed = ids;
+    const scan = compileScanFilter(filter, allowed);
     const n = this.precision === 'int8' ? k * INT8_OVERSAMPLE : k;
     return partition.search(normalize(query), Math.min(n, partition.size), scan);
   }
