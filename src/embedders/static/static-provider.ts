@@ -9,10 +9,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelMissingError } from '../../errors.ts';
-import { normalizeInPlace, words } from '../text/hashing.ts';
+import { words } from '../text/hashing.ts';
 import type { EmbeddingProvider } from '../types.ts';
 import { SentencePieceTokenizer } from '../use/sentencepiece.ts';
 import { decodeStaticModel, peekStaticModelId, type StaticModel } from './model-file.ts';
+import { accumulateRows, normalizeRange, scaleRange } from './table-math.ts';
 
 export const DEFAULT_STATIC_MODEL = fileURLToPath(
   new URL('../../../models/strata-static-use-wink-228.bin', import.meta.url),
@@ -21,6 +22,13 @@ const DEFAULT_ID = 'strata-static-use-wink-228@1';
 const DEFAULT_DIMS = 228;
 /** SIF smoothing: higher keeps more weight on frequent words. */
 const SIF_A = 1e-3;
+/**
+ * Unknown words (names, numbers, typos) remembered with their SentencePiece rows: the
+ * Viterbi split costs more than the rows it adds, and chat repeats the same names. Bounded
+ * so a stream of random tokens cannot grow it without limit (it is simply cleared when full).
+ */
+const PIECE_MEMO_LIMIT = 20_000;
+const NO_ROWS = new Int32Array(0);
 
 export interface StaticProviderOptions {
   modelPath?: string;
@@ -29,16 +37,32 @@ export interface StaticProviderOptions {
   partWeights?: number[];
 }
 
+/** What embedding needs from a loaded table, flattened so the hot loop reads locals. */
+interface LoadedTable {
+  model: StaticModel;
+  dims: number;
+  data: Int8Array;
+  scales: Float32Array;
+  /** SIF weight per word row. */
+  weights: Float32Array;
+  wordRows: Map<string, number>;
+  wordCount: number;
+  tokenizer: SentencePieceTokenizer;
+  /** [start, end, weight] per independently normalized part; empty for one-part tables. */
+  parts: Array<[number, number, number]>;
+}
+
 export class StaticEmbeddingProvider implements EmbeddingProvider {
   readonly maxBatchSize = 1024;
   readonly supportsParallelCalls = false;
   readonly #path: string;
   readonly #sifA: number;
   readonly #partWeights: number[] | undefined;
-  #model: StaticModel | null = null;
-  #weights: Float32Array = new Float32Array(0);
-  #wordRows = new Map<string, number>();
-  #tokenizer: SentencePieceTokenizer | null = null;
+  #table: LoadedTable | null = null;
+  #pieceMemo = new Map<string, Int32Array>();
+  /** Scratch: table offset and scale of each row of the text being embedded. */
+  #offsets = new Int32Array(64);
+  #scales = new Float64Array(64);
   #id: string;
   #dims: number;
 
@@ -73,64 +97,120 @@ export class StaticEmbeddingProvider implements EmbeddingProvider {
       );
     }
     const model = decodeStaticModel(bytes, this.#path);
-    this.#model = model;
-    this.#id = model.header.id;
-    this.#dims = model.header.dimensions;
-    this.#wordRows = new Map(model.header.words.map((word, row) => [word, row]));
-    this.#tokenizer = new SentencePieceTokenizer(model.header.pieces, model.header.unknownPieceId);
-    this.#weights = new Float32Array(model.rows);
+    const { header } = model;
+    const weights = new Float32Array(model.rows);
     for (let row = 0; row < model.rows; row++) {
-      this.#weights[row] = this.#sifA / (this.#sifA + Math.exp(model.logFreq[row] as number));
+      weights[row] = this.#sifA / (this.#sifA + Math.exp(model.logFreq[row] as number));
     }
-  }
-
-  async embed(texts: string[]): Promise<Float32Array[]> {
-    return texts.map((text) => this.embedOne(text));
-  }
-
-  embedOne(text: string): Float32Array {
-    const model = this.#model;
-    const tokenizer = this.#tokenizer;
-    if (model === null || tokenizer === null) throw new Error('static provider used before load()');
-    const out = new Float32Array(this.#dims);
-    const wordCount = model.header.words.length;
-    for (const word of words(text)) {
-      const row = this.#wordRows.get(word);
-      if (row !== undefined) {
-        this.#addRow(out, row, this.#weights[row] as number);
-        continue;
-      }
-      // Unknown word (a name, a typo, a rare term): its pieces share the weight of one rare word.
-      const ids = tokenizer.encode(word).filter((id) => id !== tokenizer.unknownId);
-      for (const id of ids) this.#addRow(out, wordCount + id, 1 / ids.length);
-    }
-    // Multi-part tables (e.g. USE view + word-vector view): each part is normalized on its
-    // own so neither dominates, then the whole vector is made unit length.
-    const parts = model.header.parts;
-    if (parts !== undefined && parts.length > 1) {
-      const weights = this.#partWeights ?? model.header.partWeights;
+    const parts: Array<[number, number, number]> = [];
+    if (header.parts !== undefined && header.parts.length > 1) {
+      const partWeights = this.#partWeights ?? header.partWeights;
       let offset = 0;
-      parts.forEach((size, i) => {
-        const part = normalizeInPlace(out.subarray(offset, offset + size));
-        const w = weights?.[i] ?? 1;
-        if (w !== 1) for (let j = 0; j < part.length; j++) part[j] = (part[j] as number) * w;
+      header.parts.forEach((size, i) => {
+        parts.push([offset, offset + size, partWeights?.[i] ?? 1]);
         offset += size;
       });
     }
-    return normalizeInPlace(out);
+    this.#table = {
+      model,
+      dims: header.dimensions,
+      data: model.data,
+      scales: model.scales,
+      weights,
+      wordRows: new Map(header.words.map((word, row) => [word, row])),
+      wordCount: header.words.length,
+      tokenizer: new SentencePieceTokenizer(header.pieces, header.unknownPieceId),
+      parts,
+    };
+    this.#pieceMemo = new Map();
+    this.#id = header.id;
+    this.#dims = header.dimensions;
   }
 
-  #addRow(out: Float32Array, row: number, weight: number): void {
-    const model = this.#model as StaticModel;
-    const dims = this.#dims;
-    const scale = (model.scales[row] as number) * weight;
-    const offset = row * dims;
-    const data = model.data;
-    for (let i = 0; i < dims; i++) out[i] = (out[i] as number) + (data[offset + i] as number) * scale;
+  async embed(texts: string[]): Promise<Float32Array[]> {
+    const table = this.#loaded();
+    const out = new Array<Float32Array>(texts.length);
+    // One tight loop over the batch; every text still gets its own array, because the core
+    // caches vectors individually and a view would pin the whole batch's buffer.
+    for (let i = 0; i < texts.length; i++) {
+      const vector = new Float32Array(table.dims);
+      this.#embedInto(table, texts[i] as string, vector);
+      out[i] = vector;
+    }
+    return out;
+  }
+
+  embedOne(text: string): Float32Array {
+    const table = this.#loaded();
+    const vector = new Float32Array(table.dims);
+    this.#embedInto(table, text, vector);
+    return vector;
+  }
+
+  #loaded(): LoadedTable {
+    if (this.#table === null) throw new Error('static provider used before load()');
+    return this.#table;
+  }
+
+  /** Sums the rows into a zeroed `out` and normalizes it (the order of additions is fixed). */
+  #embedInto(table: LoadedTable, text: string, out: Float32Array): void {
+    const { dims, scales, weights, wordRows } = table;
+    // Gather (offset, scale) per row first, so rows can be summed two at a time.
+    let count = 0;
+    for (const word of words(text)) {
+      const row = wordRows.get(word);
+      if (row !== undefined) {
+        this.#reserve(count + 1);
+        this.#offsets[count] = row * dims;
+        this.#scales[count++] = (scales[row] as number) * (weights[row] as number);
+        continue;
+      }
+      // Unknown word (a name, a typo, a rare term): its pieces share the weight of one rare word.
+      const pieces = this.#piecesOf(table, word);
+      const share = 1 / pieces.length;
+      this.#reserve(count + pieces.length);
+      for (let k = 0; k < pieces.length; k++) {
+        const piece = pieces[k] as number;
+        this.#offsets[count] = piece * dims;
+        this.#scales[count++] = (scales[piece] as number) * share;
+      }
+    }
+    accumulateRows(out, table.data, this.#offsets, this.#scales, count, dims);
+    // Multi-part tables (e.g. USE view + word-vector view): each part is normalized on its
+    // own so neither dominates, then the whole vector is made unit length.
+    for (const [start, end, weight] of table.parts) {
+      normalizeRange(out, start, end);
+      if (weight !== 1) scaleRange(out, start, end, weight);
+    }
+    normalizeRange(out, 0, dims);
+  }
+
+  /** Grows the reused per-text row lists (never shrinks; a long text sizes them once). */
+  #reserve(size: number): void {
+    if (size <= this.#offsets.length) return;
+    const capacity = Math.max(size, this.#offsets.length * 2);
+    const offsets = new Int32Array(capacity);
+    offsets.set(this.#offsets);
+    const scales = new Float64Array(capacity);
+    scales.set(this.#scales);
+    this.#offsets = offsets;
+    this.#scales = scales;
+  }
+
+  /** Table rows of an unknown word's SentencePiece pieces (unknown pieces dropped), memoized. */
+  #piecesOf(table: LoadedTable, word: string): Int32Array {
+    const memo = this.#pieceMemo.get(word);
+    if (memo !== undefined) return memo;
+    const { tokenizer, wordCount } = table;
+    const ids = tokenizer.encode(word).filter((id) => id !== tokenizer.unknownId);
+    const rows = ids.length === 0 ? NO_ROWS : Int32Array.from(ids, (id) => wordCount + id);
+    if (this.#pieceMemo.size >= PIECE_MEMO_LIMIT) this.#pieceMemo.clear();
+    this.#pieceMemo.set(word, rows);
+    return rows;
   }
 
   async dispose(): Promise<void> {
-    this.#model = null;
-    this.#wordRows = new Map();
+    this.#table = null;
+    this.#pieceMemo = new Map();
   }
 }
