@@ -8,11 +8,15 @@
  * keeps a term found in most of a user's rows from making every row a candidate.
  */
 import type { ScoredId } from '../types.ts';
-import type { KeywordPartition, Postings } from './partition.ts';
+import type { KeywordPartition } from './partition.ts';
+import { TF_SATURATED } from './postings.ts';
 import { TopK } from './top-k.ts';
 
+/** A query term's postings: entries start .. start + n of the partition's arena. */
 export interface FlatTerm {
-  list: Postings;
+  term: number;
+  start: number;
+  n: number;
   /** idf · (k1 + 1): the term's weight and its upper bound per document. */
   weight: number;
 }
@@ -31,10 +35,11 @@ const MAX_BOUND_CHECKS = 4;
 
 export function scoreFlatOr(p: KeywordPartition, terms: FlatTerm[], s: FlatScoring): ScoredId[] {
   const { k, base, perToken, accept, scores } = s;
-  terms.sort((a, b) => a.list.n - b.list.n);
+  terms.sort((a, b) => a.n - b.n);
   const rest = new Float64Array(terms.length + 1);
   for (let j = terms.length - 1; j >= 0; j--) rest[j] = rest[j + 1]! + terms[j]!.weight;
   const lengths = p.lengths;
+  const { slots, tfs } = p.postings;
   const touched: number[] = [];
   let open = true;
   let checks = 0;
@@ -45,13 +50,13 @@ export function scoreFlatOr(p: KeywordPartition, terms: FlatTerm[], s: FlatScori
       checks += 1;
       if (kthBest(touched, scores, accept, k) > rest[j]!) open = false;
     }
-    const { list, weight } = terms[j]!;
-    const { slots, tfs, n } = list;
-    for (let i = 0; i < n; i++) {
+    const { term, start, n, weight } = terms[j]!;
+    for (let i = start; i < start + n; i++) {
       const slot = slots[i]!;
       const seen = scores[slot] !== 0;
       if (!seen && !open) continue;
-      const tf = tfs[i]!;
+      let tf = tfs[i]!;
+      if (tf === TF_SATURATED) tf = p.exactTf(slot, term, tf);
       if (!seen) touched.push(slot);
       const score = scores[slot]! + (weight * tf) / (tf + base + perToken * lengths[slot]!);
       scores[slot] = score;

@@ -95,7 +95,7 @@ export class KeywordIndex {
     const accept = this.acceptor(p, filter, allowed);
     const avg = p.totalLength / p.docCount || 1;
     const idf = (term: number) => {
-      const df = p.postings.get(term)?.n ?? 0;
+      const df = p.postings.df(term);
       const value = Math.log((p.docCount - df + 0.5) / (df + 0.5));
       return value > 0 ? value : 1e-6;
     };
@@ -106,9 +106,11 @@ export class KeywordIndex {
     if (flat) {
       if (this.scratch.length < p.capacity) this.scratch = new Float64Array(p.capacity * 2);
       const terms: FlatTerm[] = [];
+      const { start, len } = p.postings;
       for (const term of this.known(flat)) {
-        const list = p.postings.get(term);
-        if (list) terms.push({ list, weight: idf(term) * (K1 + 1) });
+        const list = p.postings.list(term);
+        if (list < 0) continue;
+        terms.push({ term, start: start[list]!, n: len[list]!, weight: idf(term) * (K1 + 1) });
       }
       return scoreFlatOr(p, terms, { k, base, perToken, accept, scores: this.scratch });
     }
@@ -129,7 +131,7 @@ export class KeywordIndex {
   }
 
   private *vocabulary(p: KeywordPartition): Iterable<string> {
-    for (const term of p.postings.keys()) yield this.termNames[term]!;
+    for (const term of p.postings.terms()) yield this.termNames[term]!;
   }
 
   private known(tokens: Iterable<string>): Set<number> {
@@ -142,7 +144,7 @@ export class KeywordIndex {
   }
 
   private tokenDoc(p: KeywordPartition, slot: number): TokenDoc {
-    const terms = p.docs[slot]!;
+    const terms = p.terms(slot);
     const positions = new Map<string, number[]>();
     terms.forEach((term, index) => {
       const token = this.termNames[term]!;
@@ -160,9 +162,12 @@ export class KeywordIndex {
         return new Set();
       case 'tokens': {
         const out = new Set<number>();
+        const { slots, start, len } = p.postings;
         for (const term of this.known(node.tokens)) {
-          const list = p.postings.get(term);
-          if (list) for (let i = 0; i < list.n; i++) out.add(list.slots[i]!);
+          const list = p.postings.list(term);
+          if (list < 0) continue;
+          const from = start[list]!;
+          for (let i = from; i < from + len[list]!; i++) out.add(slots[i]!);
         }
         return out;
       }

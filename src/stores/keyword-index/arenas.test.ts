@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { seededRng } from '../../../bench/synthetic.ts';
+import { PLAIN } from '../shared/keyword-eval.ts';
+import { KeywordIndex } from './keyword-index.ts';
+import { PostingLists, TF_SATURATED } from './postings.ts';
+import { TokenStreams } from './token-streams.ts';
+
+const FIELDS = { layer: 'episodic', createdMs: 0, superseded: false } as const;
+
+function listOf(p: PostingLists, term: number): Array<[number, number]> {
+  const list = p.list(term);
+  if (list < 0) return [];
+  const out: Array<[number, number]> = [];
+  for (let i = p.start[list]!; i < p.start[list]! + p.len[list]!; i++) out.push([p.slots[i]!, p.tfs[i]!]);
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+describe('PostingLists', () => {
+  it('matches a plain Map reference through growth, relocation, removal and compaction', () => {
+    const rng = seededRng(3);
+    const p = new PostingLists();
+    const ref = new Map<number, Map<number, number>>();
+    for (let op = 0; op < 40_000; op++) {
+      // skewed terms: a few long lists, many short ones, so regions move and die
+      const term = rng() < 0.5 ? Math.floor(rng() * 8) : Math.floor(rng() * 3000);
+      const slot = Math.floor(rng() * 500);
+      const entries = ref.get(term) ?? new Map<number, number>();
+      if (entries.has(slot) || rng() < 0.3) {
+        p.drop(term, slot);
+        entries.delete(slot);
+      } else {
+        const tf = 1 + Math.floor(rng() * 3);
+        p.add(term, slot, tf);
+        entries.set(slot, tf);
+      }
+      if (entries.size === 0) ref.delete(term);
+      else ref.set(term, entries);
+    }
+    expect(p.size).toBe(ref.size);
+    expect(new Set(p.terms())).toEqual(new Set(ref.keys()));
+    for (const [term, entries] of ref) {
+      expect(p.df(term)).toBe(entries.size);
+      expect(listOf(p, term)).toEqual([...entries].sort((a, b) => a[0] - b[0]));
+    }
+    expect(p.df(99_999)).toBe(0);
+    expect(p.list(99_999)).toBe(-1);
+  });
+
+  it('saturates stored term frequencies at 255', () => {
+    const p = new PostingLists();
+    p.add(1, 0, 1000);
+    expect(listOf(p, 1)).toEqual([[0, TF_SATURATED]]);
+  });
+});
+
+describe('TokenStreams', () => {
+  it('keeps every slot stream through replacement and compaction', () => {
+    const rng = seededRng(5);
+    const s = new TokenStreams(64);
+    const ref = new Map<number, number[]>();
+    for (let op = 0; op < 20_000; op++) {
+      const slot = Math.floor(rng() * 64);
+      if (ref.has(slot)) {
+        s.release(slot);
+        ref.delete(slot);
+        expect(s.length[slot]).toBe(0);
+      }
+      if (rng() < 0.7) {
+        const terms = Array.from({ length: Math.floor(rng() * 40) }, () => Math.floor(rng() * 1e6));
+        s.set(slot, Uint32Array.from(terms));
+        ref.set(slot, terms);
+      }
+    }
+    for (const [slot, terms] of ref) expect([...s.get(slot)]).toEqual(terms);
+  });
+});
+
+describe('KeywordIndex', () => {
+  it('scores a term repeated past the stored tf cap with its exact frequency', () => {
+    const index = new KeywordIndex();
+    index.upsert('u', 'a', [...Array(300).fill('hik'), 'trail'], FIELDS);
+    index.upsert('u', 'b', ['hik', 'trail', 'lake'], FIELDS);
+    for (const id of ['c', 'd', 'e', 'f']) index.upsert('u', id, ['lake'], FIELDS);
+    const hits = index.search({ userId: 'u' }, { type: 'term', value: 'hik' }, 10, PLAIN);
+    // BM25 as FTS5 computes it, with this user's N = 6, df = 2, average length 308 / 6
+    const idf = Math.log((6 - 2 + 0.5) / (2 + 0.5));
+    const bm25 = (tf: number, len: number) =>
+      (idf * tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * len) / (308 / 6)));
+    expect(hits.map((h) => h.id)).toEqual(['a', 'b']);
+    expect(hits[0]!.score).toBeCloseTo(bm25(300, 301), 9);
+    expect(Math.abs(bm25(300, 301) - bm25(255, 301))).toBeGreaterThan(1e-6);
+    expect(hits[1]!.score).toBeCloseTo(bm25(1, 3), 9);
+  });
+
+  it('removes documents and users, and reuses their space', () => {
+    const index = new KeywordIndex();
+    for (let i = 0; i < 3000; i++) index.upsert('u', `m${i}`, ['common', `t${i}`, `t${i + 1}`], FIELDS);
+    for (let i = 0; i < 3000; i += 2) index.remove('u', `m${i}`);
+    expect(index.size).toBe(1500);
+    const hits = index.search({ userId: 'u' }, { type: 'term', value: 't11' }, 10, PLAIN);
+    expect(hits.map((h) => h.id).sort()).toEqual(['m11']);
+    index.upsert('u', 'm11', ['other'], FIELDS);
+    expect(index.search({ userId: 'u' }, { type: 'term', value: 't11' }, 10, PLAIN)).toEqual([]);
+    index.removeUser('u');
+    expect(index.size).toBe(0);
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * One partition's postings: every term's list of (slot, term frequency) lives in one shared
+ * pair of typed arrays (an arena), addressed by per-list start / length / capacity columns,
+ * with a Map from term id to list number. The first version kept one JS object and two small
+ * Int32Arrays per term per user; at 100k documents that was ~130k objects and ~260k typed
+ * arrays, and V8 spends ~170 bytes of object headers (JSTypedArray + JSArrayBuffer) on each
+ * typed array before its data: ~65 MB of the index's ~100 MB of heap. Here a term costs a
+ * Map entry plus 16 bytes of columns, and a posting 5 bytes.
+ *
+ * A list that outgrows its region moves to the arena's end (or grows in place when it is
+ * already last); the abandoned region counts as dead until the arena compacts, which
+ * happens when dead entries outnumber half the live ones or when the arena is full.
+ * Term frequencies are bytes; 255 means "255 or more", and the caller counts the exact
+ * value from the document's token stream (only very long documents repeat a term so often).
+ */
+
+import { resized } from './resized.ts';
+
+export const TF_SATURATED = 255;
+
+export class PostingLists {
+  /** Term id → list number (its index into the columns below). */
+  private readonly listOf = new Map<number, number>();
+  private readonly freeLists: number[] = [];
+  private lists = 0;
+  start = new Int32Array(16);
+  len = new Int32Array(16);
+  private cap = new Int32Array(16);
+  /** Arena: slots and (byte-saturated) term frequencies, regions addressed by start/cap. */
+  slots = new Int32Array(64);
+  tfs = new Uint8Array(64);
+  private used = 0;
+  private dead = 0;
+
+  /** Number of terms with at least one posting. */
+  get size(): number {
+    return this.listOf.size;
+  }
+
+  /** Bytes held by the typed arrays (the Map is on the JS heap). */
+  get bytes(): number {
+    return (
+      this.start.byteLength +
+      this.len.byteLength +
+      this.cap.byteLength +
+      this.slots.byteLength +
+      this.tfs.byteLength
+    );
+  }
+
+  /** The term's list number, or -1 when no document holds it. */
+  list(term: number): number {
+    return this.listOf.get(term) ?? -1;
+  }
+
+  /** Document frequency. */
+  df(term: number): number {
+    const list = this.listOf.get(term);
+    return list === undefined ? 0 : this.len[list]!;
+  }
+
+  terms(): IterableIterator<number> {
+    return this.listOf.keys();
+  }
+
+  add(term: number, slot: number, tf: number): void {
+    let list = this.listOf.get(term);
+    if (list === undefined) {
+      list = this.freeLists.pop() ?? this.newList();
+      this.listOf.set(term, list);
+    }
+    const n = this.len[list]!;
+    if (n === this.cap[list]) this.regrow(list, n < 2 ? n + 1 : n + (n >> 1));
+    const at = this.start[list]! + n;
+    this.slots[at] = slot;
+    this.tfs[at] = Math.min(tf, TF_SATURATED);
+    this.len[list] = n + 1;
+  }
+
+  /** Removes the slot from the term's list (swap with the last entry). */
+  drop(term: number, slot: number): void {
+    const list = this.listOf.get(term);
+    if (list === undefined) return;
+    const s = this.start[list]!;
+    const last = s + this.len[list]! - 1;
+    let at = s;
+    while (at <= last && this.slots[at] !== slot) at++;
+    if (at > last) return;
+    this.slots[at] = this.slots[last]!;
+    this.tfs[at] = this.tfs[last]!;
+    this.len[list] = last - s;
+    if (last > s) return;
+    this.dead += this.cap[list]!;
+    this.cap[list] = 0;
+    this.listOf.delete(term);
+    this.freeLists.push(list);
+  }
+
+  private newList(): number {
+    const list = this.lists++;
+    if (list === this.start.length) {
+      const size = list + (list >> 1);
+      this.start = resized(this.start, size);
+      this.len = resized(this.len, size);
+      this.cap = resized(this.cap, size);
+    }
+    return list;
+  }
+
+  /** Gives the list room for `want` entries, keeping its entries. */
+  private regrow(list: number, want: number): void {
+    const live = this.used - this.dead;
+    if (this.dead > 1024 && this.dead * 2 > live) this.compact(want);
+    const cap = this.cap[list]!;
+    const from = this.start[list]!;
+    const last = cap > 0 && from + cap === this.used;
+    const size = this.used + (last ? want - cap : want);
+    if (size > this.slots.length) {
+      const grown = Math.max(size, this.slots.length + (this.slots.length >> 1));
+      this.slots = resized(this.slots, grown);
+      this.tfs = resized(this.tfs, grown);
+    }
+    if (!last) {
+      const n = this.len[list]!;
+      this.slots.copyWithin(this.used, from, from + n);
+      this.tfs.copyWithin(this.used, from, from + n);
+      this.dead += cap;
+      this.start[list] = this.used;
+    }
+    this.used = this.start[list]! + want;
+    this.cap[list] = want;
+  }
+
+  /** Rewrites the live lists back to back, each keeping 1/8 spare room. */
+  private compact(extra: number): void {
+    let total = extra;
+    for (const list of this.listOf.values()) total += this.len[list]! + (this.len[list]! >> 3);
+    const size = Math.max(total + (total >> 3), 64);
+    const slots = new Int32Array(size);
+    const tfs = new Uint8Array(size);
+    let at = 0;
+    for (const list of this.listOf.values()) {
+      const from = this.start[list]!;
+      const n = this.len[list]!;
+      slots.set(this.slots.subarray(from, from + n), at);
+      tfs.set(this.tfs.subarray(from, from + n), at);
+      this.start[list] = at;
+      this.cap[list] = n + (n >> 3);
+      at += this.cap[list]!;
+    }
+    this.slots = slots;
+    this.tfs = tfs;
+    this.used = at;
+    this.dead = 0;
+  }
+}
