@@ -45,90 +45,163 @@ export interface ParseImportOptions {
   config: StrataConfig;
 }
 
-const MAX_REPORTED = 5;
+/** One non-empty line, parsed and checked on its own (file-level checks are in ImportValidator). */
+export type ParsedLine =
+  | { kind: 'memory'; record: StoredRecord & { line: number } }
+  | { kind: 'version'; version: MemoryVersion }
+  | { kind: 'invalid'; problems: Array<{ field: string; message: string }> };
 
-/** Validates every line; throws one ValidationError naming up to five bad lines. */
-export function parseImport(text: string, options: ParseImportOptions): ParsedImport {
-  const problems: Array<{ line: number; field: string; message: string }> = [];
-  const records: ParsedImport['records'] = [];
-  const history: MemoryVersion[] = [];
-  const seen = new Map<string, number>();
-  const rows = text.split('\n');
-  let lines = 0;
-  rows.forEach((raw, index) => {
-    const line = index + 1;
-    if (raw.trim() === '') return;
-    lines++;
-    const problem = (field: string, message: string) => problems.push({ line, field, message });
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (error) {
-      problem('(line)', `not valid JSON (${(error as Error).message})`);
-      return;
-    }
-    const parsed = LineSchema.safeParse(value);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues.slice(0, 3))
-        problem(issue.path.join('.') || 'kind', issue.message);
-      return;
-    }
-    const entry = parsed.data;
-    const memory = entry.kind === 'memory' ? stripKind(entry) : entry.memory;
-    if (options.userId !== undefined && memory.userId !== options.userId) {
-      if (!options.reassign) {
-        problem(
-          'userId',
-          `belongs to user "${memory.userId}", but this import is for user "${options.userId}"`,
-        );
-        return;
-      }
-      memory.userId = options.userId;
-    }
-    if (entry.kind === 'version') {
-      if (entry.memoryId !== entry.memory.id) problem('memoryId', 'does not match memory.id');
-      history.push({ memoryId: entry.memoryId, version: entry.version, op: entry.op, at: entry.at, memory });
-      return;
-    }
-    try {
-      memory.content = checkContent(memory.content, options.config);
-      checkMetadata(memory.metadata, options.config);
-    } catch (error) {
-      problem(
-        MemoryError.isInstance(error) ? String(error.details.field ?? 'content') : 'content',
-        (error as Error).message,
-      );
-      return;
-    }
-    const previous = seen.get(memory.id);
-    if (previous !== undefined) {
-      problem('id', `memory ${memory.id} already appeared on line ${previous}`);
-      return;
-    }
-    seen.set(memory.id, line);
-    const vector = entry.vector ? decodeVector(entry.vector) : null;
-    if (entry.vector && !vector) problem('vector', 'is not base64 of float32 values');
-    records.push({ memory, vector, line });
-  });
-  for (const version of history) {
-    if (!seen.has(version.memoryId)) {
-      problems.push({
-        line: 0,
-        field: 'memoryId',
-        message: `version line for ${version.memoryId} has no memory line`,
-      });
-    }
+interface Problem {
+  line: number;
+  field: string;
+  message: string;
+}
+
+const MAX_REPORTED = 5;
+/** Problems kept for the error's details; the message counts them all. */
+const MAX_KEPT = 50;
+
+export function parseLine(raw: string, line: number, options: ParseImportOptions): ParsedLine {
+  const problems: Array<{ field: string; message: string }> = [];
+  const invalid = (field: string, message: string): ParsedLine => {
+    problems.push({ field, message });
+    return { kind: 'invalid', problems };
+  };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    return invalid('(line)', `not valid JSON (${(error as Error).message})`);
   }
-  if (problems.length > 0) {
-    const shown = problems
+  const parsed = LineSchema.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues.slice(0, 3))
+      problems.push({ field: issue.path.join('.') || 'kind', message: issue.message });
+    return { kind: 'invalid', problems };
+  }
+  const entry = parsed.data;
+  const memory = entry.kind === 'memory' ? stripKind(entry) : entry.memory;
+  if (options.userId !== undefined && memory.userId !== options.userId) {
+    if (!options.reassign) {
+      return invalid(
+        'userId',
+        `belongs to user "${memory.userId}", but this import is for user "${options.userId}"`,
+      );
+    }
+    memory.userId = options.userId;
+  }
+  if (entry.kind === 'version') {
+    if (entry.memoryId !== entry.memory.id) return invalid('memoryId', 'does not match memory.id');
+    return {
+      kind: 'version',
+      version: { memoryId: entry.memoryId, version: entry.version, op: entry.op, at: entry.at, memory },
+    };
+  }
+  try {
+    memory.content = checkContent(memory.content, options.config);
+    checkMetadata(memory.metadata, options.config);
+  } catch (error) {
+    return invalid(
+      MemoryError.isInstance(error) ? String(error.details.field ?? 'content') : 'content',
+      (error as Error).message,
+    );
+  }
+  const vector = entry.vector ? decodeVector(entry.vector) : null;
+  if (entry.vector && !vector) return invalid('vector', 'is not base64 of float32 values');
+  return { kind: 'memory', record: { memory, vector, line } };
+}
+
+/**
+ * The file-level checks of a streaming first pass: every line valid, no id twice, every
+ * version line with a memory line. It keeps only each memory id's line number, not the
+ * records, so a file of any size validates in bounded memory per line. It also notes
+ * whether every version line directly follows its memory's lines (what export writes),
+ * which lets the import commit in batches that keep each memory with its history.
+ */
+export class ImportValidator {
+  readonly #options: ParseImportOptions;
+  readonly #problems: Problem[] = [];
+  #problemCount = 0;
+  readonly #seen = new Map<string, number>();
+  /** Version lines whose memory line had not appeared yet (checked again at the end). */
+  readonly #early = new Set<string>();
+  #lastMemoryId: string | null = null;
+  #grouped = true;
+  lines = 0;
+
+  constructor(options: ParseImportOptions) {
+    this.#options = options;
+  }
+
+  /** Checks one raw line (1-based number); blank lines are skipped. */
+  check(raw: string, line: number): ParsedLine | null {
+    if (raw.trim() === '') return null;
+    this.lines++;
+    const parsed = parseLine(raw, line, this.#options);
+    if (parsed.kind === 'invalid') {
+      for (const p of parsed.problems) this.#problem({ line, ...p });
+    } else if (parsed.kind === 'version') {
+      const { memoryId } = parsed.version;
+      if (memoryId !== this.#lastMemoryId) this.#grouped = false;
+      if (!this.#seen.has(memoryId)) this.#early.add(memoryId);
+    } else {
+      const { id } = parsed.record.memory;
+      const previous = this.#seen.get(id);
+      if (previous !== undefined) {
+        this.#problem({ line, field: 'id', message: `memory ${id} already appeared on line ${previous}` });
+      } else {
+        this.#seen.set(id, line);
+      }
+      this.#lastMemoryId = id;
+    }
+    return parsed;
+  }
+
+  /** True when every version line follows its own memory line (batches may split between memories). */
+  get grouped(): boolean {
+    return this.#grouped;
+  }
+
+  /** Throws one ValidationError naming up to five bad lines when any check failed. */
+  finish(): void {
+    for (const memoryId of this.#early) {
+      if (!this.#seen.has(memoryId)) {
+        this.#problem({
+          line: 0,
+          field: 'memoryId',
+          message: `version line for ${memoryId} has no memory line`,
+        });
+      }
+    }
+    if (this.#problemCount === 0) return;
+    const shown = this.#problems
       .slice(0, MAX_REPORTED)
       .map((p) => (p.line > 0 ? `line ${p.line}: ${p.field}: ${p.message}` : `${p.field}: ${p.message}`));
-    const more = problems.length > MAX_REPORTED ? ` (and ${problems.length - MAX_REPORTED} more)` : '';
+    const more = this.#problemCount > MAX_REPORTED ? ` (and ${this.#problemCount - MAX_REPORTED} more)` : '';
     throw new ValidationError(`Import rejected, nothing was imported. ${shown.join('; ')}${more}`, {
-      details: { problems: problems.slice(0, 50) },
+      details: { problems: this.#problems },
     });
   }
-  return { records, history, lines };
+
+  #problem(problem: Problem): void {
+    this.#problemCount++;
+    if (this.#problems.length < MAX_KEPT) this.#problems.push(problem);
+  }
+}
+
+/** Validates every line of an in-memory text; throws one ValidationError naming up to five bad lines. */
+export function parseImport(text: string, options: ParseImportOptions): ParsedImport {
+  const validator = new ImportValidator(options);
+  const records: ParsedImport['records'] = [];
+  const history: MemoryVersion[] = [];
+  let line = 0;
+  for (const raw of text.split('\n')) {
+    const parsed = validator.check(raw, ++line);
+    if (parsed?.kind === 'memory') records.push(parsed.record);
+    else if (parsed?.kind === 'version') history.push(parsed.version);
+  }
+  validator.finish();
+  return { records, history, lines: validator.lines };
 }
 
 function stripKind(entry: z.output<typeof MemoryLineSchema>): Memory {

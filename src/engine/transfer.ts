@@ -1,19 +1,28 @@
 /**
  * Export and import of one user's memories as NDJSON (format in ndjson.ts). Export streams
- * records in store order with their history; import validates the whole file first, skips
- * records identical to what is stored (so the same file twice leaves the same state),
- * re-embeds lines without a vector of the current model, and writes the rest with one
- * all-or-nothing store.restore. limits.maxBatchSize does not apply: an export of any size
- * must import again (HTTP bodies are bounded by server.bodyLimitBytes instead).
+ * records in store order with their history, page by page. Import streams too: a first
+ * pass validates every line (nothing is written unless all are valid, and the error names
+ * the lines), a second pass reads the input again and writes it in batches of
+ * IMPORT_BATCH memories, each with its history, through store.restore. Records identical
+ * to what is stored are skipped (the same file twice leaves the same state), and lines
+ * without a vector of the current model are re-embedded batch by batch with embedMany.
+ * A file whose version lines do not follow their memory line (export never writes one)
+ * is imported in one batch, as before. A store failure mid-way leaves the batches before
+ * it written; importing the same file again completes it. limits.maxBatchSize does not
+ * apply: an export of any size must import again.
  */
 import type { Readable } from 'node:stream';
 import type { ExportOptions, ImportOptions } from '../api.ts';
-import { ClosedError } from '../errors.ts';
+import { ClosedError, ValidationError } from '../errors.ts';
 import type { StoredRecord } from '../stores/types.ts';
-import type { ImportResult, Memory } from '../types.ts';
+import type { ImportResult, Memory, MemoryVersion } from '../types.ts';
 import type { EngineContext } from './context.ts';
-import { memoryLine, parseImport, readAll, versionLine } from './ndjson.ts';
+import { ImportValidator, memoryLine, type ParseImportOptions, parseLine, versionLine } from './ndjson.ts';
+import { replayable } from './ndjson-input.ts';
 import { parseUserId } from './validate.ts';
+
+/** Memories per write in the import's second pass (each with all of its version lines). */
+export const IMPORT_BATCH = 500;
 
 export async function* exportLines(
   ctx: EngineContext,
@@ -32,44 +41,88 @@ export async function* exportLines(
   }
 }
 
+interface Batch {
+  records: StoredRecord[];
+  history: MemoryVersion[];
+}
+
 export async function importNdjson(
   ctx: EngineContext,
   input: string | Readable,
-  options: ImportOptions,
+  options: ImportOptions & { batchSize?: number },
 ): Promise<ImportResult> {
   const userId = options.userId === undefined ? undefined : parseUserId(options.userId);
-  const parsed = parseImport(await readAll(input), {
-    userId,
-    reassign: options.reassign,
-    config: ctx.config,
-  });
-  const changed = await changedRecords(ctx, parsed.records);
+  const parseOptions: ParseImportOptions = { userId, reassign: options.reassign, config: ctx.config };
+  const source = replayable(input, { keepInMemory: ctx.config.encryption.key !== undefined });
+  try {
+    const validator = new ImportValidator(parseOptions);
+    let line = 0;
+    for await (const raw of source.firstPass()) validator.check(raw, ++line);
+    validator.finish();
+
+    const limit = validator.grouped ? Math.max(1, options.batchSize ?? IMPORT_BATCH) : Infinity;
+    const result: ImportResult = { imported: 0, unchanged: 0, lines: validator.lines };
+    let batch: Batch = { records: [], history: [] };
+    line = 0;
+    for await (const raw of source.secondPass()) {
+      line++;
+      if (raw.trim() === '') continue;
+      const parsed = parseLine(raw, line, parseOptions);
+      if (parsed.kind === 'invalid') {
+        throw new ValidationError(
+          `Import input changed between validation and writing (line ${line} is no longer valid); ${result.imported} memories were written. Import the file again.`,
+        );
+      }
+      if (parsed.kind === 'version') {
+        batch.history.push(parsed.version);
+        continue;
+      }
+      if (batch.records.length >= limit) {
+        await writeBatch(ctx, batch, result);
+        batch = { records: [], history: [] };
+      }
+      batch.records.push({ memory: parsed.record.memory, vector: parsed.record.vector });
+    }
+    await writeBatch(ctx, batch, result);
+    return result;
+  } finally {
+    await source.close();
+  }
+}
+
+/** Skips unchanged records, embeds the stale ones, and restores the rest with their history. */
+async function writeBatch(ctx: EngineContext, batch: Batch, result: ImportResult): Promise<void> {
+  if (batch.records.length === 0) return;
+  const changed = await changedRecords(ctx, batch.records);
+  result.unchanged += batch.records.length - changed.length;
+  if (changed.length === 0) return;
 
   const { id: model, dimensions } = ctx.embedder;
   const stale = changed.filter(
     (r) => !(r.vector && r.memory.embeddingModel === model && r.vector.length === dimensions),
   );
-  const vectors = await ctx.embedder.embedMany(stale.map((r) => r.memory.content));
-  stale.forEach((record, i) => {
-    record.vector = vectors[i]!;
-    record.memory.embeddingModel = model;
-  });
-
-  if (changed.length > 0) {
-    const ids = new Set(changed.map((r) => r.memory.id));
-    const history = parsed.history.filter((v) => ids.has(v.memoryId));
-    await ctx.store.restore(
-      changed.map(({ memory, vector }) => ({ memory, vector })),
-      history,
-    );
+  if (stale.length > 0) {
+    const vectors = await ctx.embedder.embedMany(stale.map((r) => r.memory.content));
+    stale.forEach((record, i) => {
+      record.vector = vectors[i]!;
+      record.memory.embeddingModel = model;
+    });
   }
-  return { imported: changed.length, unchanged: parsed.records.length - changed.length, lines: parsed.lines };
+  const ids = new Set(changed.map((r) => r.memory.id));
+  await ctx.store.restore(
+    changed,
+    batch.history.filter((v) => ids.has(v.memoryId)),
+  );
+  result.imported += changed.length;
 }
 
-async function changedRecords<R extends StoredRecord>(ctx: EngineContext, records: R[]): Promise<R[]> {
+async function changedRecords(ctx: EngineContext, records: StoredRecord[]): Promise<StoredRecord[]> {
   const byUser = new Map<string, string[]>();
-  for (const { memory } of records)
-    byUser.set(memory.userId, [...(byUser.get(memory.userId) ?? []), memory.id]);
+  for (const { memory } of records) {
+    const ids = byUser.get(memory.userId);
+    if (ids) ids.push(memory.id);
+    else byUser.set(memory.userId, [memory.id]);
+  }
   const existing = new Map<string, Memory>();
   for (const [userId, ids] of byUser) {
     for (const memory of await ctx.store.getMany(userId, ids)) existing.set(memory.id, memory);

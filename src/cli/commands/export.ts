@@ -1,6 +1,8 @@
 /**
  * `strata export --user <id> [--out file]`: NDJSON of a user's memories (all fields,
- * original timestamps, versions) to stdout or a file written atomically.
+ * original timestamps, versions) to stdout or a file written atomically. Lines are
+ * written as the engine pages through the store (500 memories a page), with backpressure
+ * from the destination, so memory stays bounded whatever the export's size.
  */
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
@@ -32,7 +34,7 @@ export function register(program: Command, ctx: CliContext): void {
         });
         let count = 0;
         stream.on('data', (chunk: Buffer | string) => {
-          for (const c of String(chunk)) if (c === '\n') count++;
+          count += countNewlines(chunk);
         });
         if (!flags.out) {
           await pipeline(stream, process.stdout, { end: false });
@@ -52,4 +54,12 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.output.result({ file: flags.out, lines }, () => `Exported ${lines} lines to ${flags.out}`);
       }
     });
+}
+
+/** Newlines in a chunk without copying it into a string or iterating characters. */
+function countNewlines(chunk: Buffer | string): number {
+  const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  let n = 0;
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
 }

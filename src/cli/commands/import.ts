@@ -1,8 +1,11 @@
 /**
  * `strata import [file]`: NDJSON from a file or stdin; every line is validated first and
  * nothing is written unless all are valid; importing the same file twice changes nothing.
+ * The input is streamed (validated in one pass, written in batches in a second), so a file
+ * of any size imports in bounded memory; a file is read twice by path, stdin is spooled.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ValidationError } from '../../errors.ts';
 import { withMemory } from '../common.ts';
@@ -40,9 +43,12 @@ export function register(program: Command, ctx: CliContext): void {
     });
 }
 
-async function readInput(file: string): Promise<string> {
+async function readInput(file: string): Promise<ReadStream> {
   try {
-    return await readFile(file, 'utf8');
+    if ((await stat(file)).isDirectory()) throw new Error('it is a directory');
+    const stream = createReadStream(file);
+    await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
+    return stream;
   } catch (error) {
     throw new ValidationError(`Cannot read ${file}: ${(error as Error).message}. Check the path.`, {
       cause: error,
