@@ -163,6 +163,62 @@ describe('embedder core', () => {
     await embedder.close();
   });
 
+  it("flush 'microtask': a lone request reaches the provider before the next event-loop turn", async () => {
+    const provider = new FakeProvider();
+    const embedder = createEmbedderCore(provider, { batchWindowMs: 0, flush: 'microtask' });
+    await embedder.ready();
+    const pending = embedder.embed('alone');
+    const seenByImmediate = await new Promise<number>((resolve) =>
+      setImmediate(() => resolve(provider.batches.length)),
+    );
+    expect(seenByImmediate).toBe(1);
+    await pending;
+    await embedder.close();
+  });
+
+  it("flush 'microtask' still coalesces one tick's requests; a full batch runs at once", async () => {
+    const provider = new FakeProvider(4);
+    const embedder = createEmbedderCore(provider, { batchWindowMs: 0, flush: 'microtask' });
+    await embedder.ready();
+    const texts = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const vectors = await Promise.all(texts.map((t) => embedder.embed(t)));
+    expect(vectors).toHaveLength(6);
+    expect(provider.batches).toEqual([
+      ['a', 'b', 'c', 'd'],
+      ['e', 'f'],
+    ]);
+    await embedder.close();
+  });
+
+  it("flush 'immediate' also groups requests made in later microtasks of the same turn", async () => {
+    for (const flush of ['immediate', 'microtask'] as const) {
+      const provider = new FakeProvider();
+      const embedder = createEmbedderCore(provider, { batchWindowMs: 0, flush });
+      await embedder.ready();
+      const first = embedder.embed('first');
+      const second = Promise.resolve().then(() => embedder.embed('second'));
+      await Promise.all([first, second]);
+      expect(provider.batches, flush).toEqual(
+        flush === 'immediate' ? [['first', 'second']] : [['first'], ['second']],
+      );
+      await embedder.close();
+    }
+  });
+
+  it('embedMany mixes cache hits and misses in order, shares duplicates and returns copies', async () => {
+    const provider = new FakeProvider(64);
+    const embedder = createEmbedderCore(provider, { cacheSize: 10 });
+    await embedder.embed('cached one');
+    const vectors = await embedder.embedMany(['x', 'cached one', 'yy', 'x', 'zzz']);
+    expect(vectors.map((v) => v[0])).toEqual([1, 10, 2, 1, 3]);
+    expect(provider.batches).toEqual([['cached one'], ['x', 'yy', 'zzz']]);
+    (vectors[0] as Float32Array)[0] = 99;
+    expect(vectors[3]?.[0]).toBe(1);
+    expect((await embedder.embed('x'))[0]).toBe(1);
+    await expect(embedder.embedMany(['ok', 3 as unknown as string])).rejects.toBeInstanceOf(EmbedderError);
+    await embedder.close();
+  });
+
   it('close() flushes pending work, disposes the provider and refuses later calls', async () => {
     const provider = new FakeProvider();
     const embedder = createEmbedderCore(provider, { batchWindowMs: 50 });

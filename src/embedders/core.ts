@@ -2,7 +2,9 @@
  * The shared embedder core: wraps a thin EmbeddingProvider into an Embedder with
  * single-flight lazy loading (concurrent first calls share one load; a failed load is
  * retried by the next call instead of being cached), a queue that coalesces concurrent
- * requests into batches of up to maxBatchSize (waiting at most batchWindowMs), an LRU cache
+ * requests into batches of up to maxBatchSize (waiting at most batchWindowMs, or with a zero
+ * window until the microtask queue or the event-loop turn ends; requests that arrive while a
+ * serial provider is busy form the next batch), an LRU cache
  * keyed by a content hash, and close() that flushes pending work. Providers stay small
  * because batching, caching and validation live here once.
  */
@@ -16,6 +18,13 @@ export interface EmbedderCoreOptions {
   maxBatchSize?: number;
   /** How long the first queued request waits for company before its batch runs. */
   batchWindowMs?: number;
+  /**
+   * With batchWindowMs 0, when the queue is flushed: 'microtask' right after the current
+   * synchronous code (a lone request waits for nothing; requests made in the same tick, e.g.
+   * one Promise.all, still share a batch), or 'immediate' after pending I/O callbacks (also
+   * groups requests that arrive in different callbacks of one event-loop turn).
+   */
+  flush?: 'microtask' | 'immediate';
   /** LRU entries; 0 disables caching. */
   cacheSize?: number;
   now?: () => number;
@@ -40,6 +49,7 @@ class CoreEmbedder implements Embedder {
   readonly #provider: EmbeddingProvider;
   readonly #maxBatch: number;
   readonly #windowMs: number;
+  readonly #flush: 'microtask' | 'immediate';
   readonly #cache: LruCache<string, Float32Array>;
   readonly #now: () => number;
   #loading: Promise<void> | null = null;
@@ -50,7 +60,8 @@ class CoreEmbedder implements Embedder {
   #queue: Pending[] = [];
   #inflight = new Map<string, Promise<Float32Array>>();
   #running = 0;
-  #timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  /** The pending flush: a timer, an immediate, or a token for a queued microtask. */
+  #timer: NodeJS.Timeout | NodeJS.Immediate | symbol | null = null;
   #idleWaiters: Array<() => void> = [];
   #batches = 0;
   #embedded = 0;
@@ -64,6 +75,7 @@ class CoreEmbedder implements Embedder {
       Math.min(options.maxBatchSize ?? provider.maxBatchSize, provider.maxBatchSize),
     );
     this.#windowMs = Math.max(0, options.batchWindowMs ?? 2);
+    this.#flush = options.flush ?? 'immediate';
     this.#cache = new LruCache(options.cacheSize ?? 10_000);
     this.#now = options.now ?? (() => performance.now());
   }
@@ -110,29 +122,52 @@ class CoreEmbedder implements Embedder {
     return this.#loading;
   }
 
-  async embed(text: string): Promise<Float32Array> {
-    if (this.#closed) throw new ClosedError('This embedder is closed; create a new one.');
-    if (typeof text !== 'string') throw new EmbedderError('embed() needs a string.');
+  embed(text: string): Promise<Float32Array> {
+    if (this.#closed) return Promise.reject(new ClosedError('This embedder is closed; create a new one.'));
+    if (typeof text !== 'string') return Promise.reject(new EmbedderError('embed() needs a string.'));
     const key = contentKey(text);
     const cached = this.#cache.get(key);
     if (cached !== undefined) {
       this.#hits++;
-      return cached.slice();
+      return Promise.resolve(cached.slice());
     }
     this.#misses++;
-    // Identical texts waiting in the queue share one slot in the batch.
+    return this.#enqueue(text, key).then(copy);
+  }
+
+  embedMany(texts: string[]): Promise<Float32Array[]> {
+    if (this.#closed) return Promise.reject(new ClosedError('This embedder is closed; create a new one.'));
+    if (!Array.isArray(texts) || texts.some((text) => typeof text !== 'string')) {
+      return Promise.reject(new EmbedderError('embedMany() needs an array of strings.'));
+    }
+    // All misses enter the queue in this one call, so they fill whole batches; one copy
+    // pass at the end instead of a continuation per text.
+    const found: Array<Float32Array | Promise<Float32Array>> = new Array(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i] as string;
+      const key = contentKey(text);
+      const cached = this.#cache.get(key);
+      if (cached !== undefined) {
+        this.#hits++;
+        found[i] = cached;
+      } else {
+        this.#misses++;
+        found[i] = this.#enqueue(text, key);
+      }
+    }
+    return Promise.all(found).then((vectors) => vectors.map(copy));
+  }
+
+  /** Queues a text (or joins the identical one already waiting) and arranges a flush. */
+  #enqueue(text: string, key: string): Promise<Float32Array> {
     const shared = this.#inflight.get(key);
-    if (shared !== undefined) return (await shared).slice();
+    if (shared !== undefined) return shared;
     const promise = new Promise<Float32Array>((resolve, reject) => {
       this.#queue.push({ text, key, resolve, reject });
     });
     this.#inflight.set(key, promise);
     this.#schedule();
-    return (await promise).slice();
-  }
-
-  embedMany(texts: string[]): Promise<Float32Array[]> {
-    return Promise.all(texts.map((text) => this.embed(text)));
+    return promise;
   }
 
   stats(): EmbedderStats {
@@ -182,18 +217,31 @@ class CoreEmbedder implements Embedder {
       return;
     }
     if (this.#timer !== null) return;
-    const fire = (): void => {
-      this.#timer = null;
-      void this.#runBatch();
-    };
-    this.#timer = this.#windowMs > 0 ? setTimeout(fire, this.#windowMs) : setImmediate(fire);
+    if (this.#windowMs > 0) {
+      this.#timer = setTimeout(() => this.#fire(), this.#windowMs);
+    } else if (this.#flush === 'microtask') {
+      const token = Symbol('flush');
+      this.#timer = token;
+      queueMicrotask(() => {
+        if (this.#timer === token) this.#fire();
+      });
+    } else {
+      this.#timer = setImmediate(() => this.#fire());
+    }
+  }
+
+  #fire(): void {
+    this.#timer = null;
+    void this.#runBatch();
   }
 
   #clearTimer(): void {
-    if (this.#timer === null) return;
-    clearTimeout(this.#timer as NodeJS.Timeout);
-    clearImmediate(this.#timer as NodeJS.Immediate);
-    this.#timer = null;
+    const timer = this.#timer;
+    if (timer === null) return;
+    this.#timer = null; // a queued microtask sees the token gone and does nothing
+    if (typeof timer === 'symbol') return;
+    clearTimeout(timer as NodeJS.Timeout);
+    clearImmediate(timer as NodeJS.Immediate);
   }
 
   async #runBatch(): Promise<void> {
@@ -202,7 +250,7 @@ class CoreEmbedder implements Embedder {
     if (batch.length === 0) return this.#notifyIdle();
     this.#running++;
     try {
-      await this.#load();
+      if (!this.#loaded) await this.#load();
       const vectors = await this.#provider.embed(batch.map((item) => item.text));
       this.#check(vectors, batch.length);
       this.#batches++;
@@ -255,6 +303,11 @@ class CoreEmbedder implements Embedder {
     this.#idleWaiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+/** Callers get copies, so mutating a result cannot poison the cache or another caller. */
+function copy(vector: Float32Array): Float32Array {
+  return vector.slice();
 }
 
 function messageOf(error: unknown): string {

@@ -63,12 +63,27 @@ export function createEmbeddingProvider(config: EmbedderConfig): EmbeddingProvid
 
 export function createEmbedder(config: StrataConfig | { embedder: EmbedderConfig }): Embedder {
   const embedderConfig = config.embedder;
-  // Table-lookup embedders cost the same per text alone or batched, so waiting for company
-  // would only add latency: they flush on the next tick (still coalescing same-tick calls).
-  const inProcessTable = embedderConfig.kind === 'static' || embedderConfig.kind === 'hash';
+  const kind = embedderConfig.kind;
   return createEmbedderCore(createEmbeddingProvider(embedderConfig), {
     maxBatchSize: embedderConfig.batchSize,
-    batchWindowMs: inProcessTable ? 0 : embedderConfig.batchWindowMs,
     cacheSize: embedderConfig.cacheSize,
+    ...flushPolicy(kind, embedderConfig.batchWindowMs),
   });
+}
+
+/**
+ * When queued requests run. The in-process providers run one call at a time, and requests
+ * that arrive while a call runs form the next batch anyway, so waiting for company would
+ * only add latency to a lone request: table lookups (static, hash) flush right after the
+ * current synchronous code, where one Promise.all's requests still share a batch; USE-lite,
+ * whose call costs milliseconds, flushes after pending I/O callbacks, so requests parsed in
+ * one event-loop turn share its call. The others wait batchWindowMs (the configured window).
+ */
+function flushPolicy(
+  kind: EmbedderConfig['kind'],
+  windowMs: number,
+): { batchWindowMs: number; flush?: 'microtask' | 'immediate' } {
+  if (kind === 'static' || kind === 'hash') return { batchWindowMs: 0, flush: 'microtask' };
+  if (kind === 'use') return { batchWindowMs: 0, flush: 'immediate' };
+  return { batchWindowMs: windowMs };
 }

