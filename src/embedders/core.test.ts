@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClosedError, EmbedderError, MemoryError, ModelMissingError } from '../errors.ts';
-import { createEmbedderCore } from './core.ts';
+import { contentKey, createEmbedderCore } from './core.ts';
 import type { EmbeddingProvider } from './types.ts';
 
 /** A provider that records every call; vectors encode the text length so results are checkable. */
@@ -131,6 +131,21 @@ describe('embedder core', () => {
     expect(stats.cacheMisses).toBe(1);
     expect(stats.cacheHitRate).toBe(0.5);
     expect(stats.cacheSize).toBe(1);
+    await embedder.close();
+  });
+
+  it('keys short texts by themselves and long ones by a digest no text can impersonate', async () => {
+    const long = 'x'.repeat(500);
+    expect(contentKey('hello')).toBe('hello');
+    expect(contentKey(long)).not.toBe(contentKey(`${long}y`));
+    expect(contentKey(long).length).toBeLessThan(40);
+    expect(contentKey(contentKey(long))).not.toBe(contentKey(long));
+    const provider = new FakeProvider();
+    const embedder = createEmbedderCore(provider, { cacheSize: 10 });
+    await embedder.embed(long);
+    await embedder.embed(long);
+    await embedder.embed(contentKey(long));
+    expect(provider.batches.flat()).toEqual([long, contentKey(long)]);
     await embedder.close();
   });
 

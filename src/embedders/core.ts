@@ -5,7 +5,7 @@
  * requests into batches of up to maxBatchSize (waiting at most batchWindowMs, or with a zero
  * window until the microtask queue or the event-loop turn ends; requests that arrive while a
  * serial provider is busy form the next batch), an LRU cache
- * keyed by a content hash, and close() that flushes pending work. Providers stay small
+ * keyed by the text (a SHA-1 of it for long texts), and close() that flushes pending work. Providers stay small
  * because batching, caching and validation live here once.
  */
 import { createHash } from 'node:crypto';
@@ -37,8 +37,18 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** Texts up to this many UTF-16 units are their own cache key (hashing would cost more). */
+const LITERAL_KEY_MAX = 160;
+
+/**
+ * Cache and in-flight key of a text: a short text is its own key (a Map hashes it faster
+ * than SHA-1, and 160 characters cost little more memory than a 28-character digest); a
+ * longer one is "\0" + its SHA-1, which no literal key can equal because literal keys never
+ * start with "\0".
+ */
 export function contentKey(text: string): string {
-  return createHash('sha1').update(text).digest('base64');
+  if (text.length <= LITERAL_KEY_MAX && text.charCodeAt(0) !== 0) return text;
+  return `\0${createHash('sha1').update(text).digest('base64')}`;
 }
 
 export function createEmbedderCore(provider: EmbeddingProvider, options: EmbedderCoreOptions = {}): Embedder {
