@@ -53,6 +53,8 @@ export interface LocomoQuestion {
   category: number;
   /** Normalized, deduplicated evidence turn ids (may be empty: then the question is skipped). */
   evidence: string[];
+  /** The gold answer, for failure analysis only (never given to the system under test). */
+  answer?: string;
 }
 
 export interface LocomoConversation {
@@ -129,11 +131,15 @@ export function toConversation(raw: z.infer<typeof ConversationSchema>): LocomoC
   }
   const questions = raw.qa
     .filter((qa) => qa.category >= 1 && qa.category <= 4)
-    .map((qa) => ({
-      question: qa.question,
-      category: qa.category,
-      evidence: [...new Set(qa.evidence.flatMap((e) => normalizeEvidence(e)))],
-    }));
+    .map((qa) => {
+      const question: LocomoQuestion = {
+        question: qa.question,
+        category: qa.category,
+        evidence: [...new Set(qa.evidence.flatMap((e) => normalizeEvidence(e)))],
+      };
+      if (qa.answer !== undefined && qa.answer !== null) question.answer = String(qa.answer);
+      return question;
+    });
   return { id: raw.sample_id, speakers, turns, questions };
 }
 

@@ -38,6 +38,8 @@ export interface EvaluateOptions {
   limitConversations?: number;
   method?: 'recall' | 'search';
   turnMode?: TurnMode;
+  /** Send the message before each turn along as context (default true; false: the turn only). */
+  context?: boolean;
   store?: 'sqlite' | 'memory';
   ablation?: boolean;
   baselineOnly?: boolean;
@@ -102,6 +104,7 @@ async function runOnce(
         ...(layers ? { layers } : {}),
         ...(options.method ? { method: options.method } : {}),
         ...(options.turnMode ? { turnMode: options.turnMode } : {}),
+        ...(options.context === false ? { context: false } : {}),
         onProgress: (done) => {
           bar?.tick(done - last);
           last = done;
@@ -124,6 +127,7 @@ export async function evaluateLocomo(options: EvaluateOptions): Promise<Evaluate
     settings: {
       method: options.method ?? 'recall',
       turnMode: options.turnMode ?? 'pair',
+      context: options.context ?? true,
       depth: options.depth ?? 50,
       store: options.store ?? 'sqlite',
       embedder: options.config.embedder.kind,

@@ -112,12 +112,20 @@ describe('LoCoMo dataset', () => {
 
   it('groups speakers into user/assistant turns without crossing sessions', () => {
     const [conv] = parseLocomo(TINY);
-    const pairs = toTurnInputs(conv!, 'u', 'pair');
+    const pairs = toTurnInputs(conv!, 'u', 'pair', false);
     expect(pairs.map((t) => t.messages.map((m) => m.id))).toEqual([
       ['D1:1', 'D1:2'],
       ['D1:3'],
       ['D2:1', 'D2:2'],
     ]);
+    // With context, the other speaker's message before a turn comes along (same session only).
+    const withContext = toTurnInputs(conv!, 'u', 'pair');
+    expect(withContext.map((t) => t.messages.map((m) => `${m.role}:${m.id}`))).toEqual([
+      ['user:D1:1', 'assistant:D1:2'],
+      ['assistant:D1:2', 'user:D1:3'],
+      ['user:D2:1', 'assistant:D2:2'],
+    ]);
+    expect(withContext[1]!.speakers).toEqual({ user: 'Ann', assistant: 'Bob' });
     expect(pairs[0]!.speakers).toEqual({ user: 'Ann', assistant: 'Bob' });
     expect(pairs[2]!.timestamp).toBe('2023-06-01T09:05:00.000Z');
     expect(toTurnInputs(conv!, 'u', 'single')).toHaveLength(5);

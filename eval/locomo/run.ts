@@ -6,7 +6,7 @@
  * into source turns. Engine construction is injected so tests can pass a fake engine.
  */
 import type { LayerName, SearchResult, TurnInput } from '../../src/types.ts';
-import type { LocomoConversation, LocomoTurn } from './dataset.ts';
+import type { LocomoConversation, LocomoQuestion, LocomoTurn } from './dataset.ts';
 import type { EvalEngine } from './engine.ts';
 import { expandToTurns, type QuestionScore, type RecallSummary, scoreQuestion, summarize } from './metric.ts';
 
@@ -20,7 +20,19 @@ export interface LocomoRunOptions {
   method?: 'recall' | 'search';
   /** pair: consecutive speakers form one user+assistant turn; single: one turn per message. */
   turnMode?: TurnMode;
+  /** Send the message before each turn along as conversation context (default true). */
+  context?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Called per scored question with its ranked turns and ranked memories (failure analysis). */
+  onQuestion?: (detail: QuestionDetail) => void;
+}
+
+export interface QuestionDetail {
+  conversation: string;
+  question: LocomoQuestion;
+  rankedTurns: string[];
+  ranked: SearchResult[];
+  score: QuestionScore;
 }
 
 export interface LocomoRunReport extends RecallSummary {
@@ -31,7 +43,12 @@ export interface LocomoRunReport extends RecallSummary {
 }
 
 /** Groups a conversation's turns into observeTurn inputs (pairs never cross sessions). */
-export function toTurnInputs(conv: LocomoConversation, userId: string, mode: TurnMode): TurnInput[] {
+export function toTurnInputs(
+  conv: LocomoConversation,
+  userId: string,
+  mode: TurnMode,
+  context = true,
+): TurnInput[] {
   const groups: LocomoTurn[][] = [];
   for (let i = 0; i < conv.turns.length; i += 1) {
     const turn = conv.turns[i]!;
@@ -43,21 +60,34 @@ export function toTurnInputs(conv: LocomoConversation, userId: string, mode: Tur
       groups.push([turn]);
     }
   }
-  return groups.map((group) => {
+  return groups.map((group, g) => {
     const [first, second] = group as [LocomoTurn, LocomoTurn | undefined];
     const speakers: { user: string; assistant?: string } = { user: first.speaker };
     if (second) speakers.assistant = second.speaker;
+    // Like a chat front end sending the conversation so far: the message before this turn
+    // (same session, the other speaker) comes along as context; it was stored by the
+    // previous turn, so observeTurn only uses it to pair it with this turn's first message.
+    const before = context ? groups[g - 1]?.at(-1) : undefined;
+    const previous =
+      before && before.session === first.session && before.speaker !== first.speaker ? before : undefined;
+    if (previous && !second) speakers.assistant = previous.speaker;
+    const messages: TurnInput['messages'] = previous
+      ? [{ id: previous.diaId, role: 'assistant', content: previous.text, timestamp: previous.at }]
+      : [];
+    group.forEach((t, idx) => {
+      messages.push({
+        id: t.diaId,
+        role: idx === 0 ? ('user' as const) : ('assistant' as const),
+        content: t.text,
+        timestamp: t.at,
+      });
+    });
     const input: TurnInput = {
       userId,
       chatId: `session-${first.session}`,
       timestamp: first.at,
       speakers,
-      messages: group.map((t, idx) => ({
-        id: t.diaId,
-        role: idx === 0 ? ('user' as const) : ('assistant' as const),
-        content: t.text,
-        timestamp: t.at,
-      })),
+      messages,
     };
     return input;
   });
@@ -99,9 +129,11 @@ export async function runLocomo(
       const known = new Set(conv.turns.map((t) => t.diaId));
       const byMemory = new Map<string, string[]>();
       const started = performance.now();
-      for (const input of toTurnInputs(conv, userId, mode)) {
+      for (const input of toTurnInputs(conv, userId, mode, options.context ?? true)) {
         const result = await memory.observeTurn(input);
-        const ids = input.messages.map((m) => m.id!);
+        // A leading assistant message is the context sent along, not this turn's own.
+        const own = input.messages[0]?.role === 'assistant' ? input.messages.slice(1) : input.messages;
+        const ids = own.map((m) => m.id!);
         for (const m of [...result.stored, ...result.updated]) {
           byMemory.set(m.id, [...new Set([...(byMemory.get(m.id) ?? []), ...ids])]);
         }
@@ -143,7 +175,9 @@ export async function runLocomo(
           ranked.map((r) => ({ turnIds: sourcesOf(r, known, byMemory) })),
           20,
         );
-        scores.push(scoreQuestion(rankedTurns, q.evidence, q.category));
+        const score = scoreQuestion(rankedTurns, q.evidence, q.category);
+        scores.push(score);
+        options.onQuestion?.({ conversation: conv.id, question: q, rankedTurns, ranked, score });
         options.onProgress?.(done, total);
       }
     } finally {

@@ -29,6 +29,12 @@ export interface TurnFacts {
   timeZone: string;
   user: TurnMessage;
   assistant?: TurnMessage;
+  /**
+   * The assistant message just before the user message, when the caller sent the
+   * conversation so far (the reply the user is answering). Already stored by an earlier
+   * turn; the episodic layer only pairs it with the user message as context.
+   */
+  previous?: TurnMessage;
   /** Turn-level source refs (user, then assistant message). */
   sources: SourceRef[];
 }

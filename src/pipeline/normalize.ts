@@ -100,6 +100,14 @@ export function normalizeTurn(ctx: EngineContext, input: TurnInput): NormalizedT
     if (turn.speakers?.assistant) assistant.speaker = turn.speakers.assistant;
     sources.push({ chatId: turn.chatId, messageId: assistant.id, role: 'assistant', at: at.toISOString() });
   }
+  // The reply the user message answers, when the caller sent the conversation so far.
+  const before = turn.messages[userIndex - 1];
+  const beforeText = before?.role === 'assistant' ? messageText(before.content).trim() : '';
+  let previous: TurnMessage | undefined;
+  if (before?.id && beforeText && Buffer.byteLength(beforeText) <= maxBytes) {
+    previous = { id: before.id, role: 'assistant', text: beforeText };
+    if (turn.speakers?.assistant) previous.speaker = turn.speakers.assistant;
+  }
   const turnId = stableId(turn.userId, turn.chatId, user.id, assistant?.id ?? '');
   for (const s of sources) s.turnId = turnId;
   const result: NormalizedTurn = {
@@ -113,5 +121,6 @@ export function normalizeTurn(ctx: EngineContext, input: TurnInput): NormalizedT
     metadata: turn.metadata ?? {},
   };
   if (assistant) result.assistant = assistant;
+  if (previous) result.previous = previous;
   return result;
 }

@@ -22,7 +22,18 @@ describe('liftPairMembers', () => {
       result('question', 'message', ['u1'], 0.3),
     ];
     const ids = liftPairMembers(ranked).map((r) => r.memory.id);
-    expect(ids).toEqual(['reply', 'question', 'pair', 'other']);
+    // The pair handed its score to both messages, so it is gone.
+    expect(ids).toEqual(['reply', 'question', 'other']);
+  });
+
+  it('keeps a pair whose other message is not among the candidates (it brings the neighbour)', () => {
+    const ranked = [
+      result('pair', 'exchange', ['u1', 'a1'], 0.9),
+      result('question', 'message', ['u1'], 0.3),
+    ];
+    const out = liftPairMembers(ranked);
+    expect(out.map((r) => r.memory.id)).toEqual(['question', 'pair']);
+    expect(out[0]?.score).toBeCloseTo(0.9);
   });
 
   it('leaves messages that outrank their pair, other layers and unpaired messages alone', () => {

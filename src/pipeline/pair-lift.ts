@@ -1,10 +1,13 @@
 /**
- * Turn-level ranking with local context (pure): an episodic exchange (pair) memory scores
- * two neighbouring messages together, which finds turns whose meaning lives partly in the
- * other side ("What did you do?" / "Went hiking."). But a single message is the precise
- * source, so each message memory takes the score of its best-ranked pair when that is
- * higher, ordered within the pair by its own score; the pair then adds nothing new and
- * dedupe drops it. Pairs whose messages are not among the candidates stay as they are.
+ * Turn-level ranking with local context (pure): an episodic exchange memory (a pair, or a
+ * bridge: the reply before a user message plus that message) scores two neighbouring
+ * messages together, which finds turns whose meaning lives partly in the other side
+ * ("What did you do?" / "Went hiking."). But a single message is the precise source, so
+ * each message memory takes the score of its best-ranked exchange when that is higher,
+ * ordered within the exchange by its own score. An exchange whose messages are all among
+ * the candidates has then handed its score on and is removed, so later re-ranking of the
+ * messages (speaker focus) is not undone by the exchange itself; exchanges with a message
+ * missing from the candidates stay as they are (they bring the neighbour).
  */
 import type { SearchResult } from '../types.ts';
 
@@ -23,16 +26,27 @@ function isEpisodic(result: SearchResult, kind: string): boolean {
 /** `ranked` (sorted, best first) with message memories lifted to their pair's score; re-sorted. */
 export function liftPairMembers(ranked: readonly SearchResult[]): SearchResult[] {
   const pairScore = new Map<string, number>();
+  const messages = new Set<string>();
   for (const r of ranked) {
+    if (isEpisodic(r, 'message')) for (const id of messageIds(r)) messages.add(id);
     if (!isEpisodic(r, 'exchange')) continue;
     for (const id of messageIds(r)) pairScore.set(id, Math.max(pairScore.get(id) ?? 0, r.score));
   }
-  const lifted = ranked.map((r) => {
-    if (!isEpisodic(r, 'message')) return r;
+  const lifted: SearchResult[] = [];
+  for (const r of ranked) {
+    if (isEpisodic(r, 'exchange')) {
+      const ids = messageIds(r);
+      if (ids.length === 0 || !ids.every((id) => messages.has(id))) lifted.push(r);
+      continue;
+    }
+    if (!isEpisodic(r, 'message')) {
+      lifted.push(r);
+      continue;
+    }
     const [id] = messageIds(r);
     const pair = id === undefined ? undefined : pairScore.get(id);
-    if (pair === undefined || pair <= r.score) return r;
-    return { ...r, score: pair + OWN * r.score, signals: { ...r.signals, pair } };
-  });
+    if (pair === undefined || pair <= r.score) lifted.push(r);
+    else lifted.push({ ...r, score: pair + OWN * r.score, signals: { ...r.signals, pair } });
+  }
   return lifted.sort((a, b) => b.score - a.score);
 }

@@ -27,6 +27,7 @@ import { buildContextBlock } from './format.ts';
 import { messageText, validationMessage } from './normalize.ts';
 import { liftPairMembers } from './pair-lift.ts';
 import { scoreMemory } from './scoring.ts';
+import { focusSpeakers } from './speaker-focus.ts';
 
 const EXTRA_RELEVANCE = 0.8;
 const TOUCH_BOOST = 0.05;
@@ -102,7 +103,7 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
     ranked.sort((a, b) => b.score - a.score);
   }
 
-  ranked = dedupeRanked(liftPairMembers(ranked)).slice(0, k);
+  ranked = dedupeRanked(focusSpeakers(liftPairMembers(ranked), text)).slice(0, k);
   const block = buildContextBlock(
     ranked.map((r) => r.memory),
     req.maxTokens,

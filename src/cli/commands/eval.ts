@@ -27,6 +27,7 @@ interface LocomoFlags {
   method: 'recall' | 'search';
   turnMode: 'pair' | 'single';
   store: 'sqlite' | 'memory';
+  context: boolean;
   ablation?: boolean;
   baselineOnly?: boolean;
   peer?: string;
@@ -74,6 +75,7 @@ export function register(program: Command, ctx: CliContext): void {
       'pair: speaker A+B as one user/assistant turn; single: one per message',
       'pair',
     )
+    .option('--no-context', 'send each turn alone, without the message before it as conversation context')
     .option('--store <kind>', 'sqlite (a fresh temp file per conversation) or memory', 'sqlite')
     .option('--ablation', 'run the layer ablation: episodic, +semantic, +temporal, +associative, all')
     .option('--baseline-only', 'only the BM25 baseline (checks the metric); with --peer: BM25 and the peer')
@@ -100,6 +102,7 @@ export function register(program: Command, ctx: CliContext): void {
         method: flags.method === 'search' ? 'search' : 'recall',
         turnMode: flags.turnMode === 'single' ? 'single' : 'pair',
         store: flags.store === 'memory' ? 'memory' : 'sqlite',
+        ...(flags.context === false ? { context: false } : {}),
         ...(layers ? { layers } : {}),
         ...(flags.k ? { depth: Number(flags.k) } : {}),
         ...(flags.limitConversations ? { limitConversations: Number(flags.limitConversations) } : {}),

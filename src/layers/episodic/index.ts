@@ -51,6 +51,25 @@ export function createEpisodicLayer(): Layer {
           linkKeys: ['episodic:user', 'episodic:assistant'],
         });
       }
+      if (ctx.previous && ctx.previous.id !== ctx.user.id) {
+        // The reply this message answers ("What did you take from the book?" / "It taught
+        // me…"): the same context a pair gives, across the turn boundary.
+        const userSource = ctx.sources.filter((s) => s.messageId === ctx.user.id);
+        writes.push({
+          layer: 'episodic',
+          key: 'bridge',
+          content: `${speakerLine(ctx.previous)}\n${speakerLine(ctx.user)}`,
+          importance: 0.4,
+          metadata: {
+            kind: 'exchange',
+            bridge: true,
+            chatId: ctx.chatId,
+            messageIds: [ctx.previous.id, ctx.user.id],
+          },
+          sources: [{ chatId: ctx.chatId, messageId: ctx.previous.id, role: 'assistant' }, ...userSource],
+          linkKeys: ['episodic:user'],
+        });
+      }
       return writes;
     },
   };
