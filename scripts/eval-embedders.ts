@@ -4,7 +4,11 @@
  * with BM25 by reciprocal rank), (c) load time, single/batched latency and RSS. Each provider
  * runs in its own child process so memory numbers do not mix.
  *
- *   npx tsx scripts/eval-embedders.ts [--provider hash|wink|use|static] [--model FILE] [--locomo FILE]
+ *   npx tsx scripts/eval-embedders.ts [--provider hash|wink|use|static|onnx] [--model FILE] [--locomo FILE]
+ *   npx tsx scripts/eval-embedders.ts --provider onnx --model DIR [--dtype q8|fp16|fp32]
+ *
+ * Without --provider it runs hash, static, wink and use, plus onnx when --onnx DIR (or
+ * STRATA_TEST_ONNX_MODEL_DIR) names a local transformers.js model folder (docs/models.md).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +17,7 @@ import { bm25Scorer, readLocomo } from '../src/embedders/eval/locomo.ts';
 import { bestThresholdAccuracy, recallAtK, rocAuc } from '../src/embedders/eval/metrics.ts';
 import { PARAPHRASE_PAIRS } from '../src/embedders/eval/paraphrase-pairs.ts';
 import { HashEmbeddingProvider } from '../src/embedders/hash/hash-provider.ts';
+import { OnnxEmbeddingProvider } from '../src/embedders/onnx/onnx-provider.ts';
 import { StaticEmbeddingProvider } from '../src/embedders/static/static-provider.ts';
 import type { EmbeddingProvider } from '../src/embedders/types.ts';
 import { UseEmbeddingProvider } from '../src/embedders/use/use-provider.ts';
@@ -26,6 +31,8 @@ const { values } = parseArgs({
     model: { type: 'string' },
     sif: { type: 'string' },
     parts: { type: 'string' },
+    dtype: { type: 'string', default: 'q8' },
+    onnx: { type: 'string', default: process.env.STRATA_TEST_ONNX_MODEL_DIR ?? '' },
     locomo: { type: 'string', default: '/work/shared/data/locomo/locomo-dev.json' },
   },
 });
@@ -40,6 +47,14 @@ function make(name: string): EmbeddingProvider {
       ...(values.sif ? { sifA: Number(values.sif) } : {}),
       ...(values.parts ? { partWeights: values.parts.split(',').map(Number) } : {}),
     });
+  if (name === 'onnx') {
+    if (!values.model)
+      throw new Error('--provider onnx needs --model DIR (a local transformers.js model folder)');
+    return new OnnxEmbeddingProvider({
+      modelPath: values.model,
+      dtype: values.dtype as 'q8' | 'fp16' | 'fp32',
+    });
+  }
   if (name === 'combo')
     return new ComboProvider(make('static'), make('wink'), Number(process.env.COMBO_W ?? '1'));
   throw new Error(`unknown provider ${name}`);
@@ -197,9 +212,10 @@ if (values.provider) {
   console.log(JSON.stringify(await evaluate(values.provider)));
 } else {
   const self = fileURLToPath(import.meta.url);
-  for (const name of ['hash', 'static', 'wink', 'use']) {
+  for (const name of ['hash', 'static', 'wink', 'use', ...(values.onnx ? ['onnx'] : [])]) {
     const args = ['--import', 'tsx', self, '--provider', name, '--locomo', values.locomo as string];
-    if (values.model) args.push('--model', values.model);
+    if (name === 'onnx') args.push('--model', values.onnx as string, '--dtype', values.dtype as string);
+    else if (values.model) args.push('--model', values.model);
     console.log(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 }).trim());
   }
 }

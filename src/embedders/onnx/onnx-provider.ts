@@ -1,14 +1,16 @@
 /**
  * Transformer sentence embedders (all-MiniLM-L6-v2, bge-small, multilingual-e5 ...) through
- * @huggingface/transformers' feature-extraction pipeline on onnxruntime-node: mean pooling
- * and L2 normalization, q8/fp16/fp32 weights. Loads from a local folder; the hub is used only
- * when allowRemoteModels is set, so nothing downloads by default.
+ * @huggingface/transformers' feature-extraction pipeline on onnxruntime-node: pooling as the
+ * model was trained (mean, or CLS for bge; see model-recipe.ts), L2 normalization, the e5
+ * input prefix, q8/fp16/fp32 weights. Loads from a local folder; the hub is used only when
+ * allowRemoteModels is set, so nothing downloads by default.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, EmbedderError } from '../../errors.ts';
 import type { EmbeddingProvider } from '../types.ts';
 import { assertModelFiles, type OnnxDtype } from './model-files.ts';
+import { type ModelRecipe, recipeFor } from './model-recipe.ts';
 
 export interface OnnxProviderOptions {
   /** Local model folder (config.json, tokenizer files, onnx/model*.onnx). */
@@ -19,12 +21,23 @@ export interface OnnxProviderOptions {
   allowRemoteModels?: boolean;
   dimensions?: number;
   maxBatchSize?: number;
+  /** Overrides the detected pooling / input prefix (model-recipe.ts). */
+  recipe?: Partial<ModelRecipe>;
 }
 
 type Extractor = (
   texts: string[],
-  options: { pooling: 'mean'; normalize: boolean },
-) => Promise<{ data: ArrayLike<number>; dims: number[] }>;
+  options: { pooling: ModelRecipe['pooling']; normalize: boolean },
+) => Promise<{ data: ArrayLike<number>; dims: number[]; dispose?: () => void }>;
+
+let loadChain: Promise<unknown> = Promise.resolve();
+
+/** Runs one model load at a time in this process (see load()). */
+function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  const run = loadChain.then(fn, fn);
+  loadChain = run.catch(() => undefined);
+  return run;
+}
 
 export class OnnxEmbeddingProvider implements EmbeddingProvider {
   readonly id: string;
@@ -32,6 +45,7 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
   readonly supportsParallelCalls = false;
   readonly #options: OnnxProviderOptions;
   readonly #dtype: OnnxDtype;
+  readonly #recipe: ModelRecipe;
   #dims: number;
   #extractor: (Extractor & { dispose?: () => Promise<void> }) | null = null;
 
@@ -47,36 +61,48 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
     this.maxBatchSize = options.maxBatchSize ?? 32;
     const name =
       options.modelPath !== undefined ? path.basename(path.resolve(options.modelPath)) : options.model;
-    this.id = `onnx-${String(name).replace(/[^A-Za-z0-9._-]+/g, '-')}-${this.#dtype}@1`;
+    this.#recipe = { ...recipeFor(options.modelPath, `${name} ${options.model ?? ''}`), ...options.recipe };
+    // Vectors change with pooling and prefix, so a non-default recipe is part of the model id.
+    const tags = [
+      this.#recipe.pooling === 'mean' ? '' : `-${this.#recipe.pooling}`,
+      this.#recipe.prefix === '' ? '' : '-prefixed',
+    ].join('');
+    this.id = `onnx-${String(name).replace(/[^A-Za-z0-9._-]+/g, '-')}-${this.#dtype}${tags}@1`;
   }
 
   get dimensions(): number {
     return this.#dims;
   }
 
+  /** How texts are pooled and prefixed for this model. */
+  get recipe(): Readonly<ModelRecipe> {
+    return this.#recipe;
+  }
+
   async load(): Promise<void> {
-    const { modelPath, model, allowRemoteModels = false } = this.#options;
+    const { modelPath, model } = this.#options;
     const transformers = await import('@huggingface/transformers');
-    const { env } = transformers;
-    env.allowRemoteModels = allowRemoteModels;
-    let modelId: string;
+    let modelId = model as string;
     if (modelPath !== undefined) {
       const dir = path.resolve(modelPath);
       assertModelFiles(dir, this.#dtype, model ?? 'Xenova/all-MiniLM-L6-v2');
-      env.allowLocalModels = true;
-      env.localModelPath = `${path.dirname(dir)}${path.sep}`;
       modelId = path.basename(dir);
       const config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')) as {
         hidden_size?: number;
       };
       if (this.#dims === 0 && typeof config.hidden_size === 'number') this.#dims = config.hidden_size;
-    } else {
-      modelId = model as string;
     }
     try {
-      const extractor = await transformers.pipeline('feature-extraction', modelId, {
-        dtype: this.#dtype,
-        device: 'cpu',
+      const extractor = await exclusive(() => {
+        // transformers.js reads where to look from its global env while the pipeline loads,
+        // so loads are serialized: two models in different folders once read each other's.
+        const { env } = transformers;
+        env.allowRemoteModels = this.#options.allowRemoteModels ?? false;
+        if (modelPath !== undefined) {
+          env.allowLocalModels = true;
+          env.localModelPath = `${path.dirname(path.resolve(modelPath))}${path.sep}`;
+        }
+        return transformers.pipeline('feature-extraction', modelId, { dtype: this.#dtype, device: 'cpu' });
       });
       this.#extractor = extractor as unknown as Extractor & { dispose?: () => Promise<void> };
     } catch (error) {
@@ -94,10 +120,16 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
   async embed(texts: string[]): Promise<Float32Array[]> {
     const extractor = this.#extractor;
     if (extractor === null) throw new EmbedderError('ONNX provider used before load()');
-    const output = await extractor(texts, { pooling: 'mean', normalize: true });
-    const width = output.dims[output.dims.length - 1] ?? 0;
-    const data = Float32Array.from(output.data);
-    return texts.map((_, i) => data.slice(i * width, (i + 1) * width));
+    const { prefix, pooling } = this.#recipe;
+    const inputs = prefix === '' ? texts : texts.map((text) => prefix + text);
+    const output = await extractor(inputs, { pooling, normalize: true });
+    try {
+      const width = output.dims[output.dims.length - 1] ?? 0;
+      const data = output.data instanceof Float32Array ? output.data : Float32Array.from(output.data);
+      return texts.map((_, i) => data.slice(i * width, (i + 1) * width));
+    } finally {
+      output.dispose?.(); // frees the runtime's tensor now instead of at garbage collection
+    }
   }
 
   async dispose(): Promise<void> {
