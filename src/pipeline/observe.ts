@@ -5,11 +5,12 @@
  * texts in one embedMany call, and store them together with the supersedes (op
  * 'supersede') of contradicted facts in one store.commit (all or nothing). A failing
  * optional layer is logged and skipped; the episodic layer failing fails the turn, so no
- * turn is lost silently.
+ * turn is lost silently. Two simultaneous calls for the same turn: the one that loses the
+ * commit race (its ids are taken) reports skipped, like any repeat of a stored turn.
  */
 import type { EngineContext } from '../engine/context.ts';
 import { newMemory } from '../engine/records.ts';
-import { toMemoryError } from '../errors.ts';
+import { ConflictError, toMemoryError } from '../errors.ts';
 import { enabledLayers } from '../layers/registry.ts';
 import type { LayerWrite, TurnContext } from '../layers/types.ts';
 import type { StoredRecord } from '../stores/types.ts';
@@ -35,7 +36,8 @@ export function writeId(
 /**
  * A stale version at commit (another writer changed a fact this turn supersedes) or a busy
  * store is retryable: nothing of the turn was stored, so the turn is simply planned again
- * against the new state. Other errors (validation, a taken id) surface at once.
+ * against the new state. Other errors (validation, an id taken by something other than this
+ * same turn) surface at once.
  */
 export async function observeTurn(ctx: EngineContext, input: TurnInput): Promise<ObserveResult> {
   return withRetry(() => observeOnce(ctx, input), {
@@ -134,7 +136,13 @@ async function observeOnce(ctx: EngineContext, input: TurnInput): Promise<Observ
     try {
       await ctx.store.commit({ insert: records, update: changes });
     } catch (error) {
-      throw toMemoryError(error);
+      const failure = toMemoryError(error);
+      // Two simultaneous calls for the same turn both passed the check above; the one whose
+      // ids were taken lost the race. The turn is stored (by the winner), so this call is
+      // the idempotent skip it would have been a moment later, not an error.
+      if (failure instanceof ConflictError && (await ctx.store.get(userId, episodicUserId)))
+        return { turnId, stored: [], updated: [], skipped: true };
+      throw failure;
     }
   }
   const updated = changes.map((c) => c.memory);

@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type TestEngine, testEngine } from '../../pipeline/test-support.ts';
+
+let engine: TestEngine | undefined;
+afterEach(async () => {
+  await engine?.memory.close();
+  engine = undefined;
+});
+
+describe('episodic layer', () => {
+  it('pairs the reply before the user message with it (bridge) when the caller sends it with an id', async () => {
+    engine = await testEngine('2026-11-01T10:00:00Z');
+    const result = await engine.memory.observeTurn({
+      userId: 'u1',
+      chatId: 'c1',
+      speakers: { user: 'Caroline', assistant: 'Melanie' },
+      messages: [
+        { id: 'd1', role: 'assistant', content: 'What did you take away from the book?' },
+        { id: 'd2', role: 'user', content: 'It taught me self-acceptance.' },
+        { id: 'd3', role: 'assistant', content: 'That is lovely.' },
+      ],
+    });
+    const episodic = result.stored.filter((m) => m.layer === 'episodic');
+    expect(episodic.map((m) => m.metadata.kind).sort()).toEqual([
+      'exchange',
+      'exchange',
+      'message',
+      'message',
+    ]);
+    const bridge = episodic.find((m) => m.metadata.bridge === true);
+    expect(bridge?.content).toBe(
+      'Melanie: What did you take away from the book?\nCaroline: It taught me self-acceptance.',
+    );
+    expect(bridge?.metadata.messageIds).toEqual(['d1', 'd2']);
+    expect(bridge?.sources.map((s) => s.messageId)).toEqual(['d1', 'd2']);
+    // The earlier message is context, not part of this turn: no message memory of its own.
+    expect(episodic.filter((m) => m.metadata.kind === 'message').map((m) => m.metadata.messageIds)).toEqual([
+      ['d2'],
+      ['d3'],
+    ]);
+  });
+
+  it('writes no bridge without a previous assistant message id', async () => {
+    engine = await testEngine('2026-11-01T10:00:00Z');
+    const result = await engine.memory.observeTurn({
+      userId: 'u1',
+      chatId: 'c1',
+      messages: [
+        { role: 'assistant', content: 'How was the trip?' },
+        { role: 'user', content: 'Great, we hiked a lot.' },
+      ],
+    });
+    expect(result.stored.some((m) => m.metadata.bridge)).toBe(false);
+    expect(result.stored.filter((m) => m.layer === 'episodic')).toHaveLength(1);
+  });
+});
