@@ -12,7 +12,7 @@ describe('createEmbedder', () => {
     expect(
       createEmbeddingProvider(EmbedderConfigSchema.parse({ kind: 'onnx', modelPath: '/m/bge-small-en-v1.5' }))
         .id,
-    ).toBe('onnx-bge-small-en-v1.5-q8@1');
+    ).toBe('onnx-bge-small-en-v1.5-q8-cls@1'); // bge pools the CLS token (onnx/model-recipe.ts)
     expect(
       createEmbeddingProvider(
         EmbedderConfigSchema.parse({
