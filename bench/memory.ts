@@ -4,7 +4,8 @@
  * rest spread over --users users), runs a few searches and one observed turn (which loads
  * the NLP layers), forces GC, and prints one JSON line: process.memoryUsage() after each
  * phase (startup, fill, search, observe) plus the vector index's own typed-array accounting
- * (rows vs capacity, int8 shadow bytes). Run with --expose-gc so the numbers are settled:
+ * (rows vs capacity, int8 shadow bytes), the keyword index's (when store.keywordIndex is
+ * 'memory') and V8's heap spaces. Run with --expose-gc so the numbers are settled:
  *
  *   node --expose-gc --import tsx bench/memory.ts [--size 100000] [--users 200]
  *     [--precision float32|int8] [--keyword-index fts5|memory]
@@ -15,9 +16,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { validateConfig } from '../src/config/load.ts';
 import { createMemory } from '../src/memory.ts';
 import { createStore } from '../src/stores/create-store.ts';
+import type { KeywordIndex } from '../src/stores/keyword-index/keyword-index.ts';
 import type { VectorIndex } from '../src/stores/vector-index/vector-index.ts';
 import type { MemoryInput } from '../src/types.ts';
 import { sentenceGenerator, userIdFor } from './synthetic.ts';
@@ -88,6 +91,17 @@ try {
     ],
   });
   phases.observe = snapshot();
+  const mbOf = (n: number) => Math.round((n / MB) * 10) / 10;
+  // V8's spaces at the end: committed (size) vs live (used); new_space is the young generation
+  const heapSpaces = Object.fromEntries(
+    getHeapSpaceStatistics().map((s) => [
+      s.space_name,
+      { size: mbOf(s.space_size), used: mbOf(s.space_used_size) },
+    ]),
+  );
+  const keywords = (memoryStore as unknown as { keywords?: Partial<KeywordIndex> | null }).keywords;
+  const keywordStats = keywords?.memoryStats?.();
+  const keywordIndexStats = keywordStats && { ...keywordStats, mb: mbOf(keywordStats.bytes) };
   const index = (memoryStore as unknown as { index?: VectorIndex | null }).index;
   const stats = index?.memoryStats();
   const vectorIndex = stats && {
@@ -105,6 +119,8 @@ try {
       precision: config.store.kind === 'sqlite' ? config.store.vectorPrecision : config.store.kind,
       phases,
       vectorIndex,
+      keywordIndexStats,
+      heapSpaces,
     }),
   );
 } finally {

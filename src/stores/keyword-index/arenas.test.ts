@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../../bench/synthetic.ts';
 import { PLAIN } from '../shared/keyword-eval.ts';
+import { IntMap } from './int-map.ts';
 import { KeywordIndex } from './keyword-index.ts';
 import { PostingLists, TF_SATURATED } from './postings.ts';
 import { TokenStreams } from './token-streams.ts';
@@ -37,7 +38,9 @@ describe('PostingLists', () => {
       else ref.set(term, entries);
     }
     expect(p.size).toBe(ref.size);
-    expect(new Set(p.terms())).toEqual(new Set(ref.keys()));
+    const terms: number[] = [];
+    p.forEachTerm((term) => terms.push(term));
+    expect(new Set(terms)).toEqual(new Set(ref.keys()));
     for (const [term, entries] of ref) {
       expect(p.df(term)).toBe(entries.size);
       expect(listOf(p, term)).toEqual([...entries].sort((a, b) => a[0] - b[0]));
@@ -103,5 +106,27 @@ describe('KeywordIndex', () => {
     expect(index.search({ userId: 'u' }, { type: 'term', value: 't11' }, 10, PLAIN)).toEqual([]);
     index.removeUser('u');
     expect(index.size).toBe(0);
+  });
+});
+
+describe('IntMap', () => {
+  it('matches a Map through inserts, overwrites and deletes across growth', () => {
+    const rng = seededRng(9);
+    const map = new IntMap();
+    const ref = new Map<number, number>();
+    for (let op = 0; op < 50_000; op++) {
+      const key = Math.floor(rng() * 5000) * 7919;
+      if (rng() < 0.4) {
+        map.delete(key);
+        ref.delete(key);
+      } else {
+        map.set(key, op);
+        ref.set(key, op);
+      }
+    }
+    expect(map.size).toBe(ref.size);
+    for (const [key, value] of ref) expect(map.get(key)).toBe(value);
+    expect(new Set(map.keys())).toEqual(new Set(ref.keys()));
+    expect(map.get(1)).toBe(-1);
   });
 });

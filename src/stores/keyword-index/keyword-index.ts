@@ -22,6 +22,7 @@ import { compileScanFilter } from '../shared/slot-fields.ts';
 import type { ScoredId, StoreFilter } from '../types.ts';
 import { type FlatTerm, scoreFlatOr } from './flat-or.ts';
 import { type DocFields, KeywordPartition } from './partition.ts';
+import { TermDictionary } from './term-dictionary.ts';
 import { TopK } from './top-k.ts';
 
 export type { DocFields };
@@ -30,15 +31,33 @@ const K1 = 1.2;
 const B = 0.75;
 
 export class KeywordIndex {
-  private readonly termIds = new Map<string, number>();
-  private readonly termNames: string[] = [];
+  private readonly terms = new TermDictionary();
   private readonly partitions = new Map<string, KeywordPartition>();
   private scratch = new Float64Array(0);
+  /** Vocabularies of users who ran prefix / fuzzy queries (see vocabulary()). */
+  private readonly vocabularies = new WeakMap<KeywordPartition, { version: number; names: string[] }>();
 
   get size(): number {
     let n = 0;
     for (const p of this.partitions.values()) n += p.docCount;
     return n;
+  }
+
+  /** Typed-array bytes and counts, for memory accounting (bench/memory.ts). */
+  memoryStats(): { partitions: number; docs: number; terms: number; partitionTerms: number; bytes: number } {
+    const total = {
+      partitions: this.partitions.size,
+      docs: 0,
+      terms: this.terms.size,
+      partitionTerms: 0,
+      bytes: this.terms.bytes,
+    };
+    for (const p of this.partitions.values()) {
+      total.docs += p.docCount;
+      total.partitionTerms += p.postings.size;
+      total.bytes += p.bytes;
+    }
+    return total;
   }
 
   /** Adds or replaces a document; `tokens` is the stream the store indexes, in order. */
@@ -50,7 +69,7 @@ export class KeywordIndex {
     }
     const terms = new Uint32Array(tokens.length);
     tokens.forEach((token, i) => {
-      terms[i] = this.termId(token);
+      terms[i] = this.terms.intern(token);
     });
     partition.upsert(id, terms, fields);
   }
@@ -66,16 +85,6 @@ export class KeywordIndex {
 
   removeUser(userId: string): void {
     this.partitions.delete(userId);
-  }
-
-  private termId(token: string): number {
-    let id = this.termIds.get(token);
-    if (id === undefined) {
-      id = this.termNames.length;
-      this.termIds.set(token, id);
-      this.termNames.push(token);
-    }
-    return id;
   }
 
   /**
@@ -115,39 +124,67 @@ export class KeywordIndex {
       return scoreFlatOr(p, terms, { k, base, perToken, accept, scores: this.scratch });
     }
     const top = new TopK(k, p.ids);
+    const names = this.queryTerms(compiled);
+    const ids = new Map([...names].map(([id, token]) => [token, id]));
     for (const slot of this.candidates(p, compiled)) {
       if (!accept(slot)) continue;
-      const doc = this.tokenDoc(p, slot);
+      const doc = this.tokenDoc(p, slot, names);
       const hits = new Set<string>();
       if (!evaluate(compiled, doc, hits)) continue;
       let score = 0;
       for (const token of hits) {
         const tf = doc.positions.get(token)?.length ?? 0;
-        score += idf(this.termIds.get(token)!) * weight(tf, doc.length);
+        score += idf(ids.get(token)!) * weight(tf, doc.length);
       }
       top.offer(slot, Math.max(score, 1e-9));
     }
     return top.result();
   }
 
-  private *vocabulary(p: KeywordPartition): Iterable<string> {
-    for (const term of p.postings.terms()) yield this.termNames[term]!;
+  /** The user's terms as text, kept until the user's set of terms changes. */
+  private vocabulary(p: KeywordPartition): string[] {
+    const cached = this.vocabularies.get(p);
+    if (cached?.version === p.postings.termsVersion) return cached.names;
+    const names: string[] = [];
+    p.postings.forEachTerm((term) => names.push(this.terms.name(term)));
+    this.vocabularies.set(p, { version: p.postings.termsVersion, names });
+    return names;
   }
 
   private known(tokens: Iterable<string>): Set<number> {
     const out = new Set<number>();
     for (const token of tokens) {
-      const id = this.termIds.get(token);
-      if (id !== undefined) out.add(id);
+      const id = this.terms.lookup(token);
+      if (id >= 0) out.add(id);
     }
     return out;
   }
 
-  private tokenDoc(p: KeywordPartition, slot: number): TokenDoc {
+  /** Ids and names of every known token in the query (positive or negated). */
+  private queryTerms(node: Compiled, out = new Map<number, string>()): Map<number, string> {
+    if (node.kind === 'tokens' || node.kind === 'phrase') {
+      for (const token of node.tokens) {
+        const id = this.terms.lookup(token);
+        if (id >= 0) out.set(id, token);
+      }
+    } else if (node.kind === 'or') {
+      for (const child of node.children) this.queryTerms(child, out);
+    } else if (node.kind === 'and') {
+      for (const child of [...node.positive, ...node.negative]) this.queryTerms(child, out);
+    }
+    return out;
+  }
+
+  /**
+   * The document as the evaluator sees it, with positions of the query's tokens only: the
+   * evaluator asks about nothing else, and names are not kept as strings per term.
+   */
+  private tokenDoc(p: KeywordPartition, slot: number, names: Map<number, string>): TokenDoc {
     const terms = p.terms(slot);
     const positions = new Map<string, number[]>();
     terms.forEach((term, index) => {
-      const token = this.termNames[term]!;
+      const token = names.get(term);
+      if (token === undefined) return;
       const list = positions.get(token);
       if (list) list.push(index);
       else positions.set(token, [index]);

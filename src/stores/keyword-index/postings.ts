@@ -1,26 +1,27 @@
 /**
  * One partition's postings: every term's list of (slot, term frequency) lives in one shared
  * pair of typed arrays (an arena), addressed by per-list start / length / capacity columns,
- * with a Map from term id to list number. The first version kept one JS object and two small
- * Int32Arrays per term per user; at 100k documents that was ~130k objects and ~260k typed
- * arrays, and V8 spends ~170 bytes of object headers (JSTypedArray + JSArrayBuffer) on each
- * typed array before its data: ~65 MB of the index's ~100 MB of heap. Here a term costs a
- * Map entry plus 16 bytes of columns, and a posting 5 bytes.
+ * with a hash from term id to list number (int-map.ts). The first version kept one JS object
+ * and two small Int32Arrays per term per user; at 100k documents that was ~130k objects and
+ * ~260k typed arrays, and V8 spends ~170 bytes of headers (JSTypedArray + JSArrayBuffer) on
+ * each typed array before its data: ~65 MB of the index's ~100 MB of heap. Here a term costs
+ * ~12 bytes of hash cell plus 12 bytes of columns, and a posting 5 bytes.
  *
  * A list that outgrows its region moves to the arena's end (or grows in place when it is
- * already last); the abandoned region counts as dead until the arena compacts, which
- * happens when dead entries outnumber half the live ones or when the arena is full.
- * Term frequencies are bytes; 255 means "255 or more", and the caller counts the exact
- * value from the document's token stream (only very long documents repeat a term so often).
+ * already last); the abandoned region counts as dead, and once dead entries outnumber half
+ * the live ones the next move compacts the arena. Term frequencies are bytes; 255 means
+ * "255 or more", and the caller counts the exact value from the document's token stream
+ * (only very long documents repeat a term that often).
  */
 
+import { IntMap } from './int-map.ts';
 import { resized } from './resized.ts';
 
 export const TF_SATURATED = 255;
 
 export class PostingLists {
   /** Term id → list number (its index into the columns below). */
-  private readonly listOf = new Map<number, number>();
+  private readonly listOf = new IntMap();
   private readonly freeLists: number[] = [];
   private lists = 0;
   start = new Int32Array(16);
@@ -31,15 +32,18 @@ export class PostingLists {
   tfs = new Uint8Array(64);
   private used = 0;
   private dead = 0;
+  /** Changes whenever a term gains its first or loses its last posting. */
+  termsVersion = 0;
 
   /** Number of terms with at least one posting. */
   get size(): number {
     return this.listOf.size;
   }
 
-  /** Bytes held by the typed arrays (the Map is on the JS heap). */
+  /** Bytes held by the typed arrays. */
   get bytes(): number {
     return (
+      this.listOf.bytes +
       this.start.byteLength +
       this.len.byteLength +
       this.cap.byteLength +
@@ -50,24 +54,25 @@ export class PostingLists {
 
   /** The term's list number, or -1 when no document holds it. */
   list(term: number): number {
-    return this.listOf.get(term) ?? -1;
+    return this.listOf.get(term);
   }
 
   /** Document frequency. */
   df(term: number): number {
     const list = this.listOf.get(term);
-    return list === undefined ? 0 : this.len[list]!;
+    return list < 0 ? 0 : this.len[list]!;
   }
 
-  terms(): IterableIterator<number> {
-    return this.listOf.keys();
+  forEachTerm(fn: (term: number) => void): void {
+    this.listOf.forEachKey(fn);
   }
 
   add(term: number, slot: number, tf: number): void {
     let list = this.listOf.get(term);
-    if (list === undefined) {
+    if (list < 0) {
       list = this.freeLists.pop() ?? this.newList();
       this.listOf.set(term, list);
+      this.termsVersion += 1;
     }
     const n = this.len[list]!;
     if (n === this.cap[list]) this.regrow(list, n < 2 ? n + 1 : n + (n >> 1));
@@ -80,7 +85,7 @@ export class PostingLists {
   /** Removes the slot from the term's list (swap with the last entry). */
   drop(term: number, slot: number): void {
     const list = this.listOf.get(term);
-    if (list === undefined) return;
+    if (list < 0) return;
     const s = this.start[list]!;
     const last = s + this.len[list]! - 1;
     let at = s;
@@ -94,6 +99,7 @@ export class PostingLists {
     this.cap[list] = 0;
     this.listOf.delete(term);
     this.freeLists.push(list);
+    this.termsVersion += 1;
   }
 
   private newList(): number {
@@ -134,12 +140,13 @@ export class PostingLists {
   /** Rewrites the live lists back to back, each keeping 1/8 spare room. */
   private compact(extra: number): void {
     let total = extra;
-    for (const list of this.listOf.values()) total += this.len[list]! + (this.len[list]! >> 3);
+    for (let list = 0; list < this.lists; list++) total += this.len[list]! + (this.len[list]! >> 3);
     const size = Math.max(total + (total >> 3), 64);
     const slots = new Int32Array(size);
     const tfs = new Uint8Array(size);
     let at = 0;
-    for (const list of this.listOf.values()) {
+    for (let list = 0; list < this.lists; list++) {
+      if (this.len[list] === 0) continue;
       const from = this.start[list]!;
       const n = this.len[list]!;
       slots.set(this.slots.subarray(from, from + n), at);

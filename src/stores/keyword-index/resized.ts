@@ -3,7 +3,7 @@
  * min(old, new) entries. Shared by the keyword index's arenas and per-slot columns.
  */
 
-type Column = Int32Array | Uint32Array | Uint8Array;
+type Column = Int32Array | Uint32Array | Uint16Array | Uint8Array;
 
 export function resized<T extends Column>(array: T, size: number): T {
   const next = new (array.constructor as new (n: number) => T)(size);
