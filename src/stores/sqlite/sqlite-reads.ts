@@ -51,6 +51,18 @@ export function getVectors(c: SqliteConnection, userId: string, ids: string[]): 
   return new Map(rows.map((r) => [r.memory_id, blobToVector(r.vector)]));
 }
 
+/**
+ * Exact vectors by id for the int8 re-score. No join with memories: the ids come from the
+ * user's own vector-index partition, and the user check cost a second random page read per
+ * row (1.6 vs 0.9 ms for 160 ids at 100k).
+ */
+export function vectorsOf(c: SqliteConnection, ids: string[]): Map<string, Float32Array> {
+  const rows = c
+    .stmt('SELECT memory_id, vector FROM vectors WHERE memory_id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(ids)) as Array<{ memory_id: string; vector: Buffer }>;
+  return new Map(rows.map((r) => [r.memory_id, blobToVector(r.vector)]));
+}
+
 export function listPage(
   c: SqliteConnection,
   cipher: Cipher | null,

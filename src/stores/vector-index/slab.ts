@@ -8,6 +8,7 @@
  * memory-bandwidth bound (100k x 512 float32 = 200 MB per query), so they scan the 4x
  * smaller shadow for candidates (`approximate`) and the caller re-scores those exactly.
  */
+import { Refinement } from './refinement.ts';
 import { instantiateKernel, type KernelExports } from './simd-kernel.ts';
 
 export type Precision = 'float32' | 'int8';
@@ -19,6 +20,8 @@ const align16 = (n: number) => Math.ceil(n / 16) * 16;
 export class Slab {
   readonly data: Float32Array | Int8Array;
   readonly scales: Float32Array;
+  /** int8 slabs (not shadows): error bounds for the store's exact re-score (refinement.ts). */
+  private readonly refinement: Refinement | null;
   /** int8 copy scanned instead of `data` for large float32 slabs; null otherwise. */
   private readonly shadow: Slab | null = null;
   private readonly scores: Float32Array;
@@ -37,12 +40,14 @@ export class Slab {
     readonly dims: number,
     readonly precision: Precision,
     readonly capacity: number,
+    refined = precision === 'int8',
   ) {
     const elem = precision === 'float32' ? 4 : 1;
     this.scales = new Float32Array(capacity);
+    this.refinement = refined ? new Refinement(dims, capacity) : null;
     this.scores = new Float32Array(capacity);
     if (precision === 'float32' && capacity >= SHADOW_MIN_ROWS) {
-      this.shadow = new Slab(dims, 'int8', capacity);
+      this.shadow = new Slab(dims, 'int8', capacity, false);
       this.data = new Float32Array(capacity * dims);
       return;
     }
@@ -85,9 +90,10 @@ export class Slab {
 
   /** A bigger slab with the first `rows` rows copied over. */
   grown(capacity: number, rows: number): Slab {
-    const next = new Slab(this.dims, this.precision, capacity);
+    const next = new Slab(this.dims, this.precision, capacity, this.refinement !== null);
     next.data.set(this.data.subarray(0, rows * this.dims));
     next.scales.set(this.scales.subarray(0, rows));
+    if (next.refinement && this.refinement) next.refinement.copyRows(this.refinement, rows);
     if (next.shadow && this.shadow) {
       next.shadow.data.set(this.shadow.data.subarray(0, rows * this.dims));
       next.shadow.scales.set(this.shadow.scales.subarray(0, rows));
@@ -103,7 +109,8 @@ export class Slab {
   bytes(): number {
     // A WebAssembly slab's data and score output live in one memory (data.buffer).
     const own = this.wasm ? this.data.buffer.byteLength : this.data.byteLength;
-    return own + this.scores.byteLength + this.scales.byteLength + (this.shadow?.bytes() ?? 0);
+    const perRow = this.scores.byteLength + this.scales.byteLength + (this.refinement?.bytes ?? 0);
+    return own + perRow + (this.shadow?.bytes() ?? 0);
   }
 
   /** Bytes of the int8 shadow alone (0 when there is none). */
@@ -133,13 +140,45 @@ export class Slab {
     const scale = max / 127 || 1;
     for (let i = 0; i < this.dims; i++) this.data[base + i] = Math.round(unit[i]! / scale);
     this.scales[row] = scale;
+    // the refinement works from the scale as stored (float32), as estimate() reads it
+    this.refinement?.write(row, unit, this.data, base, this.scales[row]!);
+  }
+
+  /**
+   * For a refined int8 row: q·r̃ for a unit query and the most it can differ from the exact
+   * cosine (refinement.ts); null for slabs without a refinement.
+   */
+  estimate(row: number, query: Float32Array): { score: number; bound: number } | null {
+    const r = this.refinement;
+    if (!r) return null;
+    const score = r.dot(row, query, this.data, row * this.dims, this.scales[row]!);
+    return { score, bound: r.residual(row) };
   }
 
   move(from: number, to: number): void {
     const d = this.dims;
     this.data.copyWithin(to * d, from * d, from * d + d);
     this.scales[to] = this.scales[from]!;
+    this.refinement?.move(from, to);
     this.shadow?.move(from, to);
+  }
+
+  /**
+   * int8 WebAssembly slabs (and the int8 shadow of a float32 one): runs the kernel and returns
+   * the raw integer dot products plus the factors that make them scoreAll()'s scores,
+   * Math.fround(dots[r] * qScale * scales[r]), so a caller can convert inside its own pass
+   * over the rows instead of a second one; null for other slabs. Views are reused per call.
+   */
+  int8Dots(
+    query: Float32Array,
+    rows: number,
+  ): { dots: Int32Array; qScale: number; scales: Float32Array } | null {
+    if (this.shadow) return this.shadow.int8Dots(query, rows);
+    const w = this.wasm;
+    if (!w || this.precision !== 'int8') return null;
+    const qScale = quantize(query, w.q8);
+    w.kernel.dotI8(w.queryAt, w.dataAt, rows, this.dims, w.outAt);
+    return { dots: w.outI32, qScale, scales: this.scales };
   }
 
   /** Scores of rows [0, rows) against a unit query; the returned view is reused per call. */
@@ -153,10 +192,8 @@ export class Slab {
         w.kernel.dotF32(w.queryAt, w.dataAt, rows, this.dims, w.outAt);
         out.set(w.outF32.subarray(0, rows));
       } else {
-        const qScale = quantize(query, w.q8);
-        w.kernel.dotI8(w.queryAt, w.dataAt, rows, this.dims, w.outAt);
-        const raw = w.outI32;
-        for (let r = 0; r < rows; r++) out[r] = raw[r]! * qScale * this.scales[r]!;
+        const { dots, qScale, scales } = this.int8Dots(query, rows)!;
+        for (let r = 0; r < rows; r++) out[r] = dots[r]! * qScale * scales[r]!;
       }
       return out;
     }
