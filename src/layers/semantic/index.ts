@@ -1,5 +1,6 @@
 /**
- * The semantic layer: durable facts and preferences about the user as subject–predicate–
+ * The semantic layer: durable facts and preferences about the user (and a named second
+ * speaker, under their own name) as subject–predicate–
  * object triples (rules.ts by default, the LLM extractor when config.layers.llm is set,
  * falling back to the rules if the LLM fails). Conflict resolution happens here: a fact
  * whose single-valued predicate already has a different current object supersedes the
@@ -9,7 +10,7 @@
 import type { StrataConfig } from '../../config/schema.ts';
 import type { Memory } from '../../types.ts';
 import { userName } from '../text.ts';
-import type { Layer, LayerWrite, TurnContext } from '../types.ts';
+import type { Layer, LayerWrite, TurnContext, TurnMessage } from '../types.ts';
 import { extractFactsWithLlm } from './llm-extractor.ts';
 import { extractFacts, type Fact, factSentence } from './rules.ts';
 
@@ -33,57 +34,71 @@ async function currentFacts(ctx: TurnContext, fact: Fact): Promise<Memory[]> {
   return page.items.filter((m) => m.supersededBy === null);
 }
 
+async function extract(ctx: TurnContext, text: string, config: StrataConfig): Promise<Fact[]> {
+  if (!config.layers.llm) return extractFacts(text);
+  try {
+    return await extractFactsWithLlm(config.layers.llm, text);
+  } catch (error) {
+    ctx.engine.logger.warn({ err: error }, 'LLM fact extraction failed; using the rule-based extractor');
+    return extractFacts(text);
+  }
+}
+
+/** Facts one message states about its speaker ('user' when the caller named nobody). */
+async function messageFacts(
+  ctx: TurnContext,
+  message: TurnMessage,
+  config: StrataConfig,
+): Promise<LayerWrite[]> {
+  const writes: LayerWrite[] = [];
+  const subjectName = message.speaker ?? userName(ctx);
+  for (const extracted of await extract(ctx, message.text, config)) {
+    const fact: Fact = message.speaker ? { ...extracted, subject: message.speaker } : extracted;
+    const existing = await currentFacts(ctx, fact);
+    if (existing.some((m) => norm(m.metadata.object) === norm(fact.object))) continue;
+    const conflicting = fact.single ? existing.filter((m) => m.createdAt <= ctx.at.toISOString()) : [];
+    const prefix = message.role === 'user' ? '' : `${message.role}:`;
+    writes.push({
+      layer: 'semantic',
+      key: `${prefix}${fact.predicate}:${norm(fact.object)}`,
+      content: factSentence(fact, subjectName),
+      importance: fact.importance,
+      metadata: {
+        subject: fact.subject,
+        predicate: fact.predicate,
+        object: fact.object,
+        single: fact.single,
+        evidence: fact.evidence,
+        ...(message.speaker ? { speaker: message.speaker } : {}),
+        ...(conflicting.length
+          ? {
+              supersedes: conflicting.map((m) => m.id),
+              previousObjects: conflicting.map((m) => ({
+                object: m.metadata.object,
+                id: m.id,
+                since: m.createdAt,
+              })),
+            }
+          : {}),
+      },
+      sources: ctx.sources.filter((s) => s.messageId === message.id),
+      linkKeys: [`episodic:${message.role}`],
+      linkIds: conflicting.map((m) => m.id),
+      supersedes: conflicting.map((m) => m.id),
+    });
+  }
+  return writes;
+}
+
 export function createSemanticLayer(config: StrataConfig): Layer {
   return {
     name: 'semantic',
     async observe(ctx: TurnContext): Promise<LayerWrite[]> {
-      let facts: Fact[] = [];
-      if (config.layers.llm) {
-        try {
-          facts = await extractFactsWithLlm(config.layers.llm, ctx.user.text);
-        } catch (error) {
-          ctx.engine.logger.warn(
-            { err: error },
-            'LLM fact extraction failed; using the rule-based extractor',
-          );
-          facts = extractFacts(ctx.user.text);
-        }
-      } else {
-        facts = extractFacts(ctx.user.text);
-      }
+      // A named assistant is a second person (two-person conversations): their facts count
+      // too, under their own name as subject, so one person's fact never supersedes another's.
+      const messages = ctx.assistant?.speaker ? [ctx.user, ctx.assistant] : [ctx.user];
       const writes: LayerWrite[] = [];
-      for (const fact of facts) {
-        const existing = await currentFacts(ctx, fact);
-        if (existing.some((m) => norm(m.metadata.object) === norm(fact.object))) continue;
-        const conflicting = fact.single ? existing.filter((m) => m.createdAt <= ctx.at.toISOString()) : [];
-        writes.push({
-          layer: 'semantic',
-          key: `${fact.predicate}:${norm(fact.object)}`,
-          content: factSentence(fact, userName(ctx)),
-          importance: fact.importance,
-          metadata: {
-            subject: fact.subject,
-            predicate: fact.predicate,
-            object: fact.object,
-            single: fact.single,
-            evidence: fact.evidence,
-            ...(conflicting.length
-              ? {
-                  supersedes: conflicting.map((m) => m.id),
-                  previousObjects: conflicting.map((m) => ({
-                    object: m.metadata.object,
-                    id: m.id,
-                    since: m.createdAt,
-                  })),
-                }
-              : {}),
-          },
-          sources: ctx.sources.filter((s) => s.role === 'user'),
-          linkKeys: ['episodic:user'],
-          linkIds: conflicting.map((m) => m.id),
-          supersedes: conflicting.map((m) => m.id),
-        });
-      }
+      for (const message of messages) writes.push(...(await messageFacts(ctx, message, config)));
       return writes;
     },
     score(candidate): number {
