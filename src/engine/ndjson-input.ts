@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { ConfigError } from '../errors.ts';
 
 export interface ReplayableInput {
   /** First pass: every line (split on "\n", as the NDJSON format defines). */
@@ -99,7 +100,14 @@ function spooledCopy(input: Readable): ReplayableInput {
   let file: string | null = null;
   return {
     async *firstPass() {
-      dir = await mkdtemp(path.join(tmpdir(), 'strata-import-'));
+      try {
+        dir = await mkdtemp(path.join(tmpdir(), 'strata-import-'));
+      } catch (error) {
+        throw new ConfigError(
+          `Streaming an import needs a temporary copy, but ${tmpdir()} is not writable (${(error as Error).message}). Set TMPDIR to a writable folder, or import from a file path.`,
+          { cause: error },
+        );
+      }
       file = path.join(dir, 'input.ndjson');
       const out = createWriteStream(file, { mode: 0o600 });
       try {

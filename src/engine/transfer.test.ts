@@ -49,8 +49,23 @@ function ndjson(count = COUNT): string {
   return text;
 }
 
-async function spoolDirs(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((name) => name.startsWith('strata-import-'));
+/**
+ * Runs `fn` with os.tmpdir() pointing at a private folder (so other test files spooling at
+ * the same time cannot interfere) and returns what was left in it afterwards.
+ */
+async function leftInTmp(fn: () => Promise<void>): Promise<string[]> {
+  const saved = process.env.TMPDIR;
+  const dir = tempDir('strata-tmp-');
+  process.env.TMPDIR = dir.path;
+  try {
+    expect(tmpdir()).toBe(dir.path);
+    await fn();
+    return await readdir(dir.path);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+    dir.remove();
+  }
 }
 
 describe.each(availableStores())('streaming import on the %s store', (kind) => {
@@ -108,16 +123,14 @@ describe.each(availableStores())('streaming import on the %s store', (kind) => {
     const file = path.join(dir.path, 'in.ndjson');
     writeFileSync(file, text);
     expect(await memory.import(createReadStream(file))).toMatchObject({ imported: COUNT });
-    const before = await spoolDirs();
     // Odd chunk sizes split lines and multi-byte characters across chunks.
     const bytes = Buffer.from(text);
     const chunks: Buffer[] = [];
     for (let at = 0; at < bytes.length; at += 777) chunks.push(bytes.subarray(at, at + 777));
-    expect(await memory.import(Readable.from(chunks))).toMatchObject({
-      imported: 0,
-      unchanged: COUNT,
+    const left = await leftInTmp(async () => {
+      expect(await memory.import(Readable.from(chunks))).toMatchObject({ imported: 0, unchanged: COUNT });
     });
-    expect(await spoolDirs()).toEqual(before);
+    expect(left).toEqual([]);
   });
 
   it('imports a file whose version lines come before their memory in one batch', async () => {
@@ -139,10 +152,24 @@ describe('streaming import with encryption at rest', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     const memory = createMemory(engineConfig('sqlite', dir.path, { encryption: { key } }));
     try {
-      const before = await spoolDirs();
       const text = ndjson(IMPORT_BATCH + 3);
-      expect(await memory.import(Readable.from([text]))).toMatchObject({ imported: IMPORT_BATCH + 3 });
-      expect(await spoolDirs()).toEqual(before);
+      const left = await leftInTmp(async () => {
+        expect(await memory.import(Readable.from([text]))).toMatchObject({ imported: IMPORT_BATCH + 3 });
+      });
+      expect(left).toEqual([]);
+      // Proof that the plain store does spool (and this one does not): no temp folder, no import.
+      const plain = createMemory(engineConfig('memory', dir.path));
+      const saved = process.env.TMPDIR;
+      process.env.TMPDIR = path.join(dir.path, 'missing');
+      try {
+        const error = await errorOf(plain.import(Readable.from([text])));
+        expect(error.message).toMatch(/TMPDIR/);
+        expect((await memory.import(Readable.from([text]))).unchanged).toBe(IMPORT_BATCH + 3);
+      } finally {
+        if (saved === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = saved;
+        await plain.close();
+      }
     } finally {
       await memory.close();
       dir.remove();
