@@ -2,8 +2,9 @@
  * The NDJSON export/import format: one JSON object per line, `{"kind":"memory", ...every
  * Memory field, "vector"?: base64 float32}` followed by that memory's `{"kind":"version",
  * ...MemoryVersion}` lines. Timestamps, ids and versions are written as stored, so an
- * import reproduces the records exactly. Parsing validates every line before anything is
- * written and names the line number and field of the first problems it finds.
+ * import reproduces the records exactly. Every line is validated before anything is written
+ * (the error names the line number and field of the first problems): parseLine checks one
+ * line, ImportValidator the whole file as it streams by, parseImport an in-memory text.
  */
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
