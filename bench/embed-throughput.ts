@@ -1,11 +1,17 @@
 /**
- * Embedding throughput of the configured embedder, measured three ways on fresh text:
- * one request at a time (await each), many concurrent single requests (the core's queue
- * coalesces them into batches) and one embedMany call; plus the cache-hit effect (the same
- * texts a second time). Uses its own embedder instances so the engine's cache is untouched.
+ * Embedding throughput for `strata bench`: the configured embedder measured three ways on
+ * fresh text — one request at a time (await each), many concurrent single requests (the
+ * core's queue coalesces them into batches) and one embedMany call — after a warm-up that
+ * runs every path (a cold JIT otherwise makes "single" look slow and flatters the ratio),
+ * as the median of three rounds; plus the cache-hit effect. Then the same numbers for the
+ * static table and USE-lite, each in its own child process (bench/embedding.ts), so the
+ * report says per embedder whether batching reaches the SPEC §8 5x, without loading tfjs into
+ * the bench process (its memory would count against the 100k RSS target).
  */
 import type { StrataConfig } from '../src/config/schema.ts';
 import { createEmbedder } from '../src/embedders/create-embedder.ts';
+import type { Embedder } from '../src/embedders/types.ts';
+import { benchProviderInChild, type EmbeddingBenchRow } from './embedding.ts';
 import { round } from './stats.ts';
 import { sentenceGenerator } from './synthetic.ts';
 
@@ -19,7 +25,11 @@ export interface EmbedThroughput {
   batchSpeedup: number;
   embedManySpeedup: number;
   cache: { missMsPerText: number; hitMsPerText: number; speedup: number; hitRate: number };
+  /** Per embedder kind (child processes): texts/s single / concurrent / embedMany and speedups. */
+  byEmbedder?: Array<EmbeddingBenchRow | { kind: string; error: string }>;
 }
+
+const ROUNDS = 3;
 
 async function perSec(n: number, work: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
@@ -27,21 +37,45 @@ async function perSec(n: number, work: () => Promise<unknown>): Promise<number> 
   return (n / (performance.now() - t0)) * 1000;
 }
 
-export async function measureEmbedding(config: StrataConfig, texts: number): Promise<EmbedThroughput> {
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+async function rounds(
+  embedder: Embedder,
+  texts: number,
+  fresh: () => string[],
+  count: number,
+): Promise<{ single: number; concurrent: number; many: number }> {
+  const single: number[] = [];
+  const concurrent: number[] = [];
+  const many: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const a = fresh();
+    single.push(
+      await perSec(texts, async () => {
+        for (const t of a) await embedder.embed(t);
+      }),
+    );
+    const b = fresh();
+    concurrent.push(await perSec(texts, () => Promise.all(b.map((t) => embedder.embed(t)))));
+    const c = fresh();
+    many.push(await perSec(texts, () => embedder.embedMany(c)));
+  }
+  return { single: median(single), concurrent: median(concurrent), many: median(many) };
+}
+
+export async function measureEmbedding(
+  config: StrataConfig,
+  texts: number,
+  options: { byEmbedder?: boolean } = {},
+): Promise<EmbedThroughput> {
   const gen = sentenceGenerator(99);
   const fresh = () => Array.from({ length: texts }, () => gen.next());
   const noCache = createEmbedder({ ...config, embedder: { ...config.embedder, cacheSize: 0 } });
+  let result: EmbedThroughput;
   try {
     await noCache.ready();
-    await noCache.embedMany(fresh().slice(0, 32)); // warm-up (JIT, lazy kernels)
-    const a = fresh();
-    const single = await perSec(texts, async () => {
-      for (const t of a) await noCache.embed(t);
-    });
-    const b = fresh();
-    const concurrent = await perSec(texts, () => Promise.all(b.map((t) => noCache.embed(t))));
-    const c = fresh();
-    const many = await perSec(texts, () => noCache.embedMany(c));
+    await rounds(noCache, texts, fresh, 1); // warm-up: JIT and lazy kernels on every path
+    const { single, concurrent, many } = await rounds(noCache, texts, fresh, ROUNDS);
 
     const cached = createEmbedder(config);
     try {
@@ -53,7 +87,7 @@ export async function measureEmbedding(config: StrataConfig, texts: number): Pro
       const t1 = performance.now();
       for (const t of d) await cached.embed(t);
       const hit = (performance.now() - t1) / texts;
-      return {
+      result = {
         model: noCache.id,
         texts,
         singlePerSec: round(single, 0),
@@ -74,6 +108,25 @@ export async function measureEmbedding(config: StrataConfig, texts: number): Pro
   } finally {
     await noCache.close();
   }
+  if (options.byEmbedder !== false) result.byEmbedder = measureByEmbedder(texts);
+  return result;
+}
+
+/** The static table and USE-lite, each in a child process; a failure is reported, not thrown. */
+export function measureByEmbedder(texts: number): NonNullable<EmbedThroughput['byEmbedder']> {
+  // USE-lite takes ~10 ms per single text: fewer texts keep the bench short.
+  const plan = [
+    // The table embeds a text in microseconds: at least 2,000 texts so timer noise averages out.
+    { kind: 'static', n: Math.max(texts, 2_000), rounds: ROUNDS },
+    { kind: 'use', n: Math.max(32, Math.min(256, Math.round(texts / 8))), rounds: texts >= 1_000 ? 2 : 1 },
+  ];
+  return plan.map(({ kind, n, rounds: count }) => {
+    try {
+      return benchProviderInChild(kind, n, count);
+    } catch (error) {
+      return { kind, error: (error as Error).message.split('\n')[0] ?? String(error) };
+    }
+  });
 }
 
 /** Cold load of a brand-new embedder instance (the first in this process is the cold one). */

@@ -172,7 +172,9 @@ export async function benchProvider(kind: string, n: number, rounds: number): Pr
 /** Runs one provider's benchmark in a fresh child process (clean load time and RSS). */
 export function benchProviderInChild(kind: string, n: number, rounds: number): EmbeddingBenchRow {
   const self = fileURLToPath(import.meta.url);
-  const args = ['--import', 'tsx', self, '--provider', kind, '--n', String(n), '--rounds', String(rounds)];
+  // The loader is resolved from this file, so the bench works from any working directory.
+  const tsx = import.meta.resolve('tsx');
+  const args = ['--import', tsx, self, '--provider', kind, '--n', String(n), '--rounds', String(rounds)];
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' })) as EmbeddingBenchRow;
 }
 

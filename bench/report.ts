@@ -42,6 +42,13 @@ export function renderBenchHuman(report: BenchReport, table: Table): string {
       value: `${e.singlePerSec} / ${e.concurrentPerSec} / ${e.embedManyPerSec} per s`,
     },
     { measure: 'batch speedup (concurrent, embedMany)', value: `${e.batchSpeedup}x, ${e.embedManySpeedup}x` },
+    ...(e.byEmbedder ?? []).map((row) => ({
+      measure: 'error' in row ? `embed ${row.kind}` : `embed ${row.provider} single / concurrent / embedMany`,
+      value:
+        'error' in row
+          ? `not measured: ${row.error}`
+          : `${row.singlePerSec} / ${row.concurrentPerSec} / ${row.embedManyPerSec} per s (${row.batchSpeedup}x, ${row.embedManySpeedup}x; ${row.batchSpeedup >= 5 ? 'meets' : 'below'} the 5x target)`,
+    })),
     {
       measure: 'cache miss / hit per text',
       value: `${e.cache.missMsPerText} / ${e.cache.hitMsPerText} ms (${e.cache.speedup}x)`,
