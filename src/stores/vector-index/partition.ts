@@ -111,12 +111,10 @@ export class Partition {
       const rows = this.scan(query, n, filter);
       const { slab, ids } = this;
       const out = rows.map(({ slot, score }) => {
-        const refined = slab.estimate(slot, query);
-        return {
-          id: ids[slot]!,
-          score: refined?.score ?? score,
-          bound: refined?.bound ?? Number.POSITIVE_INFINITY,
-        };
+        const refined = slab.refinedDot(slot, query);
+        return Number.isNaN(refined)
+          ? { id: ids[slot]!, score, bound: Number.POSITIVE_INFINITY }
+          : { id: ids[slot]!, score: refined, bound: slab.refinedBound(slot) };
       });
       return out.sort((a, b) => b.score - a.score);
     }

@@ -144,15 +144,15 @@ export class Slab {
     this.refinement?.write(row, unit, this.data, base, this.scales[row]!);
   }
 
-  /**
-   * For a refined int8 row: q·r̃ for a unit query and the most it can differ from the exact
-   * cosine (refinement.ts); null for slabs without a refinement.
-   */
-  estimate(row: number, query: Float32Array): { score: number; bound: number } | null {
+  /** q·r̃ of a refined int8 row for a unit query (refinement.ts); NaN without a refinement. */
+  refinedDot(row: number, query: Float32Array): number {
     const r = this.refinement;
-    if (!r) return null;
-    const score = r.dot(row, query, this.data, row * this.dims, this.scales[row]!);
-    return { score, bound: r.residual(row) };
+    return r ? r.dot(row, query, this.data, row * this.dims, this.scales[row]!) : Number.NaN;
+  }
+
+  /** The most refinedDot() can differ from the exact cosine; +Infinity without a refinement. */
+  refinedBound(row: number): number {
+    return this.refinement ? this.refinement.residual(row) : Number.POSITIVE_INFINITY;
   }
 
   move(from: number, to: number): void {
@@ -177,7 +177,7 @@ export class Slab {
     const w = this.wasm;
     if (!w || this.precision !== 'int8') return null;
     const qScale = quantize(query, w.q8);
-    w.kernel.dotI8(w.queryAt, w.dataAt, rows, this.dims, w.outAt);
+    w.kernel.dotI8x4(w.queryAt, w.dataAt, rows, this.dims, w.outAt);
     return { dots: w.outI32, qScale, scales: this.scales };
   }
 
