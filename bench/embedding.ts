@@ -1,12 +1,12 @@
 /**
  * Embedding benchmark per provider (never part of the test run):
- *   npx tsx bench/embedding.ts [--provider static|hash|use|onnx|openai] [--n 400] [--rounds 3] [--json]
+ *   npx tsx bench/embedding.ts [--provider static|hash|use|onnx|openai] [--n 400] [--rounds 3] [--mix] [--json]
  * For each provider, in its own child process so load time and RSS are clean: cold model
  * load; then, after a warm-up that runs every path (JIT, lazy kernels), `rounds` rounds of:
  * one awaited request at a time (single: p50/p95 and texts/s), all requests at once
  * (concurrent: the core queue coalesces them into provider batches), 16 closed-loop clients
  * (each awaits its request before sending the next), and one embedMany call. Throughputs are
- * the median round. onnx runs when STRATA_BENCH_ONNX_DIR names a model folder; openai when
+ * the median round; --mix makes every fourth text four sentences long. onnx runs when STRATA_BENCH_ONNX_DIR names a model folder; openai when
  * STRATA_BENCH_OPENAI_URL and STRATA_BENCH_OPENAI_MODEL are set.
  */
 import { execFileSync } from 'node:child_process';
@@ -55,10 +55,17 @@ function configFor(kind: string, cacheSize: number) {
   return EmbedderConfigSchema.parse(base);
 }
 
+/** --mix: every fourth text is four sentences long, like chat turns among short queries. */
+let mixLengths = false;
+
 /** Unique, realistic sentences: the paraphrase set's sentences with a varying suffix. */
 function texts(n: number, salt: string): string[] {
   const pool = PARAPHRASE_PAIRS.flatMap((p) => [p.a, p.b]);
-  return Array.from({ length: n }, (_, i) => `${pool[i % pool.length]} (${salt} note ${i})`);
+  const at = (i: number) => pool[i % pool.length] as string;
+  return Array.from({ length: n }, (_, i) => {
+    const body = mixLengths && i % 4 === 0 ? [at(i), at(i + 7), at(i + 13), at(i + 29)].join(' ') : at(i);
+    return `${body} (${salt} note ${i})`;
+  });
 }
 
 const pct = (xs: number[], p: number): number => {
@@ -170,11 +177,17 @@ export async function benchProvider(kind: string, n: number, rounds: number): Pr
 }
 
 /** Runs one provider's benchmark in a fresh child process (clean load time and RSS). */
-export function benchProviderInChild(kind: string, n: number, rounds: number): EmbeddingBenchRow {
+export function benchProviderInChild(
+  kind: string,
+  n: number,
+  rounds: number,
+  mix = false,
+): EmbeddingBenchRow {
   const self = fileURLToPath(import.meta.url);
   // The loader is resolved from this file, so the bench works from any working directory.
   const tsx = import.meta.resolve('tsx');
   const args = ['--import', tsx, self, '--provider', kind, '--n', String(n), '--rounds', String(rounds)];
+  if (mix) args.push('--mix');
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' })) as EmbeddingBenchRow;
 }
 
@@ -185,8 +198,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       n: { type: 'string', default: '400' },
       rounds: { type: 'string', default: '3' },
       json: { type: 'boolean', default: false },
+      mix: { type: 'boolean', default: false },
     },
   });
+  mixLengths = values.mix;
   const n = Number(values.n);
   const rounds = Number(values.rounds);
   if (values.provider) {
@@ -195,7 +210,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const kinds = ['hash', 'static', 'use'];
     if (process.env.STRATA_BENCH_ONNX_DIR) kinds.push('onnx');
     if (process.env.STRATA_BENCH_OPENAI_URL && process.env.STRATA_BENCH_OPENAI_MODEL) kinds.push('openai');
-    const rows = kinds.map((kind) => benchProviderInChild(kind, n, rounds));
+    const rows = kinds.map((kind) => benchProviderInChild(kind, n, rounds, values.mix));
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     else console.table(rows);
   }
