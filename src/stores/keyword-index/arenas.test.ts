@@ -4,6 +4,7 @@ import { PLAIN } from '../shared/keyword-eval.ts';
 import { IntMap } from './int-map.ts';
 import { KeywordIndex } from './keyword-index.ts';
 import { PostingLists, TF_SATURATED } from './postings.ts';
+import { TermDictionary } from './term-dictionary.ts';
 import { TokenStreams } from './token-streams.ts';
 
 const FIELDS = { layer: 'episodic', createdMs: 0, superseded: false } as const;
@@ -128,5 +129,22 @@ describe('IntMap', () => {
     for (const [key, value] of ref) expect(map.get(key)).toBe(value);
     expect(new Set(map.keys())).toEqual(new Set(ref.keys()));
     expect(map.get(1)).toBe(-1);
+  });
+});
+
+describe('TermDictionary', () => {
+  it('interns, looks up and names terms, non-Latin ones included, across growth', () => {
+    const dict = new TermDictionary();
+    const terms = Array.from({ length: 3000 }, (_, i) =>
+      i % 3 === 0 ? `größe${i}` : i % 3 === 1 ? `日本${i}` : `t${i}`,
+    );
+    const ids = terms.map((term) => dict.intern(term));
+    expect(new Set(ids).size).toBe(terms.length);
+    expect(terms.map((term) => dict.intern(term))).toEqual(ids);
+    expect(terms.map((term) => dict.lookup(term))).toEqual(ids);
+    expect(ids.map((id) => dict.name(id))).toEqual(terms);
+    expect(dict.lookup('absent')).toBe(-1);
+    const late = dict.intern('after-names');
+    expect(dict.name(late)).toBe('after-names');
   });
 });

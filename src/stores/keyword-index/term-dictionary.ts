@@ -17,8 +17,11 @@ export class TermDictionary {
   private hashes = new Int32Array(256);
   /** Cells of id + 1 (0 = empty), linear probing; at most 70% full. */
   private table = new Int32Array(512);
-  /** Names already materialized (a term's text never changes, so they never go stale). */
-  private readonly names: Array<string | undefined> = [];
+  /**
+   * Names already materialized (a term's text never changes, so they never go stale); made
+   * on the first prefix / fuzzy query, dense so lookups stay on V8's fast elements.
+   */
+  private names: Array<string | undefined> | null = null;
   size = 0;
 
   get bytes(): number {
@@ -53,7 +56,7 @@ export class TermDictionary {
     this.charsUsed += term.length;
     this.offsets[id + 1] = this.charsUsed;
     this.hashes[id] = hashOf(term);
-    this.names.push(undefined); // dense, so lookups stay on V8's fast elements
+    this.names?.push(undefined);
     this.size += 1;
     if (this.size * 10 > this.table.length * 7) this.rehash(this.table.length * 2);
     else this.place(id);
@@ -65,6 +68,7 @@ export class TermDictionary {
    * first such query decodes them (~15 ms per 100k terms), later ones reuse the strings.
    */
   name(id: number): string {
+    this.names ??= new Array<string | undefined>(this.size).fill(undefined);
     let name = this.names[id];
     if (name === undefined) {
       const units = this.chars.subarray(this.offsets[id]!, this.offsets[id + 1]!);
