@@ -25,10 +25,10 @@ const SIF_A = 1e-3;
 /**
  * Unknown words (names, numbers, typos) remembered with their SentencePiece rows: the
  * Viterbi split costs more than the rows it adds, and chat repeats the same names. Bounded
- * so a stream of random tokens cannot grow it without limit (it is simply cleared when full).
+ * so a stream of random tokens cannot grow it without limit (it is simply cleared when full;
+ * full, it holds ~1 MB: plain arrays, half the size of Int32Arrays).
  */
-const PIECE_MEMO_LIMIT = 20_000;
-const NO_ROWS = new Int32Array(0);
+const PIECE_MEMO_LIMIT = 8_192;
 
 export interface StaticProviderOptions {
   modelPath?: string;
@@ -59,7 +59,7 @@ export class StaticEmbeddingProvider implements EmbeddingProvider {
   readonly #sifA: number;
   readonly #partWeights: number[] | undefined;
   #table: LoadedTable | null = null;
-  #pieceMemo = new Map<string, Int32Array>();
+  #pieceMemo = new Map<string, number[]>();
   /** Scratch: table offset and scale of each row of the text being embedded. */
   #offsets = new Int32Array(64);
   #scales = new Float64Array(64);
@@ -198,12 +198,12 @@ export class StaticEmbeddingProvider implements EmbeddingProvider {
   }
 
   /** Table rows of an unknown word's SentencePiece pieces (unknown pieces dropped), memoized. */
-  #piecesOf(table: LoadedTable, word: string): Int32Array {
+  #piecesOf(table: LoadedTable, word: string): number[] {
     const memo = this.#pieceMemo.get(word);
     if (memo !== undefined) return memo;
     const { tokenizer, wordCount } = table;
     const ids = tokenizer.encode(word).filter((id) => id !== tokenizer.unknownId);
-    const rows = ids.length === 0 ? NO_ROWS : Int32Array.from(ids, (id) => wordCount + id);
+    const rows = ids.map((id) => wordCount + id);
     if (this.#pieceMemo.size >= PIECE_MEMO_LIMIT) this.#pieceMemo.clear();
     this.#pieceMemo.set(word, rows);
     return rows;
