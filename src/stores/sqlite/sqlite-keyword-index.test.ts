@@ -152,4 +152,45 @@ describe('SQLite in-process keyword index', () => {
       a.id,
     ]);
   });
+
+  it('builds in the background after open, in step with writes made meanwhile', async () => {
+    const seed = await opened('memory');
+    const docs = Array.from({ length: 2600 }, (_, i) => memory({ content: sentence(i + 1) }));
+    await seed.insert(docs.map((m) => ({ memory: m, vector: null })));
+    await seed.close();
+    const store = await opened('memory');
+    const building = () => (store as unknown as { keywordBuild: unknown }).keywordBuild !== null;
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    await turn();
+    await turn();
+    expect(building()).toBe(true);
+    // writes while the build is partway: rows behind and ahead of its cursor deleted, a new
+    // row, and another user's row
+    await store.delete(ALICE, [docs[1]!.id, docs[2500]!.id]);
+    const late = memory({ content: 'zeppelin lake' });
+    await store.insert([
+      { memory: late, vector: null },
+      { memory: memory({ userId: BOB, content: 'zeppelin' }), vector: null },
+    ]);
+    for (let i = 0; i < 20 && building(); i++) await turn();
+    expect(building()).toBe(false);
+    const query = (text: string) => store.keywordSearch({ userId: ALICE }, parseKeywordQuery(text), 3000);
+    expect(ids(await query('zeppelin'))).toEqual([late.id]);
+    const lake = ids(await query('lake'));
+    expect(lake).toContain(late.id);
+    expect(lake).not.toContain(docs[2500]!.id);
+    const first = sentence(2).split(' ')[0]!;
+    expect(ids(await query(first))).not.toContain(docs[1]!.id);
+    // the same answers as FTS5 on the same file (built in one go)
+    const fts = await opened('fts5');
+    expect(lake.sort()).toEqual(
+      ids(await fts.keywordSearch({ userId: ALICE }, parseKeywordQuery('lake'), 3000)).sort(),
+    );
+    // a search right after open finishes the build first
+    await store.close();
+    const again = await opened('memory');
+    expect(ids(await again.keywordSearch({ userId: ALICE }, parseKeywordQuery('lake'), 3000)).sort()).toEqual(
+      lake,
+    );
+  });
 });

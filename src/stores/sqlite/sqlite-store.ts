@@ -6,8 +6,9 @@
  * when another process committed). Every multi-row write is one transaction; updates are
  * optimistic (expected version). Content, metadata and snapshots are encrypted when a
  * Cipher is given (keyword search then runs on a blind index). Keyword search runs either
- * on FTS5 or (keywordIndex 'memory') on an in-process per-user inverted index, built on the
- * first keyword search and then kept in sync at the same points as the vector index
+ * on FTS5 or (keywordIndex 'memory') on an in-process per-user inverted index, built in
+ * the background after open (finished by the first keyword search if that comes sooner)
+ * and then kept in sync at the same points as the vector index
  * (stores/keyword-index). This class orchestrates;
  * SQL lives in sqlite-reads.ts, sqlite-writes.ts and sqlite-maintenance.ts.
  */
@@ -33,7 +34,7 @@ import type {
 import { type Precision, rescoreTopK, VectorIndex } from '../vector-index/vector-index.ts';
 import { CommonTerms } from './common-terms.ts';
 import { toFtsMatch } from './fts-query.ts';
-import { keywordTokens, loadKeywordIndex } from './keyword-loader.ts';
+import { KeywordIndexBuild, keywordTokens, loadKeywordIndex } from './keyword-loader.ts';
 import { ensureLookupIndexes } from './lookup-indexes.ts';
 import { migrate } from './migrations.ts';
 import { openDatabase } from './open-db.ts';
@@ -42,6 +43,9 @@ import { SqliteConnection } from './sqlite-connection.ts';
 import { checkKeys, ftsKeyOf, reindexAll, rotateKeys } from './sqlite-maintenance.ts';
 import * as reads from './sqlite-reads.ts';
 import { deleteRow, writeRow, writeVector, writeVersion } from './sqlite-writes.ts';
+
+/** Rows the background keyword-index build indexes per event-loop turn (~5 ms). */
+const KEYWORD_BUILD_ROWS = 500;
 
 export interface SqliteStoreOptions {
   path: string;
@@ -69,6 +73,8 @@ export class SqliteStore implements MemoryStore {
   private readonly common = new CommonTerms();
   private keywords: KeywordIndex | null = null;
   private keywordsDataVersion = -1;
+  /** The background build filling `keywords` after open, until done or replaced. */
+  private keywordBuild: KeywordIndexBuild | null = null;
   /** Rows written by the open transaction, applied to the keyword index once it commits. */
   private pending: Array<{ memory: Memory; terms: string }> = [];
 
@@ -98,6 +104,7 @@ export class SqliteStore implements MemoryStore {
       if (c.readMeta('fts_key') !== ftsKeyOf(this.cipher)) c.tx(() => reindexAll(c, this.cipher));
       this.model = { ...options.model };
       this.loadIndex();
+      if (this.keywordMode === 'memory') this.buildKeywordsInBackground(c);
     } catch (error) {
       c.close();
       this.c = null;
@@ -127,8 +134,32 @@ export class SqliteStore implements MemoryStore {
 
   private loadKeywords(): void {
     const c = this.conn();
+    this.keywordBuild = null;
     this.keywords = loadKeywordIndex(c, this.cipher);
     this.keywordsDataVersion = c.dataVersion();
+  }
+
+  /**
+   * Fills the keyword index after open in steps of KEYWORD_BUILD_ROWS rows, one per
+   * event-loop turn (unref'd: it never keeps the process alive), so the first keyword search
+   * finds it built instead of building it in one block (~2 s at 100k rows). Writes keep the
+   * partial index in sync meanwhile; a search before it is done finishes it synchronously;
+   * another connection's commit, rotateKeys or close drop it.
+   */
+  private buildKeywordsInBackground(c: SqliteConnection): void {
+    const build = new KeywordIndexBuild(c, this.cipher);
+    this.keywordBuild = build;
+    this.keywords = build.index;
+    this.keywordsDataVersion = c.dataVersion();
+    const step = () => {
+      if (this.keywordBuild !== build) return;
+      if (c.dataVersion() !== this.keywordsDataVersion) {
+        this.keywordBuild = null;
+        this.keywords = null; // rebuilt from the file by the next keyword search
+      } else if (build.step(KEYWORD_BUILD_ROWS)) this.keywordBuild = null;
+      else setImmediate(step).unref();
+    };
+    setImmediate(step).unref();
   }
 
   /** Runs a write transaction and then applies its rows to the keyword index. */
@@ -150,6 +181,7 @@ export class SqliteStore implements MemoryStore {
   }
 
   async close(): Promise<void> {
+    this.keywordBuild = null;
     this.keywords = null;
     this.vocab = null;
     this.index = null;
@@ -505,6 +537,10 @@ export class SqliteStore implements MemoryStore {
     // Built on first use (commands that never search never pay for it), and rebuilt from the
     // stored rows when another process wrote to the file, as the vector index is reloaded.
     if (!this.keywords || c.dataVersion() !== this.keywordsDataVersion) this.loadKeywords();
+    else if (this.keywordBuild) {
+      this.keywordBuild.finish(); // opened moments ago: the rest of the background build, now
+      this.keywordBuild = null;
+    }
     const cipher = this.cipher;
     const mapping: TokenMapping = cipher ? { token: (t) => cipher.blindToken(t), exactOnly: true } : PLAIN;
     const hasMetadata = filter.metadata && Object.keys(filter.metadata).length > 0;
@@ -544,6 +580,7 @@ export class SqliteStore implements MemoryStore {
       );
     }
     const rewritten = rotateKeys(this.conn(), this.cipher);
+    this.keywordBuild = null;
     this.keywords = null; // new key, new blind tokens: rebuilt on the next keyword search
     this.vocab = null;
     this.common.reset();
