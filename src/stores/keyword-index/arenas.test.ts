@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../../bench/synthetic.ts';
 import { PLAIN } from '../shared/keyword-eval.ts';
+import { IdSlots } from './id-slots.ts';
 import { IntMap } from './int-map.ts';
 import { KeywordIndex } from './keyword-index.ts';
 import { PostingLists, TF_SATURATED } from './postings.ts';
@@ -146,5 +147,26 @@ describe('TermDictionary', () => {
     expect(dict.lookup('absent')).toBe(-1);
     const late = dict.intern('after-names');
     expect(dict.name(late)).toBe('after-names');
+  });
+});
+
+describe('IdSlots', () => {
+  it('maps ids to slots, ids with colliding hashes included', () => {
+    // m81384 / m118024 and m41197 / m122857 share their 31-bit hash
+    const ids = ['m81384', 'm118024', 'm41197', 'm122857', 'a', 'b'];
+    const slots = new IdSlots(ids);
+    ids.forEach((id, slot) => slots.set(id, slot));
+    ids.forEach((id, slot) => expect(slots.get(id)).toBe(slot));
+    slots.delete('m81384');
+    ids[0] = '';
+    expect(slots.get('m81384')).toBeUndefined();
+    expect(slots.get('m118024')).toBe(1);
+    ids[0] = 'm81384';
+    slots.set('m81384', 0);
+    expect(slots.get('m81384')).toBe(0);
+    slots.delete('m122857');
+    expect(slots.get('m122857')).toBeUndefined();
+    expect(slots.get('m41197')).toBe(2);
+    expect(slots.get('zzz')).toBeUndefined();
   });
 });

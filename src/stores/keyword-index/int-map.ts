@@ -94,3 +94,10 @@ export class IntMap {
     }
   }
 }
+
+/** FNV-1a over a string's UTF-16 code units, finished with a multiply so low bits mix well (int32). */
+export function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+}

@@ -10,6 +10,7 @@
  * term's document frequency.
  */
 import { SlotColumns, type SlotFields } from '../shared/slot-fields.ts';
+import { IdSlots } from './id-slots.ts';
 import { PostingLists, TF_SATURATED } from './postings.ts';
 import { TokenStreams } from './token-streams.ts';
 
@@ -19,7 +20,7 @@ const FIRST_SLOTS = 16;
 
 export class KeywordPartition {
   readonly ids: string[] = [];
-  readonly slotOf = new Map<string, number>();
+  readonly slotOf = new IdSlots(this.ids);
   readonly postings = new PostingLists();
   /** Layer, createdAt and superseded per slot, checked inline by filtered searches. */
   readonly fields = new SlotColumns(FIRST_SLOTS);
@@ -38,9 +39,9 @@ export class KeywordPartition {
     return this.streams.length;
   }
 
-  /** Bytes held in typed arrays (ids and the term → list Map are on the JS heap). */
+  /** Bytes held in typed arrays (the id strings are on the JS heap). */
   get bytes(): number {
-    return this.postings.bytes + this.streams.bytes + this.fields.bytes;
+    return this.postings.bytes + this.streams.bytes + this.fields.bytes + this.slotOf.bytes;
   }
 
   /** The slot's token stream (term ids in order), a view valid until the next write. */

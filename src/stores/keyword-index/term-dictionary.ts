@@ -7,6 +7,7 @@
  * and fuzzy expansion over a user's vocabulary, and then kept. Terms are never removed (ids stay valid in the
  * partitions' streams and postings); a term no document holds any more just costs its bytes.
  */
+import { hashString as hashOf } from './int-map.ts';
 import { resized } from './resized.ts';
 
 export class TermDictionary {
@@ -96,11 +97,4 @@ export class TermDictionary {
     this.table = new Int32Array(cells);
     for (let id = 0; id < this.size; id++) this.place(id);
   }
-}
-
-/** FNV-1a over UTF-16 code units, finished with a multiply so low bits mix well. */
-function hashOf(term: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < term.length; i++) h = Math.imul(h ^ term.charCodeAt(i), 0x01000193);
-  return Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
 }
