@@ -4,7 +4,9 @@
  * hybrid search across the enabled layers (superseded facts excluded); relevance
  * normalized to the best hit; scoring.ts × every layer's score() multiplier; spreading
  * activation along links; messages lifted to their episodic pair's score (pair-lift.ts);
- * dedupe across layers (same text, or one contained in the other);
+ * memories of a speaker the query does not name damped (speaker-focus.ts); dedupe across
+ * layers (same text, or one contained in the other); a small boost for memories of chats
+ * that several top hits come from (chat-affinity.ts);
  * the token-budgeted block (format.ts); access reinforcement (touch) of what made it into
  * the block and co-recall link strengthening. `memories` is the ranked, deduplicated top k.
  */
@@ -22,6 +24,7 @@ import {
   type SearchResult,
 } from '../types.ts';
 import { spreadActivation, strengthenCoRecalled } from './activation.ts';
+import { boostChatAffinity } from './chat-affinity.ts';
 import { dedupeRanked } from './dedupe.ts';
 import { buildContextBlock } from './format.ts';
 import { messageText, validationMessage } from './normalize.ts';
@@ -103,7 +106,7 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
     ranked.sort((a, b) => b.score - a.score);
   }
 
-  ranked = dedupeRanked(focusSpeakers(liftPairMembers(ranked), text)).slice(0, k);
+  ranked = boostChatAffinity(dedupeRanked(focusSpeakers(liftPairMembers(ranked), text))).slice(0, k);
   const block = buildContextBlock(
     ranked.map((r) => r.memory),
     req.maxTokens,
