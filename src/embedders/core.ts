@@ -4,14 +4,15 @@
  * retried by the next call instead of being cached), a queue that coalesces concurrent
  * requests into batches of up to maxBatchSize (waiting at most batchWindowMs, or with a zero
  * window until the microtask queue or the event-loop turn ends; requests that arrive while a
- * serial provider is busy form the next batch), an LRU cache
- * keyed by the text (a SHA-1 of it for long texts), and close() that flushes pending work. Providers stay small
+ * serial provider is busy form the next batch), an LRU cache keyed by the text (a SHA-1 of it
+ * for long texts) that copies vectors into its own slabs (so providers may return views of
+ * one buffer per batch), and close() that flushes pending work. Providers stay small
  * because batching, caching and validation live here once.
  */
 import { createHash } from 'node:crypto';
 import { ClosedError, EmbedderError, MemoryError } from '../errors.ts';
-import { LruCache } from './lru.ts';
 import type { Embedder, EmbedderStats, EmbeddingProvider } from './types.ts';
+import { VectorCache } from './vector-cache.ts';
 
 export interface EmbedderCoreOptions {
   /** Upper bound per provider call; the provider's own maxBatchSize caps it too. */
@@ -60,7 +61,7 @@ class CoreEmbedder implements Embedder {
   readonly #maxBatch: number;
   readonly #windowMs: number;
   readonly #flush: 'microtask' | 'immediate';
-  readonly #cache: LruCache<string, Float32Array>;
+  readonly #cache: VectorCache;
   readonly #now: () => number;
   #loading: Promise<void> | null = null;
   #loaded = false;
@@ -86,7 +87,7 @@ class CoreEmbedder implements Embedder {
     );
     this.#windowMs = Math.max(0, options.batchWindowMs ?? 2);
     this.#flush = options.flush ?? 'immediate';
-    this.#cache = new LruCache(options.cacheSize ?? 10_000);
+    this.#cache = new VectorCache(options.cacheSize ?? 10_000);
     this.#now = options.now ?? (() => performance.now());
   }
 
@@ -136,10 +137,10 @@ class CoreEmbedder implements Embedder {
     if (this.#closed) return Promise.reject(new ClosedError('This embedder is closed; create a new one.'));
     if (typeof text !== 'string') return Promise.reject(new EmbedderError('embed() needs a string.'));
     const key = contentKey(text);
-    const cached = this.#cache.get(key);
+    const cached = this.#cache.getCopy(key);
     if (cached !== undefined) {
       this.#hits++;
-      return Promise.resolve(cached.slice());
+      return Promise.resolve(cached);
     }
     this.#misses++;
     return this.#enqueue(text, key).then(copy);
@@ -153,19 +154,21 @@ class CoreEmbedder implements Embedder {
     // All misses enter the queue in this one call, so they fill whole batches; one copy
     // pass at the end instead of a continuation per text.
     const found: Array<Float32Array | Promise<Float32Array>> = new Array(texts.length);
+    const queued = new Uint8Array(texts.length);
     for (let i = 0; i < texts.length; i++) {
       const text = texts[i] as string;
       const key = contentKey(text);
-      const cached = this.#cache.get(key);
+      const cached = this.#cache.getCopy(key);
       if (cached !== undefined) {
         this.#hits++;
         found[i] = cached;
       } else {
         this.#misses++;
         found[i] = this.#enqueue(text, key);
+        queued[i] = 1;
       }
     }
-    return Promise.all(found).then((vectors) => vectors.map(copy));
+    return Promise.all(found).then((vectors) => vectors.map((v, i) => (queued[i] === 1 ? copy(v) : v)));
   }
 
   /** Queues a text (or joins the identical one already waiting) and arranges a flush. */
