@@ -8,7 +8,11 @@
  * 'memory') and V8's heap spaces. Run with --expose-gc so the numbers are settled:
  *
  *   node --expose-gc --import tsx bench/memory.ts [--size 100000] [--users 200]
- *     [--precision float32|int8] [--keyword-index fts5|memory]
+ *     [--precision float32|int8] [--keyword-index fts5|memory] [--strata-bench]
+ *
+ * --strata-bench fills the way `strata bench` does before its "RSS after 100k" check (model
+ * load, embedding throughput, scale runs 1k/10k/100k with 300 searches each) instead of the
+ * plain fill, so the "fill" phase is that check's number.
  *
  * The CPU is shared; memory numbers are stable to a few MB across runs.
  */
@@ -23,6 +27,8 @@ import { createStore } from '../src/stores/create-store.ts';
 import type { KeywordIndex } from '../src/stores/keyword-index/keyword-index.ts';
 import type { VectorIndex } from '../src/stores/vector-index/vector-index.ts';
 import type { MemoryInput } from '../src/types.ts';
+import { measureEmbedding, measureModelLoad } from './embed-throughput.ts';
+import { runScale } from './scale.ts';
 import { sentenceGenerator, userIdFor } from './synthetic.ts';
 
 const { values } = parseArgs({
@@ -31,6 +37,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '200' },
     precision: { type: 'string' },
     'keyword-index': { type: 'string' },
+    'strata-bench': { type: 'boolean', default: false },
   },
 });
 const size = Number(values.size);
@@ -63,18 +70,27 @@ try {
   await memory.search({ userId: HEAVY, query: 'warm up', k: 10 });
   phases.startup = snapshot();
   const gen = sentenceGenerator(7);
-  for (let done = 0; done < size; ) {
-    const batch: MemoryInput[] = [];
-    for (let i = 0; i < Math.min(1000, size - done); i++) {
-      const n = done + i;
-      batch.push({
-        userId: n % 5 === 0 ? HEAVY : userIdFor(n, users),
-        layer: 'episodic',
-        content: gen.next(),
-      });
+  if (values['strata-bench']) {
+    // what `strata bench` does before its "RSS after 100k" snapshot: cold model load,
+    // embedding throughput, then the 1k/10k/100k scale runs with their searches
+    await measureModelLoad(config);
+    await measureEmbedding(config, 2_000);
+    const sizes = [1_000, 10_000, 100_000].filter((n) => n < size);
+    await runScale(memory, { sizes: [...sizes, size], users, ops: 300 });
+  } else {
+    for (let done = 0; done < size; ) {
+      const batch: MemoryInput[] = [];
+      for (let i = 0; i < Math.min(1000, size - done); i++) {
+        const n = done + i;
+        batch.push({
+          userId: n % 5 === 0 ? HEAVY : userIdFor(n, users),
+          layer: 'episodic',
+          content: gen.next(),
+        });
+      }
+      await memory.addMany(batch);
+      done += batch.length;
     }
-    await memory.addMany(batch);
-    done += batch.length;
   }
   phases.fill = snapshot();
   for (let i = 0; i < 50; i++) {
@@ -116,6 +132,7 @@ try {
       size,
       users,
       keywordIndex: values['keyword-index'] ?? 'default',
+      fill: values['strata-bench'] ? 'strata-bench' : 'plain',
       precision: config.store.kind === 'sqlite' ? config.store.vectorPrecision : config.store.kind,
       phases,
       vectorIndex,
