@@ -13,9 +13,9 @@ const CODES_PER_BYTE = 4;
 
 export class Refinement {
   /** 2-bit codes, four dimensions per byte, `stride` bytes per row. */
-  private codes: Uint8Array;
+  private readonly codes: Uint8Array;
   /** ‖u − r̃‖ per row. */
-  private residuals: Float32Array;
+  private readonly residuals: Float32Array;
   private readonly stride: number;
 
   constructor(
@@ -39,22 +39,28 @@ export class Refinement {
 
   /** Records a row from its unit vector and the int8 levels and scale it was stored with. */
   write(row: number, unit: Float32Array, levels: ArrayLike<number>, levelsAt: number, scale: number): void {
+    const { dims, codes } = this;
     const invQuarter = 4 / scale;
     const base = row * this.stride;
     let sum = 0;
     let packed = 0;
-    for (let i = 0; i < this.dims; i++) {
+    for (let i = 0; i < dims; i++) {
+      const u = unit[i]!;
       const level = levels[levelsAt + i]!;
-      let code = Math.floor((unit[i]! - level * scale) * invQuarter) + 2;
-      code = Math.min(3, Math.max(0, code));
-      packed |= code << ((i & 3) * 2);
-      if ((i & 3) === 3 || i === this.dims - 1) {
-        this.codes[base + (i >> 2)] = packed;
+      // which quarter of [−scale/2, scale/2] the leftover falls in (| 0 truncates; the clamp
+      // makes that equal to floor here)
+      let code = ((u - level * scale) * invQuarter + 2) | 0;
+      if (code < 0) code = 0;
+      else if (code > 3) code = 3;
+      packed |= code << ((i & 3) << 1);
+      if ((i & 3) === 3) {
+        codes[base + (i >> 2)] = packed;
         packed = 0;
       }
-      const error = unit[i]! - (level + (code - 1.5) * 0.25) * scale;
+      const error = u - (level + (code - 1.5) * 0.25) * scale;
       sum += error * error;
     }
+    if ((dims & 3) !== 0) codes[base + (dims >> 2)] = packed;
     this.residuals[row] = Math.sqrt(sum);
   }
 
