@@ -24,6 +24,7 @@ describe('PostingLists', () => {
     const p = new PostingLists();
     const ref = new Map<number, Map<number, number>>();
     for (let op = 0; op < 40_000; op++) {
+      if (op % 10_000 === 5_000) p.trim(); // exact-fit arenas must keep working
       // skewed terms: a few long lists, many short ones, so regions move and die
       const term = rng() < 0.5 ? Math.floor(rng() * 8) : Math.floor(rng() * 3000);
       const slot = Math.floor(rng() * 500);
@@ -64,6 +65,7 @@ describe('TokenStreams', () => {
     const s = new TokenStreams(64);
     const ref = new Map<number, number[]>();
     for (let op = 0; op < 20_000; op++) {
+      if (op % 5_000 === 2_500) s.trim();
       const slot = Math.floor(rng() * 64);
       if (ref.has(slot)) {
         s.release(slot);
@@ -145,6 +147,8 @@ describe('TermDictionary', () => {
     expect(terms.map((term) => dict.lookup(term))).toEqual(ids);
     expect(ids.map((id) => dict.name(id))).toEqual(terms);
     expect(dict.lookup('absent')).toBe(-1);
+    dict.trim();
+    expect(dict.lookup(terms[7]!)).toBe(ids[7]);
     const late = dict.intern('after-names');
     expect(dict.name(late)).toBe('after-names');
   });

@@ -73,6 +73,12 @@ export class KeywordPartition {
     for (const [term, tf] of counts(terms)) this.postings.add(term, slot, tf);
   }
 
+  /** Drops spare room in the arenas (after a bulk build). */
+  trim(): void {
+    this.postings.trim();
+    this.streams.trim();
+  }
+
   updateFields(id: string, fields: DocFields): void {
     const slot = this.slotOf.get(id);
     if (slot !== undefined) this.fields.set(slot, fields);

@@ -137,11 +137,24 @@ export class PostingLists {
     this.cap[list] = want;
   }
 
-  /** Rewrites the live lists back to back, each keeping 1/8 spare room. */
-  private compact(extra: number): void {
+  /**
+   * Fits the arena and columns to the live lists exactly, for an index that was just built
+   * in bulk (the next append to a list then moves it, as any full list does).
+   */
+  trim(): void {
+    this.compact(0, 0);
+    const lists = Math.max(this.lists, 16);
+    this.start = resized(this.start, lists);
+    this.len = resized(this.len, lists);
+    this.cap = resized(this.cap, lists);
+  }
+
+  /** Rewrites the live lists back to back, each keeping len >> spareShift spare room. */
+  private compact(extra: number, spareShift = 3): void {
+    const spare = (n: number) => (spareShift > 0 ? n >> spareShift : 0);
     let total = extra;
-    for (let list = 0; list < this.lists; list++) total += this.len[list]! + (this.len[list]! >> 3);
-    const size = Math.max(total + (total >> 3), 64);
+    for (let list = 0; list < this.lists; list++) total += this.len[list]! + spare(this.len[list]!);
+    const size = Math.max(total + spare(total), 64);
     const slots = new Int32Array(size);
     const tfs = new Uint8Array(size);
     let at = 0;
@@ -152,7 +165,7 @@ export class PostingLists {
       slots.set(this.slots.subarray(from, from + n), at);
       tfs.set(this.tfs.subarray(from, from + n), at);
       this.start[list] = at;
-      this.cap[list] = n + (n >> 3);
+      this.cap[list] = n + spare(n);
       at += this.cap[list]!;
     }
     this.slots = slots;

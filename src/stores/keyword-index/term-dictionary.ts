@@ -29,6 +29,13 @@ export class TermDictionary {
     return this.chars.byteLength + this.offsets.byteLength + this.hashes.byteLength + this.table.byteLength;
   }
 
+  /** Fits the per-term arrays to the terms held (after a bulk build). */
+  trim(): void {
+    this.chars = resized(this.chars, Math.max(this.charsUsed, 16));
+    this.offsets = resized(this.offsets, this.size + 2);
+    this.hashes = resized(this.hashes, this.size + 2);
+  }
+
   /** The term's id, or -1 when no document ever held it. */
   lookup(term: string): number {
     const hash = hashOf(term);

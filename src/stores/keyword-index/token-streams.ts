@@ -60,10 +60,15 @@ export class TokenStreams {
     this.length[slot] = 0;
   }
 
+  /** Fits the arena to the live streams exactly (after a bulk build). */
+  trim(): void {
+    this.compact(0, false);
+  }
+
   /** Rewrites the live streams back to back, in slot order. */
-  private compact(extra: number): void {
-    const live = this.used - this.dead;
-    const next = new Uint32Array(Math.max(256, live + extra + ((live + extra) >> 3)));
+  private compact(extra: number, spare = true): void {
+    const live = this.used - this.dead + extra;
+    const next = new Uint32Array(Math.max(256, spare ? live + (live >> 3) : live));
     let at = 0;
     for (let slot = 0; slot < this.length.length; slot++) {
       const n = this.length[slot]!;

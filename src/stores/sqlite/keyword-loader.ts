@@ -65,8 +65,10 @@ export class KeywordIndexBuild {
         },
       );
     }
-    if (batch.length < rows) this.done = true;
-    else this.after = batch.at(-1)!.rowid;
+    if (batch.length < rows) {
+      this.done = true;
+      this.index.trim(); // built in bulk: give back the room growth left in its arenas
+    } else this.after = batch.at(-1)!.rowid;
     return this.done;
   }
 
