@@ -1,7 +1,8 @@
 /**
  * Strata as an AI SDK (ai@6) language-model middleware: `transformParams` recalls for the
  * prompt and injects the `<memory_context>` block into the system message; `wrapGenerate`
- * and `wrapStream` observe the finished turn (for streams, after the last text delta).
+ * and `wrapStream` observe the finished turn (for streams, after the last text delta), with
+ * the assistant message before the last user message as bridge context (promptTurn).
  * The user comes from `providerOptions.strata.userId` per call or the middleware's
  * `userId` option. Memory never breaks a generation: failures go to `onError` and the
  * model call proceeds as if Strata were absent.
@@ -13,8 +14,9 @@ import type {
   LanguageModelV3StreamPart,
 } from '@ai-sdk/provider';
 import type { StrataMemory } from '../../api.ts';
-import type { LayerName } from '../../types.ts';
+import type { LayerName, TurnInput } from '../../types.ts';
 import { inject } from '../shared/inject.ts';
+import { derivedMessageId, previousReply } from '../shared/message-ids.ts';
 
 export interface StrataMiddlewareOptions {
   memory: StrataMemory;
@@ -46,6 +48,43 @@ function forRecall(prompt: LanguageModelV3Prompt): RecallMessage[] {
     .filter((m) => m.content.trim() !== '');
 }
 
+/** Text parts of an assistant message joined as a reply's deltas are (the reply stored earlier). */
+function replyText(message: LanguageModelV3Prompt[number]): string {
+  if (typeof message.content === 'string') return message.content;
+  return message.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
+}
+
+/**
+ * The turn to store: the last user message and the reply, plus the assistant message right
+ * before that user message as bridge context. Prompt messages carry no ids, so ids are
+ * derived from user, chat, role and text (shared/message-ids.ts): the reply stored now
+ * gets the id that the next call's copy of it (in the prompt history) derives.
+ */
+export function promptTurn(
+  userId: string,
+  chatId: string,
+  prompt: LanguageModelV3Prompt,
+  reply: string,
+): TurnInput | undefined {
+  const userIndex = prompt.findLastIndex((m) => m.role === 'user');
+  const lastUser = prompt[userIndex];
+  if (!lastUser || !reply.trim()) return undefined;
+  const userText = promptText(lastUser) || '[non-text message]';
+  const before = prompt[userIndex - 1];
+  const beforeText = before?.role === 'assistant' ? replyText(before) : '';
+  const previous = previousReply(derivedMessageId(userId, chatId, 'assistant', beforeText), beforeText);
+  return {
+    userId,
+    chatId,
+    messages: [
+      ...(previous ? [previous] : []),
+      { id: derivedMessageId(userId, chatId, 'user', userText), role: 'user', content: userText },
+      { id: derivedMessageId(userId, chatId, 'assistant', reply), role: 'assistant', content: reply },
+    ],
+    metadata: { source: 'ai-sdk' },
+  };
+}
+
 export function strataMiddleware(options: StrataMiddlewareOptions): LanguageModelV3Middleware {
   const report = options.onError ?? (() => undefined);
   const target = (params: LanguageModelV3CallOptions) => {
@@ -56,18 +95,11 @@ export function strataMiddleware(options: StrataMiddlewareOptions): LanguageMode
   };
   const observe = async (params: LanguageModelV3CallOptions, reply: string) => {
     const { userId, chatId } = target(params);
-    const lastUser = [...params.prompt].reverse().find((m) => m.role === 'user');
-    if (options.observe === false || !userId || !lastUser || !reply.trim()) return;
+    const turn =
+      userId && options.observe !== false ? promptTurn(userId, chatId, params.prompt, reply) : undefined;
+    if (!turn) return;
     try {
-      await options.memory.observeTurn({
-        userId,
-        chatId,
-        messages: [
-          { role: 'user', content: promptText(lastUser) || '[non-text message]' },
-          { role: 'assistant', content: reply },
-        ],
-        metadata: { source: 'ai-sdk' },
-      });
+      await options.memory.observeTurn(turn);
     } catch (error) {
       report(error, 'observe');
     }

@@ -1,24 +1,19 @@
 /**
  * Inlet and outlet behavior of one Strata filter, free of HTTP. The inlet recalls with
  * the chat's messages and injects the context block into the system message; the outlet
- * stores the last user+assistant pair, keyed by chat id and message ids. Neither may ever
- * break a chat: the inlet degrades to the unchanged body, the outlet hands failed turns to
- * the durable outbox. Background tasks (metadata.task) pass through untouched.
+ * stores the last user+assistant pair, keyed by chat id and message ids, with the reply
+ * before it as bridge context (outlet-turn.ts). Neither may ever break a chat: the inlet
+ * degrades to the unchanged body, the outlet hands failed turns to the durable outbox.
+ * Background tasks (metadata.task) pass through untouched.
  */
 import type { StrataMemory } from '../../api.ts';
-import type { LayerName, TurnInput } from '../../types.ts';
+import type { LayerName } from '../../types.ts';
 import type { Logger } from '../../util/logger.ts';
 import { inject } from '../shared/inject.ts';
 import { withTimeout } from '../shared/timeout.ts';
 import type { TurnOutbox } from '../shared/turn-outbox.ts';
-import {
-  InletBodySchema,
-  messageText,
-  OutletBodySchema,
-  type OwuiMessage,
-  recallMessages,
-  toIsoTimestamp,
-} from './protocol.ts';
+import { outletTurn } from './outlet-turn.ts';
+import { InletBodySchema, recallMessages } from './protocol.ts';
 import type { Valves } from './valves.ts';
 
 export interface FilterDeps {
@@ -30,6 +25,8 @@ export interface FilterDeps {
   /** Throws when the user is over a storage quota. */
   checkQuota?(userId: string, bytes: number): Promise<void>;
 }
+
+export { lastPair, outletTurn } from './outlet-turn.ts';
 
 type Body = Record<string, unknown>;
 
@@ -74,48 +71,6 @@ export async function runInlet(
     deps.degraded('open-webui-inlet', errorCode(error));
     return body;
   }
-}
-
-/** The last assistant message and the user message right before it. */
-export function lastPair(messages: OwuiMessage[]): { user: OwuiMessage; assistant: OwuiMessage } | undefined {
-  for (let i = messages.length - 1; i > 0; i--) {
-    if (messages[i]?.role !== 'assistant') continue;
-    for (let j = i - 1; j >= 0; j--) {
-      if (messages[j]?.role === 'user') return { user: messages[j]!, assistant: messages[i]! };
-      if (messages[j]?.role === 'assistant') break;
-    }
-    return undefined;
-  }
-  return undefined;
-}
-
-export function outletTurn(userId: string, body: Body): { key: string; turn: TurnInput } | undefined {
-  const parsed = OutletBodySchema.safeParse(body);
-  if (!parsed.success) return undefined;
-  const pair = lastPair(parsed.data.messages);
-  if (!pair) return undefined;
-  const userText = messageText(pair.user.content);
-  const assistantText = messageText(pair.assistant.content);
-  if (!userText.trim() && !assistantText.trim()) return undefined;
-  const chatId = parsed.data.chat_id || 'default';
-  const timestamp = toIsoTimestamp(pair.assistant.timestamp) ?? toIsoTimestamp(pair.user.timestamp);
-  const message = (m: OwuiMessage, role: 'user' | 'assistant', content: string) => {
-    const at = toIsoTimestamp(m.timestamp);
-    return { role, content, ...(m.id ? { id: m.id } : {}), ...(at ? { timestamp: at } : {}) };
-  };
-  const turn: TurnInput = {
-    userId,
-    chatId,
-    messages: [message(pair.user, 'user', userText), message(pair.assistant, 'assistant', assistantText)],
-    ...(timestamp ? { timestamp } : {}),
-    metadata: {
-      source: 'open-webui',
-      ...(parsed.data.session_id ? { sessionId: parsed.data.session_id } : {}),
-      ...(parsed.data.model ? { model: parsed.data.model } : {}),
-    },
-  };
-  const key = [userId, chatId, pair.user.id ?? userText, pair.assistant.id ?? assistantText].join('\u0000');
-  return { key, turn };
 }
 
 export async function runOutlet(

@@ -1,7 +1,8 @@
 /**
  * The OpenAI-compatible proxy: POST /v1/chat/completions forwards to server.upstream with
  * the memory block injected into the system message, and observes the turn once the reply
- * is complete (for streams, after the last chunk, from the reassembled text). Upstream
+ * is complete (for streams, after the last chunk, from the reassembled text), with the
+ * assistant message before the last user message as bridge context (proxyTurn). Upstream
  * errors pass through with their status and body. Memory never breaks a completion:
  * recall failures forward the request unchanged, storing failures go to the durable outbox.
  * With a proxy configured, GET /v1/models lists the upstream's models.
@@ -11,6 +12,7 @@ import { NotFoundError, UpstreamError, ValidationError } from '../../errors.ts';
 import { type AppContext, type AppEnv, actFor, readJson, type ServerDeps } from '../../server/context.ts';
 import type { TurnInput } from '../../types.ts';
 import { inject, textOf } from '../shared/inject.ts';
+import { derivedMessageId, previousReply } from '../shared/message-ids.ts';
 import { withTimeout } from '../shared/timeout.ts';
 import type { TurnOutbox } from '../shared/turn-outbox.ts';
 import { tapChatStream } from './sse.ts';
@@ -77,21 +79,10 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
       body: JSON.stringify(forwarded),
     });
     if (!response.ok || !response.body) return passThrough(response);
-    const lastUser = [...messages].reverse().find((m) => m.role === 'user');
     const observe = (reply: string) => {
-      if (!userId || !lastUser || !reply.trim()) return;
-      const turn: TurnInput = {
-        userId,
-        chatId,
-        messages: [
-          { role: 'user', content: textOf(lastUser.content) || '[non-text message]' },
-          { role: 'assistant', content: reply },
-        ],
-        metadata: {
-          source: 'openai-proxy',
-          ...(typeof body.model === 'string' ? { model: body.model } : {}),
-        },
-      };
+      const model = typeof body.model === 'string' ? body.model : undefined;
+      const turn = userId ? proxyTurn(userId, chatId, messages, reply, model) : undefined;
+      if (!turn) return;
       options.track(
         deps.metrics
           .time('observe', () => deps.memory.observeTurn(turn))
@@ -115,6 +106,38 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
     }
     return new Response(text, { status: response.status, headers: copyHeaders(response) });
   });
+}
+
+/**
+ * The turn a completion stores: the last user message and the reply, plus the assistant
+ * message right before that user message as bridge context. OpenAI messages carry no ids,
+ * so every id is derived from user, chat, role and text (shared/message-ids.ts): the reply
+ * stored now gets the id the next request's copy of it derives, which links the bridge.
+ */
+export function proxyTurn(
+  userId: string,
+  chatId: string,
+  messages: Message[],
+  reply: string,
+  model?: string,
+): TurnInput | undefined {
+  const userIndex = messages.findLastIndex((m) => m.role === 'user');
+  const lastUser = messages[userIndex];
+  if (!lastUser || !reply.trim()) return undefined;
+  const userText = textOf(lastUser.content) || '[non-text message]';
+  const before = messages[userIndex - 1];
+  const beforeText = before?.role === 'assistant' ? textOf(before.content) : '';
+  const previous = previousReply(derivedMessageId(userId, chatId, 'assistant', beforeText), beforeText);
+  return {
+    userId,
+    chatId,
+    messages: [
+      ...(previous ? [previous] : []),
+      { id: derivedMessageId(userId, chatId, 'user', userText), role: 'user', content: userText },
+      { id: derivedMessageId(userId, chatId, 'assistant', reply), role: 'assistant', content: reply },
+    ],
+    metadata: { source: 'openai-proxy', ...(model ? { model } : {}) },
+  };
 }
 
 /** The user from a bound key, the `user` field or X-Strata-User; undefined means no memory. */
