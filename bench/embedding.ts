@@ -16,6 +16,7 @@ import { EmbedderConfigSchema } from '../src/config/schema.ts';
 import { createEmbedder } from '../src/embedders/create-embedder.ts';
 import { PARAPHRASE_PAIRS } from '../src/embedders/eval/paraphrase-pairs.ts';
 import type { Embedder } from '../src/embedders/types.ts';
+import { packagePath } from '../src/util/package-root.ts';
 
 const CLIENTS = 16;
 
@@ -183,7 +184,9 @@ export function benchProviderInChild(
   rounds: number,
   mix = false,
 ): EmbeddingBenchRow {
-  const self = fileURLToPath(import.meta.url);
+  // From the package root, not import.meta.url: in the bundled CLI (dist/) this module
+  // shares the bundle's URL.
+  const self = packagePath('bench/embedding.ts');
   // The loader is resolved from this file, so the bench works from any working directory.
   const tsx = import.meta.resolve('tsx');
   const args = ['--import', tsx, self, '--provider', kind, '--n', String(n), '--rounds', String(rounds)];

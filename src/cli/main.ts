@@ -12,6 +12,7 @@ import { loadConfig } from '../config/load.ts';
 import type { StrataConfig } from '../config/schema.ts';
 import { type ErrorCode, MemoryError, toMemoryError } from '../errors.ts';
 import { createLogger } from '../util/logger.ts';
+import { packagePath } from '../util/package-root.ts';
 import { createOutput } from './output.ts';
 import type { CliContext, RegisterCommand } from './types.ts';
 
@@ -103,8 +104,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
 }
 
 function packageVersion(): string {
-  const url = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 }
 
 function createContext(opts: () => GlobalOptions): CliContext {

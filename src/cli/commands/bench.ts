@@ -5,14 +5,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { benchExtras } from '../../../bench/extras.ts';
 import { renderBenchHuman, writeBenchChart } from '../../../bench/report.ts';
 import { runBench } from '../../../bench/run-bench.ts';
+import { packageRoot } from '../../util/package-root.ts';
 import type { CliContext } from '../types.ts';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const REPO_ROOT = packageRoot();
 
 interface BenchFlags {
   quick?: boolean;

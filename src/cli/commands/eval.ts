@@ -5,18 +5,18 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createMem0Peer, mem0Version } from '../../../bench/peers/mem0/mem0-peer.ts';
 import { openEvalEngine } from '../../../eval/locomo/engine.ts';
 import { type EvaluateReport, evaluateLocomo } from '../../../eval/locomo/evaluate.ts';
 import { createEmbedder } from '../../embedders/create-embedder.ts';
 import { type LayerName, LayerSchema } from '../../types.ts';
+import { packageRoot } from '../../util/package-root.ts';
 import { stderrProgress } from '../output.ts';
 import type { CliContext } from '../types.ts';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const REPO_ROOT = packageRoot();
 export const DEFAULT_LOCOMO_PATH = resolve(REPO_ROOT, '../shared/data/locomo/locomo-dev.json');
 
 interface LocomoFlags {

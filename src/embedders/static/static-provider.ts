@@ -7,17 +7,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ModelMissingError } from '../../errors.ts';
+import { packagePath } from '../../util/package-root.ts';
 import { words } from '../text/hashing.ts';
 import type { EmbeddingProvider } from '../types.ts';
 import { SentencePieceTokenizer } from '../use/sentencepiece.ts';
 import { decodeStaticModel, peekStaticModelId, type StaticModel } from './model-file.ts';
 import { accumulateRows, normalizeRange, scaleRange } from './table-math.ts';
 
-export const DEFAULT_STATIC_MODEL = fileURLToPath(
-  new URL('../../../models/strata-static-use-wink-228.bin', import.meta.url),
-);
+export const DEFAULT_STATIC_MODEL = packagePath('models/strata-static-use-wink-228.bin');
 const DEFAULT_ID = 'strata-static-use-wink-228@1';
 const DEFAULT_DIMS = 228;
 /** SIF smoothing: higher keeps more weight on frequent words. */
