@@ -159,8 +159,8 @@ describe('IdSlots', () => {
     // m81384 / m118024 and m41197 / m122857 share their 31-bit hash
     const ids = ['m81384', 'm118024', 'm41197', 'm122857', 'a', 'b'];
     const slots = new IdSlots(ids);
-    ids.forEach((id, slot) => slots.set(id, slot));
-    ids.forEach((id, slot) => expect(slots.get(id)).toBe(slot));
+    for (const [slot, id] of ids.entries()) slots.set(id, slot);
+    for (const [slot, id] of ids.entries()) expect(slots.get(id)).toBe(slot);
     slots.delete('m81384');
     ids[0] = '';
     expect(slots.get('m81384')).toBeUndefined();
