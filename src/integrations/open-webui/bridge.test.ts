@@ -91,6 +91,16 @@ describe('Open WebUI outlet bridges (real engine, real socket)', () => {
     const first = fixture();
     for (const m of first.body.messages) delete m.id;
     await outlet(first);
+    // The derived ids are the ones observeTurn gives an id-less turn: /v1/turns sees the same turn.
+    const same = await h.call('POST', '/v1/turns', {
+      json: {
+        userId: 'alice',
+        chatId: first.body.chat_id,
+        timestamp: new Date(1764061105 * 1000).toISOString(),
+        messages: first.body.messages.map(({ role, content }) => ({ role, content })),
+      },
+    });
+    expect(same.body).toMatchObject({ skipped: true });
     await outlet(secondTurn('alice', false));
     const state = await episodic(engine.memory, 'alice');
     expect(state.bridges).toHaveLength(1);
