@@ -80,6 +80,11 @@ export class KeywordIndex {
     partition.upsert(id, terms, fields);
   }
 
+  /** Whether the user's document is indexed. */
+  has(userId: string, id: string): boolean {
+    return this.partitions.get(userId)?.slotOf.get(id) !== undefined;
+  }
+
   updateFields(userId: string, id: string, fields: DocFields): void {
     this.partitions.get(userId)?.updateFields(id, fields);
   }

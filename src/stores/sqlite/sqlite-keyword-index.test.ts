@@ -7,10 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseKeywordQuery } from '../../search/query-parser.ts';
 import { createCipher, generateKey } from '../../security/cipher.ts';
 import { ALICE, BOB, MODEL_A, memory } from '../../testing/store-fixtures.ts';
+import { PostingLists } from '../keyword-index/postings.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 const WORDS =
@@ -192,5 +193,61 @@ describe('SQLite in-process keyword index', () => {
     expect(ids(await again.keywordSearch({ userId: ALICE }, parseKeywordQuery('lake'), 3000)).sort()).toEqual(
       lake,
     );
+  });
+
+  it('the background build covers the rows present at open and never re-indexes a row written meanwhile', async () => {
+    const seed = await opened('memory');
+    const docs = Array.from({ length: 2600 }, (_, i) => memory({ content: sentence(i + 1) }));
+    await seed.insert(docs.map((m) => ({ memory: m, vector: null })));
+    await seed.close();
+    const store = await opened('memory');
+    const building = () => (store as unknown as { keywordBuild: unknown }).keywordBuild !== null;
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    // before the build's first step: new rows past its end, and an update ahead of its cursor
+    const fresh = Array.from({ length: 1200 }, (_, i) => memory({ content: `quokka ${sentence(i + 7)}` }));
+    await store.insert(fresh.map((m) => ({ memory: m, vector: null })));
+    const moved = docs[2550]!;
+    await store.update([{ memory: { ...moved, version: 2, content: 'narwhal lake' }, op: 'update' }]);
+    // a re-indexed row is removed first, and removal drops it from every term's postings
+    const drop = vi.spyOn(PostingLists.prototype, 'drop');
+    try {
+      for (let i = 0; i < 20 && building(); i++) await turn();
+      expect(building()).toBe(false);
+      expect(drop).not.toHaveBeenCalled();
+    } finally {
+      drop.mockRestore();
+    }
+    const query = async (s: SqliteStore, text: string) =>
+      ids(await s.keywordSearch({ userId: ALICE }, parseKeywordQuery(text), 5000)).sort();
+    expect(await query(store, 'narwhal')).toEqual([moved.id]);
+    expect(await query(store, 'quokka')).toEqual(fresh.map((m) => m.id).sort());
+    const fts = await opened('fts5');
+    for (const text of ['lake', 'hiking OR coffee', 'quokka garden']) {
+      expect(await query(store, text)).toEqual(await query(fts, text));
+    }
+  });
+
+  it('drops a background build when another connection commits during it, and rebuilds on search', async () => {
+    const seed = await opened('memory');
+    const docs = Array.from({ length: 2600 }, (_, i) => memory({ content: sentence(i + 1) }));
+    await seed.insert(docs.map((m) => ({ memory: m, vector: null })));
+    await seed.close();
+    const store = await opened('memory');
+    const building = () => (store as unknown as { keywordBuild: unknown }).keywordBuild !== null;
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    await turn();
+    expect(building()).toBe(true);
+    const other = await opened('fts5');
+    const late = memory({ content: 'written by another process' });
+    await other.delete(ALICE, [docs[2500]!.id]);
+    await other.insert([{ memory: late, vector: null }]);
+    await turn();
+    await turn();
+    expect(building()).toBe(false);
+    const query = async (s: SqliteStore, text: string) =>
+      ids(await s.keywordSearch({ userId: ALICE }, parseKeywordQuery(text), 5000)).sort();
+    expect(await query(store, 'process')).toEqual([late.id]);
+    expect(await query(store, 'lake')).not.toContain(docs[2500]!.id);
+    expect(await query(store, 'lake')).toEqual(await query(other, 'lake'));
   });
 });
