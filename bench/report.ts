@@ -24,7 +24,7 @@ export function renderBenchHuman(report: BenchReport, table: Table): string {
   const facts = [
     {
       measure: 'machine',
-      value: `${report.machine.cpus} cpu ${report.machine.cpuModel}, node ${report.machine.node}`,
+      value: `${report.machine.cpus} cpu ${report.machine.cpuModel}, node ${report.machine.node}${report.machine.nodeFlags.length ? ` ${report.machine.nodeFlags.join(' ')}` : ''}`,
     },
     { measure: 'store / embedder', value: `${report.config.store} / ${report.modelLoad.model}` },
     { measure: 'model load (cold)', value: `${report.modelLoad.loadMs} ms` },

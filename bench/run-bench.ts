@@ -29,7 +29,15 @@ export interface BenchOptions {
 
 export interface BenchReport {
   mode: 'quick' | 'full';
-  machine: { cpus: number; cpuModel: string; totalMemGb: number; node: string; platform: string };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    totalMemGb: number;
+    node: string;
+    platform: string;
+    /** Node flags of the measured process (npm run bench caps V8's young generation). */
+    nodeFlags: string[];
+  };
   config: { store: string; embedder: string; vectorPrecision: string | null };
   modelLoad: { model: string; loadMs: number };
   engineOpenMs: number;
@@ -118,6 +126,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           totalMemGb: round(totalmem() / 1_073_741_824, 1),
           node: process.version,
           platform: `${process.platform}-${process.arch}`,
+          nodeFlags: process.execArgv,
         },
         config: {
           store: config.store.kind,
