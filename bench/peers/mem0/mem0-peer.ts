@@ -8,11 +8,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Embedder } from '../../../src/embedders/types.ts';
+import { packagePath } from '../../../src/util/package-root.ts';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+// From the package root, not import.meta.url: bundled into dist/strata.mjs this module would
+// otherwise look for (and install) mem0 beside the bundle, and npm would walk up to the
+// project's own package.json.
+const HERE = packagePath('bench/peers/mem0');
 
 export interface PeerHit {
   text: string;
@@ -45,7 +48,8 @@ export function ensureMem0Installed(): void {
   if (existsSync(join(HERE, 'node_modules/mem0ai/package.json'))) return;
   execFileSync('npm', ['ci', '--omit=peer', '--legacy-peer-deps', '--no-audit', '--no-fund'], {
     cwd: HERE,
-    stdio: 'inherit',
+    // npm's summary goes to stderr: stdout carries `strata bench --json`.
+    stdio: ['ignore', 2, 2],
   });
 }
 
