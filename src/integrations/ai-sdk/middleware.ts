@@ -16,7 +16,7 @@ import type {
 import type { StrataMemory } from '../../api.ts';
 import type { LayerName, TurnInput } from '../../types.ts';
 import { inject } from '../shared/inject.ts';
-import { derivedMessageId, previousReply } from '../shared/message-ids.ts';
+import { idlessTurn } from '../shared/message-ids.ts';
 
 export interface StrataMiddlewareOptions {
   memory: StrataMemory;
@@ -72,17 +72,7 @@ export function promptTurn(
   const userText = promptText(lastUser) || '[non-text message]';
   const before = prompt[userIndex - 1];
   const beforeText = before?.role === 'assistant' ? replyText(before) : '';
-  const previous = previousReply(derivedMessageId(userId, chatId, 'assistant', beforeText), beforeText);
-  return {
-    userId,
-    chatId,
-    messages: [
-      ...(previous ? [previous] : []),
-      { id: derivedMessageId(userId, chatId, 'user', userText), role: 'user', content: userText },
-      { id: derivedMessageId(userId, chatId, 'assistant', reply), role: 'assistant', content: reply },
-    ],
-    metadata: { source: 'ai-sdk' },
-  };
+  return idlessTurn(userId, chatId, { before: beforeText, user: userText, reply }, { source: 'ai-sdk' });
 }
 
 export function strataMiddleware(options: StrataMiddlewareOptions): LanguageModelV3Middleware {

@@ -12,7 +12,7 @@ import { NotFoundError, UpstreamError, ValidationError } from '../../errors.ts';
 import { type AppContext, type AppEnv, actFor, readJson, type ServerDeps } from '../../server/context.ts';
 import type { TurnInput } from '../../types.ts';
 import { inject, textOf } from '../shared/inject.ts';
-import { derivedMessageId, previousReply } from '../shared/message-ids.ts';
+import { idlessTurn } from '../shared/message-ids.ts';
 import { withTimeout } from '../shared/timeout.ts';
 import type { TurnOutbox } from '../shared/turn-outbox.ts';
 import { tapChatStream } from './sse.ts';
@@ -127,17 +127,12 @@ export function proxyTurn(
   const userText = textOf(lastUser.content) || '[non-text message]';
   const before = messages[userIndex - 1];
   const beforeText = before?.role === 'assistant' ? textOf(before.content) : '';
-  const previous = previousReply(derivedMessageId(userId, chatId, 'assistant', beforeText), beforeText);
-  return {
+  return idlessTurn(
     userId,
     chatId,
-    messages: [
-      ...(previous ? [previous] : []),
-      { id: derivedMessageId(userId, chatId, 'user', userText), role: 'user', content: userText },
-      { id: derivedMessageId(userId, chatId, 'assistant', reply), role: 'assistant', content: reply },
-    ],
-    metadata: { source: 'openai-proxy', ...(model ? { model } : {}) },
-  };
+    { before: beforeText, user: userText, reply },
+    { source: 'openai-proxy', ...(model ? { model } : {}) },
+  );
 }
 
 /** The user from a bound key, the `user` field or X-Strata-User; undefined means no memory. */

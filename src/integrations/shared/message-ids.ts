@@ -8,7 +8,7 @@
  * pipeline/normalize.ts applies to a message sent without an id (user, chat, role, trimmed
  * text, turn timestamp or ''), so turns stored before integrations sent ids keep theirs.
  */
-import type { ChatMessage } from '../../types.ts';
+import type { ChatMessage, TurnInput } from '../../types.ts';
 import { stableId } from '../../util/ids.ts';
 
 /** The id a message without one is stored under (see pipeline/normalize.ts idOf). */
@@ -29,4 +29,38 @@ export function derivedMessageId(
 export function previousReply(id: string, text: string): ChatMessage | undefined {
   const content = text.trim();
   return content ? { id, role: 'assistant', content } : undefined;
+}
+
+/** The texts of one id-less turn: the reply before the user message ('' if none), the user message, the reply. */
+export interface IdlessTurnTexts {
+  before: string;
+  user: string;
+  reply: string;
+}
+
+/**
+ * The turn an id-less surface stores: [earlier reply as bridge context,] user message,
+ * reply, every id derived from user, chat, role and text.
+ */
+export function idlessTurn(
+  userId: string,
+  chatId: string,
+  texts: IdlessTurnTexts,
+  metadata: Record<string, unknown>,
+): TurnInput {
+  const previous = previousReply(derivedMessageId(userId, chatId, 'assistant', texts.before), texts.before);
+  return {
+    userId,
+    chatId,
+    messages: [
+      ...(previous ? [previous] : []),
+      { id: derivedMessageId(userId, chatId, 'user', texts.user), role: 'user', content: texts.user },
+      {
+        id: derivedMessageId(userId, chatId, 'assistant', texts.reply),
+        role: 'assistant',
+        content: texts.reply,
+      },
+    ],
+    metadata,
+  };
 }
