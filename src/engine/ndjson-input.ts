@@ -28,20 +28,9 @@ export interface ReplayableInput {
 
 /** Splits a string or a byte/string stream into lines; a trailing line without "\n" counts. */
 export async function* lines(input: string | AsyncIterable<Buffer | string>): AsyncGenerator<string> {
-  if (typeof input === 'string') {
-    let start = 0;
-    for (;;) {
-      const end = input.indexOf('\n', start);
-      if (end < 0) break;
-      yield input.slice(start, end);
-      start = end + 1;
-    }
-    yield input.slice(start);
-    return;
-  }
   const decoder = new StringDecoder('utf8');
   let rest = '';
-  for await (const chunk of input) {
+  for await (const chunk of typeof input === 'string' ? [input] : input) {
     rest += typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
     let start = 0;
     for (;;) {
