@@ -12,7 +12,7 @@ import { packagePath } from '../../util/package-root.ts';
 import { words } from '../text/hashing.ts';
 import type { EmbeddingProvider } from '../types.ts';
 import { SentencePieceTokenizer } from '../use/sentencepiece.ts';
-import { decodeStaticModel, peekStaticModelId, type StaticModel } from './model-file.ts';
+import { decodeStaticModel, peekStaticModelId } from './model-file.ts';
 import { accumulateRows, normalizeRange, scaleRange } from './table-math.ts';
 
 export const DEFAULT_STATIC_MODEL = packagePath('models/strata-static-use-wink-228.bin');
@@ -37,7 +37,6 @@ export interface StaticProviderOptions {
 
 /** What embedding needs from a loaded table, flattened so the hot loop reads locals. */
 interface LoadedTable {
-  model: StaticModel;
   dims: number;
   data: Int8Array;
   scales: Float32Array;
@@ -110,7 +109,6 @@ export class StaticEmbeddingProvider implements EmbeddingProvider {
       });
     }
     this.#table = {
-      model,
       dims: header.dimensions,
       data: model.data,
       scales: model.scales,

@@ -7,7 +7,7 @@
  */
 
 /** out[i] += data[offset + i] * scale for i < dims. */
-export function accumulateRow(
+function accumulateRow(
   out: Float32Array,
   data: Int8Array,
   offset: number,
@@ -18,7 +18,7 @@ export function accumulateRow(
 }
 
 /** Exactly accumulateRow(a) then accumulateRow(b), in one pass. */
-export function accumulateTwoRows(
+function accumulateTwoRows(
   out: Float32Array,
   data: Int8Array,
   offsetA: number,
