@@ -110,12 +110,11 @@ export class Partition {
     if (this.slab.precision === 'int8') {
       const rows = this.scan(query, n, filter);
       const { slab, ids } = this;
-      const out = rows.map(({ slot, score }) => {
-        const refined = slab.refinedDot(slot, query);
-        return Number.isNaN(refined)
-          ? { id: ids[slot]!, score, bound: Number.POSITIVE_INFINITY }
-          : { id: ids[slot]!, score: refined, bound: slab.refinedBound(slot) };
-      });
+      const out = rows.map(({ slot }) => ({
+        id: ids[slot]!,
+        score: slab.refinedDot(slot, query),
+        bound: slab.refinedBound(slot),
+      }));
       return out.sort((a, b) => b.score - a.score);
     }
     if (!this.slab.approximate) return this.withIds(this.scan(query, n, filter));

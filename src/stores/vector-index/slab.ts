@@ -144,15 +144,14 @@ export class Slab {
     this.refinement?.write(row, unit, this.data, base, this.scales[row]!);
   }
 
-  /** q·r̃ of a refined int8 row for a unit query (refinement.ts); NaN without a refinement. */
+  /** q·r̃ of an int8 row for a unit query (refinement.ts); int8 slabs other than shadows only. */
   refinedDot(row: number, query: Float32Array): number {
-    const r = this.refinement;
-    return r ? r.dot(row, query, this.data, row * this.dims, this.scales[row]!) : Number.NaN;
+    return this.refinement!.dot(row, query, this.data, row * this.dims, this.scales[row]!);
   }
 
-  /** The most refinedDot() can differ from the exact cosine; +Infinity without a refinement. */
+  /** The most refinedDot() can differ from the exact cosine. */
   refinedBound(row: number): number {
-    return this.refinement ? this.refinement.residual(row) : Number.POSITIVE_INFINITY;
+    return this.refinement!.residual(row);
   }
 
   move(from: number, to: number): void {
