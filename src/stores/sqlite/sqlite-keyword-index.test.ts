@@ -36,6 +36,23 @@ async function opened(keywordIndex: 'memory' | 'fts5', key?: string): Promise<Sq
 
 const ids = (rows: Array<{ id: string }>) => rows.map((r) => r.id);
 
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A file of 2,600 rows reopened with the memory index, its background build not yet done. */
+async function reopenedWhileBuilding() {
+  const seed = await opened('memory');
+  const docs = Array.from({ length: 2600 }, (_, i) => memory({ content: sentence(i + 1) }));
+  await seed.insert(docs.map((m) => ({ memory: m, vector: null })));
+  await seed.close();
+  const store = await opened('memory');
+  const building = () => (store as unknown as { keywordBuild: unknown }).keywordBuild !== null;
+  return { docs, store, building };
+}
+
+/** Ids matching the query, sorted. */
+const query = async (s: SqliteStore, text: string) =>
+  ids(await s.keywordSearch({ userId: ALICE }, parseKeywordQuery(text), 5000)).sort();
+
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'strata-kwindex-'));
   path = join(dir, 'strata.db');
@@ -155,13 +172,7 @@ describe('SQLite in-process keyword index', () => {
   });
 
   it('builds in the background after open, in step with writes made meanwhile', async () => {
-    const seed = await opened('memory');
-    const docs = Array.from({ length: 2600 }, (_, i) => memory({ content: sentence(i + 1) }));
-    await seed.insert(docs.map((m) => ({ memory: m, vector: null })));
-    await seed.close();
-    const store = await opened('memory');
-    const building = () => (store as unknown as { keywordBuild: unknown }).keywordBuild !== null;
-    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const { docs, store, building } = await reopenedWhileBuilding();
     await turn();
     await turn();
     expect(building()).toBe(true);
@@ -175,13 +186,13 @@ describe('SQLite in-process keyword index', () => {
     ]);
     for (let i = 0; i < 20 && building(); i++) await turn();
     expect(building()).toBe(false);
-    const query = (text: string) => store.keywordSearch({ userId: ALICE }, parseKeywordQuery(text), 3000);
-    expect(ids(await query('zeppelin'))).toEqual([late.id]);
-    const lake = ids(await query('lake'));
+    const search = (text: string) => store.keywordSearch({ userId: ALICE }, parseKeywordQuery(text), 3000);
+    expect(ids(await search('zeppelin'))).toEqual([late.id]);
+    const lake = ids(await search('lake'));
     expect(lake).toContain(late.id);
     expect(lake).not.toContain(docs[2500]!.id);
     const first = sentence(2).split(' ')[0]!;
-    expect(ids(await query(first))).not.toContain(docs[1]!.id);
+    expect(ids(await search(first))).not.toContain(docs[1]!.id);
     // the same answers as FTS5 on the same file (built in one go)
     const fts = await opened('fts5');
     expect(lake.sort()).toEqual(
@@ -196,13 +207,7 @@ describe('SQLite in-process keyword index', () => {
   });
 
   it('the background build covers the rows present at open and never re-indexes a row written meanwhile', async () => {
-    const seed = await opened('memory');
-    const docs = Array.from({ length: 2600 }, (_, i) => memory({ content: sentence(i + 1) }));
-    await seed.insert(docs.map((m) => ({ memory: m, vector: null })));
-    await seed.close();
-    const store = await opened('memory');
-    const building = () => (store as unknown as { keywordBuild: unknown }).keywordBuild !== null;
-    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const { docs, store, building } = await reopenedWhileBuilding();
     // before the build's first step: new rows past its end, and an update ahead of its cursor
     const fresh = Array.from({ length: 1200 }, (_, i) => memory({ content: `quokka ${sentence(i + 7)}` }));
     await store.insert(fresh.map((m) => ({ memory: m, vector: null })));
@@ -217,8 +222,6 @@ describe('SQLite in-process keyword index', () => {
     } finally {
       drop.mockRestore();
     }
-    const query = async (s: SqliteStore, text: string) =>
-      ids(await s.keywordSearch({ userId: ALICE }, parseKeywordQuery(text), 5000)).sort();
     expect(await query(store, 'narwhal')).toEqual([moved.id]);
     expect(await query(store, 'quokka')).toEqual(fresh.map((m) => m.id).sort());
     const fts = await opened('fts5');
@@ -228,13 +231,7 @@ describe('SQLite in-process keyword index', () => {
   });
 
   it('drops a background build when another connection commits during it, and rebuilds on search', async () => {
-    const seed = await opened('memory');
-    const docs = Array.from({ length: 2600 }, (_, i) => memory({ content: sentence(i + 1) }));
-    await seed.insert(docs.map((m) => ({ memory: m, vector: null })));
-    await seed.close();
-    const store = await opened('memory');
-    const building = () => (store as unknown as { keywordBuild: unknown }).keywordBuild !== null;
-    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const { docs, store, building } = await reopenedWhileBuilding();
     await turn();
     expect(building()).toBe(true);
     const other = await opened('fts5');
@@ -244,8 +241,6 @@ describe('SQLite in-process keyword index', () => {
     await turn();
     await turn();
     expect(building()).toBe(false);
-    const query = async (s: SqliteStore, text: string) =>
-      ids(await s.keywordSearch({ userId: ALICE }, parseKeywordQuery(text), 5000)).sort();
     expect(await query(store, 'process')).toEqual([late.id]);
     expect(await query(store, 'lake')).not.toContain(docs[2500]!.id);
     expect(await query(store, 'lake')).toEqual(await query(other, 'lake'));
