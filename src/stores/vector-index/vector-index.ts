@@ -77,8 +77,8 @@ export class VectorIndex {
 
   /**
    * Top-k (Float32: exact) or top-k*INT8_OVERSAMPLE candidates (Int8: estimates with error
-   * bounds, see Partition.search and mayReachTopK) for one user. `allowed` restricts to ids that passed filters the index cannot check
-   * (metadata); undefined means no such restriction.
+   * bounds, see Partition.search and rescoreTopK) for one user. `allowed` restricts to ids
+   * that passed filters the index cannot check (metadata); undefined means no such restriction.
    */
   search(filter: StoreFilter, query: Float32Array, k: number, allowed?: Set<string>): Candidate[] {
     const partition = this.partitions.get(filter.userId);
