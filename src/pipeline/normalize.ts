@@ -19,6 +19,21 @@ import { stableId } from '../util/ids.ts';
 
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
+/**
+ * The id a message sent without one is stored under: user, chat, role, trimmed text and
+ * the turn timestamp ('' if none). Integrations whose wire format has no ids use it too
+ * (integrations/shared/message-ids.ts), so a reply they send back links to the stored one.
+ */
+export function derivedMessageId(
+  userId: string,
+  chatId: string,
+  role: ChatMessage['role'],
+  text: string,
+  turnTimestamp = '',
+): string {
+  return stableId(userId, chatId, role, text.trim(), turnTimestamp);
+}
+
 export interface NormalizedTurn extends TurnFacts {
   metadata: Record<string, unknown>;
 }
@@ -86,7 +101,7 @@ export function normalizeTurn(ctx: EngineContext, input: TurnInput): NormalizedT
   check(userText, 'user');
   const stamp = turn.timestamp ?? '';
   const idOf = (m: ChatMessage, text: string) =>
-    m.id ?? stableId(turn.userId, turn.chatId, m.role, text, stamp);
+    m.id ?? derivedMessageId(turn.userId, turn.chatId, m.role, text, stamp);
   const user: TurnMessage = { id: idOf(userMessage, userText), role: 'user', text: userText };
   if (turn.speakers?.user) user.speaker = turn.speakers.user;
   const sources: SourceRef[] = [

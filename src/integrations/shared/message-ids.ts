@@ -4,23 +4,15 @@
  * message) only when the caller sends that earlier reply with the id it was stored under
  * one turn before, and recall pairs memories by those ids. So an integration derives each
  * id itself, deterministically, and uses the same derivation for the reply it stores now
- * and for the reply it finds in the next request's history. The derivation is the one
- * pipeline/normalize.ts applies to a message sent without an id (user, chat, role, trimmed
- * text, turn timestamp or ''), so turns stored before integrations sent ids keep theirs.
+ * and for the reply it finds in the next request's history. The derivation is
+ * pipeline/normalize.ts derivedMessageId, the one observeTurn applies to a message sent
+ * without an id, so turns stored before integrations sent ids keep theirs.
  */
-import type { ChatMessage, TurnInput } from '../../types.ts';
-import { stableId } from '../../util/ids.ts';
 
-/** The id a message without one is stored under (see pipeline/normalize.ts idOf). */
-export function derivedMessageId(
-  userId: string,
-  chatId: string,
-  role: 'user' | 'assistant',
-  text: string,
-  turnTimestamp = '',
-): string {
-  return stableId(userId, chatId, role, text.trim(), turnTimestamp);
-}
+import { derivedMessageId } from '../../pipeline/normalize.ts';
+import type { ChatMessage, TurnInput } from '../../types.ts';
+
+export { derivedMessageId };
 
 /**
  * The earlier reply sent along with a turn: it goes before the turn's user message so
