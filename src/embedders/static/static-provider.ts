@@ -9,11 +9,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelMissingError } from '../../errors.ts';
 import { packagePath } from '../../util/package-root.ts';
-import { words } from '../text/hashing.ts';
+import { normalizeRange, words } from '../text/hashing.ts';
 import type { EmbeddingProvider } from '../types.ts';
 import { SentencePieceTokenizer } from '../use/sentencepiece.ts';
 import { decodeStaticModel, peekStaticModelId } from './model-file.ts';
-import { accumulateRows, normalizeRange, scaleRange } from './table-math.ts';
+import { accumulateRows, scaleRange } from './table-math.ts';
 
 export const DEFAULT_STATIC_MODEL = packagePath('models/strata-static-use-wink-228.bin');
 const DEFAULT_ID = 'strata-static-use-wink-228@1';

@@ -1,7 +1,7 @@
 /**
  * The static embedder's inner loops over int8 table rows. They reproduce, operation for
  * operation, the float32 arithmetic of the original one-row-at-a-time loop (every addition
- * rounded to float32, normalization summed in double), so vectors stay bit-identical. Two
+ * rounded to float32), so vectors stay bit-identical; normalization is text/hashing.ts's. Two
  * rows are added per pass with Math.fround standing in for the intermediate float32 store:
  * same result, half the loads and stores of `out`.
  */
@@ -57,14 +57,6 @@ export function accumulateRows(
     );
   }
   if (k < count) accumulateRow(out, data, offsets[k] as number, dims, scales[k] as number);
-}
-
-/** Scales out[start..end) to unit length; an all-zero range stays zero. */
-export function normalizeRange(out: Float32Array, start: number, end: number): void {
-  let sum = 0;
-  for (let i = start; i < end; i++) sum += (out[i] as number) * (out[i] as number);
-  if (sum === 0) return;
-  scaleRange(out, start, end, 1 / Math.sqrt(sum));
 }
 
 export function scaleRange(out: Float32Array, start: number, end: number, factor: number): void {

@@ -1,7 +1,8 @@
 /**
- * Shared text helpers for the in-process embedders: a fast 32-bit FNV-1a string hash and a
- * lowercase word tokenizer. Kept separate so the hash and static embedders tokenize the same
- * way and their outputs stay reproducible across versions.
+ * Shared text helpers for the in-process embedders: a fast 32-bit FNV-1a string hash, a
+ * lowercase word tokenizer, and the one unit-length normalization (of a vector or of a range
+ * of it) the embedders share. Kept separate so the hash and static embedders tokenize the
+ * same way and their outputs stay reproducible across versions.
  */
 
 /** FNV-1a over UTF-16 code units; deterministic across platforms and runs. */
@@ -23,12 +24,17 @@ export function words(text: string): string[] {
 
 /** Scales a vector to unit length in place; a zero vector stays zero. */
 export function normalizeInPlace(vector: Float32Array): Float32Array {
-  let sum = 0;
-  for (let i = 0; i < vector.length; i++) sum += (vector[i] as number) * (vector[i] as number);
-  if (sum === 0) return vector;
-  const inv = 1 / Math.sqrt(sum);
-  for (let i = 0; i < vector.length; i++) vector[i] = (vector[i] as number) * inv;
+  normalizeRange(vector, 0, vector.length);
   return vector;
+}
+
+/** Scales out[start..end) to unit length in place (no view allocated); an all-zero range stays zero. */
+export function normalizeRange(out: Float32Array, start: number, end: number): void {
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += (out[i] as number) * (out[i] as number);
+  if (sum === 0) return;
+  const inv = 1 / Math.sqrt(sum);
+  for (let i = start; i < end; i++) out[i] = (out[i] as number) * inv;
 }
 
 /** Function words that carry little topical meaning; down-weighted, never dropped. */
