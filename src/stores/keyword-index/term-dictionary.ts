@@ -36,9 +36,8 @@ export class TermDictionary {
     this.hashes = resized(this.hashes, this.size + 2);
   }
 
-  /** The term's id, or -1 when no document ever held it. */
-  lookup(term: string): number {
-    const hash = hashOf(term);
+  /** The term's id, or -1 when no document ever held it (`hash`: hashOf(term), if already known). */
+  lookup(term: string, hash = hashOf(term)): number {
     const mask = this.table.length - 1;
     for (let cell = hash & mask; ; cell = (cell + 1) & mask) {
       const stored = this.table[cell]!;
@@ -49,7 +48,8 @@ export class TermDictionary {
 
   /** The term's id, interning it on first sight. */
   intern(term: string): number {
-    const found = this.lookup(term);
+    const hash = hashOf(term);
+    const found = this.lookup(term, hash);
     if (found >= 0) return found;
     const id = this.size;
     if (id + 2 > this.offsets.length) {
@@ -63,7 +63,7 @@ export class TermDictionary {
     for (let i = 0; i < term.length; i++) this.chars[this.charsUsed + i] = term.charCodeAt(i);
     this.charsUsed += term.length;
     this.offsets[id + 1] = this.charsUsed;
-    this.hashes[id] = hashOf(term);
+    this.hashes[id] = hash;
     this.names?.push(undefined);
     this.size += 1;
     if (this.size * 10 > this.table.length * 7) this.rehash(this.table.length * 2);
