@@ -1,6 +1,6 @@
 /**
  * Focused search-latency benchmark: one SQLite store of --size memories owned by one user
- * (the same synthetic sentences as bench/search.ts), opened once, then memory.search
+ * (bench/search.ts's corpus, seedSearchCorpus), opened once, then memory.search
  * (hybrid top-10) timed alone, with the time split by stage (embed, vector search, keyword
  * search, getMany; the rest is parsing and fusion) through thin wrappers around the store
  * and embedder. The seeded file can be kept (--db PATH; seeded when missing) so repeated
@@ -22,9 +22,8 @@ import type { Embedder } from '../src/embedders/types.ts';
 import { createMemory } from '../src/memory.ts';
 import { createStore } from '../src/stores/create-store.ts';
 import type { MemoryStore } from '../src/stores/types.ts';
-import type { MemoryInput } from '../src/types.ts';
 import { latencyStats } from './stats.ts';
-import { sentenceGenerator } from './synthetic.ts';
+import { seedSearchCorpus, sentenceGenerator } from './synthetic.ts';
 
 const { values } = parseArgs({
   options: {
@@ -74,23 +73,8 @@ const memory = createMemory(config, { store, embedder });
 try {
   await memory.ready();
   if (!seeded) {
-    const gen = sentenceGenerator(7);
-    const t0 = performance.now();
-    for (let done = 0; done < size; ) {
-      const batch: MemoryInput[] = [];
-      for (let i = 0; i < Math.min(1000, size - done); i++) {
-        const n = done + i;
-        batch.push({
-          userId: USER,
-          layer: 'episodic',
-          content: `User: ${gen.next()}`,
-          createdAt: new Date(Date.UTC(2026, 0, 1) + Math.floor((n / size) * 300) * 86_400_000).toISOString(),
-        });
-      }
-      await memory.addMany(batch);
-      done += batch.length;
-    }
-    console.error(`seeded ${size} in ${Math.round(performance.now() - t0)} ms`);
+    const ms = await seedSearchCorpus(memory, size, [USER]);
+    console.error(`seeded ${size} in ${Math.round(ms)} ms`);
   }
   const gen = sentenceGenerator(99);
   const t0 = performance.now();

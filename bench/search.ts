@@ -15,11 +15,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { StrataMemory } from '../src/api.ts';
 import { createMemory } from '../src/memory.ts';
-import type { MemoryInput } from '../src/types.ts';
 import { type LatencyStats, latencyStats } from './stats.ts';
-import { sentenceGenerator } from './synthetic.ts';
+import { seedSearchCorpus, sentenceGenerator } from './synthetic.ts';
 
 const { values } = parseArgs({
   options: {
@@ -56,26 +54,6 @@ async function measure(n: number, parallel: number, op: Op): Promise<LatencyStat
   return latencyStats(samples);
 }
 
-async function seed(memory: StrataMemory, size: number, users: string[]): Promise<number> {
-  const gen = sentenceGenerator(7);
-  const t0 = performance.now();
-  for (let done = 0; done < size; ) {
-    const batch: MemoryInput[] = [];
-    for (let i = 0; i < Math.min(1000, size - done); i++) {
-      const n = done + i;
-      batch.push({
-        userId: users[n % users.length]!,
-        layer: 'episodic',
-        content: `User: ${gen.next()}`,
-        createdAt: new Date(Date.UTC(2026, 0, 1) + Math.floor((n / size) * 300) * 86_400_000).toISOString(),
-      });
-    }
-    await memory.addMany(batch);
-    done += batch.length;
-  }
-  return performance.now() - t0;
-}
-
 async function run(size: number, mode: string, keywordIndex: string): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-bench-search-'));
   const memory = createMemory({
@@ -92,7 +70,7 @@ async function run(size: number, mode: string, keywordIndex: string): Promise<Re
     await memory.ready();
     const users = mode === 'many' ? Array.from({ length: manyUsers }, (_, i) => `user-${i}`) : ['bench-user'];
     const parallel = mode === 'many' ? concurrency : 1;
-    const seedMs = await seed(memory, size, users);
+    const seedMs = await seedSearchCorpus(memory, size, users);
     const gen = sentenceGenerator(99);
     const user = (i: number) => users[i % users.length]!;
     const add = await measure(ops, parallel, (i) =>

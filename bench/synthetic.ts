@@ -4,6 +4,8 @@
  * sees the same text without shipping a corpus. Millions of distinct sentences are
  * possible, so embedding caches do not flatter the numbers.
  */
+import type { StrataMemory } from '../src/api.ts';
+import type { MemoryInput } from '../src/types.ts';
 
 export type Rng = () => number;
 
@@ -131,4 +133,34 @@ export function sentenceGenerator(seed = 42): { next(): string } {
 
 export function userIdFor(index: number, users: number): string {
   return `bench-user-${index % users}`;
+}
+
+/**
+ * The search benchmarks' corpus: `size` episodic memories ("User: " + a seed-7 sentence),
+ * round-robin over `users`, dated over 300 days of 2026 in insertion order, added in
+ * addMany batches of 1000 (100k in seconds). bench/search.ts and bench/search-latency.ts
+ * both search it, so their numbers compare. Returns the milliseconds it took.
+ */
+export async function seedSearchCorpus(
+  memory: Pick<StrataMemory, 'addMany'>,
+  size: number,
+  users: readonly string[],
+): Promise<number> {
+  const gen = sentenceGenerator(7);
+  const t0 = performance.now();
+  for (let done = 0; done < size; ) {
+    const batch: MemoryInput[] = [];
+    for (let i = 0; i < Math.min(1000, size - done); i++) {
+      const n = done + i;
+      batch.push({
+        userId: users[n % users.length]!,
+        layer: 'episodic',
+        content: `User: ${gen.next()}`,
+        createdAt: new Date(Date.UTC(2026, 0, 1) + Math.floor((n / size) * 300) * 86_400_000).toISOString(),
+      });
+    }
+    await memory.addMany(batch);
+    done += batch.length;
+  }
+  return performance.now() - t0;
 }
