@@ -56,7 +56,7 @@ export function scoreFlatOr(p: KeywordPartition, terms: FlatTerm[], s: FlatScori
       const seen = scores[slot] !== 0;
       if (!seen && !open) continue;
       let tf = tfs[i]!;
-      if (tf === TF_SATURATED) tf = p.exactTf(slot, term, tf);
+      if (tf === TF_SATURATED) tf = p.exactTf(slot, term);
       if (!seen) touched.push(slot);
       const score = scores[slot]! + (weight * tf) / (tf + base + perToken * lengths[slot]!);
       scores[slot] = score;

@@ -11,7 +11,7 @@
  */
 import { SlotColumns, type SlotFields } from '../shared/slot-fields.ts';
 import { IdSlots } from './id-slots.ts';
-import { PostingLists, TF_SATURATED } from './postings.ts';
+import { PostingLists } from './postings.ts';
 import { TokenStreams } from './token-streams.ts';
 
 export type DocFields = SlotFields;
@@ -49,9 +49,11 @@ export class KeywordPartition {
     return this.streams.get(slot);
   }
 
-  /** Exact term frequency: postings store it saturated at 255, the stream has every one. */
-  exactTf(slot: number, term: number, stored: number): number {
-    if (stored < TF_SATURATED) return stored;
+  /**
+   * Exact term frequency, for a posting whose stored tf is TF_SATURATED (postings.ts keeps it in a
+   * byte): counted from the slot's token stream, which has every occurrence.
+   */
+  exactTf(slot: number, term: number): number {
     let tf = 0;
     for (const t of this.streams.get(slot)) if (t === term) tf += 1;
     return tf;
