@@ -136,14 +136,8 @@ class CoreEmbedder implements Embedder {
   embed(text: string): Promise<Float32Array> {
     if (this.#closed) return Promise.reject(new ClosedError('This embedder is closed; create a new one.'));
     if (typeof text !== 'string') return Promise.reject(new EmbedderError('embed() needs a string.'));
-    const key = contentKey(text);
-    const cached = this.#cache.getCopy(key);
-    if (cached !== undefined) {
-      this.#hits++;
-      return Promise.resolve(cached);
-    }
-    this.#misses++;
-    return this.#enqueue(text, key).then(copy);
+    const found = this.#lookup(text);
+    return found instanceof Promise ? found.then(copy) : Promise.resolve(found);
   }
 
   embedMany(texts: string[]): Promise<Float32Array[]> {
@@ -153,26 +147,24 @@ class CoreEmbedder implements Embedder {
     }
     // All misses enter the queue in this one call, so they fill whole batches; one copy
     // pass at the end instead of a continuation per text.
-    const found: Array<Float32Array | Promise<Float32Array>> = new Array(texts.length);
-    const queued = new Uint8Array(texts.length);
-    for (let i = 0; i < texts.length; i++) {
-      const text = texts[i] as string;
-      const key = contentKey(text);
-      const cached = this.#cache.getCopy(key);
-      if (cached !== undefined) {
-        this.#hits++;
-        found[i] = cached;
-      } else {
-        this.#misses++;
-        found[i] = this.#enqueue(text, key);
-        queued[i] = 1;
-      }
-    }
-    return Promise.all(found).then((vectors) => vectors.map((v, i) => (queued[i] === 1 ? copy(v) : v)));
+    const found = texts.map((text) => this.#lookup(text));
+    return Promise.all(found).then((vectors) =>
+      vectors.map((v, i) => (found[i] instanceof Promise ? copy(v) : v)),
+    );
   }
 
-  /** Queues a text (or joins the identical one already waiting) and arranges a flush. */
-  #enqueue(text: string, key: string): Promise<Float32Array> {
+  /**
+   * A cache hit as the caller's own copy, or else the shared vector of the text's queued
+   * request (queued now, or joined when the identical text already waits), not yet copied.
+   */
+  #lookup(text: string): Float32Array | Promise<Float32Array> {
+    const key = contentKey(text);
+    const cached = this.#cache.getCopy(key);
+    if (cached !== undefined) {
+      this.#hits++;
+      return cached;
+    }
+    this.#misses++;
     const shared = this.#inflight.get(key);
     if (shared !== undefined) return shared;
     const promise = new Promise<Float32Array>((resolve, reject) => {
