@@ -29,6 +29,7 @@ import type { VectorIndex } from '../src/stores/vector-index/vector-index.ts';
 import type { MemoryInput } from '../src/types.ts';
 import { measureEmbedding, measureModelLoad } from './embed-throughput.ts';
 import { runScale } from './scale.ts';
+import { round } from './stats.ts';
 import { sentenceGenerator, userIdFor } from './synthetic.ts';
 
 const { values } = parseArgs({
@@ -44,11 +45,11 @@ const size = Number(values.size);
 const users = Number(values.users);
 const HEAVY = 'bench-user-heavy';
 const MB = 1024 * 1024;
+const mb = (bytes: number) => round(bytes / MB, 1);
 
 function snapshot(): Record<string, number> {
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
-  const mb = (n: number) => Math.round((n / MB) * 10) / 10;
   return {
     rss: mb(m.rss),
     heapUsed: mb(m.heapUsed),
@@ -107,23 +108,22 @@ try {
     ],
   });
   phases.observe = snapshot();
-  const mbOf = (n: number) => Math.round((n / MB) * 10) / 10;
   // V8's spaces at the end: committed (size) vs live (used); new_space is the young generation
   const heapSpaces = Object.fromEntries(
     getHeapSpaceStatistics().map((s) => [
       s.space_name,
-      { size: mbOf(s.space_size), used: mbOf(s.space_used_size) },
+      { size: mb(s.space_size), used: mb(s.space_used_size) },
     ]),
   );
   const keywords = (memoryStore as unknown as { keywords?: Partial<KeywordIndex> | null }).keywords;
   const keywordStats = keywords?.memoryStats?.();
-  const keywordIndexStats = keywordStats && { ...keywordStats, mb: mbOf(keywordStats.bytes) };
+  const keywordIndexStats = keywordStats && { ...keywordStats, mb: mb(keywordStats.bytes) };
   const index = (memoryStore as unknown as { index?: VectorIndex | null }).index;
   const stats = index?.memoryStats();
   const vectorIndex = stats && {
     ...stats,
-    mb: Math.round((stats.bytes / MB) * 10) / 10,
-    shadowMb: Math.round((stats.shadowBytes / MB) * 10) / 10,
+    mb: mb(stats.bytes),
+    shadowMb: mb(stats.shadowBytes),
     slackRows: stats.capacity - stats.rows,
   };
   await memory.close();
