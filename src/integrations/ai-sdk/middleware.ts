@@ -55,24 +55,18 @@ function replyText(message: LanguageModelV3Prompt[number]): string {
 }
 
 /**
- * The turn to store: the last user message and the reply, plus the assistant message right
- * before that user message as bridge context. Prompt messages carry no ids, so ids are
- * derived from user, chat, role and text (shared/message-ids.ts): the reply stored now
- * gets the id that the next call's copy of it (in the prompt history) derives.
+ * The turn to store (shared/message-ids.ts idlessTurn): prompt messages carry no ids, so
+ * the reply stored now gets the id that the next call's copy of it (in the prompt
+ * history) derives. That copy's text parts are joined as the reply's deltas were.
  */
-export function promptTurn(
+function promptTurn(
   userId: string,
   chatId: string,
   prompt: LanguageModelV3Prompt,
   reply: string,
 ): TurnInput | undefined {
-  const userIndex = prompt.findLastIndex((m) => m.role === 'user');
-  const lastUser = prompt[userIndex];
-  if (!lastUser || !reply.trim()) return undefined;
-  const userText = promptText(lastUser) || '[non-text message]';
-  const before = prompt[userIndex - 1];
-  const beforeText = before?.role === 'assistant' ? replyText(before) : '';
-  return idlessTurn(userId, chatId, { before: beforeText, user: userText, reply }, { source: 'ai-sdk' });
+  const text = (m: LanguageModelV3Prompt[number]) => (m.role === 'assistant' ? replyText(m) : promptText(m));
+  return idlessTurn(userId, chatId, prompt, text, reply, { source: 'ai-sdk' });
 }
 
 export function strataMiddleware(options: StrataMiddlewareOptions): LanguageModelV3Middleware {

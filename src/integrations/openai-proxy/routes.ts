@@ -2,15 +2,14 @@
  * The OpenAI-compatible proxy: POST /v1/chat/completions forwards to server.upstream with
  * the memory block injected into the system message, and observes the turn once the reply
  * is complete (for streams, after the last chunk, from the reassembled text), with the
- * assistant message before the last user message as bridge context (proxyTurn). Upstream
- * errors pass through with their status and body. Memory never breaks a completion:
+ * assistant message before the last user message as bridge context (shared/message-ids.ts).
+ * Upstream errors pass through with their status and body. Memory never breaks a completion:
  * recall failures forward the request unchanged, storing failures go to the durable outbox.
  * With a proxy configured, GET /v1/models lists the upstream's models.
  */
 import type { Hono } from 'hono';
 import { NotFoundError, UpstreamError, ValidationError } from '../../errors.ts';
 import { type AppContext, type AppEnv, actFor, readJson, type ServerDeps } from '../../server/context.ts';
-import type { TurnInput } from '../../types.ts';
 import { inject, textOf } from '../shared/inject.ts';
 import { idlessTurn } from '../shared/message-ids.ts';
 import { withTimeout } from '../shared/timeout.ts';
@@ -81,7 +80,9 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
     if (!response.ok || !response.body) return passThrough(response);
     const observe = (reply: string) => {
       const model = typeof body.model === 'string' ? body.model : undefined;
-      const turn = userId ? proxyTurn(userId, chatId, messages, reply, model) : undefined;
+      const metadata = { source: 'openai-proxy', ...(model ? { model } : {}) };
+      const text = (m: Message) => textOf(m.content);
+      const turn = userId ? idlessTurn(userId, chatId, messages, text, reply, metadata) : undefined;
       if (!turn) return;
       options.track(
         deps.metrics
@@ -106,33 +107,6 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
     }
     return new Response(text, { status: response.status, headers: copyHeaders(response) });
   });
-}
-
-/**
- * The turn a completion stores: the last user message and the reply, plus the assistant
- * message right before that user message as bridge context. OpenAI messages carry no ids,
- * so every id is derived from user, chat, role and text (shared/message-ids.ts): the reply
- * stored now gets the id the next request's copy of it derives, which links the bridge.
- */
-export function proxyTurn(
-  userId: string,
-  chatId: string,
-  messages: Message[],
-  reply: string,
-  model?: string,
-): TurnInput | undefined {
-  const userIndex = messages.findLastIndex((m) => m.role === 'user');
-  const lastUser = messages[userIndex];
-  if (!lastUser || !reply.trim()) return undefined;
-  const userText = textOf(lastUser.content) || '[non-text message]';
-  const before = messages[userIndex - 1];
-  const beforeText = before?.role === 'assistant' ? textOf(before.content) : '';
-  return idlessTurn(
-    userId,
-    chatId,
-    { before: beforeText, user: userText, reply },
-    { source: 'openai-proxy', ...(model ? { model } : {}) },
-  );
 }
 
 /** The user from a bound key, the `user` field or X-Strata-User; undefined means no memory. */

@@ -23,35 +23,34 @@ export function previousReply(id: string, text: string): ChatMessage | undefined
   return content ? { id, role: 'assistant', content } : undefined;
 }
 
-/** The texts of one id-less turn: the reply before the user message ('' if none), the user message, the reply. */
-export interface IdlessTurnTexts {
-  before: string;
-  user: string;
-  reply: string;
-}
-
 /**
- * The turn an id-less surface stores: [earlier reply as bridge context,] user message,
- * reply, every id derived from user, chat, role and text.
+ * The turn an id-less surface stores after a reply: the last user message of the
+ * conversation and the reply, plus the assistant message right before that user message
+ * as bridge context, every id derived from user, chat, role and text. `text` reads a
+ * message's text; undefined when there is no user message or the reply is empty.
  */
-export function idlessTurn(
+export function idlessTurn<M extends { role: string }>(
   userId: string,
   chatId: string,
-  texts: IdlessTurnTexts,
+  conversation: readonly M[],
+  text: (message: M) => string,
+  reply: string,
   metadata: Record<string, unknown>,
-): TurnInput {
-  const previous = previousReply(derivedMessageId(userId, chatId, 'assistant', texts.before), texts.before);
+): TurnInput | undefined {
+  const userIndex = conversation.findLastIndex((m) => m.role === 'user');
+  const lastUser = conversation[userIndex];
+  if (!lastUser || !reply.trim()) return undefined;
+  const userText = text(lastUser) || '[non-text message]';
+  const before = conversation[userIndex - 1];
+  const beforeText = before?.role === 'assistant' ? text(before) : '';
+  const previous = previousReply(derivedMessageId(userId, chatId, 'assistant', beforeText), beforeText);
   return {
     userId,
     chatId,
     messages: [
       ...(previous ? [previous] : []),
-      { id: derivedMessageId(userId, chatId, 'user', texts.user), role: 'user', content: texts.user },
-      {
-        id: derivedMessageId(userId, chatId, 'assistant', texts.reply),
-        role: 'assistant',
-        content: texts.reply,
-      },
+      { id: derivedMessageId(userId, chatId, 'user', userText), role: 'user', content: userText },
+      { id: derivedMessageId(userId, chatId, 'assistant', reply), role: 'assistant', content: reply },
     ],
     metadata,
   };
