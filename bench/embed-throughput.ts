@@ -12,7 +12,7 @@ import type { StrataConfig } from '../src/config/schema.ts';
 import { createEmbedder } from '../src/embedders/create-embedder.ts';
 import type { Embedder } from '../src/embedders/types.ts';
 import { benchProviderInChild, type EmbeddingBenchRow } from './embedding.ts';
-import { round } from './stats.ts';
+import { percentile, round } from './stats.ts';
 import { sentenceGenerator } from './synthetic.ts';
 
 export interface EmbedThroughput {
@@ -37,7 +37,11 @@ async function perSec(n: number, work: () => Promise<unknown>): Promise<number> 
   return (n / (performance.now() - t0)) * 1000;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const median = (xs: number[]): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 async function rounds(
   embedder: Embedder,

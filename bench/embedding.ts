@@ -17,6 +17,7 @@ import { createEmbedder } from '../src/embedders/create-embedder.ts';
 import { PARAPHRASE_PAIRS } from '../src/embedders/eval/paraphrase-pairs.ts';
 import type { Embedder } from '../src/embedders/types.ts';
 import { packagePath } from '../src/util/package-root.ts';
+import { percentile } from './stats.ts';
 
 const CLIENTS = 16;
 
@@ -69,10 +70,11 @@ function texts(n: number, salt: string): string[] {
   });
 }
 
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? 0;
-};
+const pct = (xs: number[], p: number): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    p,
+  );
 const r = (x: number, d = 3): number => Number(x.toFixed(d));
 
 interface Round {
