@@ -20,11 +20,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { newMemory } from '../src/engine/records.ts';
 import { parseKeywordQuery } from '../src/search/query-parser.ts';
 import { KeywordIndexBuild } from '../src/stores/sqlite/keyword-loader.ts';
 import { SqliteStore } from '../src/stores/sqlite/sqlite-store.ts';
 import type { Memory } from '../src/types.ts';
-import { newId } from '../src/util/ids.ts';
 import { latencyStats, round } from './stats.ts';
 import { sentenceGenerator } from './synthetic.ts';
 
@@ -61,24 +61,7 @@ let minute = 0;
 
 function row(content = `User: ${gen.next()}`): Memory {
   const createdAt = new Date(Date.UTC(2026, 0, 1) + minute++ * 60_000).toISOString();
-  return {
-    id: newId(Date.parse(createdAt)),
-    userId: USER,
-    layer: 'episodic',
-    content,
-    metadata: {},
-    createdAt,
-    updatedAt: createdAt,
-    version: 1,
-    supersededBy: null,
-    importance: 0.5,
-    accessCount: 0,
-    lastAccessedAt: null,
-    strength: 1,
-    embeddingModel: null,
-    sources: [],
-    links: [],
-  };
+  return newMemory({ userId: USER, layer: 'episodic', content, createdAt }, createdAt, null);
 }
 
 async function fill(store: SqliteStore, n: number, out: Memory[] = []): Promise<Memory[]> {
