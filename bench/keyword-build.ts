@@ -25,7 +25,7 @@ import { parseKeywordQuery } from '../src/search/query-parser.ts';
 import { KeywordIndexBuild } from '../src/stores/sqlite/keyword-loader.ts';
 import { SqliteStore } from '../src/stores/sqlite/sqlite-store.ts';
 import type { Memory } from '../src/types.ts';
-import { latencyStats, round } from './stats.ts';
+import { round, timeOps } from './stats.ts';
 import { sentenceGenerator } from './synthetic.ts';
 
 const { values } = parseArgs({
@@ -79,13 +79,7 @@ async function searches(store: SqliteStore): Promise<Record<string, unknown>> {
   const t0 = performance.now();
   await store.keywordSearch({ userId: USER }, query(), 10);
   const firstMs = performance.now() - t0;
-  const samples: number[] = [];
-  for (let i = 0; i < ops; i++) {
-    const s = performance.now();
-    await store.keywordSearch({ userId: USER }, query(), 10);
-    samples.push(performance.now() - s);
-  }
-  const stats = latencyStats(samples);
+  const stats = await timeOps(ops, () => store.keywordSearch({ userId: USER }, query(), 10));
   return { firstSearchMs: round(firstMs), p50: stats.p50, p95: stats.p95, max: stats.max };
 }
 
