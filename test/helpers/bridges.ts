@@ -2,8 +2,10 @@
  * Helpers for the integration tests of episodic bridges (the reply before a user message
  * paired with that message): a real engine on a temp SQLite file with the hash embedder,
  * and readers for a user's episodic memories by kind, so a test can check that a bridge
- * references the assistant message memory stored one turn earlier (same message id).
+ * references the assistant message memory stored one turn earlier (same message id), and
+ * the checks every id-less integration's bridge test makes.
  */
+import { expect } from 'vitest';
 import type { StrataMemory } from '../../src/api.ts';
 import { createMemory } from '../../src/memory.ts';
 import type { Memory } from '../../src/types.ts';
@@ -57,6 +59,35 @@ export function storedReplyId(state: Episodic, text: string): string[] {
   return state.messages
     .filter((m) => m.role === 'assistant' && m.memory.content.includes(text))
     .map((m) => m.id);
+}
+
+/**
+ * An id-less surface's second turn bridged the reply of its first: one bridge pairing the
+ * reply's stored id (from `before`) with the new user message, and the reply not stored again.
+ */
+export function expectBridgedReply(before: Episodic, after: Episodic, reply: string, userText: string): void {
+  expect(after.bridges).toHaveLength(1);
+  const [replyId] = storedReplyId(before, reply);
+  expect(replyId).toBeDefined();
+  const userId = after.messages.find((m) => m.memory.content === `User: ${userText}`)?.id;
+  expect(bridgeIds(after.bridges[0])).toEqual([replyId, userId]);
+  expect(after.bridges[0]?.content).toBe(`Assistant: ${reply}\nUser: ${userText}`);
+  expect(storedReplyId(after, reply)).toEqual([replyId]);
+}
+
+/** Bob's run of the same chat bridged only bob's memories and left alice's as they were. */
+export async function expectBridgesPerUser(
+  memory: StrataMemory,
+  alice: Episodic,
+  bob: Episodic,
+): Promise<void> {
+  expect(bob.bridges.map((m) => m.userId)).toEqual(['bob']);
+  const bobIds = new Set(bob.messages.map((m) => m.id));
+  expect(bridgeIds(bob.bridges[0]).every((id) => bobIds.has(id))).toBe(true);
+  expect(bridgeIds(bob.bridges[0])).not.toEqual(bridgeIds(alice.bridges[0]));
+  expect((await episodic(memory, 'alice')).all.map((m) => m.id).sort()).toEqual(
+    alice.all.map((m) => m.id).sort(),
+  );
 }
 
 export async function until(check: () => Promise<boolean>): Promise<void> {

@@ -3,11 +3,11 @@ import { generateText, type ModelMessage, simulateReadableStream, streamText, wr
 import { MockLanguageModelV3 } from 'ai/test';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  bridgeIds,
   episodic,
+  expectBridgedReply,
+  expectBridgesPerUser,
   type RealEngine,
   realEngine,
-  storedReplyId,
 } from '../../../test/helpers/bridges.ts';
 import { strataMiddleware } from './index.ts';
 
@@ -77,24 +77,12 @@ describe('AI SDK middleware bridges (real engine, ai package calls)', () => {
     expect(reply).toBe('Noted. You said: My tomatoes finally turned red.');
     expect(before.bridges).toEqual([]);
     expect(before.messages).toHaveLength(2);
-    expect(after.bridges).toHaveLength(1);
-    const [replyId] = storedReplyId(before, reply);
-    expect(replyId).toBeDefined();
-    const userId = after.messages.find((m) => m.memory.content === 'User: I will make sauce with them.')?.id;
-    expect(bridgeIds(after.bridges[0])).toEqual([replyId, userId]);
-    expect(after.bridges[0]?.content).toBe(`Assistant: ${reply}\nUser: I will make sauce with them.`);
-    expect(storedReplyId(after, reply)).toEqual([replyId]);
+    expectBridgedReply(before, after, reply, 'I will make sauce with them.');
   });
 
   it('keeps bridges per user', async () => {
     const { after: alice } = await chat('alice');
     const { after: bob } = await chat('bob');
-    expect(bob.bridges.map((m) => m.userId)).toEqual(['bob']);
-    const bobIds = new Set(bob.messages.map((m) => m.id));
-    expect(bridgeIds(bob.bridges[0]).every((id) => bobIds.has(id))).toBe(true);
-    expect(bridgeIds(bob.bridges[0])).not.toEqual(bridgeIds(alice.bridges[0]));
-    expect((await episodic(engine.memory, 'alice')).all.map((m) => m.id).sort()).toEqual(
-      alice.all.map((m) => m.id).sort(),
-    );
+    await expectBridgesPerUser(engine.memory, alice, bob);
   });
 });

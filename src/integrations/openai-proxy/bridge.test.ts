@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  bridgeIds,
   episodic,
+  expectBridgedReply,
+  expectBridgesPerUser,
   type RealEngine,
   realEngine,
-  storedReplyId,
   until,
 } from '../../../test/helpers/bridges.ts';
 import { type Harness, KEYS, startHarness } from '../../../test/server/harness.ts';
@@ -131,25 +131,13 @@ describe('OpenAI-compatible proxy bridges (real engine, real sockets)', () => {
     });
     expect(same.body).toMatchObject({ skipped: true });
 
-    expect(after.bridges).toHaveLength(1);
-    const [replyId] = storedReplyId(before, reply);
-    expect(replyId).toBeDefined();
-    const userId = after.messages.find((m) => m.memory.content === 'User: She sleeps most of the day.')?.id;
-    expect(bridgeIds(after.bridges[0])).toEqual([replyId, userId]);
-    expect(after.bridges[0]?.content).toBe(`Assistant: ${reply}\nUser: She sleeps most of the day.`);
-    expect(storedReplyId(after, reply)).toEqual([replyId]);
+    expectBridgedReply(before, after, reply, 'She sleeps most of the day.');
   });
 
   it('keeps bridges per user: the same conversation for bob links only bob memories', async () => {
     const { after: alice } = await chat(KEYS.alice, 'alice', 'walks');
     const { after: bob } = await chat(KEYS.bob, 'bob', 'walks');
-    expect(bob.bridges.map((m) => m.userId)).toEqual(['bob']);
-    const bobIds = new Set(bob.messages.map((m) => m.id));
-    expect(bridgeIds(bob.bridges[0]).every((id) => bobIds.has(id))).toBe(true);
-    expect(bridgeIds(bob.bridges[0])).not.toEqual(bridgeIds(alice.bridges[0]));
-    expect((await episodic(engine.memory, 'alice')).all.map((m) => m.id).sort()).toEqual(
-      alice.all.map((m) => m.id).sort(),
-    );
+    await expectBridgesPerUser(engine.memory, alice, bob);
     const denied = await h.call('POST', '/v1/chat/completions', {
       key: KEYS.bob,
       json: { model: 'm', user: 'alice', messages: [{ role: 'user', content: 'hi' }] },
