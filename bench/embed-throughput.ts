@@ -117,7 +117,7 @@ export async function measureEmbedding(
 }
 
 /** The static table and USE-lite, each in a child process; a failure is reported, not thrown. */
-export function measureByEmbedder(texts: number): NonNullable<EmbedThroughput['byEmbedder']> {
+function measureByEmbedder(texts: number): NonNullable<EmbedThroughput['byEmbedder']> {
   // USE-lite takes ~10 ms per single text: fewer texts keep the bench short.
   const plan = [
     // The table embeds a text in microseconds: at least 2,000 texts so timer noise averages out.
