@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMemory } from '../src/memory.ts';
 import type { MemoryInput } from '../src/types.ts';
-import { latencyStats } from './stats.ts';
+import { latencyStats, timeOps } from './stats.ts';
 import { sentenceGenerator } from './synthetic.ts';
 
 const { values } = parseArgs({
@@ -85,12 +85,9 @@ try {
     observe.push(performance.now() - start);
     stored.push(result.stored.length);
   }
-  const recall: number[] = [];
-  for (let i = 0; i < Math.min(turns, 100); i++) {
-    const start = performance.now();
-    await memory.recall({ userId, messages: [{ role: 'user', content: gen.next() }] });
-    recall.push(performance.now() - start);
-  }
+  const recall = await timeOps(Math.min(turns, 100), () =>
+    memory.recall({ userId, messages: [{ role: 'user', content: gen.next() }] }),
+  );
   const stats = await memory.stats(userId);
   console.log(
     JSON.stringify(
@@ -102,7 +99,7 @@ try {
         seedMs: Math.round(seedMs),
         memoriesPerTurn: stored.reduce((a, b) => a + b, 0) / Math.max(1, stored.length),
         observeTurnMs: latencyStats(observe),
-        recallMs: latencyStats(recall),
+        recallMs: recall,
       },
       null,
       2,
