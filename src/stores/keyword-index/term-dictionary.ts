@@ -7,8 +7,9 @@
  * and fuzzy expansion over a user's vocabulary, and then kept. Terms are never removed (ids stay valid in the
  * partitions' streams and postings); a term no document holds any more just costs its bytes.
  */
+
+import { resized } from '../shared/resized.ts';
 import { hashString as hashOf } from './int-map.ts';
-import { resized } from './resized.ts';
 
 export class TermDictionary {
   private chars = new Uint16Array(1024);

@@ -7,7 +7,7 @@
  * never shifts other documents.
  */
 
-import { resized } from './resized.ts';
+import { resized } from '../shared/resized.ts';
 
 export class TokenStreams {
   /** Start of each slot's stream in `data`. */

@@ -8,6 +8,7 @@ import type { LayerName } from '../../types.ts';
 import { LAYERS } from '../../types.ts';
 import type { StoreFilter } from '../types.ts';
 import { normalizeBound } from './filter.ts';
+import { resized } from './resized.ts';
 
 export const LAYER_CODE = new Map<LayerName, number>(LAYERS.map((layer, i) => [layer, i]));
 
@@ -60,15 +61,9 @@ export class SlotColumns {
 
   /** Reallocates to exactly `capacity` slots, keeping the first min(old, new) rows. */
   resize(capacity: number): void {
-    const layer = new Uint8Array(capacity);
-    layer.set(this.layer.subarray(0, capacity));
-    const created = new Float64Array(capacity);
-    created.set(this.created.subarray(0, capacity));
-    const superseded = new Uint8Array(capacity);
-    superseded.set(this.superseded.subarray(0, capacity));
-    this.layer = layer;
-    this.created = created;
-    this.superseded = superseded;
+    this.layer = resized(this.layer, capacity);
+    this.created = resized(this.created, capacity);
+    this.superseded = resized(this.superseded, capacity);
   }
 
   set(slot: number, fields: SlotFields): void {
