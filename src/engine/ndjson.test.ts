@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../config/schema.ts';
 import { MemoryError } from '../errors.ts';
 import type { Memory } from '../types.ts';
-import { memoryLine, parseImport, readAll, versionLine } from './ndjson.ts';
+import { memoryLine, parseImport, versionLine } from './ndjson.ts';
+import { lines } from './ndjson-input.ts';
 import { newMemory } from './records.ts';
 
 const config = ConfigSchema.parse({ limits: { maxContentBytes: 100 } });
@@ -66,7 +67,12 @@ describe('NDJSON lines', () => {
 
   it('reads strings and streams alike', async () => {
     const { Readable } = await import('node:stream');
-    expect(await readAll(Readable.from(['a', Buffer.from('b')]))).toBe('ab');
-    expect(await readAll('c')).toBe('c');
+    const all = async (input: Parameters<typeof lines>[0]) => {
+      const out: string[] = [];
+      for await (const line of lines(input)) out.push(line);
+      return out;
+    };
+    expect(await all(Readable.from(['a', Buffer.from('b')]))).toEqual(['ab']);
+    expect(await all('c')).toEqual(['c']);
   });
 });

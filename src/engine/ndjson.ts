@@ -6,7 +6,6 @@
  * (the error names the line number and field of the first problems): parseLine checks one
  * line, ImportValidator the whole file as it streams by, parseImport an in-memory text.
  */
-import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { StrataConfig } from '../config/schema.ts';
 import { MemoryError, ValidationError } from '../errors.ts';
@@ -216,12 +215,4 @@ function decodeVector(base64: string): Float32Array | null {
   const copy = new Uint8Array(bytes);
   const vector = new Float32Array(copy.buffer, 0, copy.length / 4);
   return vector.every(Number.isFinite) ? vector : null;
-}
-
-export async function readAll(input: string | Readable): Promise<string> {
-  if (typeof input === 'string') return input;
-  const chunks: Buffer[] = [];
-  for await (const chunk of input)
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
 }
