@@ -88,7 +88,3 @@ export class KeywordIndexBuild {
     return this.index;
   }
 }
-
-export function loadKeywordIndex(c: SqliteConnection, cipher: Cipher | null): KeywordIndex {
-  return new KeywordIndexBuild(c, cipher).finish();
-}

@@ -34,7 +34,7 @@ import type {
 import { type Precision, rescoreTopK, VectorIndex } from '../vector-index/vector-index.ts';
 import { CommonTerms } from './common-terms.ts';
 import { toFtsMatch } from './fts-query.ts';
-import { KeywordIndexBuild, keywordTokens, loadKeywordIndex } from './keyword-loader.ts';
+import { KeywordIndexBuild, keywordTokens } from './keyword-loader.ts';
 import { ensureLookupIndexes } from './lookup-indexes.ts';
 import { migrate } from './migrations.ts';
 import { openDatabase } from './open-db.ts';
@@ -132,11 +132,13 @@ export class SqliteStore implements MemoryStore {
     return this.options.keywordIndex ?? 'memory';
   }
 
-  private loadKeywords(): void {
-    const c = this.conn();
-    this.keywordBuild = null;
-    this.keywords = loadKeywordIndex(c, this.cipher);
+  /** Starts a fresh build of the keyword index from the file; `keywords` is its index. */
+  private startKeywordBuild(c: SqliteConnection): KeywordIndexBuild {
+    const build = new KeywordIndexBuild(c, this.cipher);
+    this.keywordBuild = build;
+    this.keywords = build.index;
     this.keywordsDataVersion = c.dataVersion();
+    return build;
   }
 
   /**
@@ -147,10 +149,7 @@ export class SqliteStore implements MemoryStore {
    * another connection's commit, rotateKeys or close drop it.
    */
   private buildKeywordsInBackground(c: SqliteConnection): void {
-    const build = new KeywordIndexBuild(c, this.cipher);
-    this.keywordBuild = build;
-    this.keywords = build.index;
-    this.keywordsDataVersion = c.dataVersion();
+    const build = this.startKeywordBuild(c);
     const step = () => {
       if (this.keywordBuild !== build) return;
       if (c.dataVersion() !== this.keywordsDataVersion) {
@@ -536,9 +535,10 @@ export class SqliteStore implements MemoryStore {
   ): ScoredId[] {
     // Built on first use (commands that never search never pay for it), and rebuilt from the
     // stored rows when another process wrote to the file, as the vector index is reloaded.
-    if (!this.keywords || c.dataVersion() !== this.keywordsDataVersion) this.loadKeywords();
-    else if (this.keywordBuild) {
-      this.keywordBuild.finish(); // opened moments ago: the rest of the background build, now
+    // A build still under way (opened moments ago, or just started here) finishes now.
+    if (!this.keywords || c.dataVersion() !== this.keywordsDataVersion) this.startKeywordBuild(c);
+    if (this.keywordBuild) {
+      this.keywordBuild.finish();
       this.keywordBuild = null;
     }
     const cipher = this.cipher;
