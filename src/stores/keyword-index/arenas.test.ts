@@ -130,7 +130,9 @@ describe('IntMap', () => {
     }
     expect(map.size).toBe(ref.size);
     for (const [key, value] of ref) expect(map.get(key)).toBe(value);
-    expect(new Set(map.keys())).toEqual(new Set(ref.keys()));
+    const keys = new Set<number>();
+    map.forEachKey((key) => keys.add(key));
+    expect(keys).toEqual(new Set(ref.keys()));
     expect(map.get(1)).toBe(-1);
   });
 });

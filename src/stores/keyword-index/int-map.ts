@@ -78,12 +78,6 @@ export class IntMap {
     }
   }
 
-  keys(): number[] {
-    const out: number[] = [];
-    this.forEachKey((key) => out.push(key));
-    return out;
-  }
-
   private rehash(bits: number): void {
     const old = this.table;
     this.table = new Int32Array(2 << bits);
