@@ -63,6 +63,37 @@ export interface EvaluateReport {
   reference: typeof BM25_REFERENCE;
 }
 
+/**
+ * The engine config for one conversation: a fresh store under `scratch` (its own SQLite
+ * file, or in memory) and the given layers; everything else as configured.
+ */
+export function conversationConfig(
+  config: StrataConfig,
+  scratch: string,
+  conv: LocomoConversation,
+  store: 'sqlite' | 'memory',
+  layers: LayerName[],
+): StrataConfig {
+  return {
+    ...config,
+    dataDir: scratch,
+    store:
+      store === 'memory'
+        ? { kind: 'memory' }
+        : {
+            kind: 'sqlite',
+            path: join(scratch, `${conv.id}.db`),
+            vectorPrecision: 'float32',
+            busyTimeoutMs: 5_000,
+            // keep the configured keyword index (STRATA_STORE__KEYWORD_INDEX) comparable
+            ...(config.store.kind === 'sqlite' && config.store.keywordIndex
+              ? { keywordIndex: config.store.keywordIndex }
+              : {}),
+          },
+    layers: { ...config.layers, enabled: layers },
+  };
+}
+
 async function runOnce(
   conversations: LocomoConversation[],
   options: EvaluateOptions,
@@ -79,24 +110,7 @@ async function runOnce(
       conversations,
       (conv) =>
         options.open(
-          {
-            ...options.config,
-            dataDir: scratch,
-            store:
-              options.store === 'memory'
-                ? { kind: 'memory' }
-                : {
-                    kind: 'sqlite',
-                    path: join(scratch, `${conv.id}.db`),
-                    vectorPrecision: 'float32',
-                    busyTimeoutMs: 5_000,
-                    // keep the configured keyword index (STRATA_STORE__KEYWORD_INDEX) comparable
-                    ...(options.config.store.kind === 'sqlite' && options.config.store.keywordIndex
-                      ? { keywordIndex: options.config.store.keywordIndex }
-                      : {}),
-                  },
-            layers: { ...options.config.layers, enabled },
-          },
+          conversationConfig(options.config, scratch, conv, options.store ?? 'sqlite', enabled),
           conv,
         ),
       {

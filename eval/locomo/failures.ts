@@ -17,6 +17,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import type { LayerName } from '../../src/types.ts';
 import { loadLocomo } from './dataset.ts';
 import { openEvalEngine } from './engine.ts';
+import { conversationConfig } from './evaluate.ts';
 import { type QuestionDetail, runLocomo } from './run.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,18 +50,13 @@ try {
     conversations,
     (conv) =>
       openEvalEngine(
-        {
-          ...base,
-          log: { ...base.log, level: 'error' },
-          dataDir: scratch,
-          store: {
-            kind: 'sqlite',
-            path: join(scratch, `${conv.id}.db`),
-            vectorPrecision: 'float32',
-            busyTimeoutMs: 5000,
-          },
-          layers: { ...base.layers, enabled: layers ?? base.layers.enabled },
-        },
+        conversationConfig(
+          { ...base, log: { ...base.log, level: 'error' } },
+          scratch,
+          conv,
+          'sqlite',
+          layers ?? base.layers.enabled,
+        ),
         conv,
       ),
     {
