@@ -12,9 +12,11 @@
  */
 import type { QueryNode } from '../../search/query-ast.ts';
 import {
+  B,
   type Compiled,
   compile,
   evaluate,
+  K1,
   type TokenDoc,
   type TokenMapping,
 } from '../shared/keyword-eval.ts';
@@ -26,9 +28,6 @@ import { TermDictionary } from './term-dictionary.ts';
 import { TopK } from './top-k.ts';
 
 export type { DocFields };
-
-const K1 = 1.2;
-const B = 0.75;
 
 export class KeywordIndex {
   private readonly terms = new TermDictionary();
