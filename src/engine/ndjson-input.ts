@@ -26,8 +26,10 @@ export interface ReplayableInput {
   close(): Promise<void>;
 }
 
-/** Splits a string or a byte/string stream into lines; a trailing line without "\n" counts. */
-export async function* lines(input: string | AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+/** Splits a string or a sequence of byte/string chunks into lines; a trailing line without "\n" counts. */
+export async function* lines(
+  input: string | AsyncIterable<Buffer | string> | Iterable<Buffer>,
+): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
   let rest = '';
   for await (const chunk of typeof input === 'string' ? [input] : input) {
@@ -77,7 +79,7 @@ function bufferedCopy(input: Readable): ReplayableInput {
   const chunks: Buffer[] = [];
   return {
     firstPass: () => lines(keep(input, chunks)),
-    secondPass: () => lines(Buffer.concat(chunks).toString('utf8')),
+    secondPass: () => lines(chunks),
     close: async () => {
       chunks.length = 0;
     },
