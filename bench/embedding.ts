@@ -12,9 +12,9 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { PARAPHRASE_PAIRS } from '../eval/embedders/paraphrase-pairs.ts';
 import { EmbedderConfigSchema } from '../src/config/schema.ts';
 import { createEmbedder } from '../src/embedders/create-embedder.ts';
-import { PARAPHRASE_PAIRS } from '../src/embedders/eval/paraphrase-pairs.ts';
 import type { Embedder } from '../src/embedders/types.ts';
 import { packagePath } from '../src/util/package-root.ts';
 import { percentile } from './stats.ts';

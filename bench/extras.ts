@@ -4,7 +4,7 @@
  * section is reported as an error instead of aborting the whole bench.
  */
 import type { StrataConfig } from '../src/config/schema.ts';
-import { createMemory } from '../src/memory.ts';
+import { createMemory } from '../src/engine/engine.ts';
 import { runHttpLoad } from './http-users.ts';
 import { runPeerLatency } from './peer-latency.ts';
 

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { ConfigSchema } from '../src/config/schema.ts';
-import { createMemory } from '../src/memory.ts';
+import { createMemory } from '../src/engine/engine.ts';
 import { createApp } from '../src/server/app.ts';
 import { silentLogger } from '../src/util/logger.ts';
 import { sentenceGenerator } from './synthetic.ts';

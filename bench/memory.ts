@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { validateConfig } from '../src/config/load.ts';
-import { createMemory } from '../src/memory.ts';
+import { createMemory } from '../src/engine/engine.ts';
 import { createStore } from '../src/stores/create-store.ts';
 import type { KeywordIndex } from '../src/stores/keyword-index/keyword-index.ts';
 import type { VectorIndex } from '../src/stores/vector-index/vector-index.ts';

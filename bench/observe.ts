@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createMemory } from '../src/memory.ts';
+import { createMemory } from '../src/engine/engine.ts';
 import type { MemoryInput } from '../src/types.ts';
 import { latencyStats, timeOps } from './stats.ts';
 import { sentenceGenerator } from './synthetic.ts';

@@ -4,9 +4,9 @@
  * instance feeds the peer). Each system embeds each text once, so caches favour neither.
  */
 import { join } from 'node:path';
-import type { StrataMemory } from '../src/api.ts';
 import type { StrataConfig } from '../src/config/schema.ts';
 import { createEmbedder } from '../src/embedders/create-embedder.ts';
+import type { StrataMemory } from '../src/engine/strata-memory.ts';
 import { createMem0Peer } from './peers/mem0/mem0-peer.ts';
 import { type LatencyStats, round, timeOps } from './stats.ts';
 import { sentenceGenerator } from './synthetic.ts';

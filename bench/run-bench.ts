@@ -8,8 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { StrataMemory } from '../src/api.ts';
 import type { StrataConfig } from '../src/config/schema.ts';
+import type { StrataMemory } from '../src/engine/strata-memory.ts';
 import { type EmbedThroughput, measureEmbedding, measureModelLoad } from './embed-throughput.ts';
 import { runScale, type SizeResult } from './scale.ts';
 import { runSoak, type SoakResult } from './soak.ts';

@@ -6,7 +6,7 @@
  * partitioned per user, so search is also timed for one heavy user holding 20% of all
  * memories (20k at 100k): the honest worst case for the retrieve target.
  */
-import type { StrataMemory } from '../src/api.ts';
+import type { StrataMemory } from '../src/engine/strata-memory.ts';
 import type { MemoryInput } from '../src/types.ts';
 import { type LatencyStats, type MemorySnapshot, memorySnapshot, round, timeOps } from './stats.ts';
 import { sentenceGenerator, userIdFor } from './synthetic.ts';

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { validateConfig } from '../src/config/load.ts';
 import { createEmbedder } from '../src/embedders/create-embedder.ts';
 import type { Embedder } from '../src/embedders/types.ts';
-import { createMemory } from '../src/memory.ts';
+import { createMemory } from '../src/engine/engine.ts';
 import { createStore } from '../src/stores/create-store.ts';
 import type { MemoryStore } from '../src/stores/types.ts';
 import { latencyStats } from './stats.ts';

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createMemory } from '../src/memory.ts';
+import { createMemory } from '../src/engine/engine.ts';
 import { type LatencyStats, latencyStats } from './stats.ts';
 import { seedSearchCorpus, sentenceGenerator } from './synthetic.ts';
 

@@ -3,7 +3,7 @@
  * (after a forced GC) at the start and end, reported as growth per 10k operations. A
  * bounded cache legitimately fills during warm-up; steady growth after it is a leak.
  */
-import type { StrataMemory } from '../src/api.ts';
+import type { StrataMemory } from '../src/engine/strata-memory.ts';
 import { memorySnapshot, round } from './stats.ts';
 import { sentenceGenerator } from './synthetic.ts';
 

@@ -4,7 +4,7 @@
  * sees the same text without shipping a corpus. Millions of distinct sentences are
  * possible, so embedding caches do not flatter the numbers.
  */
-import type { StrataMemory } from '../src/api.ts';
+import type { StrataMemory } from '../src/engine/strata-memory.ts';
 import type { MemoryInput } from '../src/types.ts';
 
 export type Rng = () => number;

@@ -13,9 +13,9 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bm25Scorer, readLocomo } from '../src/embedders/eval/locomo.ts';
-import { bestThresholdAccuracy, recallAtK, rocAuc } from '../src/embedders/eval/metrics.ts';
-import { PARAPHRASE_PAIRS } from '../src/embedders/eval/paraphrase-pairs.ts';
+import { bm25Scorer, readLocomo } from '../eval/embedders/locomo.ts';
+import { bestThresholdAccuracy, recallAtK, rocAuc } from '../eval/embedders/metrics.ts';
+import { PARAPHRASE_PAIRS } from '../eval/embedders/paraphrase-pairs.ts';
 import { HashEmbeddingProvider } from '../src/embedders/hash/hash-provider.ts';
 import { OnnxEmbeddingProvider } from '../src/embedders/onnx/onnx-provider.ts';
 import { StaticEmbeddingProvider } from '../src/embedders/static/static-provider.ts';

@@ -8,7 +8,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { memoryLine, versionLine } from '../src/engine/ndjson.ts';
-import { newMemory } from '../src/engine/records.ts';
+import { newMemory } from '../src/records.ts';
 
 const n = Number(process.argv[2] ?? 50_000);
 const out = createWriteStream(process.argv[3] ?? `/tmp/strata-import-${n}.ndjson`);

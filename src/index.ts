@@ -2,14 +2,7 @@
  * Strata's public API: `createMemory()` and the types and errors a caller needs. Named
  * exports only; everything else under src/ is internal and may change.
  */
-export type {
-  ConsolidateOptions,
-  EmotionCluster,
-  ExportOptions,
-  ImportOptions,
-  ReembedProgress,
-  StrataMemory,
-} from './api.ts';
+
 export { type LoadConfigOptions, loadConfig } from './config/load.ts';
 export {
   ConfigSchema,
@@ -19,6 +12,13 @@ export {
   type StrataConfigInput,
 } from './config/schema.ts';
 export type { Embedder, EmbeddingProvider } from './embedders/types.ts';
+export { createMemory, type MemoryDeps } from './engine/engine.ts';
+export type {
+  ExportOptions,
+  ImportOptions,
+  ReembedProgress,
+  StrataMemory,
+} from './engine/strata-memory.ts';
 export {
   ClosedError,
   ConfigError,
@@ -39,9 +39,10 @@ export {
   UpstreamError,
   ValidationError,
 } from './errors.ts';
-export { createMemory, type MemoryDeps } from './memory.ts';
-export { findTimeExpression, resolveTimeRange } from './search/time-filter.ts';
+export type { EmotionCluster } from './layers/emotional/clusters.ts';
+export type { ConsolidateOptions } from './pipeline/consolidate.ts';
 export type { MemoryStore } from './stores/types.ts';
+export { findTimeExpression, resolveTimeRange } from './text/time-filter.ts';
 export {
   type ChatMessage,
   type ConsolidateResult,

@@ -4,10 +4,10 @@
  * and nothing is stored.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StrataMemory } from '../src/api.ts';
-import { createMemory } from '../src/memory.ts';
+import { createMemory } from '../src/engine/engine.ts';
+import type { StrataMemory } from '../src/engine/strata-memory.ts';
 import type { MemoryInput } from '../src/types.ts';
-import { availableStores, engineConfig, errorOf, tempDir } from './helpers/engine.ts';
+import { availableStores, engineConfig, errorOf, tempDir } from '../test-support/engine/e2e-engine.ts';
 
 describe.each(availableStores())('bad input on the %s store', (kind) => {
   let dir: ReturnType<typeof tempDir>;

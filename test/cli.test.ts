@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, cleanEnv } from './helpers/cli.ts';
-import { availableStores, tempDir } from './helpers/engine.ts';
+import { availableStores, tempDir } from '../test-support/engine/e2e-engine.ts';
+import { BIN, cleanEnv } from '../test-support/process/cli.ts';
 
 const hasSqlite = availableStores().includes('sqlite');
 /** Each CLI call costs ~1 s of startup alone; under a loaded full-suite run a test of 8 calls needs room. */

@@ -4,10 +4,16 @@
  * rejects the whole file with its line number and imports nothing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StrataMemory } from '../src/api.ts';
-import { createMemory } from '../src/memory.ts';
+import { createMemory } from '../src/engine/engine.ts';
+import type { StrataMemory } from '../src/engine/strata-memory.ts';
 import { fixedClock } from '../src/util/clock.ts';
-import { availableStores, engineConfig, errorOf, readStream, tempDir } from './helpers/engine.ts';
+import {
+  availableStores,
+  engineConfig,
+  errorOf,
+  readStream,
+  tempDir,
+} from '../test-support/engine/e2e-engine.ts';
 
 async function snapshot(memory: StrataMemory, userId: string) {
   const { items } = await memory.list({ userId, limit: 1000 });

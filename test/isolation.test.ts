@@ -4,10 +4,16 @@
  * he gets is the same as for an id that does not exist.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StrataMemory } from '../src/api.ts';
-import { createMemory } from '../src/memory.ts';
+import { createMemory } from '../src/engine/engine.ts';
+import type { StrataMemory } from '../src/engine/strata-memory.ts';
 import type { Memory } from '../src/types.ts';
-import { availableStores, engineConfig, errorOf, readStream, tempDir } from './helpers/engine.ts';
+import {
+  availableStores,
+  engineConfig,
+  errorOf,
+  readStream,
+  tempDir,
+} from '../test-support/engine/e2e-engine.ts';
 
 describe.each(availableStores())('two-user isolation on the %s store', (kind) => {
   let dir: ReturnType<typeof tempDir>;

@@ -4,12 +4,12 @@
  * re-embedding after a model change.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StrataMemory } from '../src/api.ts';
+import { createMemory } from '../src/engine/engine.ts';
+import type { StrataMemory } from '../src/engine/strata-memory.ts';
 import { ClosedError, MemoryError } from '../src/errors.ts';
-import { createMemory } from '../src/memory.ts';
 import { InMemoryStore } from '../src/stores/memory/memory-store.ts';
 import { fixedClock } from '../src/util/clock.ts';
-import { availableStores, engineConfig, tempDir } from './helpers/engine.ts';
+import { availableStores, engineConfig, tempDir } from '../test-support/engine/e2e-engine.ts';
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv } from './helpers/cli.ts';
+import { BIN, cleanEnv } from '../test-support/process/cli.ts';
 
 const run = promisify(execFile);
 const dirs: string[] = [];

@@ -4,9 +4,10 @@
  * clock pinned to the end of the conversation, so "now" (recency, timestamps of writes)
  * is the moment the questions are asked rather than the wall clock years later.
  */
-import type { StrataMemory } from '../../src/api.ts';
+
 import type { StrataConfig } from '../../src/config/schema.ts';
-import { createMemory } from '../../src/memory.ts';
+import { createMemory } from '../../src/engine/engine.ts';
+import type { StrataMemory } from '../../src/engine/strata-memory.ts';
 import { createStore } from '../../src/stores/create-store.ts';
 import { fixedClock } from '../../src/util/clock.ts';
 import { silentLogger } from '../../src/util/logger.ts';

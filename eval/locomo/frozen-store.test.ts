@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newMemory } from '../../src/engine/records.ts';
+import { newMemory } from '../../src/records.ts';
 import { InMemoryStore } from '../../src/stores/memory/memory-store.ts';
 import { freezableStore } from './frozen-store.ts';
 

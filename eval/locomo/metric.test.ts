@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StrataMemory } from '../../src/api.ts';
+import type { StrataMemory } from '../../src/engine/strata-memory.ts';
 import type {
   Memory,
   ObserveResult,

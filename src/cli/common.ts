@@ -4,7 +4,7 @@
  * renderings of memories and versions, so every command prints the same way.
  */
 import { InvalidArgumentError } from 'commander';
-import type { StrataMemory } from '../api.ts';
+import type { StrataMemory } from '../engine/strata-memory.ts';
 import type { Memory, MemoryVersion } from '../types.ts';
 import type { CliContext } from './types.ts';
 

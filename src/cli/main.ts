@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import type { StrataMemory } from '../api.ts';
 import { loadConfig } from '../config/load.ts';
 import type { StrataConfig } from '../config/schema.ts';
+import type { StrataMemory } from '../engine/strata-memory.ts';
 import { type ErrorCode, MemoryError, toMemoryError } from '../errors.ts';
 import { createLogger } from '../util/logger.ts';
 import { packagePath } from '../util/package-root.ts';
@@ -125,7 +125,7 @@ function createContext(opts: () => GlobalOptions): CliContext {
     async openMemory(overrides?: Partial<StrataConfig>): Promise<StrataMemory> {
       // One-shot commands log warnings only, unless the file, STRATA_LOG_LEVEL or --log-level say otherwise.
       const config = mergeConfig(await load({ log: { level: 'warn' } }), overrides ?? {});
-      const { createMemory } = await import('../memory.ts');
+      const { createMemory } = await import('../engine/engine.ts');
       const logger = createLogger({ level: config.log.level, fd: 2 });
       return createMemory(config, { logger });
     },

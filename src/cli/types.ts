@@ -5,8 +5,8 @@
  * ctx.output so `--json` and human tables behave the same everywhere.
  */
 import type { Command } from 'commander';
-import type { StrataMemory } from '../api.ts';
 import type { StrataConfig } from '../config/schema.ts';
+import type { StrataMemory } from '../engine/strata-memory.ts';
 
 export interface CliOutput {
   /** Machine output when --json, otherwise `human()` is printed. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../config/schema.ts';
 import { MemoryError } from '../errors.ts';
+import { newMemory } from '../records.ts';
 import type { Memory } from '../types.ts';
 import { memoryLine, parseImport, versionLine } from './ndjson.ts';
 import { lines } from './ndjson-input.ts';
-import { newMemory } from './records.ts';
 
 const config = ConfigSchema.parse({ limits: { maxContentBytes: 100 } });
 const at = '2024-01-01T00:00:00.000Z';

@@ -8,8 +8,9 @@
  * stays open), the in-memory store scans a snapshot, Qdrant scrolls by point id.
  * Progress counts memories checked out of all memories in the store.
  */
-import type { ReembedProgress } from '../api.ts';
-import type { EngineContext } from './context.ts';
+
+import type { EngineContext } from '../layers/context.ts';
+import type { ReembedProgress } from './strata-memory.ts';
 
 const WRITE_BATCH = 512;
 

@@ -2,8 +2,9 @@
  * Engine statistics: the store's counts (every layer present, zero when empty) joined
  * with the embedder's model and cache figures, as MemoryStats for every surface.
  */
+
+import type { EngineContext } from '../layers/context.ts';
 import { LAYERS, type MemoryStats } from '../types.ts';
-import type { EngineContext } from './context.ts';
 
 export async function engineStats(ctx: EngineContext, userId?: string): Promise<MemoryStats> {
   const stats = await ctx.store.stats(userId);

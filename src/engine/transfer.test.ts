@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { availableStores, engineConfig, errorOf, tempDir } from '../../test/helpers/engine.ts';
-import type { StrataMemory } from '../api.ts';
-import { createMemory } from '../memory.ts';
+import { availableStores, engineConfig, errorOf, tempDir } from '../../test-support/engine/e2e-engine.ts';
+import { newMemory } from '../records.ts';
 import { InMemoryStore } from '../stores/memory/memory-store.ts';
+import { createMemory } from './engine.ts';
 import { memoryLine, versionLine } from './ndjson.ts';
-import { newMemory } from './records.ts';
+import type { StrataMemory } from './strata-memory.ts';
 import { IMPORT_BATCH } from './transfer.ts';
 
 const COUNT = IMPORT_BATCH * 2 + 7;

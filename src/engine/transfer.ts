@@ -12,13 +12,13 @@
  * apply: an export of any size must import again.
  */
 import type { Readable } from 'node:stream';
-import type { ExportOptions, ImportOptions } from '../api.ts';
 import { ClosedError, ValidationError } from '../errors.ts';
+import type { EngineContext } from '../layers/context.ts';
 import type { StoredRecord } from '../stores/types.ts';
 import type { ImportResult, Memory, MemoryVersion } from '../types.ts';
-import type { EngineContext } from './context.ts';
 import { ImportValidator, memoryLine, type ParseImportOptions, parseLine, versionLine } from './ndjson.ts';
 import { replayable } from './ndjson-input.ts';
+import type { ExportOptions, ImportOptions } from './strata-memory.ts';
 import { parseUserId } from './validate.ts';
 
 /** Memories per write in the import's second pass (each with all of its version lines). */

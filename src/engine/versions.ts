@@ -7,9 +7,9 @@
  * user's memory exactly like a missing one.
  */
 import { MemoryError, NotFoundError, ValidationError } from '../errors.ts';
+import type { EngineContext } from '../layers/context.ts';
 import type { Memory, VersionOp } from '../types.ts';
 import { nowIso } from '../util/clock.ts';
-import type { EngineContext } from './context.ts';
 import { parseId, parseUserId } from './validate.ts';
 
 /** How often a change is re-applied after losing a race with another process. */

@@ -4,7 +4,7 @@
  * own name.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TestEngine, testEngine } from '../pipeline/test-support.ts';
+import { type TestEngine, testEngine } from '../../test-support/engine/pipeline-engine.ts';
 
 let engine: TestEngine | undefined;
 afterEach(async () => {

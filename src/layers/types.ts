@@ -6,8 +6,8 @@
  * new folder plus one line in registry.ts.
  */
 import type { StrataConfig } from '../config/schema.ts';
-import type { EngineContext } from '../engine/context.ts';
 import type { LayerName, Memory, Metadata, SourceRef } from '../types.ts';
+import type { EngineContext } from './context.ts';
 
 /** One message of the turn after normalization (parts joined, ids resolved). */
 export interface TurnMessage {

@@ -6,7 +6,7 @@
  * together, the stored link strength grows by STRENGTH_STEP (capped at 1), written as a
  * new version of the memory that owns the link, all owners in one store.commit.
  */
-import type { EngineContext } from '../engine/context.ts';
+import type { EngineContext } from '../layers/context.ts';
 import type { UpdateChange } from '../stores/types.ts';
 import type { Memory } from '../types.ts';
 

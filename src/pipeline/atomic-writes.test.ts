@@ -6,11 +6,11 @@
  * Recall's link strengthening fails the same way: all or none.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StrataMemory } from '../api.ts';
 import { ConfigSchema } from '../config/schema.ts';
 import { createEmbedder } from '../embedders/create-embedder.ts';
+import { createMemory } from '../engine/engine.ts';
+import type { StrataMemory } from '../engine/strata-memory.ts';
 import { MemoryError } from '../errors.ts';
-import { createMemory } from '../memory.ts';
 import { createStore } from '../stores/create-store.ts';
 import type { CommitBatch, MemoryStore } from '../stores/types.ts';
 import { fixedClock } from '../util/clock.ts';

@@ -11,11 +11,10 @@
  * - retention: only with config.layers.retentionDays, memories older than that, never
  *   accessed and of importance < 0.5 are deleted. Nothing else ever deletes.
  */
-import type { ConsolidateOptions } from '../api.ts';
-import type { EngineContext } from '../engine/context.ts';
-import { newMemory } from '../engine/records.ts';
+import type { EngineContext } from '../layers/context.ts';
 import { summarizeWithLlm } from '../layers/symbolic/llm-summary.ts';
 import { summarizeThread, type ThreadSummary } from '../layers/symbolic/summarize.ts';
+import { newMemory } from '../records.ts';
 import type { StoreFilter } from '../stores/types.ts';
 import type { ConsolidateResult, Memory, SourceRef } from '../types.ts';
 import { nowIso } from '../util/clock.ts';
@@ -207,6 +206,12 @@ async function retention(ctx: EngineContext, userId: string, now: string): Promi
         stale.map((m) => m.id),
       )
     : 0;
+}
+
+export interface ConsolidateOptions {
+  userId?: string;
+  /** Which jobs to run; all by default. */
+  jobs?: Array<'dedupe' | 'conflicts' | 'summarize' | 'replay' | 'retention'>;
 }
 
 export async function consolidate(

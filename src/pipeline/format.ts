@@ -6,7 +6,7 @@
  * across the layers present (LAYER_SHARES), then what a layer leaves unused is filled in
  * rank order. Memory text is sanitized so it can never close the frame early.
  */
-import { localDate } from '../search/time-zone.ts';
+import { localDate } from '../text/time-zone.ts';
 import type { LayerName, Memory } from '../types.ts';
 import { shortId } from '../util/ids.ts';
 

@@ -3,8 +3,9 @@
  * a turn, recall a framed context block, consolidate, and emotional clustering; plus the
  * pure helpers other surfaces reuse (injectContext, the scoring function, block builder).
  */
-import type { EmotionCluster } from '../api.ts';
-import type { EngineContext } from '../engine/context.ts';
+
+import type { EngineContext } from '../layers/context.ts';
+import type { EmotionCluster } from '../layers/emotional/clusters.ts';
 import { clusterEmotions } from '../layers/emotional/clusters.ts';
 import type { Memory } from '../types.ts';
 

@@ -10,10 +10,11 @@
  *   not clamped: silently re-dating a memory would corrupt temporal recall);
  * - unknown time zone → ValidationError; missing message ids → stable ids from content.
  */
-import type { EngineContext } from '../engine/context.ts';
+
 import { PayloadTooLargeError, ValidationError } from '../errors.ts';
+import type { EngineContext } from '../layers/context.ts';
 import type { TurnFacts, TurnMessage } from '../layers/types.ts';
-import { assertTimeZone } from '../search/time-zone.ts';
+import { assertTimeZone } from '../text/time-zone.ts';
 import { type ChatMessage, type SourceRef, type TurnInput, TurnSchema } from '../types.ts';
 import { stableId } from '../util/ids.ts';
 

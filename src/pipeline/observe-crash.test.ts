@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runWriterUntilKilled } from '../../test-support/stores/kill-writer.ts';
 import { SqliteStore } from '../stores/sqlite/sqlite-store.ts';
-import { runWriterUntilKilled } from '../testing/kill-writer.ts';
 import type { Memory } from '../types.ts';
 
 const ACKS_BEFORE_KILL = 30;
@@ -22,7 +22,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function runUntilKilled(path: string): Promise<number[]> {
-  const script = new URL('./testdata/observe-crash-writer.ts', import.meta.url).pathname;
+  const script = new URL('../../test-support/process/observe-crash-writer.ts', import.meta.url).pathname;
   const { acked, stderr } = await runWriterUntilKilled(script, [path], ACKS_BEFORE_KILL);
   expect(acked.length, `writer failed: ${stderr}`).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL);
   return acked;

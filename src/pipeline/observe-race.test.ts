@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type TestEngine, testEngine } from '../../test-support/engine/pipeline-engine.ts';
 import type { StrataConfigInput } from '../config/schema.ts';
-import { type TestEngine, testEngine } from './test-support.ts';
 
 let engine: TestEngine | undefined;
 let dir: string | undefined;

@@ -8,11 +8,12 @@
  * turn is lost silently. Two simultaneous calls for the same turn: the one that loses the
  * commit race (its ids are taken) reports skipped, like any repeat of a stored turn.
  */
-import type { EngineContext } from '../engine/context.ts';
-import { newMemory } from '../engine/records.ts';
+
 import { ConflictError, toMemoryError } from '../errors.ts';
+import type { EngineContext } from '../layers/context.ts';
 import { enabledLayers } from '../layers/registry.ts';
 import type { LayerWrite, TurnContext } from '../layers/types.ts';
+import { newMemory } from '../records.ts';
 import type { StoredRecord } from '../stores/types.ts';
 import type { Memory, ObserveResult, TurnInput } from '../types.ts';
 import { nowIso } from '../util/clock.ts';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { type TestEngine, testEngine } from '../../test-support/engine/pipeline-engine.ts';
 import { MemoryError } from '../errors.ts';
 import { estimateTokens } from './format.ts';
 import { injectContext } from './inject.ts';
-import { type TestEngine, testEngine } from './test-support.ts';
 
 let engine: TestEngine | undefined;
 afterEach(async () => {

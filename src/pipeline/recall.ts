@@ -10,12 +10,12 @@
  * the token-budgeted block (format.ts); access reinforcement (touch) of what made it into
  * the block and co-recall link strengthening. `memories` is the ranked, deduplicated top k.
  */
-import type { EngineContext } from '../engine/context.ts';
+
 import { ValidationError } from '../errors.ts';
+import type { EngineContext } from '../layers/context.ts';
 import { enabledLayers } from '../layers/registry.ts';
 import type { QueryContext } from '../layers/types.ts';
-import { hybridSearch } from '../search/hybrid.ts';
-import { assertTimeZone } from '../search/time-zone.ts';
+import { assertTimeZone } from '../text/time-zone.ts';
 import {
   type Memory,
   type RecallRequest,
@@ -29,6 +29,7 @@ import { dedupeRanked } from './dedupe.ts';
 import { buildContextBlock } from './format.ts';
 import { messageText, validationMessage } from './normalize.ts';
 import { liftPairMembers } from './pair-lift.ts';
+import { hybridSearch } from './retrieval/hybrid.ts';
 import { scoreMemory } from './scoring.ts';
 import { focusSpeakers } from './speaker-focus.ts';
 

@@ -6,7 +6,7 @@
  * This only plans the changes: observeTurn commits them together with the turn's new
  * memories, so a failure never leaves a new fact next to an old one still current.
  */
-import type { EngineContext } from '../engine/context.ts';
+import type { EngineContext } from '../layers/context.ts';
 import type { LayerWrite } from '../layers/types.ts';
 import type { UpdateChange } from '../stores/types.ts';
 import type { Memory } from '../types.ts';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeMemory } from '../../test/server/fake-memory.ts';
-import { errorOf, type Harness, KEYS, startHarness } from '../../test/server/harness.ts';
-import type { StrataMemory } from '../api.ts';
+import { createFakeMemory } from '../../test-support/server/fake-memory.ts';
+import { errorOf, type Harness, KEYS, startHarness } from '../../test-support/server/harness.ts';
 import { ConfigSchema } from '../config/schema.ts';
-import { createMemory } from '../memory.ts';
+import { createMemory } from '../engine/engine.ts';
+import type { StrataMemory } from '../engine/strata-memory.ts';
 import { silentLogger } from '../util/logger.ts';
 import { startServer } from './start.ts';
 

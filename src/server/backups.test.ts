@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemory } from '../memory.ts';
+import { createMemory } from '../engine/engine.ts';
 import { rotateBackups, runBackup } from './backups.ts';
 
 const run = promisify(execFile);
@@ -100,7 +100,7 @@ describe('backups', () => {
 
 describe('scheduled backups', () => {
   it('writes backups on the interval with retention while the server runs', async () => {
-    const { startHarness } = await import('../../test/server/harness.ts');
+    const { startHarness } = await import('../../test-support/server/harness.ts');
     const dir = mkdtempSync(join(tmpdir(), 'strata-sched-'));
     const memory = createMemory({ dataDir: join(dir, 'data'), embedder: { kind: 'hash' } });
     await memory.add({ userId: 'u', content: 'scheduled' });

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StrataMemory } from '../api.ts';
+import type { StrataMemory } from '../engine/strata-memory.ts';
 import type { Logger } from '../util/logger.ts';
 
 const PREFIX = 'strata-backup-';

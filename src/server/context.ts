@@ -6,8 +6,8 @@
  */
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import type { StrataMemory } from '../api.ts';
 import type { StrataConfig } from '../config/schema.ts';
+import type { StrataMemory } from '../engine/strata-memory.ts';
 import { ValidationError } from '../errors.ts';
 import { UserIdSchema } from '../types.ts';
 import type { Logger } from '../util/logger.ts';

@@ -6,7 +6,7 @@
  * memories per layer).
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { StrataMemory } from '../api.ts';
+import type { StrataMemory } from '../engine/strata-memory.ts';
 import type { MemoryStats } from '../types.ts';
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

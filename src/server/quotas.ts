@@ -4,7 +4,7 @@
  * locally after each successful write; the limit is therefore enforced within a small
  * margin, which is what a quota needs, and refusals name the setting to raise.
  */
-import type { StrataMemory } from '../api.ts';
+import type { StrataMemory } from '../engine/strata-memory.ts';
 import { PayloadTooLargeError, QuotaExceededError } from '../errors.ts';
 
 interface Usage {

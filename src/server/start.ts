@@ -8,8 +8,8 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import type { StrataMemory } from '../api.ts';
 import type { StrataConfig } from '../config/schema.ts';
+import type { StrataMemory } from '../engine/strata-memory.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../util/logger.ts';
 import { type CreateAppOptions, createApp, type StrataApp } from './app.ts';

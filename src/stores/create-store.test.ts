@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { memory, vec } from '../../test-support/stores/store-fixtures.ts';
 import { ConfigSchema } from '../config/schema.ts';
 import { generateKey } from '../security/cipher.ts';
-import { memory, vec } from '../testing/store-fixtures.ts';
 import { createStore } from './create-store.ts';
 
 const MODEL = { id: 'suite-model-a', dimensions: 8 };

@@ -3,9 +3,9 @@
  * that made them) and every prior version; it answers filtered vector and keyword queries
  * for exactly one user at a time. Stores are dumb about layers and scoring: fusion,
  * ranking and dynamics live above them, so SQLite, in-memory and Qdrant rank alike.
- * Every store passes src/testing/store-suite.ts.
+ * Every store passes test-support/stores/store-suite.ts.
  */
-import type { KeywordQuery } from '../search/query-ast.ts';
+import type { KeywordQuery } from '../text/query-ast.ts';
 import type { LayerName, Memory, MemoryVersion, Page, VersionOp } from '../types.ts';
 
 export interface StoredRecord {

@@ -8,12 +8,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChildServer, startChildServer } from './child-server.ts';
-import { API_KEYS, KEYS } from './harness.ts';
+import { type ChildServer, startChildServer } from '../../test-support/server/child-server.ts';
+import { API_KEYS, KEYS } from '../../test-support/server/harness.ts';
 
 type Json = Record<string, unknown>;
 const fixture = (name: string) =>
-  JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/open-webui', name), 'utf8')) as {
+  JSON.parse(
+    readFileSync(join(import.meta.dirname, '../../test-support/fixtures/open-webui', name), 'utf8'),
+  ) as {
     user: Json;
     body: Json & { messages: Array<{ role: string; content: unknown }> };
   };

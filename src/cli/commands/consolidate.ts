@@ -4,7 +4,7 @@
  * episodes, replay important memories, apply the retention policy).
  */
 import type { Command } from 'commander';
-import type { ConsolidateOptions } from '../../api.ts';
+import type { ConsolidateOptions } from '../../pipeline/consolidate.ts';
 import { collectList, withMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 

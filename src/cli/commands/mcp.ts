@@ -15,7 +15,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (flags: { user?: string }) => {
       const config = await ctx.loadConfig();
       const logger = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, fd: 2 });
-      const { createMemory } = await import('../../memory.ts');
+      const { createMemory } = await import('../../engine/engine.ts');
       const { serveMcpStdio } = await import('../../integrations/mcp/stdio.ts');
       const memory = createMemory(config, { logger });
       const close = await serveMcpStdio(memory, flags.user ? { userId: flags.user } : {});

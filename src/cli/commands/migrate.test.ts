@@ -8,13 +8,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FakeQdrant } from '../../../test-support/fake-qdrant/fake-qdrant.ts';
+import { OpenApiValidator } from '../../../test-support/fake-qdrant/openapi-validator.ts';
+import { type CliRun, runCli } from '../../../test-support/stores/run-cli.ts';
 import { ConfigSchema } from '../../config/schema.ts';
 import { createEmbedder } from '../../embedders/create-embedder.ts';
-import { newMemory } from '../../engine/records.ts';
-import { FakeQdrant } from '../../stores/qdrant/testing/fake-qdrant.ts';
-import { OpenApiValidator } from '../../stores/qdrant/testing/openapi-validator.ts';
+import { newMemory } from '../../records.ts';
 import { SqliteStore } from '../../stores/sqlite/sqlite-store.ts';
-import { type CliRun, runCli } from '../../testing/run-cli.ts';
 import { CHECKPOINT_FILE } from './migrate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-migrate-'));

@@ -39,7 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
         );
       }
       const logger = createLogger({ level: config.log.level });
-      const { createMemory } = await import('../../memory.ts');
+      const { createMemory } = await import('../../engine/engine.ts');
       const { startServer } = await import('../../server/start.ts');
       const memory = createMemory(config, { logger });
       let server: Awaited<ReturnType<typeof startServer>>;

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeTinyBert } from '../../../test-support/fixtures/tiny-bert.ts';
 import { EmbedderConfigSchema } from '../../config/schema.ts';
 import { ConfigError, ModelMissingError } from '../../errors.ts';
 import { createEmbedder } from '../create-embedder.ts';
 import { cosine } from '../vector-math.ts';
 import { OnnxEmbeddingProvider } from './onnx-provider.ts';
-import { writeTinyBert } from './tiny-bert-fixture.ts';
 
 const dirs: string[] = [];
 afterEach(() => {

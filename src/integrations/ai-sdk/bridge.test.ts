@@ -8,7 +8,7 @@ import {
   expectBridgesPerUser,
   type RealEngine,
   realEngine,
-} from '../../../test/helpers/bridges.ts';
+} from '../../../test-support/server/bridges.ts';
 import { strataMiddleware } from './index.ts';
 
 const usage = {

@@ -2,7 +2,7 @@ import type { LanguageModelV3CallOptions, LanguageModelV3StreamPart } from '@ai-
 import { generateText, simulateReadableStream, streamText, wrapLanguageModel } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { describe, expect, it } from 'vitest';
-import { createFakeMemory } from '../../../test/server/fake-memory.ts';
+import { createFakeMemory } from '../../../test-support/server/fake-memory.ts';
 import { strataMiddleware } from './index.ts';
 
 const usage = {

@@ -13,7 +13,7 @@ import type {
   LanguageModelV3Prompt,
   LanguageModelV3StreamPart,
 } from '@ai-sdk/provider';
-import type { StrataMemory } from '../../api.ts';
+import type { StrataMemory } from '../../engine/strata-memory.ts';
 import type { LayerName, TurnInput } from '../../types.ts';
 import { inject } from '../shared/inject.ts';
 import { idlessTurn } from '../shared/message-ids.ts';

@@ -5,8 +5,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeMemory } from '../../../test/server/fake-memory.ts';
-import { type Harness, KEYS, startHarness } from '../../../test/server/harness.ts';
+import { createFakeMemory } from '../../../test-support/server/fake-memory.ts';
+import { type Harness, KEYS, startHarness } from '../../../test-support/server/harness.ts';
 
 type ToolReply = { isError?: boolean; content: Array<{ type: string; text: string }> };
 const textOf = (reply: unknown) => (reply as ToolReply).content[0]?.text ?? '';

@@ -8,7 +8,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { StrataMemory } from '../../api.ts';
+import type { StrataMemory } from '../../engine/strata-memory.ts';
 import { toMemoryError } from '../../errors.ts';
 import { type Principal, resolveUserId } from '../../server/auth.ts';
 import { describeZodError } from '../../server/http-errors.ts';

@@ -4,7 +4,7 @@
  * no userId argument. Logs go to stderr; stdout belongs to the protocol.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { StrataMemory } from '../../api.ts';
+import type { StrataMemory } from '../../engine/strata-memory.ts';
 import type { Principal } from '../../server/auth.ts';
 import { createMcpServer } from './server.ts';
 

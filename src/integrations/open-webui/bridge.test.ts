@@ -7,15 +7,18 @@ import {
   type RealEngine,
   realEngine,
   storedReplyId,
-} from '../../../test/helpers/bridges.ts';
-import { type Harness, KEYS, startHarness } from '../../../test/server/harness.ts';
+} from '../../../test-support/server/bridges.ts';
+import { type Harness, KEYS, startHarness } from '../../../test-support/server/harness.ts';
 
 type Message = { id?: string; role: string; content: unknown; timestamp?: number };
 type Envelope = { user: { id: string }; body: { messages: Message[] } & Record<string, unknown> };
 
 const fixture = (): Envelope =>
   JSON.parse(
-    readFileSync(join(import.meta.dirname, '../../../test/fixtures/open-webui/outlet-chat.json'), 'utf8'),
+    readFileSync(
+      join(import.meta.dirname, '../../../test-support/fixtures/open-webui/outlet-chat.json'),
+      'utf8',
+    ),
   ) as Envelope;
 
 const FIRST_REPLY = 'Welcome to Lisbon! Tram 28 rattles through Alfama and Graça, a lovely ride.';

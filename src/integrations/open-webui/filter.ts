@@ -6,7 +6,7 @@
  * degrades to the unchanged body, the outlet hands failed turns to the durable outbox.
  * Background tasks (metadata.task) pass through untouched.
  */
-import type { StrataMemory } from '../../api.ts';
+import type { StrataMemory } from '../../engine/strata-memory.ts';
 import type { LayerName } from '../../types.ts';
 import type { Logger } from '../../util/logger.ts';
 import { inject } from '../shared/inject.ts';

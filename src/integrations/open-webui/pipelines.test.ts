@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFakeMemory, type FakeMemory } from '../../../test/server/fake-memory.ts';
-import { errorOf, type Harness, KEYS, startHarness } from '../../../test/server/harness.ts';
+import { createFakeMemory, type FakeMemory } from '../../../test-support/server/fake-memory.ts';
+import { errorOf, type Harness, KEYS, startHarness } from '../../../test-support/server/harness.ts';
 
 type Envelope = {
   user: { id: string };
@@ -11,7 +11,7 @@ type Envelope = {
 
 const fixture = (name: string): Envelope =>
   JSON.parse(
-    readFileSync(join(import.meta.dirname, '../../../test/fixtures/open-webui', name), 'utf8'),
+    readFileSync(join(import.meta.dirname, '../../../test-support/fixtures/open-webui', name), 'utf8'),
   ) as Envelope;
 
 describe('Open WebUI Pipelines protocol (fixtures replayed over a real socket)', () => {

@@ -8,8 +8,8 @@ import {
   type RealEngine,
   realEngine,
   until,
-} from '../../../test/helpers/bridges.ts';
-import { type Harness, KEYS, startHarness } from '../../../test/server/harness.ts';
+} from '../../../test-support/server/bridges.ts';
+import { type Harness, KEYS, startHarness } from '../../../test-support/server/harness.ts';
 
 type Message = { role: string; content: unknown };
 

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeMemory, type FakeMemory } from '../../../test/server/fake-memory.ts';
-import { type Harness, KEYS, startHarness } from '../../../test/server/harness.ts';
+import { createFakeMemory, type FakeMemory } from '../../../test-support/server/fake-memory.ts';
+import { type Harness, KEYS, startHarness } from '../../../test-support/server/harness.ts';
 
 interface Seen {
   body: { messages: Array<{ role: string; content: string }>; stream?: boolean; model: string };

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type nlpType from 'compromise';
-import { isStopWord } from '../../search/tokenize.ts';
+import { isStopWord } from '../../text/tokenize.ts';
 
 let nlpParser: typeof nlpType | undefined;
 

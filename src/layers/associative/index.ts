@@ -5,7 +5,7 @@
  * metadata.linkStrengths and grow when linked memories are recalled together
  * (pipeline/activation.ts); recall spreads activation from the top hits along them.
  */
-import { parseKeywordQuery } from '../../search/query-parser.ts';
+import { parseKeywordQuery } from '../../text/query-parser.ts';
 import type { Layer, LayerWrite, TurnContext } from '../types.ts';
 import { extractEntities } from './entities.ts';
 

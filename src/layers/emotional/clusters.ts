@@ -5,7 +5,6 @@
  * the same farthest-point pass: a new theme starts while some memory is farther than
  * NEW_THEME_DISTANCE from every theme so far (at most maxK themes).
  */
-import type { EmotionCluster } from '../../api.ts';
 import type { Memory } from '../../types.ts';
 import { EMOTIONS } from './lexicon.ts';
 
@@ -35,6 +34,16 @@ function vectorOf(memory: Memory): number[] | null {
   const rec = scores as Record<string, unknown>;
   const v = EMOTIONS.map((e) => (typeof rec[e] === 'number' ? (rec[e] as number) : 0));
   return v.some((x) => x > 0) ? v : null;
+}
+
+export interface EmotionCluster {
+  label: string;
+  /** Dominant emotion labels of the cluster with mean scores. */
+  emotions: Record<string, number>;
+  valence: number;
+  arousal: number;
+  memoryIds: string[];
+  size: number;
 }
 
 export function clusterEmotions(memories: Memory[], maxK = 6): EmotionCluster[] {

@@ -3,7 +3,7 @@
  * to the thread's centroid), the top ones are kept in their original order, and the
  * highest-weighted terms become the thread's recurring themes.
  */
-import { tokenize } from '../../search/tokenize.ts';
+import { tokenize } from '../../text/tokenize.ts';
 import { sentences } from '../text.ts';
 
 export interface ThreadSummary {

@@ -7,12 +7,13 @@
  * becomes a window; memories whose event date (or creation date) falls inside it are
  * pulled in as candidates and boosted, the rest are damped.
  */
-import { localDate } from '../../search/time-zone.ts';
-import { tokenize } from '../../search/tokenize.ts';
+
+import { findTimeExpressions, stripExpressions } from '../../text/time-expressions.ts';
+import { localDate } from '../../text/time-zone.ts';
+import { tokenize } from '../../text/tokenize.ts';
 import type { Memory } from '../../types.ts';
 import { sentenceAt, truncate, userName } from '../text.ts';
 import type { Layer, LayerWrite, QueryContext, TimeWindow, TurnContext } from '../types.ts';
-import { findTimeExpressions, stripExpressions } from './expressions.ts';
 import { describeGap, previousActivity } from './rhythm.ts';
 
 /** Words that carry no content in a time question ("what did I say last week?"). */

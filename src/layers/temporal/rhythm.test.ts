@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TestEngine, testEngine } from '../../pipeline/test-support.ts';
+import { type TestEngine, testEngine } from '../../../test-support/engine/pipeline-engine.ts';
 import type { TurnContext } from '../types.ts';
 import { previousActivity } from './rhythm.ts';
 

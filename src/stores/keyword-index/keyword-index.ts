@@ -10,7 +10,7 @@
  * statistics keep one user's vocabulary from moving another user's scores. Prefix and fuzzy
  * terms expand over the user's own vocabulary.
  */
-import type { QueryNode } from '../../search/query-ast.ts';
+import type { QueryNode } from '../../text/query-ast.ts';
 import {
   B,
   type Compiled,

@@ -5,7 +5,7 @@
  * open() of the same instance so model-change checks behave like a persistent store.
  */
 import { ClosedError, ConflictError, ValidationError } from '../../errors.ts';
-import type { KeywordQuery } from '../../search/query-ast.ts';
+import type { KeywordQuery } from '../../text/query-ast.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
 import { compareCreated, decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { compileFilter } from '../shared/filter.ts';

@@ -8,10 +8,10 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type CliRun, runCli } from '../../testing/run-cli.ts';
-import { FakeQdrant } from './testing/fake-qdrant.ts';
-import { OpenApiValidator } from './testing/openapi-validator.ts';
-import { tenantViolation } from './testing/tenant-check.ts';
+import { FakeQdrant } from '../../../test-support/fake-qdrant/fake-qdrant.ts';
+import { OpenApiValidator } from '../../../test-support/fake-qdrant/openapi-validator.ts';
+import { tenantViolation } from '../../../test-support/fake-qdrant/tenant-check.ts';
+import { type CliRun, runCli } from '../../../test-support/stores/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-cli-qdrant-'));
 const fake = new FakeQdrant({ validator: new OpenApiValidator() });

@@ -46,7 +46,7 @@ export const MEMORY_INDEXES: Array<[string, FieldSchema]> = [
   ['layer', { type: 'keyword' }],
   ['createdAt', { type: 'datetime' }],
   ['superseded', { type: 'bool' }],
-  // Stems from search/tokenize.ts joined by spaces: whitespace tokens = exactly our stems.
+  // Stems from text/tokenize.ts joined by spaces: whitespace tokens = exactly our stems.
   ['terms', { type: 'text', tokenizer: 'whitespace', lowercase: false }],
 ];
 

@@ -5,10 +5,10 @@
  * it was: no inserted memory, the updated memory at its old version, no extra history.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, MODEL_A, memory, vec } from '../../testing/store-fixtures.ts';
+import { FakeQdrant } from '../../../test-support/fake-qdrant/fake-qdrant.ts';
+import { storeOptions } from '../../../test-support/fake-qdrant/test-options.ts';
+import { ALICE, MODEL_A, memory, vec } from '../../../test-support/stores/store-fixtures.ts';
 import { QdrantStore } from './store.ts';
-import { FakeQdrant } from './testing/fake-qdrant.ts';
-import { storeOptions } from './testing/test-options.ts';
 
 const fake = new FakeQdrant();
 beforeAll(async () => {

@@ -9,12 +9,12 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, BOB, MODEL_A, memory, q, vec } from '../../testing/store-fixtures.ts';
+import { FakeQdrant } from '../../../test-support/fake-qdrant/fake-qdrant.ts';
+import { OpenApiValidator } from '../../../test-support/fake-qdrant/openapi-validator.ts';
+import { tenantViolation } from '../../../test-support/fake-qdrant/tenant-check.ts';
+import { storeOptions } from '../../../test-support/fake-qdrant/test-options.ts';
+import { ALICE, BOB, MODEL_A, memory, q, vec } from '../../../test-support/stores/store-fixtures.ts';
 import { QdrantStore } from './store.ts';
-import { FakeQdrant } from './testing/fake-qdrant.ts';
-import { OpenApiValidator } from './testing/openapi-validator.ts';
-import { tenantViolation } from './testing/tenant-check.ts';
-import { storeOptions } from './testing/test-options.ts';
 
 const validator = new OpenApiValidator();
 const fake = new FakeQdrant({ validator });

@@ -4,7 +4,7 @@
  * shares (shared/keyword-eval.ts); this adapter only turns a candidate's stored tokens
  * (stems, or blind-index tokens under encryption) into a document for it.
  */
-import type { QueryNode } from '../../search/query-ast.ts';
+import type { QueryNode } from '../../text/query-ast.ts';
 import {
   type KeywordMatch,
   matchDocs,

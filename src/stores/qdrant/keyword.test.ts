@@ -5,8 +5,8 @@
  * BM25's shape (positive, rarer terms weigh more, more occurrences score higher).
  */
 import { describe, expect, it } from 'vitest';
-import { tokenize } from '../../search/tokenize.ts';
-import { q } from '../../testing/store-fixtures.ts';
+import { q } from '../../../test-support/stores/store-fixtures.ts';
+import { tokenize } from '../../text/tokenize.ts';
 import { bm25, candidateCondition, matchCandidates } from './keyword.ts';
 
 const text = (token: string) => ({ key: 'terms', match: { text: token } });

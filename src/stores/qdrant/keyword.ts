@@ -8,8 +8,8 @@
  * prefix and fuzzy terms expand over the candidates' vocabulary. Parts Qdrant cannot
  * express exactly (prefix, fuzzy, phrase adjacency) widen the candidate set instead.
  */
-import type { QueryNode } from '../../search/query-ast.ts';
-import { tokenize } from '../../search/tokenize.ts';
+import type { QueryNode } from '../../text/query-ast.ts';
+import { tokenize } from '../../text/tokenize.ts';
 import { exactToken } from '../shared/term-expansion.ts';
 import type { QdrantCondition } from './filters.ts';
 import { expands, PLAIN, type TokenMapping } from './keyword-match.ts';

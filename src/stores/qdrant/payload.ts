@@ -11,8 +11,8 @@
  */
 import type { Schemas } from '@qdrant/js-client-rest';
 import { ConfigError } from '../../errors.ts';
-import { tokenize } from '../../search/tokenize.ts';
 import type { Cipher } from '../../security/cipher.ts';
+import { tokenize } from '../../text/tokenize.ts';
 import { type Memory, MemorySchema, type MemoryVersion, MemoryVersionSchema } from '../../types.ts';
 import { stableId } from '../../util/ids.ts';
 import { memoryBytes } from '../shared/records.ts';

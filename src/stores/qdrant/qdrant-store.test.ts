@@ -4,14 +4,14 @@
  * which validates every request the store sends against Qdrant's OpenAPI schema.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FakeQdrant } from '../../../test-support/fake-qdrant/fake-qdrant.ts';
+import { OpenApiValidator } from '../../../test-support/fake-qdrant/openapi-validator.ts';
+import { storeOptions } from '../../../test-support/fake-qdrant/test-options.ts';
+import { ALICE, kw, MODEL_A, memory, q, vec } from '../../../test-support/stores/store-fixtures.ts';
+import { runStoreSuite } from '../../../test-support/stores/store-suite.ts';
 import { createCipher, generateKey } from '../../security/cipher.ts';
-import { ALICE, kw, MODEL_A, memory, q, vec } from '../../testing/store-fixtures.ts';
-import { runStoreSuite } from '../../testing/store-suite.ts';
 import type { MemoryStore } from '../types.ts';
 import { QdrantStore } from './store.ts';
-import { FakeQdrant } from './testing/fake-qdrant.ts';
-import { OpenApiValidator } from './testing/openapi-validator.ts';
-import { storeOptions } from './testing/test-options.ts';
 
 const reopen = async (old: MemoryStore) => new QdrantStore((old as QdrantStore).settings);
 const cleanup = async (store: MemoryStore) => {

@@ -5,7 +5,7 @@
  * createdAt ties at page boundaries; vector scores are Qdrant's cosine similarity.
  */
 import { ValidationError } from '../../errors.ts';
-import type { KeywordQuery } from '../../search/query-ast.ts';
+import type { KeywordQuery } from '../../text/query-ast.ts';
 import type { Memory, MemoryVersion, Page } from '../../types.ts';
 import { compareCreated, decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { stableJson } from '../shared/filter.ts';

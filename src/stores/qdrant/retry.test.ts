@@ -8,11 +8,11 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeQdrant } from '../../../test-support/fake-qdrant/fake-qdrant.ts';
+import { storeOptions } from '../../../test-support/fake-qdrant/test-options.ts';
+import { ALICE, MODEL_A, memory, vec } from '../../../test-support/stores/store-fixtures.ts';
 import { MemoryError } from '../../errors.ts';
-import { ALICE, MODEL_A, memory, vec } from '../../testing/store-fixtures.ts';
 import { QdrantStore } from './store.ts';
-import { FakeQdrant } from './testing/fake-qdrant.ts';
-import { storeOptions } from './testing/test-options.ts';
 
 const servers: FakeQdrant[] = [];
 afterEach(async () => {

@@ -7,8 +7,8 @@
  * is single-flight and is retried on the next call after a failure.
  */
 import { ClosedError, ValidationError } from '../../errors.ts';
-import type { KeywordQuery } from '../../search/query-ast.ts';
 import type { Cipher } from '../../security/cipher.ts';
+import type { KeywordQuery } from '../../text/query-ast.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
 import { type Logger, silentLogger } from '../../util/logger.ts';
 import { modelMismatch } from '../shared/records.ts';

@@ -9,8 +9,8 @@
  * keyword search ranks by what is present; prefix and fuzzy terms expand over the
  * documents' vocabulary (term-expansion.ts).
  */
-import type { QueryNode } from '../../search/query-ast.ts';
-import { tokenize } from '../../search/tokenize.ts';
+import type { QueryNode } from '../../text/query-ast.ts';
+import { tokenize } from '../../text/tokenize.ts';
 import { exactToken, expandTerm } from './term-expansion.ts';
 
 /**

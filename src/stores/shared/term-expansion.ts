@@ -5,7 +5,7 @@
  * distance (Damerau-Levenshtein with adjacent transpositions) of the typed word or its
  * stem. Expansions are capped, nearest first, so a one-letter prefix cannot explode a query.
  */
-import { normalizeText, stem } from '../../search/tokenize.ts';
+import { normalizeText, stem } from '../../text/tokenize.ts';
 
 export const MAX_EXPANSIONS = 64;
 

@@ -9,7 +9,7 @@
  * changes which rows match when fewer than k do. Document frequencies come from the
  * fts5vocab table and are cached until enough writes happened to flip the answer.
  */
-import type { QueryNode } from '../../search/query-ast.ts';
+import type { QueryNode } from '../../text/query-ast.ts';
 import { exactToken } from '../shared/term-expansion.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
 

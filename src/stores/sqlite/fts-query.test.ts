@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseKeywordQuery } from '../../search/query-parser.ts';
-import { memory } from '../../testing/store-fixtures.ts';
+import { memory } from '../../../test-support/stores/store-fixtures.ts';
+import { parseKeywordQuery } from '../../text/query-parser.ts';
 import { toFtsMatch } from './fts-query.ts';
 import { SqliteStore } from './sqlite-store.ts';
 

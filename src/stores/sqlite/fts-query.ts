@@ -8,9 +8,9 @@
  * blind-index digests, so prefix/fuzzy degrade to exact terms (documented limitation).
  */
 
-import type { QueryNode } from '../../search/query-ast.ts';
-import { tokenize } from '../../search/tokenize.ts';
 import type { Cipher } from '../../security/cipher.ts';
+import type { QueryNode } from '../../text/query-ast.ts';
+import { tokenize } from '../../text/tokenize.ts';
 import { exactToken, expandTerm, prefixForms } from '../shared/term-expansion.ts';
 
 export interface FtsContext {

@@ -7,8 +7,8 @@
  * the blind-index tokens of it, so no plaintext word ever reaches the FTS index.
  */
 
-import { tokenize } from '../../search/tokenize.ts';
 import type { Cipher } from '../../security/cipher.ts';
+import { tokenize } from '../../text/tokenize.ts';
 import type { LayerName, Memory, MemoryVersion, VersionOp } from '../../types.ts';
 import { memoryBytes } from '../shared/records.ts';
 

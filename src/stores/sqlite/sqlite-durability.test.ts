@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseKeywordQuery } from '../../search/query-parser.ts';
-import { runWriterUntilKilled } from '../../testing/kill-writer.ts';
-import { memory, vec } from '../../testing/store-fixtures.ts';
+import { runWriterUntilKilled } from '../../../test-support/stores/kill-writer.ts';
+import { memory, vec } from '../../../test-support/stores/store-fixtures.ts';
+import { parseKeywordQuery } from '../../text/query-parser.ts';
 import { currentVersion, LATEST_VERSION, migrate } from './migrations.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
@@ -24,7 +24,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('sqlite crash safety', () => {
   it('SIGKILL during writes: reopen is consistent and every acked batch is present', async () => {
     const path = join(dir, 'crash.db');
-    const script = new URL('./testdata/crash-writer.ts', import.meta.url).pathname;
+    const script = new URL('../../../test-support/process/sqlite-crash-writer.ts', import.meta.url).pathname;
     const { acked, stderr } = await runWriterUntilKilled(script, [path], 40);
     expect(acked.length, `writer failed to start: ${stderr}`).toBeGreaterThanOrEqual(40);
 

@@ -7,9 +7,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseKeywordQuery } from '../../search/query-parser.ts';
+import { memory, vec } from '../../../test-support/stores/store-fixtures.ts';
 import { createCipher, generateKey } from '../../security/cipher.ts';
-import { memory, vec } from '../../testing/store-fixtures.ts';
+import { parseKeywordQuery } from '../../text/query-parser.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 const MODEL = { id: 'suite-model-a', dimensions: 8 };

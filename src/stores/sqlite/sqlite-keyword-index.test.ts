@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseKeywordQuery } from '../../search/query-parser.ts';
+import { ALICE, BOB, MODEL_A, memory } from '../../../test-support/stores/store-fixtures.ts';
 import { createCipher, generateKey } from '../../security/cipher.ts';
-import { ALICE, BOB, MODEL_A, memory } from '../../testing/store-fixtures.ts';
+import { parseKeywordQuery } from '../../text/query-parser.ts';
 import { PostingLists } from '../keyword-index/postings.ts';
 import { SqliteStore } from './sqlite-store.ts';
 

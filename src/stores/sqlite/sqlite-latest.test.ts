@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { newMemory } from '../../engine/records.ts';
+import { newMemory } from '../../records.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 const dirs: string[] = [];

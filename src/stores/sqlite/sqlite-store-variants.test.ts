@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { runStoreSuite } from '../../../test-support/stores/store-suite.ts';
 import { createCipher, generateKey } from '../../security/cipher.ts';
-import { runStoreSuite } from '../../testing/store-suite.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 function tempDb(): string {

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runStoreSuite } from '../../testing/store-suite.ts';
+import { runStoreSuite } from '../../../test-support/stores/store-suite.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 function tempDb(): string {

@@ -13,8 +13,8 @@
  * SQL lives in sqlite-reads.ts, sqlite-writes.ts and sqlite-maintenance.ts.
  */
 import { ClosedError, ConfigError, ConflictError, ValidationError } from '../../errors.ts';
-import type { KeywordQuery } from '../../search/query-ast.ts';
 import type { Cipher } from '../../security/cipher.ts';
+import type { KeywordQuery } from '../../text/query-ast.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
 import type { KeywordIndex } from '../keyword-index/keyword-index.ts';
 import { PLAIN, type TokenMapping } from '../shared/keyword-eval.ts';

@@ -4,7 +4,7 @@
  * `<memory_context>` block, and switches to make observe/recall fail on demand.
  */
 import { Readable } from 'node:stream';
-import type { StrataMemory } from '../../src/api.ts';
+import type { StrataMemory } from '../../src/engine/strata-memory.ts';
 import { NotFoundError, StoreUnavailableError, ValidationError } from '../../src/errors.ts';
 import {
   LAYERS,

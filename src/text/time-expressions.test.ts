@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryError } from '../../errors.ts';
-import { assertTimeZone, fromWallClock, localDate, toWallClock } from '../../search/time-zone.ts';
-import { findTimeExpressions, stripExpressions } from './expressions.ts';
+import { MemoryError } from '../errors.ts';
+import { findTimeExpressions, stripExpressions } from './time-expressions.ts';
+import { assertTimeZone, fromWallClock, localDate, toWallClock } from './time-zone.ts';
 
 const at = new Date('2026-11-25T10:00:00Z'); // a Wednesday
 

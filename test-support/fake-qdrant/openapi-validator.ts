@@ -13,7 +13,7 @@ import addFormats from 'ajv-formats';
 
 type Json = Record<string, unknown>;
 
-export const SCHEMA_PATH = fileURLToPath(new URL('../../../../vendor/qdrant/openapi.json', import.meta.url));
+export const SCHEMA_PATH = fileURLToPath(new URL('../../vendor/qdrant/openapi.json', import.meta.url));
 
 export interface Operation {
   operationId: string;

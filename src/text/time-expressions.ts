@@ -1,11 +1,11 @@
 /**
  * Time expressions → absolute UTC ranges. chrono-node finds the expressions; we resolve
- * them on the user's wall clock (see search/time-zone.ts) and widen each to its granularity ("next
+ * them on the user's wall clock (see text/time-zone.ts) and widen each to its granularity ("next
  * week" is Monday–Sunday of that week, "in March" the whole month, "next Friday" that
  * day), so both stored events and recall queries get a [start, end) range in UTC.
  */
 import * as chrono from 'chrono-node/en';
-import { fromWallClock, toWallClock } from '../../search/time-zone.ts';
+import { fromWallClock, toWallClock } from './time-zone.ts';
 
 export type Granularity = 'time' | 'day' | 'week' | 'month' | 'year';
 

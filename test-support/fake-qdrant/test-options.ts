@@ -2,7 +2,7 @@
  * Options for QdrantStore instances in tests: a unique collection prefix per store (so
  * tests never share collections, even on a real server) and tiny backoff delays.
  */
-import type { QdrantStoreOptions } from '../store.ts';
+import type { QdrantStoreOptions } from '../../src/stores/qdrant/store.ts';
 
 let counter = 0;
 

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigSchema, type StrataConfigInput } from '../config/schema.ts';
-import { createEmbedder } from '../embedders/create-embedder.ts';
-import type { EngineContext } from '../engine/context.ts';
-import { newMemory } from '../engine/records.ts';
-import { InMemoryStore } from '../stores/memory/memory-store.ts';
-import { type SearchQuery, SearchQuerySchema } from '../types.ts';
-import { fixedClock } from '../util/clock.ts';
-import { silentLogger } from '../util/logger.ts';
+import { ConfigSchema, type StrataConfigInput } from '../../config/schema.ts';
+import { createEmbedder } from '../../embedders/create-embedder.ts';
+import type { EngineContext } from '../../layers/context.ts';
+import { newMemory } from '../../records.ts';
+import { InMemoryStore } from '../../stores/memory/memory-store.ts';
+import { type SearchQuery, SearchQuerySchema } from '../../types.ts';
+import { fixedClock } from '../../util/clock.ts';
+import { silentLogger } from '../../util/logger.ts';
 import { hybridSearch } from './hybrid.ts';
 
 let ctx: EngineContext;

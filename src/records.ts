@@ -2,8 +2,8 @@
  * Building memory records: the one place that turns validated input into a full Memory
  * with defaults (ids, UTC timestamps, importance, strength, version 1).
  */
-import type { LayerName, Memory, Metadata, SourceRef } from '../types.ts';
-import { newId } from '../util/ids.ts';
+import type { LayerName, Memory, Metadata, SourceRef } from './types.ts';
+import { newId } from './util/ids.ts';
 
 export interface NewMemoryFields {
   id?: string;

@@ -4,7 +4,7 @@
  * engine on the SQLite file at argv[2], printing "ack <n>" only after observeTurn resolved.
  * The parent SIGKILLs it mid-stream and checks every acknowledged turn.
  */
-import { createMemory } from '../../memory.ts';
+import { createMemory } from '../../src/engine/engine.ts';
 
 export const CITIES = ['Paris', 'Berlin', 'Madrid', 'Vienna', 'Lisbon', 'Prague', 'Oslo'];
 

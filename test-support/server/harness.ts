@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StrataMemory } from '../../src/api.ts';
 import { ConfigSchema, type StrataConfigInput } from '../../src/config/schema.ts';
+import type { StrataMemory } from '../../src/engine/strata-memory.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
 import { silentLogger } from '../../src/util/logger.ts';
 

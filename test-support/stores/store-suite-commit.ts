@@ -5,7 +5,7 @@
  * must leave every record (and every version) exactly as it was.
  */
 import { expect, it } from 'vitest';
-import type { Memory } from '../types.ts';
+import type { Memory } from '../../src/types.ts';
 import { ALICE, BOB, expectCode, memory, vec } from './store-fixtures.ts';
 import type { SuiteContext } from './store-suite.ts';
 

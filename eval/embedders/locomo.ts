@@ -5,7 +5,7 @@
  * evaluation of the product lives in eval/; this one ranks raw turns by one signal at a time.
  */
 import { readFileSync } from 'node:fs';
-import { STOP_WORDS, words } from '../text/hashing.ts';
+import { STOP_WORDS, words } from '../../src/embedders/text/hashing.ts';
 
 export interface LocomoTurn {
   id: string;

@@ -14,7 +14,7 @@
  * (prefix, fuzzy): a missing feature skips its tests with the reason in the title.
  */
 import { afterEach, beforeEach, describe, it } from 'vitest';
-import type { MemoryStore } from '../stores/types.ts';
+import type { MemoryStore } from '../../src/stores/types.ts';
 import { MODEL_A } from './store-fixtures.ts';
 import { registerCommitCases } from './store-suite-commit.ts';
 import { registerCrudCases } from './store-suite-crud.ts';

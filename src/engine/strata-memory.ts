@@ -4,6 +4,8 @@
  * method validates its input with the zod schemas in types.ts and is scoped to one userId.
  */
 import type { Readable } from 'node:stream';
+import type { EmotionCluster } from '../layers/emotional/clusters.ts';
+import type { ConsolidateOptions } from '../pipeline/consolidate.ts';
 import type {
   ConsolidateResult,
   ImportResult,
@@ -21,23 +23,7 @@ import type {
   SearchQuery,
   SearchResult,
   TurnInput,
-} from './types.ts';
-
-export interface EmotionCluster {
-  label: string;
-  /** Dominant emotion labels of the cluster with mean scores. */
-  emotions: Record<string, number>;
-  valence: number;
-  arousal: number;
-  memoryIds: string[];
-  size: number;
-}
-
-export interface ConsolidateOptions {
-  userId?: string;
-  /** Which jobs to run; all by default. */
-  jobs?: Array<'dedupe' | 'conflicts' | 'summarize' | 'replay' | 'retention'>;
-}
+} from '../types.ts';
 
 export interface ExportOptions {
   /** Include prior versions as extra lines ("kind":"version"). Default true. */

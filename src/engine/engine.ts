@@ -7,29 +7,18 @@
  * one userId; a memory of another user is reported exactly like a missing one.
  */
 import { Readable } from 'node:stream';
-import type {
-  ConsolidateOptions,
-  EmotionCluster,
-  ExportOptions,
-  ImportOptions,
-  ReembedProgress,
-  StrataMemory,
-} from './api.ts';
-import { validateConfig } from './config/load.ts';
-import type { StrataConfig, StrataConfigInput } from './config/schema.ts';
-import { createEmbedder } from './embedders/create-embedder.ts';
-import type { Embedder } from './embedders/types.ts';
-import type { EngineContext } from './engine/context.ts';
-import { newMemory } from './engine/records.ts';
-import { reembedAll } from './engine/reembed.ts';
-import { engineStats } from './engine/stats.ts';
-import { exportLines, importNdjson } from './engine/transfer.ts';
-import { checkBatch, checkContent, checkMetadata, parseInput, parseUserId } from './engine/validate.ts';
-import { getOwned, KeyedQueue, rollbackChanges, writeVersion } from './engine/versions.ts';
-import { ClosedError, ConfigError, ValidationError } from './errors.ts';
-import { hybridSearch, searchFilter } from './search/hybrid.ts';
-import { createStore } from './stores/create-store.ts';
-import type { MemoryStore, StoredRecord } from './stores/types.ts';
+import { validateConfig } from '../config/load.ts';
+import type { StrataConfig, StrataConfigInput } from '../config/schema.ts';
+import { createEmbedder } from '../embedders/create-embedder.ts';
+import type { Embedder } from '../embedders/types.ts';
+import { ClosedError, ConfigError, ValidationError } from '../errors.ts';
+import type { EngineContext } from '../layers/context.ts';
+import type { EmotionCluster } from '../layers/emotional/clusters.ts';
+import type { ConsolidateOptions } from '../pipeline/consolidate.ts';
+import { hybridSearch, searchFilter } from '../pipeline/retrieval/hybrid.ts';
+import { newMemory } from '../records.ts';
+import { createStore } from '../stores/create-store.ts';
+import type { MemoryStore, StoredRecord } from '../stores/types.ts';
 import {
   type ImportResult,
   type ListQuery,
@@ -45,12 +34,18 @@ import {
   type SearchQuery,
   SearchQuerySchema,
   type SearchResult,
-} from './types.ts';
-import { type Clock, nowIso, systemClock } from './util/clock.ts';
-import { type Logger, silentLogger } from './util/logger.ts';
+} from '../types.ts';
+import { type Clock, nowIso, systemClock } from '../util/clock.ts';
+import { type Logger, silentLogger } from '../util/logger.ts';
+import { reembedAll } from './reembed.ts';
+import { engineStats } from './stats.ts';
+import type { ExportOptions, ImportOptions, ReembedProgress, StrataMemory } from './strata-memory.ts';
+import { exportLines, importNdjson } from './transfer.ts';
+import { checkBatch, checkContent, checkMetadata, parseInput, parseUserId } from './validate.ts';
+import { getOwned, KeyedQueue, rollbackChanges, writeVersion } from './versions.ts';
 
 /** The layer pipeline (NLP models, extractors) loads on first use: CRUD and search start fast. */
-const pipeline = () => import('./pipeline/index.ts');
+const pipeline = () => import('../pipeline/index.ts');
 
 export interface MemoryDeps {
   clock?: Clock;

@@ -3,14 +3,15 @@
  * in-memory store and the deterministic hash embedder with a pinned clock, plus the
  * EngineContext behind it for calling pipeline functions directly.
  */
-import type { StrataMemory } from '../api.ts';
-import { ConfigSchema, type StrataConfigInput } from '../config/schema.ts';
-import { createEmbedder } from '../embedders/create-embedder.ts';
-import type { EngineContext } from '../engine/context.ts';
-import { createMemory } from '../memory.ts';
-import { createStore } from '../stores/create-store.ts';
-import { fixedClock } from '../util/clock.ts';
-import { silentLogger } from '../util/logger.ts';
+
+import { ConfigSchema, type StrataConfigInput } from '../../src/config/schema.ts';
+import { createEmbedder } from '../../src/embedders/create-embedder.ts';
+import { createMemory } from '../../src/engine/engine.ts';
+import type { StrataMemory } from '../../src/engine/strata-memory.ts';
+import type { EngineContext } from '../../src/layers/context.ts';
+import { createStore } from '../../src/stores/create-store.ts';
+import { fixedClock } from '../../src/util/clock.ts';
+import { silentLogger } from '../../src/util/logger.ts';
 
 export interface TestEngine {
   memory: StrataMemory;

@@ -3,7 +3,7 @@
  * into the SQLite store at argv[2] forever, printing "ack <batch>" only after each batch's
  * insert() resolved. The parent SIGKILLs it mid-stream and checks every acked batch.
  */
-import { SqliteStore } from '../sqlite-store.ts';
+import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.ts';
 
 const path = process.argv[2];
 if (!path) throw new Error('usage: crash-writer.ts <db-path>');

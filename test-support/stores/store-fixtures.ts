@@ -5,10 +5,10 @@
  * nothing else.
  */
 import { expect } from 'vitest';
-import type { QueryNode } from '../search/query-ast.ts';
-import type { ModelInfo } from '../stores/types.ts';
-import type { LayerName, Memory } from '../types.ts';
-import { newId } from '../util/ids.ts';
+import type { ModelInfo } from '../../src/stores/types.ts';
+import type { QueryNode } from '../../src/text/query-ast.ts';
+import type { LayerName, Memory } from '../../src/types.ts';
+import { newId } from '../../src/util/ids.ts';
 
 export const DIMS = 8;
 export const MODEL_A: ModelInfo = { id: 'suite-model-a', dimensions: DIMS };

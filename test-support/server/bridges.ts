@@ -6,10 +6,10 @@
  * the checks every id-less integration's bridge test makes.
  */
 import { expect } from 'vitest';
-import type { StrataMemory } from '../../src/api.ts';
-import { createMemory } from '../../src/memory.ts';
+import { createMemory } from '../../src/engine/engine.ts';
+import type { StrataMemory } from '../../src/engine/strata-memory.ts';
 import type { Memory } from '../../src/types.ts';
-import { engineConfig, tempDir } from './engine.ts';
+import { engineConfig, tempDir } from '../engine/e2e-engine.ts';
 
 export interface RealEngine {
   memory: StrataMemory;

@@ -5,12 +5,12 @@
  * oversampled so that an item ranked modestly in each can still win after fusion. The
  * userId in the filter is what keeps search inside one user; stores enforce it too.
  */
-import type { EngineContext } from '../engine/context.ts';
-import type { ScoredId, StoreFilter } from '../stores/types.ts';
-import type { ParsedSearchQuery, SearchResult } from '../types.ts';
+import type { EngineContext } from '../../layers/context.ts';
+import type { ScoredId, StoreFilter } from '../../stores/types.ts';
+import { parseKeywordQuery } from '../../text/query-parser.ts';
+import { resolveTimeRange } from '../../text/time-filter.ts';
+import type { ParsedSearchQuery, SearchResult } from '../../types.ts';
 import { fuse, type RankedList } from './fusion.ts';
-import { parseKeywordQuery } from './query-parser.ts';
-import { resolveTimeRange } from './time-filter.ts';
 
 /** How many candidates each list fetches per requested result. */
 export const OVERSAMPLE = 4;
