@@ -37,11 +37,12 @@ import {
 } from '../types.ts';
 import { type Clock, nowIso, systemClock } from '../util/clock.ts';
 import { type Logger, silentLogger } from '../util/logger.ts';
+import { parseWith } from '../validation.ts';
 import { reembedAll } from './reembed.ts';
 import { engineStats } from './stats.ts';
 import type { ExportOptions, ImportOptions, ReembedProgress, StrataMemory } from './strata-memory.ts';
 import { exportLines, importNdjson } from './transfer.ts';
-import { checkBatch, checkContent, checkMetadata, parseInput, parseUserId } from './validate.ts';
+import { checkBatch, checkContent, checkMetadata, parseUserId } from './validate.ts';
 import { getOwned, KeyedQueue, rollbackChanges, writeVersion } from './versions.ts';
 
 /** The layer pipeline (NLP models, extractors) loads on first use: CRUD and search start fast. */
@@ -146,7 +147,7 @@ class Engine implements StrataMemory {
       const single = label === 'input';
       const parsed = inputs.map((input, i) => {
         const field = single ? label : `${label}[${i}]`;
-        const value = parseInput(MemoryInputSchema, input, field);
+        const value = parseWith(MemoryInputSchema, input, 'memory input', field);
         value.content = checkContent(value.content, ctx.config, `${field}.content`);
         checkMetadata(value.metadata, ctx.config, `${field}.metadata`);
         return value;
@@ -168,7 +169,7 @@ class Engine implements StrataMemory {
 
   list(query: ListQuery): Promise<Page<Memory>> {
     return this.#run(async (ctx) => {
-      const q = parseInput(ListQuerySchema, query, 'list query');
+      const q = parseWith(ListQuerySchema, query, 'list query');
       // ListQuery names one `layer`; the shared filter builder takes `layers`.
       const filter = searchFilter(ctx, q.layer ? { ...q, layers: [q.layer] } : q);
       return ctx.store.list(
@@ -180,7 +181,7 @@ class Engine implements StrataMemory {
 
   update(userId: string, id: string, patch: MemoryPatch): Promise<Memory> {
     return this.#run(async (ctx) => {
-      const changes = parseInput(MemoryPatchSchema, patch, 'patch');
+      const changes = parseWith(MemoryPatchSchema, patch, 'patch', 'patch');
       if (Object.values(changes).every((v) => v === undefined)) {
         throw new ValidationError(
           'patch is empty; give at least one of content, importance, layer, metadata, links, sources, supersededBy.',
@@ -229,7 +230,7 @@ class Engine implements StrataMemory {
   }
 
   search(query: SearchQuery): Promise<SearchResult[]> {
-    return this.#run((ctx) => hybridSearch(ctx, parseInput(SearchQuerySchema, query, 'search query')));
+    return this.#run((ctx) => hybridSearch(ctx, parseWith(SearchQuerySchema, query, 'search query')));
   }
 
   observeTurn(turn: Parameters<StrataMemory['observeTurn']>[0]) {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { ConfigSchema } from '../config/schema.ts';
 import { MemoryError } from '../errors.ts';
-import { checkBatch, checkContent, checkMetadata, parseId, parseInput, parseUserId } from './validate.ts';
+import { checkBatch, checkContent, checkMetadata, parseId, parseUserId } from './validate.ts';
 
 const config = ConfigSchema.parse({ limits: { maxContentBytes: 8, maxMetadataBytes: 20, maxBatchSize: 2 } });
 
@@ -17,14 +16,6 @@ function failure(fn: () => unknown): MemoryError {
 }
 
 describe('edge validation', () => {
-  it('names nested fields with dots and indexes', () => {
-    const schema = z.object({ items: z.array(z.object({ n: z.number() })) });
-    const error = failure(() => parseInput(schema, { items: [{ n: 1 }, { n: 'x' }] }, 'body'));
-    expect(error.code).toBe('validation_error');
-    expect(error.message).toContain('body.items[1].n');
-    expect(error.details.issues).toEqual([expect.objectContaining({ field: 'body.items[1].n' })]);
-  });
-
   it('trims content and counts UTF-8 bytes against the limit', () => {
     expect(checkContent('  hi  ', config)).toBe('hi');
     expect(failure(() => checkContent(' \n ', config)).code).toBe('validation_error');

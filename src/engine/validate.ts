@@ -1,29 +1,16 @@
 /**
- * Edge validation for the engine: zod parsing that turns issues into one ValidationError
- * naming each field path, and the content/metadata limits (empty after trim, too many
- * bytes). Every public engine method runs its input through here once, so the HTTP
- * server, CLI and MCP server get the same messages.
+ * Edge checks for the engine beyond its zod schemas (parsed through src/validation.ts):
+ * user and memory ids, and the content/metadata/batch limits (empty after trim, too many
+ * bytes, too many items). Every public engine method runs its input through these once,
+ * so the HTTP server, CLI and MCP server get the same messages.
  */
-import type { z } from 'zod';
 import type { StrataConfig } from '../config/schema.ts';
 import { PayloadTooLargeError, ValidationError } from '../errors.ts';
 import { UserIdSchema } from '../types.ts';
-
-/** Parses or throws a ValidationError listing every bad field as `label.path: message`. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, label: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => {
-    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-    return { field: `${label}${path}`, message: issue.message };
-  });
-  throw new ValidationError(`Invalid ${label}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, {
-    details: { issues },
-  });
-}
+import { parseWith } from '../validation.ts';
 
 export function parseUserId(userId: unknown): string {
-  return parseInput(UserIdSchema, userId, 'userId');
+  return parseWith(UserIdSchema, userId, 'userId', 'userId');
 }
 
 export function parseId(id: unknown, label = 'id'): string {

@@ -2,8 +2,8 @@
  * Turn normalization at the pipeline's edge: validates a TurnInput with TurnSchema and
  * turns it into what layers consume. Documented handling of awkward input:
  * - no user message, or a user message whose text is empty → ValidationError;
- * - content given as parts: text parts are joined with newlines, image parts become the
- *   placeholder "[image]", other part types "[<type>]";
+ * - content given as parts: read by text/content.ts (text parts joined with newlines,
+ *   images as the placeholder "[image]", other part types "[<type>]");
  * - the turn is the LAST user message and the first assistant message after it, so a
  *   front end may send the whole conversation;
  * - a timestamp more than MAX_FUTURE_SKEW_MS in the future → ValidationError (rejected,
@@ -14,9 +14,11 @@
 import { PayloadTooLargeError, ValidationError } from '../errors.ts';
 import type { EngineContext } from '../layers/context.ts';
 import type { TurnFacts, TurnMessage } from '../layers/types.ts';
+import { contentText } from '../text/content.ts';
 import { assertTimeZone } from '../text/time-zone.ts';
 import { type ChatMessage, type SourceRef, type TurnInput, TurnSchema } from '../types.ts';
 import { stableId } from '../util/ids.ts';
+import { parseWith } from '../validation.ts';
 
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
@@ -39,29 +41,6 @@ export interface NormalizedTurn extends TurnFacts {
   metadata: Record<string, unknown>;
 }
 
-/** Text of a message: strings as-is, parts joined (images → "[image]"). */
-export function messageText(content: ChatMessage['content']): string {
-  if (typeof content === 'string') return content;
-  return content
-    .map((part) => {
-      const p = part as { type: string; text?: unknown };
-      if (p.type === 'text') return typeof p.text === 'string' ? p.text : '';
-      if (p.type === 'image_url' || p.type === 'image' || p.type === 'input_image') return '[image]';
-      return `[${p.type}]`;
-    })
-    .filter((t) => t.length > 0)
-    .join('\n');
-}
-
-export function validationMessage(
-  error: { issues: Array<{ path: PropertyKey[]; message: string }> },
-  what: string,
-): string {
-  return `Invalid ${what}: ${error.issues
-    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
-    .join('; ')}`;
-}
-
 function toDate(value: string | number | undefined): Date | null {
   if (value === undefined) return null;
   const d = new Date(typeof value === 'number' && value < 1e12 ? value * 1000 : value);
@@ -69,9 +48,7 @@ function toDate(value: string | number | undefined): Date | null {
 }
 
 export function normalizeTurn(ctx: EngineContext, input: TurnInput): NormalizedTurn {
-  const parsed = TurnSchema.safeParse(input);
-  if (!parsed.success) throw new ValidationError(validationMessage(parsed.error, 'turn'));
-  const turn = parsed.data;
+  const turn = parseWith(TurnSchema, input, 'turn');
   const timeZone = assertTimeZone(turn.timeZone ?? ctx.config.timeZone);
   const userIndex = turn.messages.findLastIndex((m) => m.role === 'user');
   const userMessage = turn.messages[userIndex];
@@ -88,7 +65,7 @@ export function normalizeTurn(ctx: EngineContext, input: TurnInput): NormalizedT
       `The turn timestamp ${at.toISOString()} is in the future (now ${now.toISOString()}); send the time the turn happened, in UTC or with an offset.`,
     );
   }
-  const userText = messageText(userMessage.content).trim();
+  const userText = contentText(userMessage.content).trim();
   if (!userText)
     throw new ValidationError('The user message is empty: content must contain text (or an image part).');
   const maxBytes = ctx.config.limits.maxContentBytes;
@@ -109,7 +86,7 @@ export function normalizeTurn(ctx: EngineContext, input: TurnInput): NormalizedT
     { chatId: turn.chatId, messageId: user.id, role: 'user', at: at.toISOString() },
   ];
   let assistant: TurnMessage | undefined;
-  const assistantText = assistantMessage ? messageText(assistantMessage.content).trim() : '';
+  const assistantText = assistantMessage ? contentText(assistantMessage.content).trim() : '';
   if (assistantMessage && assistantText) {
     check(assistantText, 'assistant');
     assistant = { id: idOf(assistantMessage, assistantText), role: 'assistant', text: assistantText };
@@ -118,7 +95,7 @@ export function normalizeTurn(ctx: EngineContext, input: TurnInput): NormalizedT
   }
   // The reply the user message answers, when the caller sent the conversation so far.
   const before = turn.messages[userIndex - 1];
-  const beforeText = before?.role === 'assistant' ? messageText(before.content).trim() : '';
+  const beforeText = before?.role === 'assistant' ? contentText(before.content).trim() : '';
   let previous: TurnMessage | undefined;
   if (before?.id && beforeText && Buffer.byteLength(beforeText) <= maxBytes) {
     previous = { id: before.id, role: 'assistant', text: beforeText };

@@ -15,6 +15,7 @@ import { ValidationError } from '../errors.ts';
 import type { EngineContext } from '../layers/context.ts';
 import { enabledLayers } from '../layers/registry.ts';
 import type { QueryContext } from '../layers/types.ts';
+import { contentText } from '../text/content.ts';
 import { assertTimeZone } from '../text/time-zone.ts';
 import {
   type Memory,
@@ -23,11 +24,11 @@ import {
   type RecallResult,
   type SearchResult,
 } from '../types.ts';
+import { parseWith } from '../validation.ts';
 import { spreadActivation, strengthenCoRecalled } from './activation.ts';
 import { boostChatAffinity } from './chat-affinity.ts';
 import { dedupeRanked } from './dedupe.ts';
 import { buildContextBlock } from './format.ts';
-import { messageText, validationMessage } from './normalize.ts';
 import { liftPairMembers } from './pair-lift.ts';
 import { hybridSearch } from './retrieval/hybrid.ts';
 import { scoreMemory } from './scoring.ts';
@@ -37,12 +38,10 @@ const EXTRA_RELEVANCE = 0.8;
 const TOUCH_BOOST = 0.05;
 
 export async function recall(ctx: EngineContext, request: RecallRequest): Promise<RecallResult> {
-  const parsed = RecallRequestSchema.safeParse(request);
-  if (!parsed.success) throw new ValidationError(validationMessage(parsed.error, 'recall request'));
-  const req = parsed.data;
+  const req = parseWith(RecallRequestSchema, request, 'recall request');
   const timeZone = assertTimeZone(req.timeZone ?? ctx.config.timeZone);
   const last = [...req.messages].reverse().find((m) => m.role === 'user') ?? req.messages.at(-1);
-  const text = last ? messageText(last.content).trim() : '';
+  const text = last ? contentText(last.content).trim() : '';
   if (!text) throw new ValidationError('Nothing to recall for: the last user message has no text.');
   const now = req.now ? new Date(req.now) : ctx.clock.now();
   const k = req.k ?? ctx.config.recall.k;

@@ -1,18 +1,18 @@
 /**
  * What every route handler shares: the Hono environment (request id, principal, request
  * logger) and the dependencies bag, plus the helpers that make handlers short and
- * uniform: parse a JSON body against a zod schema with a clear error, and resolve the user
+ * uniform: read a JSON object body with a clear error (its fields are validated once, by the
+ * engine or by the route's own envelope schema through src/validation.ts), and resolve the user
  * a request acts for (authorization + per-user rate limit in one step).
  */
 import type { Context } from 'hono';
-import type { z } from 'zod';
 import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
 import { ValidationError } from '../errors.ts';
 import { UserIdSchema } from '../types.ts';
 import type { Logger } from '../util/logger.ts';
+import { parseWith } from '../validation.ts';
 import { type Principal, resolveUserId } from './auth.ts';
-import { zodToValidation } from './http-errors.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { QuotaGuard } from './quotas.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -53,20 +53,26 @@ export async function readJson(c: AppContext): Promise<unknown> {
   }
 }
 
-export async function readBody<S extends z.ZodType>(c: AppContext, schema: S): Promise<z.output<S>> {
+/** The JSON body as an object (the engine validates its fields), refusing anything else clearly. */
+export async function readJsonObject(c: AppContext): Promise<Record<string, unknown>> {
   const raw = await readJson(c);
-  return parseWith(schema, raw);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ValidationError('Request body must be a JSON object.');
+  }
+  return raw as Record<string, unknown>;
 }
 
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw zodToValidation(parsed.error, prefix);
-  return parsed.data;
+/** An optional `userId` of a body: absent, or a string (the schema checks its form). */
+export function bodyUserId(body: Record<string, unknown>): string | undefined {
+  const value = body.userId;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new ValidationError('Invalid request: userId: must be a string.');
+  return value;
 }
 
 /** Resolves the acting user (403 for a bound key naming someone else) and rate-limits them. */
 export function actFor(c: AppContext, deps: ServerDeps, requested: string | undefined | null): string {
-  const userId = parseWith(UserIdSchema, resolveUserId(c.get('principal'), requested), 'userId');
+  const userId = parseWith(UserIdSchema, resolveUserId(c.get('principal'), requested), 'userId', 'userId');
   deps.limiter.take('user', userId);
   c.set('userId', userId);
   return userId;

@@ -1,11 +1,12 @@
 /**
  * The one place that turns errors into HTTP replies. MemoryError codes map to statuses;
- * zod failures become validation errors that name the field; anything else becomes a
+ * a stray zod failure becomes the same validation error as everywhere (src/validation.ts); anything else becomes a
  * generic 500 whose message carries the request id but never a stack trace or internals,
  * so a client learns what to fix and an attacker learns nothing.
  */
 import { ZodError } from 'zod';
-import { type ErrorCode, MemoryError, RateLimitedError, UpstreamError, ValidationError } from '../errors.ts';
+import { type ErrorCode, MemoryError, RateLimitedError, UpstreamError } from '../errors.ts';
+import { toValidationError } from '../validation.ts';
 
 const STATUS: Record<ErrorCode, number> = {
   validation_error: 400,
@@ -32,23 +33,8 @@ export interface ErrorReply {
   headers: Record<string, string>;
 }
 
-/** Formats zod issues as `field: problem; field: problem`. */
-export function describeZodError(error: ZodError, prefix = ''): string {
-  return error.issues
-    .slice(0, 10)
-    .map((issue) => {
-      const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-      return path ? `${path}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
-}
-
-export function zodToValidation(error: ZodError, prefix = ''): ValidationError {
-  return new ValidationError(`Invalid request: ${describeZodError(error, prefix)}`);
-}
-
 export function toErrorReply(error: unknown, requestId: string): ErrorReply {
-  const err = error instanceof ZodError ? zodToValidation(error) : error;
+  const err = error instanceof ZodError ? toValidationError(error, 'request') : error;
   if (!MemoryError.isInstance(err)) {
     return {
       status: 500,

@@ -11,8 +11,8 @@ import { z } from 'zod';
 import type { StrataMemory } from '../../engine/strata-memory.ts';
 import { toMemoryError } from '../../errors.ts';
 import { type Principal, resolveUserId } from '../../server/auth.ts';
-import { describeZodError } from '../../server/http-errors.ts';
 import { LayerSchema, MemoryInputSchema, SEARCH_MODES } from '../../types.ts';
+import { toValidationError } from '../../validation.ts';
 
 export interface McpServerOptions {
   principal: Principal;
@@ -34,10 +34,7 @@ const ok = (value: unknown, text?: string): CallToolResult => ({
 });
 
 const fail = (error: unknown): CallToolResult => {
-  const err =
-    error instanceof z.ZodError
-      ? { code: 'validation_error', message: describeZodError(error) }
-      : toMemoryError(error);
+  const err = error instanceof z.ZodError ? toValidationError(error, 'tool arguments') : toMemoryError(error);
   const message =
     err.code === 'internal_error' ? 'Internal error; the server logged the cause.' : err.message;
   return { isError: true, content: [{ type: 'text', text: `${err.code}: ${message}` }] };

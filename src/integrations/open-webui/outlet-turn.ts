@@ -6,9 +6,11 @@
  * it was stored under (Open WebUI's message id, or for a message without one the id that
  * outlet derived), never stored again.
  */
+
+import { contentText } from '../../text/content.ts';
 import type { ChatMessage, TurnInput } from '../../types.ts';
 import { derivedMessageId, previousReply } from '../shared/message-ids.ts';
-import { messageText, OutletBodySchema, type OwuiMessage, toIsoTimestamp } from './protocol.ts';
+import { OutletBodySchema, type OwuiMessage, toIsoTimestamp } from './protocol.ts';
 
 interface Pair {
   user: OwuiMessage;
@@ -33,7 +35,7 @@ export function lastPair(messages: OwuiMessage[]): Pair | undefined {
 function pairTurn(userId: string, chatId: string, pair: Pair) {
   const timestamp = toIsoTimestamp(pair.assistant.timestamp) ?? toIsoTimestamp(pair.user.timestamp);
   const message = (m: OwuiMessage, role: 'user' | 'assistant'): ChatMessage => {
-    const content = messageText(m.content);
+    const content = contentText(m.content);
     const at = toIsoTimestamp(m.timestamp);
     // Without an Open WebUI id, the id observeTurn would derive (see shared/message-ids.ts).
     const id = m.id ?? derivedMessageId(userId, chatId, role, content, timestamp ?? '');
@@ -56,7 +58,7 @@ function previousOf(userId: string, chatId: string, messages: OwuiMessage[], pai
     if (earlier?.assistant !== before) return undefined;
     id = pairTurn(userId, chatId, earlier).assistant.id;
   }
-  const reply = id ? previousReply(id, messageText(before.content)) : undefined;
+  const reply = id ? previousReply(id, contentText(before.content)) : undefined;
   const at = toIsoTimestamp(before.timestamp);
   return reply && at ? { ...reply, timestamp: at } : reply;
 }
@@ -69,8 +71,8 @@ export function outletTurn(
   if (!parsed.success) return undefined;
   const pair = lastPair(parsed.data.messages);
   if (!pair) return undefined;
-  const userText = messageText(pair.user.content);
-  const assistantText = messageText(pair.assistant.content);
+  const userText = contentText(pair.user.content);
+  const assistantText = contentText(pair.assistant.content);
   if (!userText.trim() && !assistantText.trim()) return undefined;
   const chatId = parsed.data.chat_id || 'default';
   const { user, assistant, timestamp } = pairTurn(userId, chatId, pair);

@@ -6,8 +6,8 @@
  * break a user's chat.
  */
 import { z } from 'zod';
+import { contentText } from '../../text/content.ts';
 import type { LayerName } from '../../types.ts';
-import { textOf } from '../shared/inject.ts';
 
 export const OwuiUserSchema = z
   .object({
@@ -90,16 +90,6 @@ export function discoveryList(filters: FilterInfo[], created: number) {
   };
 }
 
-/** Message text for memory: text parts joined; images noted, never their data URL bytes. */
-export function messageText(content: unknown): string {
-  const text = textOf(content);
-  if (!Array.isArray(content)) return text;
-  const images = content.filter(
-    (part) => typeof part === 'object' && part !== null && (part as { type?: unknown }).type === 'image_url',
-  ).length;
-  return images > 0 ? [text, `[${images} image${images > 1 ? 's' : ''}]`].filter(Boolean).join(' ') : text;
-}
-
 /** Open WebUI timestamps are unix seconds; anything unusable yields undefined. */
 export function toIsoTimestamp(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) {
@@ -121,7 +111,7 @@ export function recallMessages(
     .filter((m) => ROLES.has(m.role))
     .map((m) => ({
       role: m.role as 'user' | 'assistant' | 'system' | 'tool',
-      content: messageText(m.content),
+      content: contentText(m.content),
     }))
     .filter((m) => m.content.trim() !== '');
 }

@@ -10,15 +10,9 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { ForbiddenError, MemoryError, NotFoundError, ValidationError } from '../../errors.ts';
 import { resolveUserId } from '../../server/auth.ts';
-import {
-  type AppContext,
-  type AppEnv,
-  actFor,
-  parseWith,
-  readJson,
-  type ServerDeps,
-} from '../../server/context.ts';
+import { type AppContext, type AppEnv, actFor, readJson, type ServerDeps } from '../../server/context.ts';
 import { UserIdSchema } from '../../types.ts';
+import { parseWith } from '../../validation.ts';
 import type { TurnOutbox } from '../shared/turn-outbox.ts';
 import { type FilterDeps, outletTurn, runInlet, runOutlet } from './filter.ts';
 import { discoveryList, FilterEnvelopeSchema, type FilterInfo, filtersFor } from './protocol.ts';
@@ -67,7 +61,7 @@ export function createPipelines(app: Hono<AppEnv>, deps: ServerDeps, outbox: Tur
     return (parsed.success ? parsed.data : schemaOf(filter).parse({})) as Valves;
   };
   const envelope = async (c: AppContext) => {
-    const parsed = parseWith(FilterEnvelopeSchema, await readJson(c));
+    const parsed = parseWith(FilterEnvelopeSchema, await readJson(c), 'filter request');
     // No user object with an admin key: nothing to remember for; the chat goes on untouched.
     if (!parsed.user?.id && c.get('principal').kind !== 'user') {
       deps.metrics.degraded.inc({ surface: 'open-webui', reason: 'no_user' });
@@ -78,7 +72,9 @@ export function createPipelines(app: Hono<AppEnv>, deps: ServerDeps, outbox: Tur
       userId = actFor(c, deps, parsed.user?.id);
     } catch (error) {
       if (!(MemoryError.isInstance(error) && error.code === 'rate_limited')) throw error;
-      userId = c.get('userId') ?? parseWith(UserIdSchema, resolveUserId(c.get('principal'), parsed.user?.id));
+      userId =
+        c.get('userId') ??
+        parseWith(UserIdSchema, resolveUserId(c.get('principal'), parsed.user?.id), 'userId', 'user.id');
       c.set('rateLimited', true);
     }
     return { body: parsed.body, userId };
@@ -140,7 +136,7 @@ export function createPipelines(app: Hono<AppEnv>, deps: ServerDeps, outbox: Tur
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
         throw new ValidationError('Valves must be a JSON object (the full valves, see valves/spec).');
       }
-      const valves = parseWith(schemaOf(filter), raw, 'valves');
+      const valves = parseWith(schemaOf(filter), raw, 'valves', 'valves');
       valvesStore.set(filter.id, valves as Record<string, unknown>);
       return c.json(valves);
     });

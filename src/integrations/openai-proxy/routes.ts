@@ -10,7 +10,8 @@
 import type { Hono } from 'hono';
 import { NotFoundError, UpstreamError, ValidationError } from '../../errors.ts';
 import { type AppContext, type AppEnv, actFor, readJson, type ServerDeps } from '../../server/context.ts';
-import { inject, textOf } from '../shared/inject.ts';
+import { contentText } from '../../text/content.ts';
+import { inject } from '../shared/inject.ts';
 import { idlessTurn } from '../shared/message-ids.ts';
 import { withTimeout } from '../shared/timeout.ts';
 import type { TurnOutbox } from '../shared/turn-outbox.ts';
@@ -81,7 +82,7 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
     const observe = (reply: string) => {
       const model = typeof body.model === 'string' ? body.model : undefined;
       const metadata = { source: 'openai-proxy', ...(model ? { model } : {}) };
-      const text = (m: Message) => textOf(m.content);
+      const text = (m: Message) => contentText(m.content);
       const turn = userId ? idlessTurn(userId, chatId, messages, text, reply, metadata) : undefined;
       if (!turn) return;
       options.track(
@@ -101,7 +102,7 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
     const text = await response.text();
     try {
       const json = JSON.parse(text) as { choices?: Array<{ message?: { content?: unknown } }> };
-      observe(textOf(json.choices?.[0]?.message?.content));
+      observe(contentText(json.choices?.[0]?.message?.content));
     } catch {
       deps.logger.warn('proxy: upstream reply was not JSON; turn not stored');
     }
@@ -125,7 +126,7 @@ async function recallInto(
 ): Promise<Message[]> {
   const forRecall = messages
     .filter((m) => ['user', 'assistant', 'system', 'tool'].includes(m.role))
-    .map((m) => ({ role: m.role as 'user', content: textOf(m.content) }))
+    .map((m) => ({ role: m.role as 'user', content: contentText(m.content) }))
     .filter((m) => m.content.trim() !== '');
   if (!forRecall.some((m) => m.role === 'user')) return messages;
   try {

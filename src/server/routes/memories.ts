@@ -6,9 +6,9 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { ValidationError } from '../../errors.ts';
-import { LayerSchema, MemoryIdSchema, MemoryInputSchema, MemoryPatchSchema } from '../../types.ts';
-import { type AppEnv, actFor, parseWith, readJson, type ServerDeps } from '../context.ts';
+import { LayerSchema, MemoryIdSchema, type MemoryInput, type MemoryPatch } from '../../types.ts';
+import { parseWith } from '../../validation.ts';
+import { type AppEnv, actFor, bodyUserId, readJson, readJsonObject, type ServerDeps } from '../context.ts';
 
 const ListParamsSchema = z.object({
   layer: LayerSchema.optional(),
@@ -21,23 +21,8 @@ const ListParamsSchema = z.object({
 
 const RollbackSchema = z.object({ userId: z.string().optional(), version: z.number().int().min(1) });
 
-/** Reads an optional userId out of a JSON object body, refusing non-objects clearly. */
-export function bodyObject(raw: unknown): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ValidationError('Request body must be a JSON object.');
-  }
-  return raw as Record<string, unknown>;
-}
-
-export function bodyUserId(body: Record<string, unknown>): string | undefined {
-  const value = body.userId;
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new ValidationError('userId: must be a string.');
-  return value;
-}
-
 export function memoryIdParam(value: string | undefined): string {
-  return parseWith(MemoryIdSchema, value, 'id');
+  return parseWith(MemoryIdSchema, value, 'memory id', 'id');
 }
 
 export function byteSize(value: unknown): number {
@@ -48,9 +33,10 @@ export function registerMemoryRoutes(app: Hono<AppEnv>, deps: ServerDeps): void 
   const { memory, metrics, quotas } = deps;
 
   app.post('/v1/memories', async (c) => {
-    const body = bodyObject(await readJson(c));
+    const body = await readJsonObject(c);
     const userId = actFor(c, deps, bodyUserId(body));
-    const input = parseWith(MemoryInputSchema, { ...body, userId });
+    // The engine validates every field (one validation path); the route only scopes the user.
+    const input = { ...body, userId } as MemoryInput;
     const bytes = byteSize(input.content) + byteSize(input.metadata ?? {});
     await quotas.check(userId, bytes);
     const created = await metrics.time('add', () => memory.add(input));
@@ -60,7 +46,7 @@ export function registerMemoryRoutes(app: Hono<AppEnv>, deps: ServerDeps): void 
 
   app.get('/v1/memories', async (c) => {
     const userId = actFor(c, deps, c.req.query('userId'));
-    const params = parseWith(ListParamsSchema, c.req.query());
+    const params = parseWith(ListParamsSchema, c.req.query(), 'query string');
     const query = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
     const page = await metrics.time('list', () => memory.list({ ...query, userId }));
     return c.json(page);
@@ -73,12 +59,10 @@ export function registerMemoryRoutes(app: Hono<AppEnv>, deps: ServerDeps): void 
   });
 
   app.patch('/v1/memories/:id', async (c) => {
-    const body = bodyObject(await readJson(c));
-    const { userId: requested, ...rest } = body;
+    const { userId: requested, ...patch } = await readJsonObject(c);
     const userId = actFor(c, deps, c.req.query('userId') ?? bodyUserId({ userId: requested }));
     const id = memoryIdParam(c.req.param('id'));
-    const patch = parseWith(MemoryPatchSchema, rest);
-    const updated = await metrics.time('update', () => memory.update(userId, id, patch));
+    const updated = await metrics.time('update', () => memory.update(userId, id, patch as MemoryPatch));
     return c.json(updated);
   });
 
@@ -98,7 +82,7 @@ export function registerMemoryRoutes(app: Hono<AppEnv>, deps: ServerDeps): void 
   });
 
   app.post('/v1/memories/:id/rollback', async (c) => {
-    const body = parseWith(RollbackSchema, await readJson(c));
+    const body = parseWith(RollbackSchema, await readJson(c), 'request');
     const userId = actFor(c, deps, c.req.query('userId') ?? body.userId);
     const id = memoryIdParam(c.req.param('id'));
     return c.json(await metrics.time('rollback', () => memory.rollback(userId, id, body.version)));

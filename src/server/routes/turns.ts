@@ -3,17 +3,17 @@
  * POST /v1/recall (the framed context block plus the ranked memories behind it).
  */
 import type { Hono } from 'hono';
-import { RecallRequestSchema, TurnSchema } from '../../types.ts';
-import { type AppEnv, actFor, parseWith, readJson, type ServerDeps } from '../context.ts';
-import { bodyObject, bodyUserId, byteSize } from './memories.ts';
+import type { RecallRequest, TurnInput } from '../../types.ts';
+import { type AppEnv, actFor, bodyUserId, readJsonObject, type ServerDeps } from '../context.ts';
+import { byteSize } from './memories.ts';
 
 export function registerTurnRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   const { memory, metrics, quotas } = deps;
 
   app.post('/v1/turns', async (c) => {
-    const body = bodyObject(await readJson(c));
+    const body = await readJsonObject(c);
     const userId = actFor(c, deps, bodyUserId(body));
-    const turn = parseWith(TurnSchema, { ...body, userId });
+    const turn = { ...body, userId } as TurnInput; // validated once, by the engine
     const bytes = byteSize(turn.messages);
     await quotas.check(userId, bytes);
     const result = await metrics.time('observe', () => memory.observeTurn(turn));
@@ -22,9 +22,9 @@ export function registerTurnRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   });
 
   app.post('/v1/recall', async (c) => {
-    const body = bodyObject(await readJson(c));
+    const body = await readJsonObject(c);
     const userId = actFor(c, deps, bodyUserId(body));
-    const request = parseWith(RecallRequestSchema, { ...body, userId });
+    const request = { ...body, userId } as RecallRequest; // validated once, by the engine
     const result = await metrics.time('recall', () => memory.recall(request));
     return c.json({
       context: result.context,
