@@ -5,7 +5,7 @@
  * follow Qdrant's with_payload / with_vector forms.
  */
 import { type FakePoint, matchesFilter, valuesAt } from './fake-filter.ts';
-import type { FakeCollection } from './fake-qdrant.ts';
+import type { FakeCollection } from './fake-model.ts';
 
 type Json = Record<string, unknown>;
 

@@ -8,40 +8,13 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type FakePoint, matchesFilter } from './fake-filter.ts';
+import { matchesFilter } from './fake-filter.ts';
+import { type FakeCollection, HttpError, type RecordedRequest } from './fake-model.ts';
 import { handlePoints } from './fake-points.ts';
 import { snapshotRoute } from './fake-snapshots.ts';
 import type { OpenApiValidator } from './openapi-validator.ts';
 
 type Json = Record<string, unknown>;
-
-export interface FakeCollection {
-  config: Json;
-  indexes: Map<string, unknown>;
-  points: Map<string, FakePoint>;
-  snapshots: Map<string, Buffer>;
-}
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  contentType: string | undefined;
-  body: unknown;
-  operationId: string | null;
-  errors: string[];
-  /** Client socket port: distinct values = distinct TCP connections (keep-alive check). */
-  socket: number | undefined;
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface FakeQdrantOptions {
   validator?: OpenApiValidator;

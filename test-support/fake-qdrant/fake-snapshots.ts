@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FakePoint } from './fake-filter.ts';
-import { type FakeCollection, HttpError } from './fake-qdrant.ts';
+import { type FakeCollection, HttpError } from './fake-model.ts';
 
 type Json = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
  * probe (a count whose must_not names the user, used to keep ids globally unique).
  */
 import { excludedUsers, requiredUsers } from './fake-filter.ts';
-import type { RecordedRequest } from './fake-qdrant.ts';
+import type { RecordedRequest } from './fake-model.ts';
 
 type Json = Record<string, unknown>;
 

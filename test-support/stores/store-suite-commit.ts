@@ -7,7 +7,7 @@
 import { expect, it } from 'vitest';
 import type { Memory } from '../../src/types.ts';
 import { ALICE, BOB, expectCode, memory, vec } from './store-fixtures.ts';
-import type { SuiteContext } from './store-suite.ts';
+import type { SuiteContext } from './store-suite-context.ts';
 
 const LATER = '2024-06-01T00:00:00.000Z';
 

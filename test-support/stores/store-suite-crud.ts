@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import { ALICE, expectCode, memory, vec } from './store-fixtures.ts';
-import type { SuiteContext } from './store-suite.ts';
+import type { SuiteContext } from './store-suite-context.ts';
 
 const HOSTILE = [
   'emoji 👩‍👩‍👧‍👦 and 🏳️‍🌈, flags 🇩🇪',

@@ -4,7 +4,7 @@
  */
 import { expect, it } from 'vitest';
 import { ALICE, BOB, expectCode, kw, memory, q, vec } from './store-fixtures.ts';
-import type { SuiteContext } from './store-suite.ts';
+import type { SuiteContext } from './store-suite-context.ts';
 
 export function registerIsolationCases(ctx: SuiteContext): void {
   it('two users: every read method of user B is blind to user A', async () => {

@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import { ALICE, BOB, expectCode, MODEL_A, MODEL_B, memory, vec } from './store-fixtures.ts';
-import type { SuiteContext } from './store-suite.ts';
+import type { SuiteContext } from './store-suite-context.ts';
 
 export function registerLifecycleCases(ctx: SuiteContext): void {
   it('stats counts memories, versions, bytes and layers, per user and overall', async () => {

@@ -4,7 +4,7 @@
  */
 import { expect, it } from 'vitest';
 import { ALICE, expectCode, ids, kw, memory, q, vec } from './store-fixtures.ts';
-import type { SuiteContext } from './store-suite.ts';
+import type { SuiteContext } from './store-suite-context.ts';
 
 export function registerSearchCases(ctx: SuiteContext): void {
   it('vectorSearch ranks by cosine similarity and honours k', async () => {

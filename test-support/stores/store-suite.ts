@@ -17,28 +17,13 @@ import { afterEach, beforeEach, describe, it } from 'vitest';
 import type { MemoryStore } from '../../src/stores/types.ts';
 import { MODEL_A } from './store-fixtures.ts';
 import { registerCommitCases } from './store-suite-commit.ts';
+import type { StoreSuiteOptions, SuiteContext } from './store-suite-context.ts';
 import { registerCrudCases } from './store-suite-crud.ts';
 import { registerIsolationCases } from './store-suite-isolation.ts';
 import { registerLifecycleCases } from './store-suite-lifecycle.ts';
 import { registerSearchCases } from './store-suite-search.ts';
 
-export interface StoreSuiteOptions {
-  /** Why the suite is skipped (e.g. "QDRANT_URL is not set"); undefined runs it. */
-  skipReason?: string | undefined;
-  /** Removes what the store left behind (files, collections); runs after close(). */
-  cleanup?: ((store: MemoryStore) => Promise<void>) | undefined;
-  /** A NEW unopened instance over the same data; enables the reopen/persistence tests. */
-  reopen?: ((store: MemoryStore) => Promise<MemoryStore>) | undefined;
-}
-
-/** What each case sees: the current store (opened with MODEL_A) and the suite options. */
-export interface SuiteContext {
-  readonly store: MemoryStore;
-  readonly options: StoreSuiteOptions;
-  /** Closes the current store and continues with `next` (it becomes `store`). */
-  swap(next: MemoryStore): void;
-  supports(feature: 'prefix' | 'fuzzy'): boolean;
-}
+export type { StoreSuiteOptions } from './store-suite-context.ts';
 
 export function runStoreSuite(
   name: string,
