@@ -41,9 +41,9 @@ const FLOORS = [
   },
 ];
 
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegex = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A folder matches itself and everything under it; a file matches only itself. */
-const pathOf = (folder) => (folder.endsWith('.ts') ? `^${escape(folder)}$` : `^${escape(folder)}/`);
+const pathOf = (folder) => (folder.endsWith('.ts') ? `^${escapeRegex(folder)}$` : `^${escapeRegex(folder)}/`);
 const anyOf = (folders) => folders.map(pathOf).join('|');
 
 const upward = FLOORS.flatMap((floor, i) => {

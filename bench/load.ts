@@ -19,7 +19,7 @@ import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { ConfigSchema } from '../src/config/schema.ts';
 import { createMemory } from '../src/engine/engine.ts';
-import { createApp } from '../src/server/app.ts';
+import { createStrataApp } from '../src/integrations/server.ts';
 import { silentLogger } from '../src/util/logger.ts';
 import { sentenceGenerator } from './synthetic.ts';
 
@@ -70,7 +70,7 @@ async function main() {
   });
   const memory = createMemory(config);
   await memory.ready();
-  const strata = createApp({ memory, config, logger: silentLogger });
+  const strata = createStrataApp({ memory, config, logger: silentLogger });
   const timings = new Map<string, number[]>();
   const statuses = new Map<string, number>();
   const server = serve({

@@ -12,15 +12,12 @@ import { routePath } from 'hono/route';
 import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
 import { MemoryError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
-import { registerMcpRoutes } from '../integrations/mcp/http.ts';
-import { createPipelines, type PipelinesHandle } from '../integrations/open-webui/routes.ts';
-import { registerProxyRoutes } from '../integrations/openai-proxy/routes.ts';
-import { createTurnOutbox, type TurnOutbox } from '../integrations/shared/turn-outbox.ts';
 import { newId } from '../util/ids.ts';
 import type { Logger } from '../util/logger.ts';
 import { createAuthenticator } from './auth.ts';
 import type { AppEnv, ServerDeps } from './context.ts';
 import { toErrorReply } from './http-errors.ts';
+import type { ServerIntegration } from './integration.ts';
 import { createMetrics, type ServerMetrics } from './metrics.ts';
 import { createQuotaGuard } from './quotas.ts';
 import { createRateLimiter } from './rate-limit.ts';
@@ -31,6 +28,7 @@ import { registerOpenApiRoutes } from './routes/openapi.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerTurnRoutes } from './routes/turns.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { createTurnOutbox, type TurnOutbox } from './turn-outbox.ts';
 
 export interface CreateAppOptions {
   memory: StrataMemory;
@@ -39,8 +37,8 @@ export interface CreateAppOptions {
   metrics?: ServerMetrics;
   /** Overrides config.dataDir for integration state (valves, retry queue). */
   dataDir?: string;
-  /** Injectable upstream fetch for the OpenAI proxy (tests). */
-  fetch?: typeof fetch;
+  /** Surfaces mounted after the REST routes, in order (src/integrations/server.ts picks them). */
+  integrations?: readonly ServerIntegration[];
   /** Start the outbox retry timer (default true). */
   startOutbox?: boolean;
 }
@@ -48,19 +46,20 @@ export interface CreateAppOptions {
 export interface StrataApp {
   app: Hono<AppEnv>;
   deps: ServerDeps;
-  pipelines: PipelinesHandle;
   outbox: TurnOutbox;
   /** Waits for background observations, stops the outbox timer and makes a last delivery attempt. */
   drain(): Promise<void>;
 }
 
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json']);
-const FILTER_CALL = /^(\/v1)?\/[^/]+\/filter\/(inlet|outlet)$/;
 /** NDJSON imports are allowed to be larger than ordinary JSON requests. */
 const IMPORT_LIMIT_FACTOR = 64;
 
 export function createApp(options: CreateAppOptions): StrataApp {
   const { memory, config, logger } = options;
+  const integrations = options.integrations ?? [];
+  const degrades = (path: string) =>
+    integrations.some((each) => each.degradesWhenRateLimited?.(path) === true);
   const metrics = options.metrics ?? createMetrics();
   metrics.observeMemory(memory);
   const auth = createAuthenticator(config.server);
@@ -141,8 +140,8 @@ export function createApp(options: CreateAppOptions): StrataApp {
     try {
       deps.limiter.take('key', principal.kind === 'open' ? `open:${clientAddress(c)}` : principal.keyName);
     } catch (error) {
-      // A 429 from an Open WebUI filter would stop the user's chat; the filter degrades instead.
-      if (!(FILTER_CALL.test(c.req.path) && MemoryError.isInstance(error) && error.code === 'rate_limited'))
+      // Some surfaces must degrade rather than refuse (see ServerIntegration.degradesWhenRateLimited).
+      if (!(MemoryError.isInstance(error) && error.code === 'rate_limited' && degrades(c.req.path)))
         throw error;
       c.set('rateLimited', true);
     }
@@ -156,23 +155,17 @@ export function createApp(options: CreateAppOptions): StrataApp {
   registerTurnRoutes(app, deps);
   registerExportImportRoutes(app, deps);
   registerUserRoutes(app, deps);
-  registerMcpRoutes(app, deps);
-  registerProxyRoutes(app, {
-    deps,
-    outbox,
-    fetch: options.fetch ?? fetch,
-    track(work) {
-      inFlight.add(work);
-      void work.finally(() => inFlight.delete(work));
-    },
-  });
-  const pipelines = createPipelines(app, deps, outbox);
+  const track = (work: Promise<unknown>) => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+  for (const integration of integrations) integration.mount({ app, deps, outbox, track });
 
   const drain = async () => {
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     await outbox.drain();
   };
-  return { app, deps, pipelines, outbox, drain };
+  return { app, deps, outbox, drain };
 }
 
 function safeRoute(c: Parameters<Parameters<Hono<AppEnv>['onError']>[0]>[1]): string {

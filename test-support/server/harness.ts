@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigSchema, type StrataConfigInput } from '../../src/config/schema.ts';
 import type { StrataMemory } from '../../src/engine/strata-memory.ts';
-import { type RunningServer, startServer } from '../../src/server/start.ts';
+import { startStrataServer } from '../../src/integrations/server.ts';
+import type { RunningServer } from '../../src/server/start.ts';
 import { silentLogger } from '../../src/util/logger.ts';
 
 export const KEYS = {
@@ -49,7 +50,7 @@ export async function startHarness(
     dataDir,
     server: { port: 0, apiKeys: API_KEYS, ...serverOverrides },
   });
-  const server = await startServer({
+  const server = await startStrataServer({
     memory,
     config,
     logger: silentLogger,

@@ -40,11 +40,11 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const logger = createLogger({ level: config.log.level });
       const { createMemory } = await import('../../engine/engine.ts');
-      const { startServer } = await import('../../server/start.ts');
+      const { startStrataServer } = await import('../../integrations/server.ts');
       const memory = createMemory(config, { logger });
-      let server: Awaited<ReturnType<typeof startServer>>;
+      let server: Awaited<ReturnType<typeof startStrataServer>>;
       try {
-        server = await startServer({ memory, config, logger });
+        server = await startStrataServer({ memory, config, logger });
       } catch (error) {
         await memory.close();
         throw error;

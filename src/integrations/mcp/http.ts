@@ -6,7 +6,13 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Hono } from 'hono';
 import type { AppEnv, ServerDeps } from '../../server/context.ts';
+import type { ServerIntegration } from '../../server/integration.ts';
 import { createMcpServer } from './server.ts';
+
+/** MCP's Streamable HTTP transport as a server integration. */
+export function mcpIntegration(): ServerIntegration {
+  return { name: 'mcp', mount: ({ app, deps }) => registerMcpRoutes(app, deps) };
+}
 
 export function registerMcpRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   app.all('/mcp', async (c) => {

@@ -7,11 +7,11 @@
  * Background tasks (metadata.task) pass through untouched.
  */
 import type { StrataMemory } from '../../engine/strata-memory.ts';
+import type { TurnOutbox } from '../../server/turn-outbox.ts';
 import type { LayerName } from '../../types.ts';
 import type { Logger } from '../../util/logger.ts';
 import { inject } from '../shared/inject.ts';
 import { withTimeout } from '../shared/timeout.ts';
-import type { TurnOutbox } from '../shared/turn-outbox.ts';
 import { outletTurn } from './outlet-turn.ts';
 import { InletBodySchema, recallMessages } from './protocol.ts';
 import type { Valves } from './valves.ts';

@@ -11,9 +11,10 @@ import { z } from 'zod';
 import { ForbiddenError, MemoryError, NotFoundError, ValidationError } from '../../errors.ts';
 import { resolveUserId } from '../../server/auth.ts';
 import { type AppContext, type AppEnv, actFor, readJson, type ServerDeps } from '../../server/context.ts';
+import type { ServerIntegration } from '../../server/integration.ts';
+import type { TurnOutbox } from '../../server/turn-outbox.ts';
 import { UserIdSchema } from '../../types.ts';
 import { parseWith } from '../../validation.ts';
-import type { TurnOutbox } from '../shared/turn-outbox.ts';
 import { type FilterDeps, outletTurn, runInlet, runOutlet } from './filter.ts';
 import { discoveryList, FilterEnvelopeSchema, type FilterInfo, filtersFor } from './protocol.ts';
 import { createValvesStore, type Valves, valvesSchema } from './valves.ts';
@@ -23,6 +24,18 @@ export interface PipelinesHandle {
 }
 
 const SEEN_LIMIT = 10_000;
+const FILTER_CALL = /^(\/v1)?\/[^/]+\/filter\/(inlet|outlet)$/;
+
+/** The Pipelines protocol as a server integration; filter calls degrade instead of a 429. */
+export function openWebUiIntegration(): ServerIntegration {
+  return {
+    name: 'open-webui',
+    degradesWhenRateLimited: (path) => FILTER_CALL.test(path),
+    mount: ({ app, deps, outbox }) => {
+      createPipelines(app, deps, outbox);
+    },
+  };
+}
 
 export function createPipelines(app: Hono<AppEnv>, deps: ServerDeps, outbox: TurnOutbox): PipelinesHandle {
   const base = join(deps.dataDir, 'open-webui');

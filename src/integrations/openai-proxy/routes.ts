@@ -10,17 +10,27 @@
 import type { Hono } from 'hono';
 import { NotFoundError, UpstreamError, ValidationError } from '../../errors.ts';
 import { type AppContext, type AppEnv, actFor, readJson, type ServerDeps } from '../../server/context.ts';
+import type { ServerIntegration } from '../../server/integration.ts';
+import type { TurnOutbox } from '../../server/turn-outbox.ts';
 import { contentText } from '../../text/content.ts';
 import { inject } from '../shared/inject.ts';
 import { idlessTurn } from '../shared/message-ids.ts';
 import { withTimeout } from '../shared/timeout.ts';
-import type { TurnOutbox } from '../shared/turn-outbox.ts';
 import { tapChatStream } from './sse.ts';
 
 /** A completion waits at most this long for memory, then goes on without it. */
 const RECALL_TIMEOUT_MS = 5_000;
 
 type Message = { role: string; content?: unknown; [key: string]: unknown };
+
+/** The OpenAI-compatible proxy as a server integration; `fetch` reaches the upstream (tests inject one). */
+export function openAiProxyIntegration(options: { fetch?: typeof fetch } = {}): ServerIntegration {
+  return {
+    name: 'openai-proxy',
+    mount: ({ app, deps, outbox, track }) =>
+      registerProxyRoutes(app, { deps, outbox, track, fetch: options.fetch ?? fetch }),
+  };
+}
 
 export interface ProxyOptions {
   deps: ServerDeps;

@@ -10,9 +10,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MemoryError } from '../../errors.ts';
-import type { TurnInput } from '../../types.ts';
-import type { Logger } from '../../util/logger.ts';
+import { MemoryError } from '../errors.ts';
+import type { TurnInput } from '../types.ts';
+import type { Logger } from '../util/logger.ts';
 
 interface Entry {
   turn: TurnInput;

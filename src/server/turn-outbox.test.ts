@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StoreUnavailableError, ValidationError } from '../../errors.ts';
-import type { TurnInput } from '../../types.ts';
-import { silentLogger } from '../../util/logger.ts';
+import { StoreUnavailableError, ValidationError } from '../errors.ts';
+import type { TurnInput } from '../types.ts';
+import { silentLogger } from '../util/logger.ts';
 import { createTurnOutbox } from './turn-outbox.ts';
 
 const turn = (text: string): TurnInput => ({
