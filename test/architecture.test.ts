@@ -2,10 +2,11 @@
  * The layer rules (.dependency-cruiser.cjs, run in CI as `npm run check:arch`) hold on this
  * tree, and they would catch a regression: a copy of the tree with planted violations (an
  * upward import, a cycle between two ground-floor folders, shipped code importing test
- * support, inner code importing the public index) fails, naming each rule.
+ * support, inner code importing the public index) fails, naming each rule. And "now" has one
+ * source: no shipped file reads the wall clock except src/util/clock.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,5 +54,22 @@ describe('architecture rules', () => {
     expect(output).toMatch(/no-test-support-in-shipped-code: src\/engine\/planted-support\.ts/);
     expect(output).toMatch(/no-public-index-inside: src\/pipeline\/planted-index\.ts/);
     expect(output).toMatch(/no-sideways-bench-to-src-cli: bench\/planted-cli\.ts/);
+  });
+});
+
+describe('time', () => {
+  it('comes from the one clock: no Date.now() or new Date() outside src/util/clock.ts', () => {
+    const files = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter(
+      (file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && file !== join('util', 'clock.ts'),
+    );
+    expect(files.length).toBeGreaterThan(100);
+    const offenders = files.flatMap((file) =>
+      readFileSync(join(ROOT, 'src', file), 'utf8')
+        .split('\n')
+        .flatMap((line, index) =>
+          /\bDate\.now\(\)|new Date\(\)/.test(line) ? [`src/${file}:${index + 1}: ${line.trim()}`] : [],
+        ),
+    );
+    expect(offenders).toEqual([]);
   });
 });

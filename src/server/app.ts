@@ -6,12 +6,13 @@
  * http-errors.ts; nothing a handler throws can take the process down or leak a stack.
  */
 import { join } from 'node:path';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
 import { MemoryError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import { type Clock, systemClock } from '../util/clock.ts';
 import { newId } from '../util/ids.ts';
 import type { Logger } from '../util/logger.ts';
 import { createAuthenticator } from './auth.ts';
@@ -39,6 +40,8 @@ export interface CreateAppOptions {
   dataDir?: string;
   /** Surfaces mounted after the REST routes, in order (src/integrations/server.ts picks them). */
   integrations?: readonly ServerIntegration[];
+  /** The clock for everything the server stamps (default: the system clock). */
+  clock?: Clock;
   /** Start the outbox retry timer (default true). */
   startOutbox?: boolean;
 }
@@ -56,32 +59,68 @@ const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json']);
 const IMPORT_LIMIT_FACTOR = 64;
 
 export function createApp(options: CreateAppOptions): StrataApp {
-  const { memory, config, logger } = options;
   const integrations = options.integrations ?? [];
-  const degrades = (path: string) =>
-    integrations.some((each) => each.degradesWhenRateLimited?.(path) === true);
-  const metrics = options.metrics ?? createMetrics();
-  metrics.observeMemory(memory);
-  const auth = createAuthenticator(config.server);
-  const deps: ServerDeps = {
-    memory,
-    config,
-    logger,
-    metrics,
-    quotas: createQuotaGuard(memory, config.server.quotas),
-    limiter: createRateLimiter(config.server.rateLimit),
-    dataDir: options.dataDir ?? config.dataDir,
-  };
+  const deps = createServerDeps(options);
   const app = new Hono<AppEnv>();
   const outbox = createTurnOutbox({
     dir: join(deps.dataDir, 'outbox'),
     deliver: (turn) => deps.memory.observeTurn(turn),
-    logger,
-    onDepth: (depth) => metrics.retryQueueDepth.set(depth),
+    logger: deps.logger,
+    onDepth: (depth) => deps.metrics.retryQueueDepth.set(depth),
   });
   if (options.startOutbox !== false) outbox.start();
-  const inFlight = new Set<Promise<unknown>>();
+  const background = trackBackgroundWork();
 
+  answerErrorsAsEnvelopes(app, deps);
+  app.use('*', requestContext(deps));
+  app.use('*', limitBodies(deps.config.server.bodyLimitBytes));
+  app.use(
+    '*',
+    authenticate(deps, (path) => integrations.some((each) => each.degradesWhenRateLimited?.(path))),
+  );
+  registerCoreRoutes(app, deps);
+  for (const integration of integrations) integration.mount({ app, deps, outbox, track: background.track });
+
+  const drain = async () => {
+    await background.settle();
+    await outbox.drain();
+  };
+  return { app, deps, outbox, drain };
+}
+
+function createServerDeps(options: CreateAppOptions): ServerDeps {
+  const { memory, config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? createMetrics({ clock });
+  metrics.observeMemory(memory);
+  return {
+    memory,
+    config,
+    logger,
+    metrics,
+    quotas: createQuotaGuard(memory, config.server.quotas, undefined, () => clock.now().getTime()),
+    limiter: createRateLimiter(config.server.rateLimit, () => clock.now().getTime()),
+    dataDir: options.dataDir ?? config.dataDir,
+    clock,
+  };
+}
+
+/** Background work (observations after a proxied reply) that shutdown must wait for. */
+function trackBackgroundWork() {
+  const inFlight = new Set<Promise<unknown>>();
+  return {
+    track(work: Promise<unknown>) {
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    },
+    async settle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/** Every error, thrown or unmatched, becomes `{error:{code,message}}` and is counted. */
+function answerErrorsAsEnvelopes(app: Hono<AppEnv>, { logger, metrics }: ServerDeps): void {
   app.onError((error, c) => {
     const requestId = c.get('requestId') ?? 'unknown';
     const reply = toErrorReply(error, requestId);
@@ -96,8 +135,11 @@ export function createApp(options: CreateAppOptions): StrataApp {
     metrics.errors.inc({ code: 'not_found', route: 'unmatched' });
     return c.json(reply.body, 404);
   });
+}
 
-  app.use('*', async (c, next) => {
+/** Request id (a sane incoming one is kept), request logger, duration metric and access log. */
+function requestContext({ logger, metrics }: ServerDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
     const started = performance.now();
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : newId();
@@ -120,34 +162,47 @@ export function createApp(options: CreateAppOptions): StrataApp {
       },
       'request',
     );
-  });
+  };
+}
 
-  const limit = config.server.bodyLimitBytes;
+/** server.bodyLimitBytes on every request; NDJSON imports get IMPORT_LIMIT_FACTOR times more. */
+function limitBodies(limit: number): MiddlewareHandler<AppEnv> {
   const tooLarge = (max: number) => () => {
     throw new PayloadTooLargeError(
       `Request body exceeds ${max} bytes (server.bodyLimitBytes); send less or raise the limit.`,
     );
   };
-  app.use('*', async (c, next) => {
+  return async (c, next) => {
     const max = c.req.path === '/v1/import' ? limit * IMPORT_LIMIT_FACTOR : limit;
     return bodyLimit({ maxSize: max, onError: tooLarge(max) })(c, next);
-  });
+  };
+}
 
-  app.use('*', async (c, next) => {
+/**
+ * Authenticates every non-public request and applies the per-key rate limit. Paths for which
+ * `degrades` is true go on with `rateLimited` set instead of a 429 (an integration asks for it).
+ */
+function authenticate(
+  deps: ServerDeps,
+  degrades: (path: string) => boolean | undefined,
+): MiddlewareHandler<AppEnv> {
+  const auth = createAuthenticator(deps.config.server);
+  return async (c, next) => {
     if (PUBLIC_PATHS.has(c.req.path)) return next();
     const principal = auth.authenticate(c.req.header('authorization'));
     c.set('principal', principal);
     try {
       deps.limiter.take('key', principal.kind === 'open' ? `open:${clientAddress(c)}` : principal.keyName);
     } catch (error) {
-      // Some surfaces must degrade rather than refuse (see ServerIntegration.degradesWhenRateLimited).
-      if (!(MemoryError.isInstance(error) && error.code === 'rate_limited' && degrades(c.req.path)))
+      if (!(MemoryError.isInstance(error) && error.code === 'rate_limited' && degrades(c.req.path) === true))
         throw error;
       c.set('rateLimited', true);
     }
     return next();
-  });
+  };
+}
 
+function registerCoreRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   registerHealthRoutes(app, deps);
   registerOpenApiRoutes(app);
   registerMemoryRoutes(app, deps);
@@ -155,17 +210,6 @@ export function createApp(options: CreateAppOptions): StrataApp {
   registerTurnRoutes(app, deps);
   registerExportImportRoutes(app, deps);
   registerUserRoutes(app, deps);
-  const track = (work: Promise<unknown>) => {
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
-  };
-  for (const integration of integrations) integration.mount({ app, deps, outbox, track });
-
-  const drain = async () => {
-    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-    await outbox.drain();
-  };
-  return { app, deps, outbox, drain };
 }
 
 function safeRoute(c: Parameters<Parameters<Hono<AppEnv>['onError']>[0]>[1]): string {

@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StrataMemory } from '../engine/strata-memory.ts';
+import { systemClock } from '../util/clock.ts';
 import type { Logger } from '../util/logger.ts';
 
 const PREFIX = 'strata-backup-';
@@ -29,7 +30,7 @@ export async function runBackup(
   memory: StrataMemory,
   dir: string,
   retain: number,
-  now = new Date(),
+  now = systemClock.now(),
 ): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const written = await memory.backup(join(dir, backupFileName(now)));

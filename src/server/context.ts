@@ -10,6 +10,7 @@ import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
 import { ValidationError } from '../errors.ts';
 import { UserIdSchema } from '../types.ts';
+import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/logger.ts';
 import { parseWith } from '../validation.ts';
 import { type Principal, resolveUserId } from './auth.ts';
@@ -37,6 +38,8 @@ export interface ServerDeps {
   metrics: ServerMetrics;
   quotas: QuotaGuard;
   limiter: RateLimiter;
+  /** The one clock (tests pin it). */
+  clock: Clock;
   /** Where integration state (valves, retry queue) lives; defaults to config.dataDir. */
   dataDir: string;
 }

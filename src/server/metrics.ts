@@ -8,6 +8,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { StrataMemory } from '../engine/strata-memory.ts';
 import type { MemoryStats } from '../types.ts';
+import { type Clock, systemClock } from '../util/clock.ts';
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -24,7 +25,8 @@ export interface ServerMetrics {
   observeMemory(memory: StrataMemory): void;
 }
 
-export function createMetrics(options: { defaultMetrics?: boolean } = {}): ServerMetrics {
+export function createMetrics(options: { defaultMetrics?: boolean; clock?: Clock } = {}): ServerMetrics {
+  const clock = options.clock ?? systemClock;
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'strata_' });
   const httpDuration = new Histogram({
@@ -62,7 +64,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Serve
   // One stats() call serves all gauges of a scrape.
   let cached: { at: number; stats: Promise<MemoryStats> } | undefined;
   const stats = (): Promise<MemoryStats> => {
-    if (!cached || Date.now() - cached.at > 1_000) cached = { at: Date.now(), stats: memoryRef!.stats() };
+    const now = clock.now().getTime();
+    if (!cached || now - cached.at > 1_000) cached = { at: now, stats: memoryRef!.stats() };
     return cached.stats;
   };
   const statsGauge = (name: string, help: string, labelNames: string[], read: (g: Gauge) => Promise<void>) =>

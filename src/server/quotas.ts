@@ -6,6 +6,7 @@
  */
 import type { StrataMemory } from '../engine/strata-memory.ts';
 import { PayloadTooLargeError, QuotaExceededError } from '../errors.ts';
+import { systemClock } from '../util/clock.ts';
 
 interface Usage {
   memories: number;
@@ -25,7 +26,7 @@ export function createQuotaGuard(
   memory: StrataMemory,
   limits: { maxMemoriesPerUser: number; maxBytesPerUser: number },
   ttlMs = 5_000,
-  now: () => number = Date.now,
+  now: () => number = () => systemClock.now().getTime(),
 ): QuotaGuard {
   const cache = new Map<string, Usage>();
   const usage = async (userId: string): Promise<Usage> => {

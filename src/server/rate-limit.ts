@@ -5,6 +5,7 @@
  * pruned so thousands of users do not grow the map forever.
  */
 import { RateLimitedError } from '../errors.ts';
+import { systemClock } from '../util/clock.ts';
 
 interface Bucket {
   tokens: number;
@@ -18,7 +19,7 @@ export interface RateLimiter {
 
 export function createRateLimiter(
   limits: { perKeyPerMinute: number; perUserPerMinute: number },
-  now: () => number = Date.now,
+  now: () => number = () => systemClock.now().getTime(),
 ): RateLimiter {
   const buckets = new Map<string, Bucket>();
   let lastPrune = now();

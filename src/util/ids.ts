@@ -4,8 +4,9 @@
  * 8-character prefix shown in context blocks.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { systemClock } from './clock.ts';
 
-export function newId(at: number = Date.now()): string {
+export function newId(at: number = systemClock.now().getTime()): string {
   const bytes = randomBytes(16);
   const ms = BigInt(at);
   for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);

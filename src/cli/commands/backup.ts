@@ -5,6 +5,7 @@
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { backupFileName, rotateBackups } from '../../server/backups.ts';
+import { systemClock } from '../../util/clock.ts';
 import { withMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
@@ -16,7 +17,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (flags: { out?: string }) => {
       const config = await ctx.loadConfig();
       const dir = config.server.backups.dir ?? join(config.dataDir, 'backups');
-      const target = flags.out ?? join(dir, backupFileName(new Date()));
+      const target = flags.out ?? join(dir, backupFileName(systemClock.now()));
       const { mkdirSync } = await import('node:fs');
       mkdirSync(dirname(target), { recursive: true });
       const file = await withMemory(ctx, (memory) => memory.backup(target));

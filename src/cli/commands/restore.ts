@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, ConflictError, ValidationError } from '../../errors.ts';
 import { heldBy } from '../../server/pid-lock.ts';
+import { nowIso, systemClock } from '../../util/clock.ts';
 import type { CliContext } from '../types.ts';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -52,7 +53,7 @@ export function register(program: Command, ctx: CliContext): void {
       copyFileSync(source, temp);
       let previous: string | undefined;
       if (existsSync(target)) {
-        previous = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        previous = `${target}.before-restore-${nowIso(systemClock).replace(/[:.]/g, '-')}`;
         renameSync(target, previous);
       }
       for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });

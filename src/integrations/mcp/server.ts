@@ -40,21 +40,44 @@ const fail = (error: unknown): CallToolResult => {
   return { isError: true, content: [{ type: 'text', text: `${err.code}: ${message}` }] };
 };
 
+/** What each tool's handler needs: the engine, the acting user and the error wrapper. */
+interface ToolContext {
+  server: McpServer;
+  memory: StrataMemory;
+  options: McpServerOptions;
+  user(requested: string | undefined): string;
+}
+
+const run = async (fn: () => Promise<CallToolResult>): Promise<CallToolResult> => {
+  try {
+    return await fn();
+  } catch (error) {
+    return fail(error);
+  }
+};
+
 export function createMcpServer(memory: StrataMemory, options: McpServerOptions): McpServer {
   const server = new McpServer({ name: 'strata', version: options.version ?? '0.1.0' });
-  const user = (requested: string | undefined) => {
-    const userId = resolveUserId(options.principal, requested);
-    options.onUser?.(userId);
-    return userId;
+  const tools: ToolContext = {
+    server,
+    memory,
+    options,
+    user(requested) {
+      const userId = resolveUserId(options.principal, requested);
+      options.onUser?.(userId);
+      return userId;
+    },
   };
-  const run = async (fn: () => Promise<CallToolResult>): Promise<CallToolResult> => {
-    try {
-      return await fn();
-    } catch (error) {
-      return fail(error);
-    }
-  };
+  registerRemember(tools);
+  registerRecall(tools);
+  registerSearch(tools);
+  registerForget(tools);
+  registerList(tools);
+  registerHistory(tools);
+  return server;
+}
 
+function registerRemember({ server, memory, options, user }: ToolContext): void {
   server.registerTool(
     'remember',
     {
@@ -75,7 +98,9 @@ export function createMcpServer(memory: StrataMemory, options: McpServerOptions)
         return ok(await memory.add(input));
       }),
   );
+}
 
+function registerRecall({ server, memory, user }: ToolContext): void {
   server.registerTool(
     'recall',
     {
@@ -103,7 +128,9 @@ export function createMcpServer(memory: StrataMemory, options: McpServerOptions)
         };
       }),
   );
+}
 
+function registerSearch({ server, memory, user }: ToolContext): void {
   server.registerTool(
     'search',
     {
@@ -125,7 +152,9 @@ export function createMcpServer(memory: StrataMemory, options: McpServerOptions)
         return ok({ results: results.map(({ memory: m, score }) => ({ memory: m, score })) });
       }),
   );
+}
 
+function registerForget({ server, memory, user }: ToolContext): void {
   server.registerTool(
     'forget',
     {
@@ -138,7 +167,9 @@ export function createMcpServer(memory: StrataMemory, options: McpServerOptions)
         return ok({ deleted: true, id: args.id });
       }),
   );
+}
 
+function registerList({ server, memory, user }: ToolContext): void {
   server.registerTool(
     'list',
     {
@@ -156,7 +187,9 @@ export function createMcpServer(memory: StrataMemory, options: McpServerOptions)
         return ok(await memory.list({ ...stripUndefined(rest), userId: user(requested) }));
       }),
   );
+}
 
+function registerHistory({ server, memory, user }: ToolContext): void {
   server.registerTool(
     'history',
     {
@@ -165,8 +198,6 @@ export function createMcpServer(memory: StrataMemory, options: McpServerOptions)
     },
     (args) => run(async () => ok({ versions: await memory.history(user(args.userId), args.id) })),
   );
-
-  return server;
 }
 
 function stripUndefined<T extends Record<string, unknown>>(

@@ -101,7 +101,11 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
           .catch((error: unknown) => {
             deps.logger.warn({ err: error, userId }, 'proxy: storing the turn failed; queued for retry');
             deps.metrics.degraded.inc({ surface: 'openai-proxy', reason: 'observe_failed' });
-            options.outbox.enqueue(`${userId}\u0000${chatId}\u0000${Date.now()}`, turn, error);
+            options.outbox.enqueue(
+              `${userId}\u0000${chatId}\u0000${deps.clock.now().getTime()}`,
+              turn,
+              error,
+            );
           }),
       );
     };

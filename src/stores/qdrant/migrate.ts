@@ -9,6 +9,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { nowIso, systemClock } from '../../util/clock.ts';
 import type { MemoryStore } from '../types.ts';
 
 const CheckpointSchema = z.object({
@@ -97,7 +98,7 @@ export async function migrateStore(options: MigrationOptions): Promise<Migration
       checkpoint.cursor = cursor ?? null;
       checkpoint.lastId = ids.at(-1) ?? checkpoint.lastId;
       checkpoint.migrated += ids.length;
-      checkpoint.updatedAt = new Date().toISOString();
+      checkpoint.updatedAt = nowIso(systemClock);
       await saveCheckpoint(options.checkpointFile, checkpoint);
       options.onProgress?.(ids.length);
     } while (cursor !== undefined);

@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import { StoreUnavailableError, ValidationError } from '../../errors.ts';
+import { nowIso, systemClock } from '../../util/clock.ts';
 import type { QdrantConnection } from './connection.ts';
 
 const ManifestSchema = z.object({
@@ -59,7 +60,7 @@ export async function backupCollections(
   const manifest: BackupManifest = {
     kind: 'strata-qdrant-backup',
     url: conn.url,
-    createdAt: new Date().toISOString(),
+    createdAt: nowIso(systemClock),
     collections: [],
   };
   for (const collection of collections) {

@@ -9,11 +9,14 @@
  */
 import type Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../../errors.ts';
+import { type Clock, nowIso, systemClock } from '../../util/clock.ts';
 
 export interface MigrationContext {
   db: Database.Database;
   /** Rebuilds the FTS rows for every memory from their (decrypted) content. */
   reindexAll(): void;
+  /** Stamps applied migrations (default: the system clock). */
+  clock?: Clock;
 }
 
 export interface Migration {
@@ -110,7 +113,7 @@ export function migrate(ctx: MigrationContext, location: string, target = LATEST
         migration.up(ctx);
         ctx.db
           .prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)')
-          .run(migration.version, new Date().toISOString());
+          .run(migration.version, nowIso(ctx.clock ?? systemClock));
         return true;
       })
       .immediate();
