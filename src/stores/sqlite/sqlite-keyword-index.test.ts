@@ -45,7 +45,8 @@ async function reopenedWhileBuilding() {
   await seed.insert(docs.map((m) => ({ memory: m, vector: null })));
   await seed.close();
   const store = await opened('memory');
-  const building = () => (store as unknown as { keywordBuild: unknown }).keywordBuild !== null;
+  const building = () =>
+    (store as unknown as { indexes: { buildingKeywords: boolean } }).indexes.buildingKeywords;
   return { docs, store, building };
 }
 

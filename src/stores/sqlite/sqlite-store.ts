@@ -9,16 +9,16 @@
  * on FTS5 or (keywordIndex 'memory') on an in-process per-user inverted index, built in
  * the background after open (finished by the first keyword search if that comes sooner)
  * and then kept in sync at the same points as the vector index
- * (stores/keyword-index). This class orchestrates;
- * SQL lives in sqlite-reads.ts, sqlite-writes.ts and sqlite-maintenance.ts.
+ * (stores/keyword-index). This class orchestrates by concern: SQL reads in sqlite-reads.ts,
+ * row writes in sqlite-writes.ts, key checks, re-indexing and rotation in
+ * sqlite-maintenance.ts, the in-process indexes and their builds in sqlite-indexes.ts,
+ * search in sqlite-search.ts.
  */
 import { ClosedError, ConfigError, ConflictError, ValidationError } from '../../errors.ts';
 import type { Cipher } from '../../security/cipher.ts';
 import type { KeywordQuery } from '../../text/query-ast.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
-import type { KeywordIndex } from '../keyword-index/keyword-index.ts';
-import { PLAIN, type TokenMapping } from '../shared/keyword-eval.ts';
-import { checkCommitBatch, checkVector, cosine, modelMismatch, versionOf } from '../shared/records.ts';
+import { checkCommitBatch, checkVector, modelMismatch, versionOf } from '../shared/records.ts';
 import type {
   CommitBatch,
   MemoryStore,
@@ -31,21 +31,16 @@ import type {
   StoreStats,
   UpdateChange,
 } from '../types.ts';
-import { type Precision, rescoreTopK, VectorIndex } from '../vector-index/vector-index.ts';
-import { CommonTerms } from './common-terms.ts';
-import { toFtsMatch } from './fts-query.ts';
-import { KeywordIndexBuild, keywordTokens } from './keyword-loader.ts';
+import type { Precision } from '../vector-index/vector-index.ts';
 import { ensureLookupIndexes } from './lookup-indexes.ts';
 import { migrate } from './migrations.ts';
 import { openDatabase } from './open-db.ts';
-import { blobToVector } from './row-codec.ts';
 import { SqliteConnection } from './sqlite-connection.ts';
+import { SqliteIndexes } from './sqlite-indexes.ts';
 import { checkKeys, ftsKeyOf, reindexAll, rotateKeys } from './sqlite-maintenance.ts';
 import * as reads from './sqlite-reads.ts';
+import { ftsKeywordSearch, memoryKeywordSearch, type SearchContext, vectorSearch } from './sqlite-search.ts';
 import { deleteRow, writeRow, writeVector, writeVersion } from './sqlite-writes.ts';
-
-/** Rows the background keyword-index build indexes per event-loop turn (~5 ms). */
-const KEYWORD_BUILD_ROWS = 500;
 
 export interface SqliteStoreOptions {
   path: string;
@@ -64,23 +59,13 @@ export class SqliteStore implements MemoryStore {
   readonly capabilities: StoreCapabilities;
   private c: SqliteConnection | null = null;
   private model: ModelInfo | null = null;
-  private index: VectorIndex | null = null;
-  /** PRAGMA data_version when the index was loaded: it changes when ANOTHER connection commits. */
-  private indexDataVersion = -1;
-  private vocab: Set<string> | null = null;
-  private vocabDataVersion = -1;
   private readonly cipher: Cipher | null;
-  private readonly common = new CommonTerms();
-  private keywords: KeywordIndex | null = null;
-  private keywordsDataVersion = -1;
-  /** The background build filling `keywords` after open, until done or replaced. */
-  private keywordBuild: KeywordIndexBuild | null = null;
-  /** Rows written by the open transaction, applied to the keyword index once it commits. */
-  private pending: Array<{ memory: Memory; terms: string }> = [];
+  private readonly indexes: SqliteIndexes;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.location = options.path;
     this.cipher = options.cipher ?? null;
+    this.indexes = new SqliteIndexes(this.cipher, options.vectorPrecision ?? 'float32');
     const plain = this.cipher === null;
     this.capabilities = { prefix: plain, fuzzy: plain, persistent: options.path !== ':memory:' };
   }
@@ -103,8 +88,8 @@ export class SqliteStore implements MemoryStore {
       this.checkModel(c, options);
       if (c.readMeta('fts_key') !== ftsKeyOf(this.cipher)) c.tx(() => reindexAll(c, this.cipher));
       this.model = { ...options.model };
-      this.loadIndex();
-      if (this.keywordMode === 'memory') this.buildKeywordsInBackground(c);
+      this.indexes.loadVectors(c, this.model.dimensions);
+      if (this.keywordMode === 'memory') this.indexes.buildKeywordsInBackground(c);
     } catch (error) {
       c.close();
       this.c = null;
@@ -132,59 +117,13 @@ export class SqliteStore implements MemoryStore {
     return this.options.keywordIndex ?? 'memory';
   }
 
-  /** Starts a fresh build of the keyword index from the file; `keywords` is its index. */
-  private startKeywordBuild(c: SqliteConnection): KeywordIndexBuild {
-    const build = new KeywordIndexBuild(c, this.cipher);
-    this.keywordBuild = build;
-    this.keywords = build.index;
-    this.keywordsDataVersion = c.dataVersion();
-    return build;
-  }
-
-  /**
-   * Fills the keyword index after open in steps of KEYWORD_BUILD_ROWS rows, one per
-   * event-loop turn (unref'd: it never keeps the process alive), so the first keyword search
-   * finds it built instead of building it in one block (~2 s at 100k rows). Writes keep the
-   * partial index in sync meanwhile; a search before it is done finishes it synchronously;
-   * another connection's commit, rotateKeys or close drop it.
-   */
-  private buildKeywordsInBackground(c: SqliteConnection): void {
-    const build = this.startKeywordBuild(c);
-    const step = () => {
-      if (this.keywordBuild !== build) return;
-      if (c.dataVersion() !== this.keywordsDataVersion) {
-        this.keywordBuild = null;
-        this.keywords = null; // rebuilt from the file by the next keyword search
-      } else if (build.step(KEYWORD_BUILD_ROWS)) this.keywordBuild = null;
-      else setImmediate(step).unref();
-    };
-    setImmediate(step).unref();
-  }
-
   /** Runs a write transaction and then applies its rows to the keyword index. */
   private txWrite<T>(fn: () => T): T {
-    this.pending = [];
-    try {
-      const out = this.conn().tx(fn);
-      for (const { memory, terms } of this.pending) {
-        this.keywords?.upsert(memory.userId, memory.id, keywordTokens(terms), {
-          layer: memory.layer,
-          createdMs: Date.parse(memory.createdAt),
-          superseded: memory.supersededBy !== null,
-        });
-      }
-      return out;
-    } finally {
-      this.pending = [];
-    }
+    return this.indexes.afterCommit(() => this.conn().tx(fn));
   }
 
   async close(): Promise<void> {
-    this.keywordBuild = null;
-    this.keywords = null;
-    this.vocab = null;
-    this.index = null;
-    this.common.reset();
+    this.indexes.clear();
     const c = this.c;
     this.c = null;
     c?.close();
@@ -206,64 +145,6 @@ export class SqliteStore implements MemoryStore {
     return raw ? (JSON.parse(raw) as ModelInfo) : null;
   }
 
-  private loadIndex(): void {
-    const c = this.conn();
-    const model = this.model!;
-    const index = new VectorIndex(model.dimensions, this.options.vectorPrecision ?? 'float32');
-    const rows = c
-      .stmt(
-        `SELECT m.user_id, m.id, m.layer, m.created_at, m.superseded_by, v.vector
-         FROM vectors v JOIN memories m ON m.id = v.memory_id WHERE v.dims = ?`,
-      )
-      .iterate(model.dimensions) as Iterable<{
-      user_id: string;
-      id: string;
-      layer: Memory['layer'];
-      created_at: string;
-      superseded_by: string | null;
-      vector: Buffer;
-    }>;
-    for (const r of rows) {
-      index.upsert(r.user_id, r.id, blobToVector(r.vector), {
-        layer: r.layer,
-        createdMs: Date.parse(r.created_at),
-        superseded: r.superseded_by !== null,
-      });
-    }
-    this.index = index;
-    this.indexDataVersion = c.dataVersion();
-  }
-
-  private indexMemory(memory: Memory, vector: Float32Array | null | undefined): void {
-    const index = this.index;
-    if (!index) return;
-    const fields = {
-      layer: memory.layer,
-      createdMs: Date.parse(memory.createdAt),
-      superseded: memory.supersededBy !== null,
-    };
-    if (vector === undefined) index.updateFields(memory.userId, memory.id, fields);
-    else if (vector === null) index.remove(memory.userId, memory.id);
-    else index.upsert(memory.userId, memory.id, vector, fields);
-  }
-
-  /**
-   * Distinct FTS terms for fuzzy expansion, cached: fts5vocab computes document counts by
-   * walking every doclist, far too slow per query on a large index. Kept current by our own
-   * writes; dropped when another connection wrote or the store was reopened.
-   */
-  private vocabulary(min: number, max: number): string[] {
-    const c = this.conn();
-    if (!this.vocab || this.vocabDataVersion !== c.dataVersion()) {
-      const rows = c.stmt('SELECT term FROM memories_vocab').all() as Array<{ term: string }>;
-      this.vocab = new Set(rows.map((r) => r.term));
-      this.vocabDataVersion = c.dataVersion();
-    }
-    const out: string[] = [];
-    for (const term of this.vocab) if (term.length >= min && term.length <= max) out.push(term);
-    return out;
-  }
-
   // ---- writes -------------------------------------------------------------------------
 
   private write(memory: Memory, vector: Float32Array | null | undefined, mode: 'insert' | 'update'): void {
@@ -276,10 +157,7 @@ export class SqliteStore implements MemoryStore {
       mode,
       this.model?.id ?? memory.embeddingModel ?? 'unknown',
     );
-    this.common.noteWrites(1);
-    if (this.keywords) this.pending.push({ memory, terms });
-    // A rolled-back write may leave extra terms here: harmless, they expand to no match.
-    if (this.vocab && terms) for (const term of terms.split(' ')) this.vocab.add(term);
+    this.indexes.noteWrite(memory, terms);
     if (vector && this.model && !this.readModel()) c.writeMeta('embedding_model', JSON.stringify(this.model));
   }
 
@@ -287,14 +165,14 @@ export class SqliteStore implements MemoryStore {
     this.conn();
     for (const { memory, vector } of records) checkVector(vector, this.model, memory.id);
     this.txWrite(() => this.insertRows(records, op));
-    for (const { memory, vector } of records) this.indexMemory(memory, vector ?? null);
+    for (const { memory, vector } of records) this.indexes.indexMemory(memory, vector ?? null);
   }
 
   async update(changes: UpdateChange[]): Promise<void> {
     this.conn();
     for (const { memory, vector } of changes) checkVector(vector, this.model, memory.id);
     this.txWrite(() => this.updateRows(changes));
-    for (const { memory, vector } of changes) this.indexMemory(memory, vector);
+    for (const { memory, vector } of changes) this.indexes.indexMemory(memory, vector);
   }
 
   /** Inserts then updates in ONE transaction: a stale version rolls the inserts back too. */
@@ -309,8 +187,8 @@ export class SqliteStore implements MemoryStore {
       this.insertRows(inserts, 'create');
       this.updateRows(updates);
     });
-    for (const { memory, vector } of inserts) this.indexMemory(memory, vector ?? null);
-    for (const { memory, vector } of updates) this.indexMemory(memory, vector);
+    for (const { memory, vector } of inserts) this.indexes.indexMemory(memory, vector ?? null);
+    for (const { memory, vector } of updates) this.indexes.indexMemory(memory, vector);
   }
 
   /** Called inside a transaction. */
@@ -368,10 +246,10 @@ export class SqliteStore implements MemoryStore {
         for (const version of versions) writeVersion(c, this.cipher, version);
       }
     });
-    this.common.reset();
+    this.indexes.common.reset();
     for (const { memory, vector } of records) {
-      this.index?.remove(memory.userId, memory.id);
-      this.indexMemory(memory, vector ?? null);
+      this.indexes.forgetVector(memory.userId, memory.id);
+      this.indexes.indexMemory(memory, vector ?? null);
     }
   }
 
@@ -397,11 +275,7 @@ export class SqliteStore implements MemoryStore {
         deleted.push(id);
       }
     });
-    for (const id of deleted) {
-      this.index?.remove(userId, id);
-      this.keywords?.remove(userId, id);
-    }
-    this.common.reset();
+    this.indexes.removed(userId, deleted);
     return deleted.length;
   }
 
@@ -413,9 +287,7 @@ export class SqliteStore implements MemoryStore {
       );
       return c.stmt('DELETE FROM memories WHERE user_id = ?').run(userId).changes;
     });
-    this.index?.removeUser(userId);
-    this.keywords?.removeUser(userId);
-    this.common.reset();
+    this.indexes.removedUser(userId);
     return count;
   }
 
@@ -442,12 +314,12 @@ export class SqliteStore implements MemoryStore {
     const dimsChanged = !this.model || this.model.dimensions !== model.dimensions;
     this.model = { ...model };
     if (dimsChanged) {
-      this.loadIndex();
+      this.indexes.loadVectors(c, model.dimensions);
       return;
     }
     for (const item of items) {
       const memory = reads.getOne(c, this.cipher, item.userId, item.id);
-      if (memory) this.indexMemory(memory, item.vector);
+      if (memory) this.indexes.indexMemory(memory, item.vector);
     }
   }
 
@@ -478,74 +350,19 @@ export class SqliteStore implements MemoryStore {
   }
 
   async vectorSearch(filter: StoreFilter, vector: Float32Array, k: number): Promise<ScoredId[]> {
-    const c = this.conn();
-    if (this.model && vector.length !== this.model.dimensions) {
-      throw new ValidationError(
-        `Query vector has ${vector.length} dimensions; the store's model makes ${this.model.dimensions}.`,
-      );
-    }
-    // Another process (the CLI beside a server) wrote to the file: reload the in-process index.
-    if (this.index && c.dataVersion() !== this.indexDataVersion) this.loadIndex();
-    if (!this.index || k <= 0) return [];
-    const hasMetadata = filter.metadata && Object.keys(filter.metadata).length > 0;
-    const allowed = hasMetadata ? reads.allowedIds(c, this.cipher, filter) : undefined;
-    const candidates = this.index.search(filter, vector, k, allowed);
-    let results: ScoredId[] = candidates;
-    if (this.index.precision === 'int8' && candidates.length > 0) {
-      // int8 scores are estimates: re-score with the exact vectors from disk, read only for
-      // candidates whose error bound can still reach the top k (same result as re-scoring
-      // all k·INT8_OVERSAMPLE of them; each read is a random page, ~5 µs at 100k).
-      results = rescoreTopK(candidates, k, (ids) => {
-        const scores = new Map<string, number>();
-        for (const [id, exact] of reads.vectorsOf(c, ids)) scores.set(id, cosine(vector, exact));
-        return scores;
-      });
-    }
-    return results
-      .map(({ id, score }) => ({ id, score }))
-      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
-      .slice(0, k);
+    return vectorSearch(this.searchContext(), filter, vector, k);
   }
 
   async keywordSearch(filter: StoreFilter, query: KeywordQuery, k: number): Promise<ScoredId[]> {
-    const c = this.conn();
+    const ctx = this.searchContext();
     if (!query.ast || k <= 0) return [];
-    if (this.keywordMode === 'memory') return this.memoryKeywordSearch(c, filter, query.ast, k);
-    const match = toFtsMatch(query.ast, {
-      cipher: this.cipher,
-      vocabulary: (min, max) => this.vocabulary(min, max),
-    });
-    if (match === null) return [];
-    // Terms in half of all rows barely score but make FTS5 rank nearly every row: try without
-    // them first and keep that answer when it fills k (common-terms.ts explains why it's safe).
-    const pruned = this.cipher ? null : this.common.prune(c, query.ast, c.dataVersion());
-    const prunedMatch = pruned && toFtsMatch(pruned, { cipher: null, vocabulary: () => [] });
-    if (prunedMatch) {
-      const rows = reads.keywordRows(c, this.cipher, filter, prunedMatch, k);
-      if (rows.length >= k) return rows;
-    }
-    return reads.keywordRows(c, this.cipher, filter, match, k);
+    return this.keywordMode === 'memory'
+      ? memoryKeywordSearch(ctx, filter, query.ast, k)
+      : ftsKeywordSearch(ctx, filter, query.ast, k);
   }
 
-  private memoryKeywordSearch(
-    c: SqliteConnection,
-    filter: StoreFilter,
-    ast: NonNullable<KeywordQuery['ast']>,
-    k: number,
-  ): ScoredId[] {
-    // Built on first use (commands that never search never pay for it), and rebuilt from the
-    // stored rows when another process wrote to the file, as the vector index is reloaded.
-    // A build still under way (opened moments ago, or just started here) finishes now.
-    if (!this.keywords || c.dataVersion() !== this.keywordsDataVersion) this.startKeywordBuild(c);
-    if (this.keywordBuild) {
-      this.keywordBuild.finish();
-      this.keywordBuild = null;
-    }
-    const cipher = this.cipher;
-    const mapping: TokenMapping = cipher ? { token: (t) => cipher.blindToken(t), exactOnly: true } : PLAIN;
-    const hasMetadata = filter.metadata && Object.keys(filter.metadata).length > 0;
-    const allowed = hasMetadata ? reads.allowedIds(c, this.cipher, filter) : undefined;
-    return this.keywords!.search(filter, ast, k, mapping, allowed);
+  private searchContext(): SearchContext {
+    return { c: this.conn(), cipher: this.cipher, indexes: this.indexes, model: this.model };
   }
 
   async users(): Promise<string[]> {
@@ -580,10 +397,7 @@ export class SqliteStore implements MemoryStore {
       );
     }
     const rewritten = rotateKeys(this.conn(), this.cipher);
-    this.keywordBuild = null;
-    this.keywords = null; // new key, new blind tokens: rebuilt on the next keyword search
-    this.vocab = null;
-    this.common.reset();
+    this.indexes.dropKeywords();
     return rewritten;
   }
 }
