@@ -24,6 +24,15 @@ export function fixedClock(
   };
 }
 
+/**
+ * A clock that reads `at` when created and then runs forward with the real clock: "now" moved
+ * to another instant (the CLI's `--at`) while writes made one after another keep their order.
+ */
+export function clockFrom(at: string | Date, base: Clock = systemClock): Clock {
+  const offset = new Date(at).getTime() - base.now().getTime();
+  return { now: () => new Date(base.now().getTime() + offset) };
+}
+
 export function toIso(date: Date): string {
   return date.toISOString();
 }
