@@ -3,21 +3,30 @@
  * instants are UTC ISO-8601 strings with millisecond precision.
  */
 
+/** Where the engine reads "now"; pass one through `deps.clock` to pin time. */
 export interface Clock {
+  /** The current instant. */
   now(): Date;
 }
 
+/** The real clock. */
 export const systemClock: Clock = { now: () => new Date() };
 
-export function fixedClock(
-  at: string | Date,
-): Clock & { set(at: string | Date): void; advance(ms: number): void } {
+/** A clock that stands still at `at` until set or advanced (for tests and replays). */
+export function fixedClock(at: string | Date): Clock & {
+  /** Moves the clock to `at`. */
+  set(at: string | Date): void;
+  /** Moves the clock forward by `ms` milliseconds. */
+  advance(ms: number): void;
+} {
   let current = new Date(at);
   return {
     now: () => new Date(current.getTime()),
+    /** Moves the clock to `next`. */
     set(next) {
       current = new Date(next);
     },
+    /** Moves the clock forward by `ms` milliseconds. */
     advance(ms) {
       current = new Date(current.getTime() + ms);
     },
@@ -33,10 +42,12 @@ export function clockFrom(at: string | Date, base: Clock = systemClock): Clock {
   return { now: () => new Date(base.now().getTime() + offset) };
 }
 
+/** The UTC ISO-8601 form of `date`. */
 export function toIso(date: Date): string {
   return date.toISOString();
 }
 
+/** The clock's current instant as UTC ISO-8601. */
 export function nowIso(clock: Clock): string {
   return clock.now().toISOString();
 }
