@@ -5,7 +5,6 @@
  */
 import type { StrataConfig } from '../src/config/schema.ts';
 import { createMemory } from '../src/engine/engine.ts';
-import { runHttpLoad } from './http-users.ts';
 import { runPeerLatency } from './peer-latency.ts';
 
 export interface ExtrasOptions {
@@ -22,8 +21,10 @@ export function benchExtras(
   if (options.http) {
     extras.push({
       name: 'http',
-      run: (scratch) =>
-        runHttpLoad(scratch, {
+      // Loaded here, not at the top: http-users needs autocannon, a development dependency
+      // that an installed package lacks, and `strata --help` loads every command module.
+      run: async (scratch) =>
+        (await import('./http-users.ts')).runHttpLoad(scratch, {
           users: 50,
           connections: options.quick ? 10 : 50,
           requests: options.quick ? 500 : 5_000,

@@ -5,8 +5,10 @@
  */
 import { z } from 'zod';
 
+/** The six memory layers, in pipeline order. */
 export const LAYERS = ['episodic', 'semantic', 'emotional', 'temporal', 'associative', 'symbolic'] as const;
 export const LayerSchema = z.enum(LAYERS);
+/** One of {@link LAYERS}. */
 export type LayerName = z.infer<typeof LayerSchema>;
 
 /** ISO-8601 instant; normalized to UTC `...Z` by `toUtcIso`. */
@@ -59,6 +61,7 @@ export const MemorySchema = z.object({
   /** Id of the embedding model whose vector is stored for this memory (null: none). */
   embeddingModel: z.string().nullable(),
 });
+/** A stored memory: content, layer, importance, timestamps, version, metadata and provenance. */
 export type Memory = z.infer<typeof MemorySchema>;
 
 export const MemoryInputSchema = z.object({
@@ -72,6 +75,7 @@ export const MemoryInputSchema = z.object({
   links: z.array(MemoryIdSchema).optional(),
   metadata: MetadataSchema.optional(),
 });
+/** What {@link StrataMemory.add} takes: `userId` and `content`, everything else optional. */
 export type MemoryInput = z.input<typeof MemoryInputSchema>;
 
 export const MemoryPatchSchema = z
@@ -85,6 +89,7 @@ export const MemoryPatchSchema = z
     supersededBy: MemoryIdSchema.nullable().optional(),
   })
   .strict();
+/** What {@link StrataMemory.update} changes: content, metadata and/or importance. */
 export type MemoryPatch = z.infer<typeof MemoryPatchSchema>;
 
 export const VERSION_OPS = ['create', 'update', 'rollback', 'merge', 'supersede', 'import'] as const;
@@ -96,6 +101,7 @@ export const MemoryVersionSchema = z.object({
   /** Full snapshot of the memory as it was at this version. */
   memory: MemorySchema,
 });
+/** One entry of a memory's history: the operation, when, and the memory as it was. */
 export type MemoryVersion = z.infer<typeof MemoryVersionSchema>;
 export type VersionOp = (typeof VERSION_OPS)[number];
 
@@ -113,9 +119,11 @@ export const SearchQuerySchema = z.object({
   metadata: MetadataSchema.optional(),
   includeSuperseded: z.boolean().default(false),
 });
+/** What {@link StrataMemory.search} takes: `userId`, `query`, and optional k, mode, layers, time range and metadata filter. */
 export type SearchQuery = z.input<typeof SearchQuerySchema>;
 export type ParsedSearchQuery = z.output<typeof SearchQuerySchema>;
 
+/** One hit of {@link StrataMemory.search}: the memory, its fused score and the per-list signals. */
 export interface SearchResult {
   memory: Memory;
   score: number;
@@ -134,8 +142,10 @@ export const ListQuerySchema = z.object({
   metadata: MetadataSchema.optional(),
   includeSuperseded: z.boolean().default(true),
 });
+/** What {@link StrataMemory.list} takes: `userId`, optional layers, time range, metadata, limit and cursor. */
 export type ListQuery = z.input<typeof ListQuerySchema>;
 
+/** A page of results; `nextCursor` fetches the next one (absent on the last page). */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -157,6 +167,7 @@ export const ChatMessageSchema = z.object({
   content: MessageContentSchema,
   timestamp: z.union([IsoDateSchema, z.number()]).optional(),
 });
+/** One chat message: role, content (text or parts) and an optional timestamp. */
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 export const TurnSchema = z.object({
@@ -169,6 +180,7 @@ export const TurnSchema = z.object({
   speakers: z.object({ user: z.string().optional(), assistant: z.string().optional() }).optional(),
   metadata: MetadataSchema.optional(),
 });
+/** What {@link StrataMemory.observeTurn} takes: `userId`, `chatId` and the turn's messages. */
 export type TurnInput = z.input<typeof TurnSchema>;
 export type Turn = z.output<typeof TurnSchema>;
 
@@ -182,13 +194,16 @@ export const RecallRequestSchema = z.object({
   timeZone: z.string().optional(),
   now: IsoDateSchema.optional(),
 });
+/** What {@link StrataMemory.recall} takes: `userId`, the messages so far, and an optional budget, k, layers, time zone and `now`. */
 export type RecallRequest = z.input<typeof RecallRequestSchema>;
 
+/** What {@link StrataMemory.recall} returns: the context block and the ranked memories in it. */
 export interface RecallResult {
   context: string;
   memories: SearchResult[];
 }
 
+/** What {@link StrataMemory.observeTurn} stored and updated for one turn. */
 export interface ObserveResult {
   turnId: string;
   stored: Memory[];
@@ -196,6 +211,7 @@ export interface ObserveResult {
   skipped: boolean;
 }
 
+/** Counts per consolidation job. */
 export interface ConsolidateResult {
   merged: number;
   superseded: number;
@@ -209,6 +225,7 @@ export interface LayerStats {
   bytes: number;
 }
 
+/** Counts per layer and store/embedder figures ({@link StrataMemory.stats}). */
 export interface MemoryStats {
   users: number;
   memories: number;
@@ -227,6 +244,7 @@ export interface MemoryStats {
   store: { kind: string; path?: string };
 }
 
+/** What {@link StrataMemory.import} wrote. */
 export interface ImportResult {
   imported: number;
   unchanged: number;

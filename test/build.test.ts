@@ -1,8 +1,10 @@
 /**
- * The bundled CLI (`npm run build` → dist/strata.mjs, what `npm start` runs): built into a
- * private folder inside the repo (so the package root is found by walking up, as from
- * dist/), then driven as a child process. Proves the bundle finds its files (the static
- * embedding table, package.json) without the tsx loader and keeps users apart.
+ * The compiled package (`npm run build` → dist/, what bin/strata and the published package
+ * run): built into a private folder inside the repo (so the package root is found by
+ * walking up, as from dist/), then driven as a child process. Proves the JavaScript imports
+ * no TypeScript sources, that the declaration files name `.js` modules, that the compiled
+ * CLI finds its files (the static embedding table, package.json) without the tsx loader,
+ * and that it keeps users apart.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,10 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '..');
 let outDir: string;
 let dataDir: string;
-let bundle: string;
+let main: string;
 
 function strata(args: string[]): string {
-  const runner = `const { main } = await import(${JSON.stringify(bundle)}); process.exitCode = await main(${JSON.stringify(args)});`;
+  const runner = `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(${JSON.stringify(args)});`;
   return execFileSync(process.execPath, ['--input-type=module', '-e', runner], {
     encoding: 'utf8',
     cwd: ROOT,
@@ -24,22 +26,26 @@ function strata(args: string[]): string {
 }
 
 beforeAll(() => {
-  outDir = mkdtempSync(join(ROOT, '.tmp-build-'));
+  outDir = join(mkdtempSync(join(ROOT, '.tmp-build-')), 'dist');
   dataDir = mkdtempSync(join(tmpdir(), 'strata-build-data-'));
-  bundle = join(outDir, 'strata.mjs');
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), bundle], { cwd: ROOT });
-}, 60_000);
+  main = join(outDir, 'src/cli/main.js');
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), outDir], { cwd: ROOT });
+}, 120_000);
 
 afterAll(() => {
-  rmSync(outDir, { recursive: true, force: true });
+  rmSync(resolve(outDir, '..'), { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('bundled CLI', () => {
-  it('is one self-contained file that does not load TypeScript sources', () => {
-    const code = readFileSync(bundle, 'utf8');
-    expect(code).not.toMatch(/from\s+["'][^"']+\.ts["']/);
-    expect(code).toContain('sourceMappingURL=strata.mjs.map');
+describe('compiled package', () => {
+  it('emits JavaScript that imports no TypeScript sources, and .d.ts that name .js modules', () => {
+    for (const file of ['src/index.js', 'src/cli/main.js', 'src/engine/engine.js']) {
+      expect(readFileSync(join(outDir, file), 'utf8')).not.toMatch(/(from|import\()\s*["'][^"']+\.ts["']/);
+    }
+    const types = readFileSync(join(outDir, 'src/index.d.ts'), 'utf8');
+    expect(types).toContain("from './engine/engine.js'");
+    expect(types).not.toMatch(/from\s+["'][^"']+\.ts["']/);
+    expect(readFileSync(join(outDir, '.built'), 'utf8')).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
   it('prints the package version', () => {

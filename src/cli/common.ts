@@ -5,17 +5,43 @@
  */
 import { InvalidArgumentError } from 'commander';
 import type { StrataMemory } from '../engine/strata-memory.ts';
-import type { Memory, MemoryVersion } from '../types.ts';
-import type { CliContext } from './types.ts';
+import { IsoDateSchema, type Memory, type MemoryVersion } from '../types.ts';
+import type { CliContext, OpenOptions } from './types.ts';
 
-/** Opens the engine, runs `fn`, and always closes it (flushing queued work). */
-export async function withMemory<T>(ctx: CliContext, fn: (memory: StrataMemory) => Promise<T>): Promise<T> {
-  const memory = await ctx.openMemory();
+/** Opens the engine (as of `options.at`, when given), runs `fn`, and always closes it (flushing queued work). */
+export async function withMemory<T>(
+  ctx: CliContext,
+  fn: (memory: StrataMemory) => Promise<T>,
+  options: OpenOptions = {},
+): Promise<T> {
+  const memory = await ctx.openMemory(undefined, options);
   try {
     return await fn(memory);
   } finally {
     await memory.close();
   }
+}
+
+/**
+ * `--at <iso>` on a command that depends on "now" (write times, "last week", recency, decay):
+ * the command runs as of that instant. Shared so every such command says the same.
+ */
+export function atOption(
+  what: string,
+): [flags: string, description: string, parse: (value: string) => string] {
+  return ['--at <iso>', `run as of this instant instead of now (ISO-8601): ${what}`, parseInstant('--at')];
+}
+
+/** An ISO-8601 date or date-time, normalized to a UTC instant. */
+export function parseInstant(label: string) {
+  return (value: string): string => {
+    if (!IsoDateSchema.safeParse(value).success) {
+      throw new InvalidArgumentError(
+        `${label} must be an ISO-8601 date or date-time such as 2024-05-01T12:00:00Z, got "${value}".`,
+      );
+    }
+    return new Date(value).toISOString();
+  };
 }
 
 export function parseInteger(label: string, min = 0) {

@@ -11,10 +11,11 @@ import { loadConfig } from '../config/load.ts';
 import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
 import { type ErrorCode, MemoryError, toMemoryError } from '../errors.ts';
+import { clockFrom } from '../util/clock.ts';
 import { createLogger } from '../util/logger.ts';
 import { packagePath } from '../util/package-root.ts';
 import { createOutput } from './output.ts';
-import type { CliContext, RegisterCommand } from './types.ts';
+import type { CliContext, OpenOptions, RegisterCommand } from './types.ts';
 
 type CommandModule = { register: RegisterCommand };
 
@@ -122,12 +123,15 @@ function createContext(opts: () => GlobalOptions): CliContext {
       return opts().json === true;
     },
     loadConfig: () => load(),
-    async openMemory(overrides?: Partial<StrataConfig>): Promise<StrataMemory> {
+    async openMemory(overrides?: Partial<StrataConfig>, options: OpenOptions = {}): Promise<StrataMemory> {
       // One-shot commands log warnings only, unless the file, STRATA_LOG_LEVEL or --log-level say otherwise.
       const config = mergeConfig(await load({ log: { level: 'warn' } }), overrides ?? {});
       const { createMemory } = await import('../engine/engine.ts');
       const logger = createLogger({ level: config.log.level, fd: 2 });
-      return createMemory(config, { logger });
+      return createMemory(config, {
+        logger,
+        ...(options.at !== undefined && { clock: clockFrom(options.at) }),
+      });
     },
   };
 }

@@ -21,10 +21,18 @@ export interface CliOutput {
 export interface CliContext {
   /** Loads config from the global options (--config, --data-dir) and STRATA_* env. */
   loadConfig(): Promise<StrataConfig>;
-  /** Opens the engine with the loaded config; the command must close it. */
-  openMemory(overrides?: Partial<StrataConfig>): Promise<StrataMemory>;
+  /**
+   * Opens the engine with the loaded config; the command must close it. `at` (an ISO-8601
+   * instant, a command's `--at`) is the engine's "now": write times, version times, relative
+   * time expressions ("last week"), recency and decay are computed as of then.
+   */
+  openMemory(overrides?: Partial<StrataConfig>, options?: OpenOptions): Promise<StrataMemory>;
   output: CliOutput;
   readonly json: boolean;
+}
+
+export interface OpenOptions {
+  at?: string | undefined;
 }
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;

@@ -182,6 +182,7 @@ export const LimitsConfigSchema = z.object({
   maxMetadataBytes: z.number().int().min(1).default(16_384),
 });
 
+/** The zod schema of the configuration file and `createMemory()` config, with every default; `ConfigSchema.parse({})` is the default configuration. */
 export const ConfigSchema = z.object({
   dataDir: z.string().default('.strata'),
   timeZone: z.string().default('UTC'),
@@ -198,7 +199,11 @@ export const ConfigSchema = z.object({
     .default({ level: 'info' }),
 });
 
+/** The full configuration, defaults applied (what {@link loadConfig} returns). */
 export type StrataConfig = z.output<typeof ConfigSchema>;
+/** The configuration as written: every field optional (what {@link createMemory} accepts). */
 export type StrataConfigInput = z.input<typeof ConfigSchema>;
+/** The `store` section: SQLite (default), in-memory or Qdrant. */
 export type StoreConfig = z.output<typeof StoreConfigSchema>;
+/** The `embedder` section: static (default), use, onnx, openai or hash. */
 export type EmbedderConfig = z.output<typeof EmbedderConfigSchema>;

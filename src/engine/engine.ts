@@ -48,6 +48,7 @@ import { getOwned, KeyedQueue, rollbackChanges, writeVersion } from './versions.
 /** The layer pipeline (NLP models, extractors) loads on first use: CRUD and search start fast. */
 const pipeline = () => import('../pipeline/index.ts');
 
+/** What {@link createMemory} can be given instead of building it from the configuration. */
 export interface MemoryDeps {
   clock?: Clock;
   logger?: Logger;
@@ -55,6 +56,7 @@ export interface MemoryDeps {
   embedder?: Embedder;
 }
 
+/** Creates the memory engine. Every option of `config` is optional (SQLite in `./.strata`, the offline static embedder); nothing is opened until the first call or {@link StrataMemory.ready}. */
 export function createMemory(
   config: StrataConfigInput | StrataConfig = {},
   deps: MemoryDeps = {},

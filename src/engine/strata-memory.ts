@@ -25,6 +25,7 @@ import type {
   TurnInput,
 } from '../types.ts';
 
+/** Options of {@link StrataMemory.export}. */
 export interface ExportOptions {
   /** Include prior versions as extra lines ("kind":"version"). Default true. */
   includeHistory?: boolean;
@@ -32,6 +33,7 @@ export interface ExportOptions {
   includeVectors?: boolean;
 }
 
+/** Options of {@link StrataMemory.import}. */
 export interface ImportOptions {
   /** Every line must belong to this user (an import for one user cannot write another's). */
   userId?: string;
@@ -39,40 +41,64 @@ export interface ImportOptions {
   reassign?: boolean;
 }
 
+/** Progress of {@link StrataMemory.reembed}: memories re-embedded so far, of the total. */
 export interface ReembedProgress {
+  /** Memories re-embedded so far. */
   done: number;
+  /** Memories to re-embed in all. */
   total: number;
 }
 
+/** The memory engine that {@link createMemory} returns. Every call is scoped to one `userId`; a memory of another user is reported exactly like a missing one ({@link NotFoundError}). */
 export interface StrataMemory {
+  /** Stores one memory (embedded first) and returns it with its id, version 1 and timestamps. */
   add(input: MemoryInput): Promise<Memory>;
+  /** Stores several memories in one batch (one embedding call, one transaction); all or nothing. */
   addMany(inputs: MemoryInput[]): Promise<Memory[]>;
+  /** One memory of `userId`; {@link NotFoundError} if it does not exist or is another user's. */
   get(userId: string, id: string): Promise<Memory>;
+  /** A page of the user's memories, newest first, filtered by layer, time range and metadata; pass `nextCursor` back for the next page. */
   list(query: ListQuery): Promise<Page<Memory>>;
+  /** Writes a new version (content, metadata, importance); re-embeds when the content changes. The old version stays in the history. */
   update(userId: string, id: string, patch: MemoryPatch): Promise<Memory>;
+  /** Deletes one memory and its history. */
   delete(userId: string, id: string): Promise<void>;
+  /** Every version of one memory, oldest first. */
   history(userId: string, id: string): Promise<MemoryVersion[]>;
+  /** Restores the content of an earlier version as a new version. */
   rollback(userId: string, id: string, version: number): Promise<Memory>;
+  /** Hybrid (vector + BM25 keyword) search over the user's memories, or one of the two with `mode`; results carry their score and signals. */
   search(query: SearchQuery): Promise<SearchResult[]>;
 
+  /** Files one chat turn through the memory layers (episodic, semantic, emotional, temporal, associative, symbolic) and reports what was stored or updated. Idempotent per turn. */
   observeTurn(turn: TurnInput): Promise<ObserveResult>;
+  /** The framed `<memory_context>` block (within a token budget) and the ranked memories for the last user message, ready to prepend to a prompt. */
   recall(request: RecallRequest): Promise<RecallResult>;
+  /** Runs the maintenance jobs (dedupe, conflicts, summarize, replay, retention) for one user or all; returns counts per job. */
   consolidate(options?: ConsolidateOptions): Promise<ConsolidateResult>;
+  /** The user's emotional themes: emotional memories clustered by their emotion vectors. */
   emotionClusters(userId: string): Promise<EmotionCluster[]>;
 
   /** NDJSON, one memory per line with all fields and original timestamps. */
   export(userId: string, options?: ExportOptions): Readable;
   /** Validates every line first; all or nothing; idempotent. */
   import(ndjson: string | Readable, options?: ImportOptions): Promise<ImportResult>;
+  /** Deletes all of a user's memories and history; returns how many memories went. */
   deleteUser(userId: string): Promise<number>;
+  /** Counts per layer, store and embedder figures, for one user or the whole store. */
   stats(userId?: string): Promise<MemoryStats>;
+  /** Re-embeds every memory with the configured embedder (after a model change; see model_mismatch). */
   reembed(onProgress?: (progress: ReembedProgress) => void): Promise<{ reembedded: number }>;
+  /** Writes a consistent copy of the store to `destination` and returns its path. */
   backup(destination: string): Promise<string>;
   /** Re-encrypts everything under encryption.key; old keys must be in encryption.previousKeys. */
   rotateKeys(): Promise<{ rewritten: number }>;
   /** Store open and embedder loaded. */
   ready(): Promise<void>;
+  /** Whether {@link StrataMemory.ready} has completed. */
   readonly isReady: boolean;
+  /** Flushes queued work and closes the store and the embedder; later calls fail with {@link ClosedError}. */
   close(): Promise<void>;
+  /** The layers enabled by the configuration. */
   readonly layers: readonly LayerName[];
 }

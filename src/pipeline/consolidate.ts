@@ -208,6 +208,7 @@ async function retention(ctx: EngineContext, userId: string, now: string): Promi
     : 0;
 }
 
+/** Options of {@link StrataMemory.consolidate}. */
 export interface ConsolidateOptions {
   userId?: string;
   /** Which jobs to run; all by default. */

@@ -85,6 +85,7 @@ export interface StoreCapabilities {
   persistent?: boolean;
 }
 
+/** Where memories, vectors and versions live (SQLite, in-memory, Qdrant, or your own through `deps.store`). Every read and write is scoped to one user. */
 export interface MemoryStore {
   readonly kind: string;
   /** Absent means no optional features (no prefix/fuzzy keyword terms). */
@@ -94,6 +95,7 @@ export interface MemoryStore {
 
   /** Creates/migrates schema; refuses (ModelMismatchError) vectors of another model. */
   open(options: OpenOptions): Promise<void>;
+  /** Flushes and closes the store. */
   close(): Promise<void>;
   /** The model id recorded for stored vectors (null when the store has none yet). */
   storedModel(): Promise<ModelInfo | null>;
@@ -114,8 +116,11 @@ export interface MemoryStore {
    */
   restore(records: StoredRecord[], history: MemoryVersion[]): Promise<void>;
 
+  /** One memory of the user, or null. */
   get(userId: string, id: string): Promise<Memory | null>;
+  /** The memories of the user among `ids` (others are skipped). */
   getMany(userId: string, ids: string[]): Promise<Memory[]>;
+  /** The stored vectors of those memories, by id. */
   getVectors(userId: string, ids: string[]): Promise<Map<string, Float32Array>>;
   /** Ordered by (createdAt, id) ascending; cursor is opaque. */
   list(filter: StoreFilter, page: { limit: number; cursor?: string }): Promise<Page<Memory>>;
@@ -124,18 +129,24 @@ export interface MemoryStore {
    * none. Callers fall back to paging list() when a store lacks it.
    */
   latestCreatedAt?(filter: StoreFilter): Promise<string | null>;
+  /** Every version of one memory, oldest first. */
   history(userId: string, id: string): Promise<MemoryVersion[]>;
 
+  /** Nearest memories by cosine similarity within the filter. */
   vectorSearch(filter: StoreFilter, vector: Float32Array, k: number): Promise<ScoredId[]>;
+  /** Best BM25 keyword matches within the filter. */
   keywordSearch(filter: StoreFilter, query: KeywordQuery, k: number): Promise<ScoredId[]>;
 
   /** Access reinforcement: accessCount += 1, lastAccessedAt = at, strength += boost. No version. */
   touch(userId: string, ids: string[], at: string, strengthBoost?: number): Promise<void>;
   /** Hard delete of memories and their history. Returns how many existed. */
   delete(userId: string, ids: string[]): Promise<number>;
+  /** Deletes every memory and version of the user; returns the count. */
   deleteUser(userId: string): Promise<number>;
 
+  /** The ids of every user with memories. */
   users(): Promise<string[]>;
+  /** Counts and sizes, for one user or all. */
   stats(userId?: string): Promise<StoreStats>;
   /** Streams every record (with vector) in batches: export, re-embed, migrate. */
   scan(options: { userId?: string; batchSize?: number }): AsyncIterable<StoredRecord[]>;

@@ -2,7 +2,7 @@
  * `strata delete --user <id> <memoryId>`: removes one memory and its history.
  */
 import type { Command } from 'commander';
-import { withMemory } from '../common.ts';
+import { atOption, withMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -11,8 +11,9 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Delete a memory and its history')
     .argument('<id>', 'memory id')
     .requiredOption('-u, --user <id>', 'owner of the memory')
-    .action(async (id: string, flags: { user: string }) => {
-      await withMemory(ctx, (m) => m.delete(flags.user, id));
+    .option(...atOption('the deletion time'))
+    .action(async (id: string, flags: { user: string; at?: string }) => {
+      await withMemory(ctx, (m) => m.delete(flags.user, id), { at: flags.at });
       ctx.output.result({ deleted: id }, () => `Deleted memory ${id}`);
     });
 }

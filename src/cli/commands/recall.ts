@@ -3,10 +3,11 @@
  * would get before answering that message (`--json`: the context and ranked memories).
  */
 import type { Command } from 'commander';
-import { parseInteger, withMemory } from '../common.ts';
+import { atOption, parseInteger, withMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 interface RecallFlags {
+  at?: string;
   user: string;
   chat?: string;
   maxTokens?: number;
@@ -28,16 +29,20 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('-k, --k <n>', 'how many ranked memories to return', parseInteger('-k', 1))
     .option('--tz <zone>', 'IANA time zone for time expressions in the message')
+    .option(...atOption('time expressions ("yesterday"), recency and last-access times'))
     .action(async (words: string[], flags: RecallFlags) => {
-      const result = await withMemory(ctx, (m) =>
-        m.recall({
-          userId: flags.user,
-          messages: [{ role: 'user', content: words.join(' ') }],
-          ...(flags.chat !== undefined && { chatId: flags.chat }),
-          ...(flags.maxTokens !== undefined && { maxTokens: flags.maxTokens }),
-          ...(flags.k !== undefined && { k: flags.k }),
-          ...(flags.tz !== undefined && { timeZone: flags.tz }),
-        }),
+      const result = await withMemory(
+        ctx,
+        (m) =>
+          m.recall({
+            userId: flags.user,
+            messages: [{ role: 'user', content: words.join(' ') }],
+            ...(flags.chat !== undefined && { chatId: flags.chat }),
+            ...(flags.maxTokens !== undefined && { maxTokens: flags.maxTokens }),
+            ...(flags.k !== undefined && { k: flags.k }),
+            ...(flags.tz !== undefined && { timeZone: flags.tz }),
+          }),
+        { at: flags.at },
       );
       ctx.output.result(result, () => result.context || 'No memories to recall.');
     });

@@ -3,7 +3,7 @@
  * as a new version (history is never rewritten).
  */
 import type { Command } from 'commander';
-import { describeMemory, parseInteger, withMemory } from '../common.ts';
+import { atOption, describeMemory, parseInteger, withMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -13,8 +13,9 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<id>', 'memory id')
     .argument('<version>', 'version to restore', parseInteger('version', 1))
     .requiredOption('-u, --user <id>', 'owner of the memory')
-    .action(async (id: string, version: number, flags: { user: string }) => {
-      const memory = await withMemory(ctx, (m) => m.rollback(flags.user, id, version));
+    .option(...atOption("the restored version's time"))
+    .action(async (id: string, version: number, flags: { user: string; at?: string }) => {
+      const memory = await withMemory(ctx, (m) => m.rollback(flags.user, id, version), { at: flags.at });
       ctx.output.result(
         memory,
         () => `Rolled back to version ${version} as version ${memory.version}\n\n${describeMemory(memory)}`,

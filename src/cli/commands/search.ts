@@ -4,10 +4,11 @@
  */
 import type { Command } from 'commander';
 import type { LayerName } from '../../types.ts';
-import { collectList, parseInteger, parseJsonObject, withMemory } from '../common.ts';
+import { atOption, collectList, parseInteger, parseJsonObject, withMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 interface SearchFlags {
+  at?: string;
   user: string;
   k?: number;
   layer?: string[];
@@ -39,20 +40,24 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--mode <mode>', 'hybrid | vector | keyword (default hybrid)')
     .option('--include-superseded', 'also return memories replaced by a newer fact')
+    .option(...atOption('relative time expressions ("last week") and recency'))
     .action(async (words: string[], flags: SearchFlags) => {
-      const results = await withMemory(ctx, (m) =>
-        m.search({
-          userId: flags.user,
-          query: words.join(' '),
-          ...(flags.k !== undefined && { k: flags.k }),
-          ...(flags.layer !== undefined && { layers: flags.layer as LayerName[] }),
-          ...(flags.since !== undefined && { since: flags.since }),
-          ...(flags.until !== undefined && { until: flags.until }),
-          ...(flags.tz !== undefined && { timeZone: flags.tz }),
-          ...(flags.metadata !== undefined && { metadata: flags.metadata }),
-          ...(flags.mode !== undefined && { mode: flags.mode as 'hybrid' }),
-          ...(flags.includeSuperseded === true && { includeSuperseded: true }),
-        }),
+      const results = await withMemory(
+        ctx,
+        (m) =>
+          m.search({
+            userId: flags.user,
+            query: words.join(' '),
+            ...(flags.k !== undefined && { k: flags.k }),
+            ...(flags.layer !== undefined && { layers: flags.layer as LayerName[] }),
+            ...(flags.since !== undefined && { since: flags.since }),
+            ...(flags.until !== undefined && { until: flags.until }),
+            ...(flags.tz !== undefined && { timeZone: flags.tz }),
+            ...(flags.metadata !== undefined && { metadata: flags.metadata }),
+            ...(flags.mode !== undefined && { mode: flags.mode as 'hybrid' }),
+            ...(flags.includeSuperseded === true && { includeSuperseded: true }),
+          }),
+        { at: flags.at },
       );
       ctx.output.result({ results }, () =>
         results.length === 0

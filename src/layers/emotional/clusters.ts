@@ -36,6 +36,7 @@ function vectorOf(memory: Memory): number[] | null {
   return v.some((x) => x > 0) ? v : null;
 }
 
+/** One emotional theme of a user (see {@link StrataMemory.emotionClusters}). */
 export interface EmotionCluster {
   label: string;
   /** Dominant emotion labels of the cluster with mean scores. */

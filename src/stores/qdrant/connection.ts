@@ -7,7 +7,9 @@
  * processes (every CLI command) should not pay just because the store factory links it.
  */
 import type { QdrantClient } from '@qdrant/js-client-rest';
+import { ConfigError } from '../../errors.ts';
 import { type Logger, silentLogger } from '../../util/logger.ts';
+import { importOptional } from '../../util/optional-import.ts';
 import { withRetry } from '../../util/retry.ts';
 import { isRetryableQdrantError, toStoreError } from './errors.ts';
 
@@ -40,7 +42,11 @@ export class QdrantConnection {
 
   /** The REST client (undici keep-alive pool), created once on first use. */
   client(): Promise<QdrantClient> {
-    this.clientPromise ??= import('@qdrant/js-client-rest').then(
+    this.clientPromise ??= importOptional(
+      '@qdrant/js-client-rest',
+      () => import('@qdrant/js-client-rest'),
+      (hint) => new ConfigError(`store.kind "qdrant" needs the Qdrant client. ${hint}`),
+    ).then(
       ({ QdrantClient: Client }) =>
         new Client({
           url: this.url,

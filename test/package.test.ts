@@ -1,0 +1,343 @@
+/**
+ * Strata as users install it: `npm pack` (its prepack runs the build), the tarball installed
+ * into an empty project outside the repo with `npm install --offline` and no project or user
+ * `.npmrc` in effect (so nothing skips onnxruntime-node's downloading install script for us:
+ * the default install must simply not contain it), and then, in that project, a plain `.mjs`
+ * that uses createMemory, a strict TypeScript file checked against the shipped `.d.ts`,
+ * `npx strata --help` and a CLI add/search. Prints the tarball size, installed size and
+ * install time.
+ *
+ * Offline resolution: npm 11 resolves a lockfile-less install from full packuments, which the
+ * offline npm cache does not hold, so the project gets a lockfile made from this repo's
+ * package-lock.json: the tarball itself plus every non-development entry (what the
+ * published package's `dependencies` pull in, with their pinned versions and integrity).
+ * A runtime import missing from `dependencies` would be missing there too. better-sqlite3's
+ * install script looks for a local prebuild first (a `.prebuild-installrc` in the project
+ * names a folder holding this checkout's compiled binary) instead of downloading one.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const NPM_CLI = findNpmCli();
+
+interface LockEntry {
+  version?: string;
+  resolved?: string;
+  integrity?: string;
+  dev?: boolean;
+  devOptional?: boolean;
+  [key: string]: unknown;
+}
+
+let work: string;
+let app: string;
+let env: NodeJS.ProcessEnv;
+const measured = { tarballBytes: 0, unpackedBytes: 0, installedBytes: 0, installMs: 0, files: 0 };
+
+/** The npm CLI script next to this Node, so the child runs the same npm without a shell. */
+function findNpmCli(): string {
+  const candidates = [
+    resolve(process.execPath, '../../lib/node_modules/npm/bin/npm-cli.js'),
+    '/usr/lib/node_modules/npm/bin/npm-cli.js',
+    '/usr/local/lib/node_modules/npm/bin/npm-cli.js',
+  ];
+  const found = candidates.find((path) => existsSync(path));
+  if (!found) throw new Error(`npm-cli.js not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+function run(command: string, args: string[], cwd: string): string {
+  return execFileSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function npm(args: string[], cwd: string): string {
+  return run(process.execPath, [NPM_CLI, ...args], cwd);
+}
+
+function sizeOf(path: string): number {
+  let total = 0;
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) total += sizeOf(child);
+    else if (entry.isFile()) total += statSync(child).size;
+  }
+  return total;
+}
+
+/** The project's lockfile: the tarball plus this repo's non-development lock entries. */
+function projectLock(tarball: string, manifest: Record<string, unknown>): unknown {
+  const repoLock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
+  const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
+  const packages: Record<string, unknown> = {
+    '': { name: 'app', version: '1.0.0', dependencies: { 'strata-memory': `file:${tarball}` } },
+    'node_modules/strata-memory': {
+      version: manifest.version,
+      resolved: `file:${tarball}`,
+      integrity,
+      license: manifest.license,
+      dependencies: manifest.dependencies,
+      peerDependencies: manifest.peerDependencies,
+      peerDependenciesMeta: manifest.peerDependenciesMeta,
+      bin: manifest.bin,
+      engines: manifest.engines,
+    },
+  };
+  for (const [path, entry] of Object.entries(repoLock.packages)) {
+    if (path === '' || entry.dev || entry.devOptional || !path.startsWith('node_modules/')) continue;
+    packages[path] = entry;
+  }
+  return { name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages };
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'strata-package-'));
+  app = join(work, 'app');
+  mkdirSync(app);
+  const emptyRc = join(work, 'empty-npmrc');
+  const emptyGlobalRc = join(work, 'empty-global-npmrc');
+  writeFileSync(emptyRc, '');
+  writeFileSync(emptyGlobalRc, '');
+  // No npm_config_* from an enclosing `npm test` (it would carry this repo's .npmrc), no STRATA_*.
+  env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) => !/^npm_(config|package|lifecycle)_/i.test(key) && !key.startsWith('STRATA_'),
+    ),
+  );
+  env.npm_config_userconfig = emptyRc;
+  env.npm_config_globalconfig = emptyGlobalRc;
+  env.npm_config_cache = process.env.npm_config_cache ?? join(process.env.HOME ?? '/root', '.npm');
+  env.npm_config_update_notifier = 'false';
+
+  const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', work], ROOT)) as Array<{
+    filename: string;
+    size: number;
+    unpackedSize: number;
+    entryCount: number;
+  }>;
+  if (!packed) throw new Error('npm pack printed no result');
+  const tarball = join(work, packed.filename);
+  measured.tarballBytes = statSync(tarball).size;
+  measured.unpackedBytes = packed.unpackedSize;
+  measured.files = packed.entryCount;
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+
+  // better-sqlite3's prebuild-install reads .prebuild-installrc upward from its folder.
+  const sqlite = join(ROOT, 'node_modules/better-sqlite3');
+  const sqliteVersion = (
+    JSON.parse(readFileSync(join(sqlite, 'package.json'), 'utf8')) as { version: string }
+  ).version;
+  const prebuilds = join(work, 'prebuilds');
+  mkdirSync(prebuilds);
+  const prebuildName = `better-sqlite3-v${sqliteVersion}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  execFileSync('tar', ['czf', join(prebuilds, prebuildName), 'build/Release/better_sqlite3.node'], {
+    cwd: sqlite,
+  });
+  writeFileSync(join(work, '.prebuild-installrc'), `local-prebuilds=${prebuilds}\n`);
+
+  writeFileSync(
+    join(app, 'package.json'),
+    `${JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module', dependencies: { 'strata-memory': `file:${tarball}` } }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(app, 'package-lock.json'),
+    `${JSON.stringify(projectLock(tarball, manifest), null, 2)}\n`,
+  );
+
+  const started = Date.now();
+  npm(['install', '--offline', '--no-audit', '--no-fund'], app);
+  measured.installMs = Date.now() - started;
+  measured.installedBytes = sizeOf(join(app, 'node_modules'));
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  console.log(
+    `package: tarball ${mb(measured.tarballBytes)} (${measured.files} files, ${mb(measured.unpackedBytes)} unpacked); ` +
+      `installed node_modules ${mb(measured.installedBytes)}; npm install --offline ${(measured.installMs / 1000).toFixed(1)} s`,
+  );
+}, 180_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed npm package, installed into an empty project', { timeout: 60_000 }, () => {
+  it('ships compiled code, types and the default model, and not the sources or tests', () => {
+    const pkg = join(app, 'node_modules/strata-memory');
+    for (const file of [
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/integrations/ai-sdk/index.js',
+      'dist/src/integrations/ai-sdk/index.d.ts',
+      'dist/src/cli/main.js',
+      'bin/strata',
+      'models/strata-static-use-wink-228.bin',
+    ]) {
+      expect(existsSync(join(pkg, file)), file).toBe(true);
+    }
+    expect(existsSync(join(pkg, 'src'))).toBe(false);
+    expect(existsSync(join(pkg, 'dist/src/cli/main.test.js'))).toBe(false);
+  });
+
+  it('installs lean: no ONNX runtime, transformers, TF.js, Qdrant client, tsx or esbuild', () => {
+    for (const name of [
+      'onnxruntime-node',
+      '@huggingface/transformers',
+      '@tensorflow/tfjs-core',
+      '@qdrant/js-client-rest',
+      'tsx',
+      'esbuild',
+      'typescript',
+    ]) {
+      expect(existsSync(join(app, 'node_modules', name)), name).toBe(false);
+    }
+    expect(measured.installedBytes).toBeGreaterThan(0);
+  });
+
+  it('imports and uses createMemory from a plain .mjs', () => {
+    const data = join(work, 'lib-data');
+    writeFileSync(
+      join(app, 'use.mjs'),
+      [
+        "import { createMemory, ModelMissingError } from 'strata-memory';",
+        "import { strataMiddleware } from 'strata-memory/ai-sdk';",
+        `const memory = createMemory({ dataDir: ${JSON.stringify(data)} });`,
+        "await memory.add({ userId: 'alice', content: 'I love hiking in the Alps' });",
+        "const alice = await memory.search({ userId: 'alice', query: 'mountains', k: 5 });",
+        "const bob = await memory.search({ userId: 'bob', query: 'mountains', k: 5 });",
+        '// An optional engine that is not installed fails with a typed error naming the package.',
+        "const onnx = createMemory({ dataDir: process.argv[2], embedder: { kind: 'onnx', modelPath: process.argv[2] } });",
+        "const missing = await onnx.add({ userId: 'alice', content: 'x' }).then(() => undefined, (error) => error);",
+        'await onnx.close().catch(() => {});',
+        'await memory.close();',
+        'console.log(JSON.stringify({ alice: alice.map((r) => r.memory.content), bob: bob.length, middleware: typeof strataMiddleware,',
+        '  missing: { code: missing?.code, typed: missing instanceof ModelMissingError, message: missing?.message } }));',
+      ].join('\n'),
+    );
+    const out = JSON.parse(run(process.execPath, ['use.mjs', join(work, 'onnx-data')], app)) as {
+      alice: string[];
+      bob: number;
+      middleware: string;
+      missing: { code?: string; typed: boolean; message?: string };
+    };
+    expect(out.alice).toEqual(['I love hiking in the Alps']);
+    expect(out.bob).toBe(0);
+    expect(out.middleware).toBe('function');
+    expect(out.missing.code).toBe('model_missing');
+    expect(out.missing.message).toMatch(/npm install @huggingface\/transformers/);
+  });
+
+  it('type-checks a strict TypeScript file against the shipped declarations', () => {
+    writeFileSync(
+      join(app, 'check.ts'),
+      [
+        "import { createMemory, type Memory, type SearchResult, MemoryError } from 'strata-memory';",
+        "import { strataMiddleware } from 'strata-memory/ai-sdk';",
+        'export async function demo(dir: string): Promise<string[]> {',
+        '  const memory = createMemory({ dataDir: dir });',
+        "  const added: Memory = await memory.add({ userId: 'alice', content: 'hi' });",
+        "  const results: SearchResult[] = await memory.search({ userId: 'alice', query: added.content, k: 3 });",
+        '  await memory.close();',
+        '  return results.map((result) => result.memory.content);',
+        '}',
+        'export const isTyped = (error: unknown): boolean => MemoryError.isInstance(error);',
+        'export const middleware = strataMiddleware;',
+        '// @ts-expect-error userId is required',
+        "export const wrong = (m: ReturnType<typeof createMemory>) => m.search({ query: 'x' });",
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        files: ['check.ts'],
+      }),
+    );
+    // Throws (with tsc's diagnostics on stdout) if anything fails to type-check.
+    expect(run(process.execPath, [TSC, '-p', 'tsconfig.json'], app)).toBe('');
+  });
+
+  it('runs `npx strata --help` and a CLI add/search from the compiled code', () => {
+    const help = npm(['exec', '--offline', '--', 'strata', '--help'], app);
+    expect(help).toContain('Usage: strata');
+    expect(help).toMatch(/recall/);
+    const data = join(work, 'cli-data');
+    npm(
+      [
+        'exec',
+        '--offline',
+        '--',
+        'strata',
+        '--data-dir',
+        data,
+        'add',
+        '--user',
+        'alice',
+        'My sister lives in Lisbon',
+      ],
+      app,
+    );
+    const found = JSON.parse(
+      npm(
+        [
+          'exec',
+          '--offline',
+          '--',
+          'strata',
+          '--data-dir',
+          data,
+          'search',
+          '--user',
+          'alice',
+          'Lisbon',
+          '--json',
+        ],
+        app,
+      ),
+    ) as { results: Array<{ memory: { content: string } }> };
+    expect(found.results[0]?.memory.content).toBe('My sister lives in Lisbon');
+    const other = JSON.parse(
+      npm(
+        [
+          'exec',
+          '--offline',
+          '--',
+          'strata',
+          '--data-dir',
+          data,
+          'search',
+          '--user',
+          'bob',
+          'Lisbon',
+          '--json',
+        ],
+        app,
+      ),
+    );
+    expect(other).toEqual({ results: [] });
+  });
+});
