@@ -188,11 +188,14 @@ export const RecallRequestSchema = z.object({
   userId: UserIdSchema,
   chatId: z.string().optional(),
   messages: z.array(ChatMessageSchema).min(1, 'messages must contain at least one message'),
-  maxTokens: z.number().int().min(16).max(32_000).default(800),
+  /** Token budget of the block; config `recall.maxTokens` (800) when left out. */
+  maxTokens: z.number().int().min(16).max(32_000).optional(),
   layers: z.array(LayerSchema).optional(),
   k: z.number().int().min(1).max(200).optional(),
   timeZone: z.string().optional(),
   now: IsoDateSchema.optional(),
+  /** Build the block without recording access (no reinforcement, no co-recall links). */
+  dryRun: z.boolean().optional(),
 });
 /** What {@link StrataMemory.recall} takes: `userId`, the messages so far, and an optional budget, k, layers, time zone and `now`. */
 export type RecallRequest = z.input<typeof RecallRequestSchema>;

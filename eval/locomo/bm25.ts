@@ -6,7 +6,7 @@
  */
 
 // NLTK's English stop word list (the usual choice for this baseline), lower case.
-const STOP_WORDS = new Set(
+export const STOP_WORDS: ReadonlySet<string> = new Set(
   (
     'i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she ' +
     'her hers herself it its itself they them their theirs themselves what which who whom this that ' +

@@ -51,6 +51,11 @@ describe('strata eval locomo (child process)', () => {
       questions: number;
       strata: { questions: number; overall: Record<string, number>; byCategory: Record<string, unknown> };
       bm25: { overall: Record<string, number> };
+      answerInBlock: {
+        maxTokens: number;
+        strata: { questions: number; full: number; byCategory: Record<string, { full: number }> };
+        bm25Dated: { questions: number; full: number };
+      };
     };
     expect(report.questions).toBe(3);
     expect(report.strata.questions).toBe(3);
@@ -59,6 +64,10 @@ describe('strata eval locomo (child process)', () => {
     expect(report.strata.overall['R@5']).toBe(100);
     expect(Object.keys(report.strata.byCategory).sort()).toEqual(['multi-hop', 'single-hop']);
     expect(report.bm25.overall['R@20']).toBe(100);
+    // The default 800-token block of a four-turn store holds every answer.
+    expect(report.answerInBlock.maxTokens).toBe(800);
+    expect(report.answerInBlock.strata).toMatchObject({ questions: 3, full: 100 });
+    expect(report.answerInBlock.bm25Dated).toMatchObject({ questions: 3, full: 100 });
   });
 
   it('fails with an actionable message when the data file is missing', async () => {

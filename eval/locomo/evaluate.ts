@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StrataConfig } from '../../src/config/schema.ts';
 import type { LayerName } from '../../src/types.ts';
-import { runBm25Baseline } from './baseline.ts';
+import type { AnswerInBlockSummary } from './answer.ts';
+import { runBm25Baseline, runDatedBm25AnswerBaseline } from './baseline.ts';
 import { type LocomoConversation, loadLocomo } from './dataset.ts';
 import type { EvalEngine } from './engine.ts';
 import type { RecallSummary } from './metric.ts';
@@ -59,6 +60,12 @@ export interface EvaluateReport {
   strata?: LocomoRunReport;
   ablation?: Array<{ name: string; layers: string[]; report: LocomoRunReport }>;
   bm25: RecallSummary;
+  /**
+   * What the model receives: the gold answer's words in the default-budget block, for
+   * Strata (also in `strata.answerInBlock`) and for plain BM25 over turns each prefixed with
+   * its session date, filled to the same length.
+   */
+  answerInBlock: { maxTokens: number; strata?: AnswerInBlockSummary; bm25Dated: AnswerInBlockSummary };
   peer?: { name: string; version: string; report: PeerRunReport };
   reference: typeof BM25_REFERENCE;
 }
@@ -146,8 +153,13 @@ export async function evaluateLocomo(options: EvaluateOptions): Promise<Evaluate
       store: options.store ?? 'sqlite',
       embedder: options.config.embedder.kind,
       layers: options.layers ?? options.config.layers.enabled,
+      blockTokens: options.config.recall.maxTokens,
     },
     bm25: runBm25Baseline(conversations),
+    answerInBlock: {
+      maxTokens: options.config.recall.maxTokens,
+      bm25Dated: runDatedBm25AnswerBaseline(conversations, options.config.recall.maxTokens),
+    },
     reference: BM25_REFERENCE,
   };
   if (options.peer) {
@@ -182,5 +194,6 @@ export async function evaluateLocomo(options: EvaluateOptions): Promise<Evaluate
   } else {
     report.strata = await runOnce(conversations, options, options.layers ?? null, 'locomo');
   }
+  if (report.strata) report.answerInBlock.strata = report.strata.answerInBlock;
   return report;
 }

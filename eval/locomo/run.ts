@@ -6,6 +6,7 @@
  * into source turns. Engine construction is injected so tests can pass a fake engine.
  */
 import type { LayerName, SearchResult, TurnInput } from '../../src/types.ts';
+import { type AnswerInBlockSummary, type AnswerScore, scoreAnswer, summarizeAnswers } from './answer.ts';
 import type { LocomoConversation, LocomoQuestion, LocomoTurn } from './dataset.ts';
 import type { EvalEngine } from './engine.ts';
 import { expandToTurns, type QuestionScore, type RecallSummary, scoreQuestion, summarize } from './metric.ts';
@@ -23,6 +24,8 @@ export interface LocomoRunOptions {
   /** Send the message before each turn along as conversation context (default true). */
   context?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** The block's token budget for the answer-in-block metric (default: the engine's config). */
+  blockTokens?: number;
   /** Called per scored question with its ranked turns and ranked memories (failure analysis). */
   onQuestion?: (detail: QuestionDetail) => void;
 }
@@ -33,13 +36,26 @@ export interface QuestionDetail {
   rankedTurns: string[];
   ranked: SearchResult[];
   score: QuestionScore;
+  /** The context block recall gives with the default budget, and how it scores. */
+  block: string;
+  answer: AnswerScore | null;
 }
 
 export interface LocomoRunReport extends RecallSummary {
   skippedQuestions: number;
   conversations: number;
   turns: number;
-  timings: { ingestMsPerTurn: number; queryMsP50: number; queryMsP95: number };
+  /** What the model receives: the gold answer's words in the default-budget block. */
+  answerInBlock: AnswerInBlockSummary;
+  timings: {
+    ingestMsPerTurn: number;
+    /** The evidence query (deep recall or search). */
+    queryMsP50: number;
+    queryMsP95: number;
+    /** The product call: recall with the default budget, as a chat makes it. */
+    blockMsP50: number;
+    blockMsP95: number;
+  };
 }
 
 /** Groups a conversation's turns into observeTurn inputs (pairs never cross sessions). */
@@ -116,6 +132,8 @@ export async function runLocomo(
   const mode = options.turnMode ?? 'pair';
   const scores: QuestionScore[] = [];
   const queryMs: number[] = [];
+  const blockMs: number[] = [];
+  const answers: AnswerScore[] = [];
   let skipped = 0;
   let ingestMs = 0;
   let turns = 0;
@@ -151,6 +169,20 @@ export async function runLocomo(
           options.onProgress?.(done, total);
           continue;
         }
+        // The block a chat would get (default budget and k), recorded as no access so the
+        // evidence query below sees the store exactly as before.
+        const b0 = performance.now();
+        const { context: block } = await memory.recall({
+          userId,
+          messages: [{ role: 'user', content: q.question }],
+          dryRun: true,
+          ...(options.blockTokens ? { maxTokens: options.blockTokens } : {}),
+          ...(options.layers ? { layers: options.layers } : {}),
+          ...(now ? { now } : {}),
+        });
+        blockMs.push(performance.now() - b0);
+        const answer = q.answer === undefined ? null : scoreAnswer(block, q.answer, q.category);
+        if (answer) answers.push(answer);
         const t0 = performance.now();
         const ranked =
           options.method === 'search'
@@ -177,7 +209,15 @@ export async function runLocomo(
         );
         const score = scoreQuestion(rankedTurns, q.evidence, q.category);
         scores.push(score);
-        options.onQuestion?.({ conversation: conv.id, question: q, rankedTurns, ranked, score });
+        options.onQuestion?.({
+          conversation: conv.id,
+          question: q,
+          rankedTurns,
+          ranked,
+          score,
+          block,
+          answer,
+        });
         options.onProgress?.(done, total);
       }
     } finally {
@@ -185,15 +225,20 @@ export async function runLocomo(
     }
   }
   queryMs.sort((a, b) => a - b);
+  blockMs.sort((a, b) => a - b);
+  const ms = (x: number) => Math.round(x * 100) / 100;
   return {
     ...summarize(scores),
     skippedQuestions: skipped,
     conversations: conversations.length,
     turns,
+    answerInBlock: summarizeAnswers(answers),
     timings: {
-      ingestMsPerTurn: Math.round((ingestMs / Math.max(1, turns)) * 100) / 100,
-      queryMsP50: Math.round(percentile(queryMs, 50) * 100) / 100,
-      queryMsP95: Math.round(percentile(queryMs, 95) * 100) / 100,
+      ingestMsPerTurn: ms(ingestMs / Math.max(1, turns)),
+      queryMsP50: ms(percentile(queryMs, 50)),
+      queryMsP95: ms(percentile(queryMs, 95)),
+      blockMsP50: ms(percentile(blockMs, 50)),
+      blockMsP95: ms(percentile(blockMs, 95)),
     },
   };
 }

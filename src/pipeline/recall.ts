@@ -109,10 +109,10 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
   ranked = boostChatAffinity(dedupeRanked(focusSpeakers(liftPairMembers(ranked), text))).slice(0, k);
   const block = buildContextBlock(
     ranked.map((r) => r.memory),
-    req.maxTokens,
+    req.maxTokens ?? ctx.config.recall.maxTokens,
     timeZone,
   );
-  if (block.included.length) {
+  if (block.included.length && !req.dryRun) {
     const at = ctx.clock.now().toISOString();
     await ctx.store.touch(
       req.userId,

@@ -2,12 +2,15 @@
  * `strata eval locomo`: the LLM-free LoCoMo retrieval benchmark of SPEC §9 (eval/locomo/).
  * Prints overall and per-category recall@{1,5,10,20} as JSON with --json (a table
  * otherwise) and a progress bar on stderr; the BM25 baseline runs alongside as a check.
+ * Also the answer-in-block metric: the default-budget block a chat would get, scored
+ * against the gold answer, next to a dated-BM25 block of the same length.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createMem0Peer, mem0Version } from '../../../bench/peers/mem0/mem0-peer.ts';
+import type { AnswerRow } from '../../../eval/locomo/answer.ts';
 import { openEvalEngine } from '../../../eval/locomo/engine.ts';
 import { type EvaluateReport, evaluateLocomo } from '../../../eval/locomo/evaluate.ts';
 import { createEmbedder } from '../../embedders/create-embedder.ts';
@@ -57,6 +60,29 @@ function humanReport(ctx: CliContext, report: EvaluateReport): string {
     }));
     lines.push(ctx.output.table(cats, ['category', 'questions', 'R@1', 'R@5', 'R@10', 'R@20', 'BM25 R@10']));
   }
+  const answers = report.answerInBlock;
+  const answerRows: Array<[string, AnswerRow | undefined, AnswerRow | undefined]> = [
+    ['overall', answers.strata, answers.bm25Dated],
+    ...Object.keys(answers.bm25Dated.byCategory).map(
+      (c): [string, AnswerRow | undefined, AnswerRow | undefined] => [
+        c,
+        answers.strata?.byCategory[c],
+        answers.bm25Dated.byCategory[c],
+      ],
+    ),
+  ];
+  lines.push(
+    `answer in block (${answers.maxTokens} tokens): % of questions whose block holds every answer word (mean share)`,
+    ctx.output.table(
+      answerRows.map(([name, strata, bm25]) => ({
+        category: name,
+        questions: bm25?.questions ?? 0,
+        strata: strata ? `${strata.full.toFixed(1)} (${strata.share.toFixed(1)})` : '—',
+        'BM25 dated': bm25 ? `${bm25.full.toFixed(1)} (${bm25.share.toFixed(1)})` : '—',
+      })),
+      ['category', 'questions', 'strata', 'BM25 dated'],
+    ),
+  );
   return lines.join('\n');
 }
 
