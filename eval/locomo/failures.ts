@@ -5,8 +5,11 @@
  * they reached) and the first retrieved turns, as JSON lines, plus a per-category count on
  * stderr. Used to form hypotheses; the gold answer is only printed, never fed to recall.
  *
+ * With --mode block: per question whose default-budget block misses answer words, the
+ * block's lines next to the answer and the evidence.
+ *
  *   npx tsx eval/locomo/failures.ts [--data FILE] [--k 10] [--category 1] [--out FILE]
- *     [--layers episodic,temporal] [--limit-conversations N]
+ *     [--layers episodic,temporal] [--limit-conversations N] [--mode evidence|block]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +33,8 @@ const { values } = parseArgs({
     layers: { type: 'string' },
     'limit-conversations': { type: 'string' },
     show: { type: 'string', default: '10' },
+    /** evidence: questions whose evidence is not all in the top k; block: whose default block misses answer words. */
+    mode: { type: 'string', default: 'evidence' },
   },
 });
 
@@ -67,6 +72,22 @@ try {
         const row = missed.get(q.category) ?? { missed: 0, total: 0 };
         row.total += 1;
         missed.set(q.category, row);
+        if (values.mode === 'block') {
+          if (!d.answer || d.answer.full) return;
+          row.missed += 1;
+          lines.push(
+            JSON.stringify({
+              conv: d.conversation,
+              category: q.category,
+              question: q.question,
+              answer: q.answer,
+              share: d.answer.share,
+              evidence: q.evidence.map((id) => `${id} ${text.get(`${d.conversation}/${id}`)}`),
+              block: d.block.split('\n').slice(2, -1),
+            }),
+          );
+          return;
+        }
         if ((d.score.recall[k] ?? 0) >= 1) return;
         row.missed += 1;
         lines.push(
@@ -96,5 +117,7 @@ try {
 }
 writeFileSync(values.out, `${lines.join('\n')}\n`);
 for (const [category, row] of [...missed].sort((a, b) => a[0] - b[0]))
-  process.stderr.write(`category ${category}: ${row.missed}/${row.total} not fully found in top ${k}\n`);
+  process.stderr.write(
+    `category ${category}: ${row.missed}/${row.total} ${values.mode === 'block' ? 'answer not fully in the block' : `not fully found in top ${k}`}\n`,
+  );
 process.stderr.write(`wrote ${lines.length} failures to ${values.out}\n`);

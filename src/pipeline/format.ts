@@ -6,6 +6,7 @@
  * across the layers present (LAYER_SHARES), then what a layer leaves unused is filled in
  * rank order. Memory text is sanitized so it can never close the frame early.
  */
+import { findTimeExpressions, type TimeExpression } from '../text/time-expressions.ts';
 import { localDate } from '../text/time-zone.ts';
 import type { LayerName, Memory } from '../types.ts';
 import { shortId } from '../util/ids.ts';
@@ -39,10 +40,64 @@ export function sanitize(content: string): string {
   return flat.length > MAX_LINE_CHARS ? `${flat.slice(0, MAX_LINE_CHARS - 1)}…` : flat;
 }
 
-export function formatLine(memory: Memory, timeZone: string): string {
+const MONTHS = 'January February March April May June July August September October November December'.split(' ');
+
+/** A resolved expression as a reader wants it: "7 May 2023", "June 2023", "week of 1 May 2023". */
+function humanDate(expr: TimeExpression): string {
+  const [y, m, d] = expr.label.slice(0, 10).split('-').map(Number) as [number, number?, number?];
+  const month = m ? MONTHS[m - 1] : undefined;
+  if (expr.granularity === 'year' || !month) return String(y);
+  if (expr.granularity === 'month') return `${month} ${y}`;
+  const day = `${d} ${month} ${y}`;
+  if (expr.granularity === 'week') return `week of ${day}`;
+  if (expr.granularity === 'time') return `${day} ${expr.label.slice(11, 16)}`;
+  return day;
+}
+
+/**
+ * Relative dates resolved in the text the model reads: "yesterday" said on 8 May 2023
+ * becomes "yesterday (7 May 2023)". Expressions that already name a year stay as written.
+ */
+export function resolveRelativeDates(text: string, said: Date, timeZone: string): string {
+  const expressions = findTimeExpressions(text, said, timeZone).filter((e) => !/\b\d{4}\b/.test(e.text));
+  let out = text;
+  for (const e of expressions.sort((a, b) => b.index - a.index)) {
+    const end = e.index + e.text.length;
+    out = `${out.slice(0, end)} (${humanDate(e)})${out.slice(end)}`;
+  }
+  return out;
+}
+
+/** Layers whose text is what someone said, so its relative dates are relative to then. */
+const SAID_LAYERS = new Set<LayerName>(['episodic', 'emotional', 'semantic']);
+
+/**
+ * One block line. `hide` lists messages already shown by an earlier line: an exchange
+ * (pair or bridge) then shows only its other message, so no utterance is repeated.
+ * Null when nothing of the memory is left to show.
+ */
+export function formatLine(memory: Memory, timeZone: string, hide?: ReadonlySet<string>): string | null {
   const date = localDate(new Date(memory.createdAt), timeZone);
   const outdated = memory.metadata.outdatedBy ? '(outdated, superseded later) ' : '';
-  return `- [${memory.layer} ${date} ${shortId(memory.id)}] ${outdated}${sanitize(memory.content)}`;
+  let content = memory.content;
+  const ids = memory.metadata.messageIds;
+  if (hide?.size && memory.layer === 'episodic' && Array.isArray(ids) && ids.length > 1) {
+    const parts = content.split('\n');
+    if (parts.length === ids.length) {
+      const kept = parts.filter((_, i) => !hide.has(String(ids[i])));
+      if (kept.length === 0) return null;
+      content = kept.join('\n');
+    }
+  }
+  if (SAID_LAYERS.has(memory.layer)) content = resolveRelativeDates(content, new Date(memory.createdAt), timeZone);
+  return `- [${memory.layer} ${date} ${shortId(memory.id)}] ${outdated}${sanitize(content)}`;
+}
+
+function shownMessages(memory: Memory): string[] {
+  if (memory.layer !== 'episodic' && memory.layer !== 'emotional') return [];
+  const ids = memory.metadata.messageIds;
+  if (Array.isArray(ids)) return ids.map(String);
+  return memory.sources.map((s) => s.messageId).filter((id): id is string => !!id);
 }
 
 export interface BlockResult {
@@ -56,31 +111,32 @@ export function buildContextBlock(ranked: Memory[], maxTokens: number, timeZone:
   const frame = estimateTokens(`${OPEN_TAG}\n${INSTRUCTION}\n${CLOSE_TAG}`) + 1;
   const budget = maxTokens - frame;
   if (ranked.length === 0 || budget <= 0) return { context: '', included: [], tokens: 0 };
-  const lines = ranked.map((m) => formatLine(m, timeZone));
-  // Each line costs its own tokens plus one for the newline.
-  const costs = lines.map((l) => estimateTokens(l) + 1);
   const present = [...new Set(ranked.map((m) => m.layer))];
   const shareSum = present.reduce((s, l) => s + LAYER_SHARES[l], 0);
   const caps = new Map(present.map((l) => [l, (budget * LAYER_SHARES[l]) / shareSum]));
   const used = new Map<LayerName, number>();
   const chosen = new Set<number>();
+  const lines: string[] = [];
+  const shown = new Set<string>();
   let total = 0;
-  ranked.forEach((m, i) => {
-    const cost = costs[i] ?? 0;
+  // Lines are rendered as they are chosen, so an exchange whose message an earlier line
+  // shows costs only its other message. Each line costs its tokens plus one for the newline.
+  const consider = (m: Memory, i: number, capped: boolean) => {
+    if (chosen.has(i)) return;
+    const line = formatLine(m, timeZone, shown);
+    if (line === null) return;
+    const cost = estimateTokens(line) + 1;
     const layerUsed = used.get(m.layer) ?? 0;
-    if (layerUsed + cost <= (caps.get(m.layer) ?? 0) && total + cost <= budget) {
-      chosen.add(i);
-      used.set(m.layer, layerUsed + cost);
-      total += cost;
-    }
-  });
-  ranked.forEach((_, i) => {
-    const cost = costs[i] ?? 0;
-    if (!chosen.has(i) && total + cost <= budget) {
-      chosen.add(i);
-      total += cost;
-    }
-  });
+    if (capped && layerUsed + cost > (caps.get(m.layer) ?? 0)) return;
+    if (total + cost > budget) return;
+    chosen.add(i);
+    lines[i] = line;
+    used.set(m.layer, layerUsed + cost);
+    total += cost;
+    for (const id of shownMessages(m)) shown.add(id);
+  };
+  ranked.forEach((m, i) => consider(m, i, true));
+  ranked.forEach((m, i) => consider(m, i, false));
   if (chosen.size === 0) return { context: '', included: [], tokens: 0 };
   const order = [...chosen].sort((a, b) => a - b);
   const context = [OPEN_TAG, INSTRUCTION, ...order.map((i) => lines[i]), CLOSE_TAG].join('\n');

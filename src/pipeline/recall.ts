@@ -106,7 +106,10 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
     ranked.sort((a, b) => b.score - a.score);
   }
 
-  ranked = boostChatAffinity(dedupeRanked(focusSpeakers(liftPairMembers(ranked), text))).slice(0, k);
+  // A layer's multiplier of 0 means "not for this query" (bookkeeping lines): out of the block too.
+  ranked = boostChatAffinity(
+    dedupeRanked(focusSpeakers(liftPairMembers(ranked.filter((r) => r.score > 0)), text)),
+  ).slice(0, k);
   const block = buildContextBlock(
     ranked.map((r) => r.memory),
     req.maxTokens ?? ctx.config.recall.maxTokens,

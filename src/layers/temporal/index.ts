@@ -154,8 +154,9 @@ export function createTemporalLayer(): Layer {
     score(candidate, query): number {
       // Session markers answer "when did we last talk", not content questions.
       const session = candidate.layer === 'temporal' && candidate.metadata.kind === 'session';
+      // Bookkeeping ("First conversation with …") only when the question is about it.
       if (session && !/\b(session|talk|talked|spoke|chat|chatted|conversation)\b/i.test(query.text))
-        return 0.5;
+        return 0;
       if (!query.window) return 1;
       const hit = inWindow(candidate, query.window);
       if (candidate.layer === 'temporal' && candidate.metadata.kind === 'event') return hit ? 2 : 0.6;
