@@ -6,7 +6,7 @@
  * across the layers present (LAYER_SHARES), then what a layer leaves unused is filled in
  * rank order. Memory text is sanitized so it can never close the frame early.
  */
-import { findTimeExpressions, type TimeExpression } from '../text/time-expressions.ts';
+import { describeDate, findTimeExpressions } from '../text/time-expressions.ts';
 import { localDate } from '../text/time-zone.ts';
 import type { LayerName, Memory } from '../types.ts';
 import { shortId } from '../util/ids.ts';
@@ -40,30 +40,18 @@ export function sanitize(content: string): string {
   return flat.length > MAX_LINE_CHARS ? `${flat.slice(0, MAX_LINE_CHARS - 1)}…` : flat;
 }
 
-const MONTHS = 'January February March April May June July August September October November December'.split(' ');
-
-/** A resolved expression as a reader wants it: "7 May 2023", "June 2023", "week of 1 May 2023". */
-function humanDate(expr: TimeExpression): string {
-  const [y, m, d] = expr.label.slice(0, 10).split('-').map(Number) as [number, number?, number?];
-  const month = m ? MONTHS[m - 1] : undefined;
-  if (expr.granularity === 'year' || !month) return String(y);
-  if (expr.granularity === 'month') return `${month} ${y}`;
-  const day = `${d} ${month} ${y}`;
-  if (expr.granularity === 'week') return `week of ${day}`;
-  if (expr.granularity === 'time') return `${day} ${expr.label.slice(11, 16)}`;
-  return day;
-}
-
 /**
  * Relative dates resolved in the text the model reads: "yesterday" said on 8 May 2023
  * becomes "yesterday (7 May 2023)". Expressions that already name a year stay as written.
  */
 export function resolveRelativeDates(text: string, said: Date, timeZone: string): string {
-  const expressions = findTimeExpressions(text, said, timeZone).filter((e) => !/\b\d{4}\b/.test(e.text));
+  const expressions = findTimeExpressions(text, said, timeZone).filter(
+    (e) => !/\b\d{4}\b/.test(e.text) && !/^(right )?now$/i.test(e.text),
+  );
   let out = text;
   for (const e of expressions.sort((a, b) => b.index - a.index)) {
     const end = e.index + e.text.length;
-    out = `${out.slice(0, end)} (${humanDate(e)})${out.slice(end)}`;
+    out = `${out.slice(0, end)} (${describeDate(e)})${out.slice(end)}`;
   }
   return out;
 }
@@ -89,7 +77,8 @@ export function formatLine(memory: Memory, timeZone: string, hide?: ReadonlySet<
       content = kept.join('\n');
     }
   }
-  if (SAID_LAYERS.has(memory.layer)) content = resolveRelativeDates(content, new Date(memory.createdAt), timeZone);
+  if (SAID_LAYERS.has(memory.layer))
+    content = resolveRelativeDates(content, new Date(memory.createdAt), timeZone);
   return `- [${memory.layer} ${date} ${shortId(memory.id)}] ${outdated}${sanitize(content)}`;
 }
 
@@ -115,30 +104,49 @@ export function buildContextBlock(ranked: Memory[], maxTokens: number, timeZone:
   const shareSum = present.reduce((s, l) => s + LAYER_SHARES[l], 0);
   const caps = new Map(present.map((l) => [l, (budget * LAYER_SHARES[l]) / shareSum]));
   const used = new Map<LayerName, number>();
-  const chosen = new Set<number>();
+  const chosen = new Map<number, number>(); // rank index → cost
   const lines: string[] = [];
   const shown = new Set<string>();
+  // A dated event restates one sentence of a message; once the message's own line (which
+  // carries the resolved date) is in, the event line goes and its budget is reused.
+  const eventOf = new Map<string, number>();
   let total = 0;
+  const eventMessage = (m: Memory) =>
+    m.layer === 'temporal' && m.metadata.kind === 'event' ? m.sources[0]?.messageId : undefined;
+  const release = (i: number) => {
+    const cost = chosen.get(i) ?? 0;
+    chosen.delete(i);
+    const layer = ranked[i]!.layer;
+    used.set(layer, (used.get(layer) ?? 0) - cost);
+    total -= cost;
+  };
   // Lines are rendered as they are chosen, so an exchange whose message an earlier line
   // shows costs only its other message. Each line costs its tokens plus one for the newline.
   const consider = (m: Memory, i: number, capped: boolean) => {
     if (chosen.has(i)) return;
+    const said = eventMessage(m);
+    if (said && shown.has(said)) return;
     const line = formatLine(m, timeZone, shown);
     if (line === null) return;
     const cost = estimateTokens(line) + 1;
     const layerUsed = used.get(m.layer) ?? 0;
     if (capped && layerUsed + cost > (caps.get(m.layer) ?? 0)) return;
     if (total + cost > budget) return;
-    chosen.add(i);
+    chosen.set(i, cost);
     lines[i] = line;
     used.set(m.layer, layerUsed + cost);
     total += cost;
-    for (const id of shownMessages(m)) shown.add(id);
+    if (said) eventOf.set(said, i);
+    for (const id of shownMessages(m)) {
+      shown.add(id);
+      const event = eventOf.get(id);
+      if (event !== undefined && chosen.has(event)) release(event);
+    }
   };
   ranked.forEach((m, i) => consider(m, i, true));
   ranked.forEach((m, i) => consider(m, i, false));
   if (chosen.size === 0) return { context: '', included: [], tokens: 0 };
-  const order = [...chosen].sort((a, b) => a - b);
+  const order = [...chosen.keys()].sort((a, b) => a - b);
   const context = [OPEN_TAG, INSTRUCTION, ...order.map((i) => lines[i]), CLOSE_TAG].join('\n');
   return {
     context,

@@ -139,6 +139,27 @@ export function findTimeExpressions(text: string, reference: Date, zone: string)
   return out.sort((a, b) => a.index - b.index);
 }
 
+const MONTHS = 'January February March April May June July August September October November December'.split(
+  ' ',
+);
+const WEEKDAYS = 'Sunday Monday Tuesday Wednesday Thursday Friday Saturday'.split(' ');
+
+/**
+ * A resolved expression as a reader wants it: "Friday 14 July 2023", "June 2023",
+ * "week of 3 July 2023", "2022", "Friday 14 July 2023 18:30" (local calendar, from the label).
+ */
+export function describeDate(expr: Pick<TimeExpression, 'label' | 'granularity'>): string {
+  const [y, m, d] = expr.label.slice(0, 10).split('-').map(Number) as [number, number?, number?];
+  const month = m ? MONTHS[m - 1] : undefined;
+  if (expr.granularity === 'year' || !month) return String(y);
+  if (expr.granularity === 'month' || !d) return `${month} ${y}`;
+  const day = `${d} ${month} ${y}`;
+  if (expr.granularity === 'week') return `week of ${day}`;
+  const weekday = WEEKDAYS[new Date(Date.UTC(y, (m ?? 1) - 1, d)).getUTCDay()];
+  if (expr.granularity === 'time') return `${weekday} ${day} ${expr.label.slice(11, 16)}`;
+  return `${weekday} ${day}`;
+}
+
 /** Removes the expressions from the text (what remains is searched by content). */
 export function stripExpressions(text: string, expressions: TimeExpression[]): string {
   let out = text;

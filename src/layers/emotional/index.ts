@@ -9,6 +9,11 @@ import { speakerLine, truncate, userName } from '../text.ts';
 import type { Layer, LayerWrite, QueryContext, TurnContext } from '../types.ts';
 import { analyzeEmotion, emotionSimilarity } from './analyze.ts';
 
+const FEELING_QUESTION =
+  /\b(feel|feels|felt|feeling|feelings|mood|moods|emotion|emotions|emotional|emotionally|cope|coping|handle|handled|react|reacted)\b/i;
+/** The weight of an emotional memory for a question that is not about feelings. */
+const NOT_ASKED = 0.6;
+
 export function createEmotionalLayer(): Layer {
   return {
     name: 'emotional',
@@ -48,7 +53,9 @@ export function createEmotionalLayer(): Layer {
       if (analysis.labels.length > 0) query.emotions = analysis.scores;
     },
     score(candidate, query): number {
-      if (!query.emotions) return 1;
+      // Query-dependent weight: a question about feelings wants this layer, another question
+      // wants what was said (the episodic line of the same message) more than how it felt.
+      if (!query.emotions) return FEELING_QUESTION.test(query.text) ? 1.2 : NOT_ASKED;
       const stored = candidate.metadata.emotions;
       if (!stored || typeof stored !== 'object') return 1;
       return 1 + 0.5 * emotionSimilarity(query.emotions, stored as Record<string, number>);

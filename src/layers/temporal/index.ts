@@ -8,7 +8,7 @@
  * pulled in as candidates and boosted, the rest are damped.
  */
 
-import { findTimeExpressions, stripExpressions } from '../../text/time-expressions.ts';
+import { describeDate, findTimeExpressions, stripExpressions } from '../../text/time-expressions.ts';
 import { localDate } from '../../text/time-zone.ts';
 import { tokenize } from '../../text/tokenize.ts';
 import type { Memory } from '../../types.ts';
@@ -66,7 +66,7 @@ export function createTemporalLayer(): Layer {
           writes.push({
             layer: 'temporal',
             key: message.role === 'user' ? `event:${expr.index}` : `event-${message.role}:${expr.index}`,
-            content: `${future ? 'Upcoming' : 'Past'} event (${expr.label}, "${expr.text}"): ${who} said "${sentence}"`,
+            content: `${future ? 'Upcoming' : 'Past'} event (${describeDate(expr)}, "${expr.text}"): ${who} said "${sentence}"`,
             importance: future ? 0.7 : 0.5,
             metadata: {
               kind: 'event',
@@ -155,8 +155,7 @@ export function createTemporalLayer(): Layer {
       // Session markers answer "when did we last talk", not content questions.
       const session = candidate.layer === 'temporal' && candidate.metadata.kind === 'session';
       // Bookkeeping ("First conversation with …") only when the question is about it.
-      if (session && !/\b(session|talk|talked|spoke|chat|chatted|conversation)\b/i.test(query.text))
-        return 0;
+      if (session && !/\b(session|talk|talked|spoke|chat|chatted|conversation)\b/i.test(query.text)) return 0;
       if (!query.window) return 1;
       const hit = inWindow(candidate, query.window);
       if (candidate.layer === 'temporal' && candidate.metadata.kind === 'event') return hit ? 2 : 0.6;
