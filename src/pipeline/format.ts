@@ -73,13 +73,22 @@ export function formatLine(memory: Memory, timeZone: string, hide?: ReadonlySet<
     const parts = content.split('\n');
     if (parts.length === ids.length) {
       const kept = parts.filter((_, i) => !hide.has(String(ids[i])));
-      if (kept.length === 0) return null;
+      // What is left of the exchange is a bare acknowledgement ("Assistant: I see."): no line.
+      if (kept.length === 0 || (kept.length === 1 && isAcknowledgement(kept[0]!))) return null;
       content = kept.join('\n');
     }
   }
+  if (memory.layer === 'episodic' && memory.metadata.role === 'assistant' && isAcknowledgement(content))
+    return null;
   if (SAID_LAYERS.has(memory.layer))
     content = resolveRelativeDates(content, new Date(memory.createdAt), timeZone);
   return `- [${memory.layer} ${date} ${shortId(memory.id)}] ${outdated}${sanitize(content)}`;
+}
+
+/** A reply of a few words ("Assistant: Sure, sounds good.") carries nothing to recall. */
+function isAcknowledgement(utterance: string): boolean {
+  const text = utterance.replace(/^[^:\n]{1,40}:\s/, '');
+  return text.split(/\s+/).filter(Boolean).length < 4;
 }
 
 function shownMessages(memory: Memory): string[] {

@@ -51,8 +51,9 @@ export function createAssociativeLayer(): Layer {
       ];
     },
     score(candidate): number {
-      // Hubs exist to connect; they rarely answer a question themselves.
-      return candidate.layer === 'associative' ? 0.6 : 1;
+      // Hubs exist to connect; they rarely answer a question themselves (a block shows one
+      // only when what was said and known leaves room).
+      return candidate.layer === 'associative' ? 0.3 : 1;
     },
   };
 }

@@ -10,7 +10,7 @@
 import type { StrataConfig } from '../../config/schema.ts';
 import type { Memory } from '../../types.ts';
 import { userName } from '../text.ts';
-import type { Layer, LayerWrite, TurnContext, TurnMessage } from '../types.ts';
+import type { Layer, LayerWrite, QueryContext, TurnContext, TurnMessage } from '../types.ts';
 import { extractFactsWithLlm } from './llm-extractor.ts';
 import { extractFacts, type Fact, factSentence } from './rules.ts';
 
@@ -90,6 +90,12 @@ async function messageFacts(
   return writes;
 }
 
+/** Questions whose answer depends on who the person is: advice, suggestions, inclinations. */
+const PERSONAL =
+  /\b(should i|shall i|could i|can i|recommend\w*|suggest\w*|ideas?|advice|advise|tips?|for me|gifts?|likely|would (?:\w+ ){0,3}(?:like|love|enjoy|want|prefer|pursue|be interested|choose))\b/i;
+/** How many stated facts such a question brings in. */
+const PROFILE_FACTS = 12;
+
 export function createSemanticLayer(config: StrataConfig): Layer {
   return {
     name: 'semantic',
@@ -100,6 +106,27 @@ export function createSemanticLayer(config: StrataConfig): Layer {
       const writes: LayerWrite[] = [];
       for (const message of messages) writes.push(...(await messageFacts(ctx, message, config)));
       return writes;
+    },
+    async prepareRecall(query: QueryContext): Promise<void> {
+      // A question that asks for something fitted to the person ("what should I cook?",
+      // "any gift ideas for me?", "would she enjoy…?") rarely names what is known about them:
+      // their stated facts and preferences come in as candidates.
+      if (!PERSONAL.test(query.text)) return;
+      const page = await query.engine.store.list(
+        { userId: query.userId, layers: ['semantic'], includeSuperseded: false },
+        { limit: 200 },
+      );
+      const lower = query.text.toLowerCase();
+      const facts = page.items.filter((m) => m.supersededBy === null && !m.metadata.outdatedBy);
+      // In a conversation between named people, the facts of the one the question names.
+      const named = facts.filter((m) => {
+        const subject = String(m.metadata.speaker ?? '').toLowerCase();
+        return subject.length > 1 && lower.includes(subject);
+      });
+      const chosen = (named.length ? named : facts)
+        .sort((a, b) => b.importance - a.importance || b.createdAt.localeCompare(a.createdAt))
+        .slice(0, PROFILE_FACTS);
+      query.extraCandidates = [...(query.extraCandidates ?? []), ...chosen];
     },
     score(candidate): number {
       // Stated facts are about the user, so at equal relevance they lead.
