@@ -9,7 +9,6 @@
  * unterminated one (a stream cut mid-echo) and stray tags or instruction lines.
  */
 import { CLOSE_TAG, INSTRUCTION, OPEN_TAG } from '../../pipeline/format.ts';
-import { stripContext } from '../../pipeline/inject.ts';
 
 interface MessageLike {
   role: string;
@@ -57,9 +56,12 @@ export function mergeBlocks(existing: string, added: string): string {
   return lines.length === 0 ? '' : [OPEN_TAG, INSTRUCTION, ...lines, CLOSE_TAG].join('\n');
 }
 
+/** A whole block with the spaces around it on its lines (one space is put back). */
+const INLINE_BLOCK = new RegExp(`[ \\t]*${OPEN_TAG}[\\s\\S]*?${CLOSE_TAG}[ \\t]*`, 'g');
+
 /** Text as it may be stored: no memory block, whole or cut off, and no leftover tag. */
 export function stripMemoryText(text: string): string {
-  let out = stripContext(text);
+  let out = text.replace(INLINE_BLOCK, ' ');
   const open = out.indexOf(OPEN_TAG);
   if (open >= 0) out = out.slice(0, open);
   return out
@@ -67,7 +69,9 @@ export function stripMemoryText(text: string): string {
     .join('')
     .split('\n')
     .filter((line) => line.trim() !== INSTRUCTION)
+    .map((line) => line.trimEnd())
     .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
 
