@@ -166,8 +166,15 @@ describe('Open WebUI replay: every Strata filter enabled as shipped', () => {
       before = now;
     });
 
-    await owui.outlets(QUESTION, 'You live in Lisbon and you love the tram 28.');
+    // The model echoes its system prompt: the stored reply must not hold the block.
+    await owui.outlets(QUESTION, `You live in Lisbon and you love the tram 28.\n\n${block}`);
     const state = await episodic(engine.memory, 'alice');
+    expect(state.all.map((m) => m.content)).toContain(
+      'Assistant: You live in Lisbon and you love the tram 28.',
+    );
+    for (const memory of (await engine.memory.list({ userId: 'alice', limit: 1000 })).items) {
+      expect(memory.content).not.toContain('memory_context');
+    }
     const ids = state.messages.map((m) => m.id);
     expect(ids.sort()).toEqual(owui.history.map((m) => m.id).sort());
     expect(state.bridges).toHaveLength(TURNS.length);
