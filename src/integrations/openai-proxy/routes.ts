@@ -101,6 +101,12 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
         ...(model ? { model } : {}),
         ...(end.partial ? { partial: true, partialReason: end.reason } : {}),
       };
+      if (end.partial) {
+        deps.logger.warn(
+          { userId, reason: end.reason },
+          'proxy: stream ended early; storing the partial reply',
+        );
+      }
       const text = (m: Message) => stripMemoryText(contentText(m.content));
       const stored = stripMemoryText(reply);
       const turn = userId ? idlessTurn(userId, chatId, messages, text, stored, metadata) : undefined;

@@ -15,7 +15,10 @@ type Message = { role: string; content: string };
 const BLOCK = /<memory_context>[\s\S]*?<\/memory_context>/;
 const SLOW_PIECES = Array.from({ length: 400 }, (_, i) => `w${i} `);
 
-/** A fake upstream: `echo` quotes the memory block it was sent; `slow` streams until the client leaves. */
+/**
+ * A fake upstream: `echo` quotes the memory block it was sent; `slow` streams until the
+ * client leaves; `breaks` drops the connection in the middle of its stream.
+ */
 async function fakeUpstream(): Promise<{ url: string; server: Server; slowClosedEarly: () => boolean }> {
   let closedEarly = false;
   const read = async (req: IncomingMessage) => {
@@ -40,6 +43,13 @@ async function fakeUpstream(): Promise<{ url: string; server: Server; slowClosed
         await new Promise((r) => setTimeout(r, 10));
       }
       res.end('data: [DONE]\n\n');
+      return;
+    }
+    if (body.model === 'breaks') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const piece of ['You ', 'live ', 'in ']) res.write(sse(piece));
+      await new Promise((r) => setTimeout(r, 20));
+      res.socket?.destroy();
       return;
     }
     const echoed = BLOCK.exec(String(body.messages[0]?.content))?.[0] ?? 'NO BLOCK SENT';
@@ -193,5 +203,21 @@ describe('OpenAI-compatible proxy: what it stores', () => {
     // The upstream request was cancelled too, instead of streaming on to nobody.
     await until(async () => upstream.slowClosedEarly());
     expect(upstream.slowClosedEarly()).toBe(true);
+  });
+
+  it('stores a stream the upstream broke off, marked partial with the upstream as the reason', async () => {
+    const response = await post(h, {
+      model: 'breaks',
+      stream: true,
+      messages: [{ role: 'user', content: 'Where do I live again?' }],
+    });
+    expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toThrow();
+    const replyOf = async () =>
+      (await episodic(engine.memory, 'alice')).messages.find((m) => m.role === 'assistant')?.memory;
+    await until(async () => (await replyOf()) !== undefined);
+    const stored = await replyOf();
+    expect(stored?.content).toBe('Assistant: You live in');
+    expect(stored?.metadata).toMatchObject({ partial: true, partialReason: 'upstream_error' });
   });
 });
