@@ -1,6 +1,9 @@
 /**
  * Inlet and outlet behavior of one Strata filter, free of HTTP. The inlet recalls with
- * the chat's messages and injects the context block into the system message; the outlet
+ * the chat's messages and injects the context block into the system message; when an
+ * earlier Strata filter already injected a block into this same request (Open WebUI runs
+ * every enabled filter's inlet in turn), it adds its lines to that block instead, so the
+ * model gets one block with each filter's lines once (shared/memory-block.ts). The outlet
  * stores the last user+assistant pair, keyed by chat id and message ids, with the reply
  * before it as bridge context (outlet-turn.ts). Neither may ever break a chat: the inlet
  * degrades to the unchanged body, the outlet hands failed turns to the durable outbox.
@@ -11,9 +14,10 @@ import type { TurnOutbox } from '../../server/turn-outbox.ts';
 import type { LayerName } from '../../types.ts';
 import type { Logger } from '../../util/logger.ts';
 import { inject } from '../shared/inject.ts';
+import { blockOf, mergeBlocks } from '../shared/memory-block.ts';
 import { withTimeout } from '../shared/timeout.ts';
 import { outletTurn } from './outlet-turn.ts';
-import { InletBodySchema, recallMessages } from './protocol.ts';
+import { InletBodySchema, inletChainKey, recallMessages } from './protocol.ts';
 import type { Valves } from './valves.ts';
 
 export interface FilterDeps {
@@ -30,9 +34,18 @@ export { lastPair, outletTurn } from './outlet-turn.ts';
 
 type Body = Record<string, unknown>;
 
+/**
+ * The requests a Strata inlet already injected into (bounded, by inletChainKey): a later
+ * filter on the same request merges into that block, any other block is stale and replaced.
+ */
+export interface InletChain {
+  injected(key: string): boolean;
+  mark(key: string): void;
+}
+
 export async function runInlet(
   deps: FilterDeps,
-  options: { userId: string; valves: Valves; layer?: LayerName },
+  options: { userId: string; valves: Valves; layer?: LayerName; chain?: InletChain },
   body: Body,
 ): Promise<Body> {
   const parsed = InletBodySchema.safeParse(body);
@@ -62,7 +75,11 @@ export async function runInlet(
     );
     const result = await withTimeout(recall, options.valves.recallTimeoutMs, 'recall');
     if (!result.context.trim()) return body;
-    return { ...body, messages: inject(messages, result.context) };
+    const key = inletChainKey(options.userId, parsed.data);
+    const earlier = options.chain?.injected(key) ? blockOf(messages) : '';
+    options.chain?.mark(key);
+    const context = earlier ? mergeBlocks(earlier, result.context) : result.context;
+    return { ...body, messages: inject(messages, context) };
   } catch (error) {
     deps.logger.warn(
       { err: error, userId: options.userId },

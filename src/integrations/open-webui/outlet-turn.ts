@@ -4,13 +4,18 @@
  * one the user is answering) sent along as context so the episodic layer writes a bridge.
  * That earlier reply was stored by the previous turn's outlet; it is referenced by the id
  * it was stored under (Open WebUI's message id, or for a message without one the id that
- * outlet derived), never stored again.
+ * outlet derived), never stored again. Stored text never holds a `<memory_context>` block
+ * (a model echoing its system prompt): it is stripped first, the same way for every message.
  */
 
 import { contentText } from '../../text/content.ts';
 import type { ChatMessage, TurnInput } from '../../types.ts';
+import { stripMemoryText } from '../shared/memory-block.ts';
 import { derivedMessageId, previousReply } from '../shared/message-ids.ts';
 import { OutletBodySchema, type OwuiMessage, toIsoTimestamp } from './protocol.ts';
+
+/** A message's text as stored: its text content without any memory block. */
+const storedText = (content: unknown): string => stripMemoryText(contentText(content));
 
 interface Pair {
   user: OwuiMessage;
@@ -35,7 +40,7 @@ export function lastPair(messages: OwuiMessage[]): Pair | undefined {
 function pairTurn(userId: string, chatId: string, pair: Pair) {
   const timestamp = toIsoTimestamp(pair.assistant.timestamp) ?? toIsoTimestamp(pair.user.timestamp);
   const message = (m: OwuiMessage, role: 'user' | 'assistant'): ChatMessage => {
-    const content = contentText(m.content);
+    const content = storedText(m.content);
     const at = toIsoTimestamp(m.timestamp);
     // Without an Open WebUI id, the id observeTurn would derive (see shared/message-ids.ts).
     const id = m.id ?? derivedMessageId(userId, chatId, role, content, timestamp ?? '');
@@ -58,7 +63,7 @@ function previousOf(userId: string, chatId: string, messages: OwuiMessage[], pai
     if (earlier?.assistant !== before) return undefined;
     id = pairTurn(userId, chatId, earlier).assistant.id;
   }
-  const reply = id ? previousReply(id, contentText(before.content)) : undefined;
+  const reply = id ? previousReply(id, storedText(before.content)) : undefined;
   const at = toIsoTimestamp(before.timestamp);
   return reply && at ? { ...reply, timestamp: at } : reply;
 }
@@ -71,8 +76,8 @@ export function outletTurn(
   if (!parsed.success) return undefined;
   const pair = lastPair(parsed.data.messages);
   if (!pair) return undefined;
-  const userText = contentText(pair.user.content);
-  const assistantText = contentText(pair.assistant.content);
+  const userText = storedText(pair.user.content);
+  const assistantText = storedText(pair.assistant.content);
   if (!userText.trim() && !assistantText.trim()) return undefined;
   const chatId = parsed.data.chat_id || 'default';
   const { user, assistant, timestamp } = pairTurn(userId, chatId, pair);

@@ -5,6 +5,7 @@
  * on purpose: Open WebUI adds fields between versions, and an unknown field must never
  * break a user's chat.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { contentText } from '../../text/content.ts';
 import type { LayerName } from '../../types.ts';
@@ -44,6 +45,25 @@ export const InletBodySchema = z
       .optional(),
   })
   .passthrough();
+
+/**
+ * What identifies one chat request across the filters Open WebUI runs on it: the user, the
+ * chat and the id of the reply being generated (metadata.message_id, new for every request
+ * and regeneration); without that id, the request's non-system messages, which filters
+ * pass on unchanged while a new turn always adds one.
+ */
+export function inletChainKey(userId: string, body: z.infer<typeof InletBodySchema>): string {
+  const metadata = body.metadata ?? {};
+  const messageId = typeof metadata.message_id === 'string' ? metadata.message_id : '';
+  const turn =
+    messageId ||
+    createHash('sha256')
+      .update(
+        JSON.stringify(body.messages.filter((m) => m.role !== 'system').map((m) => [m.role, m.content])),
+      )
+      .digest('hex');
+  return [userId, metadata.chat_id ?? '', turn].join('\u0000');
+}
 
 export const OutletBodySchema = z
   .object({

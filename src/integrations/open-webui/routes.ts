@@ -15,7 +15,7 @@ import type { ServerIntegration } from '../../server/integration.ts';
 import type { TurnOutbox } from '../../server/turn-outbox.ts';
 import { UserIdSchema } from '../../types.ts';
 import { parseWith } from '../../validation.ts';
-import { type FilterDeps, outletTurn, runInlet, runOutlet } from './filter.ts';
+import { type FilterDeps, type InletChain, outletTurn, runInlet, runOutlet } from './filter.ts';
 import { discoveryList, FilterEnvelopeSchema, type FilterInfo, filtersFor } from './protocol.ts';
 import { createValvesStore, type Valves, valvesSchema } from './valves.ts';
 
@@ -49,6 +49,8 @@ interface Pipelines {
   valvesOf(filter: FilterInfo): Valves;
   /** True when this turn key was already handled (bounded memory of recent keys). */
   seen(key: string): boolean;
+  /** The requests an inlet injected into, so the next filter on one merges (bounded too). */
+  chain: InletChain;
   envelope(c: AppContext): Promise<{ body: Record<string, unknown>; userId: string | undefined }>;
 }
 
@@ -72,6 +74,7 @@ function pipelinesOf(deps: ServerDeps, outbox: TurnOutbox): Pipelines {
   const defaults = { maxTokens: deps.config.recall.maxTokens };
   const schemaOf = (filter: FilterInfo) => valvesSchema(defaults, filter.layer === undefined);
   const seenKeys = new Set<string>();
+  const injectedKeys = new Set<string>();
   return {
     deps,
     outbox,
@@ -91,6 +94,13 @@ function pipelinesOf(deps: ServerDeps, outbox: TurnOutbox): Pipelines {
       seenKeys.add(key);
       if (seenKeys.size > SEEN_LIMIT) seenKeys.delete(seenKeys.values().next().value as string);
       return false;
+    },
+    chain: {
+      injected: (key) => injectedKeys.has(key),
+      mark(key) {
+        injectedKeys.add(key);
+        if (injectedKeys.size > SEEN_LIMIT) injectedKeys.delete(injectedKeys.values().next().value as string);
+      },
     },
     filterOf(c) {
       const filter = byId.get(c.req.param('id') ?? '');
@@ -153,7 +163,7 @@ function registerInlet(app: Hono<AppEnv>, p: Pipelines, prefix: string): void {
     return c.json(
       await runInlet(
         p.filterDeps,
-        { userId, valves, ...(filter.layer ? { layer: filter.layer } : {}) },
+        { userId, valves, chain: p.chain, ...(filter.layer ? { layer: filter.layer } : {}) },
         body,
       ),
     );

@@ -3,6 +3,10 @@
  * the memory block injected into the system message, and observes the turn once the reply
  * is complete (for streams, after the last chunk, from the reassembled text), with the
  * assistant message before the last user message as bridge context (shared/message-ids.ts).
+ * What is stored never holds a memory block: `<memory_context>` blocks a client sends back
+ * or a model echoes are stripped from the user message and the replies (system messages are
+ * never stored). A stream the client aborts (or the upstream breaks off) is stored as far
+ * as it was passed on, its turn marked `partial: true` with `partialReason` in metadata.
  * Upstream errors pass through with their status and body. Memory never breaks a completion:
  * recall failures forward the request unchanged, storing failures go to the durable outbox.
  * With a proxy configured, GET /v1/models lists the upstream's models.
@@ -14,9 +18,10 @@ import type { ServerIntegration } from '../../server/integration.ts';
 import type { TurnOutbox } from '../../server/turn-outbox.ts';
 import { contentText } from '../../text/content.ts';
 import { inject } from '../shared/inject.ts';
+import { stripMemoryText } from '../shared/memory-block.ts';
 import { idlessTurn } from '../shared/message-ids.ts';
 import { withTimeout } from '../shared/timeout.ts';
-import { tapChatStream } from './sse.ts';
+import { type StreamEnd, tapChatStream } from './sse.ts';
 
 /** A completion waits at most this long for memory, then goes on without it. */
 const RECALL_TIMEOUT_MS = 5_000;
@@ -89,11 +94,22 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
       body: JSON.stringify(forwarded),
     });
     if (!response.ok || !response.body) return passThrough(response);
-    const observe = (reply: string) => {
+    const observe = (reply: string, end: StreamEnd = { partial: false }) => {
       const model = typeof body.model === 'string' ? body.model : undefined;
-      const metadata = { source: 'openai-proxy', ...(model ? { model } : {}) };
-      const text = (m: Message) => contentText(m.content);
-      const turn = userId ? idlessTurn(userId, chatId, messages, text, reply, metadata) : undefined;
+      const metadata = {
+        source: 'openai-proxy',
+        ...(model ? { model } : {}),
+        ...(end.partial ? { partial: true, partialReason: end.reason } : {}),
+      };
+      if (end.partial) {
+        deps.logger.warn(
+          { userId, reason: end.reason },
+          'proxy: stream ended early; storing the partial reply',
+        );
+      }
+      const text = (m: Message) => stripMemoryText(contentText(m.content));
+      const stored = stripMemoryText(reply);
+      const turn = userId ? idlessTurn(userId, chatId, messages, text, stored, metadata) : undefined;
       if (!turn) return;
       options.track(
         deps.metrics
@@ -110,7 +126,7 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
       );
     };
     if (body.stream === true) {
-      const tapped = response.body.pipeThrough(tapChatStream(observe));
+      const tapped = tapChatStream(response.body, observe);
       return new Response(tapped, { status: response.status, headers: copyHeaders(response) });
     }
     const text = await response.text();

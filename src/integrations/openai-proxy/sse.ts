@@ -1,13 +1,30 @@
 /**
  * Reassembles the assistant text from an OpenAI-style SSE stream while passing every byte
- * through untouched. Lines are split across chunk boundaries, so a line buffer is kept;
- * `onDone` fires once, after the upstream stream ends, with the full text.
+ * through untouched. Lines are split across chunk boundaries, so a line buffer is kept.
+ * `onEnd` fires once: with `partial: false` after the upstream stream ends, or with the
+ * text passed on so far and `partial: true` when the client goes away first (the response
+ * is cancelled; the upstream read is cancelled too) or the upstream stream fails mid-way.
+ * Nothing is read ahead of the client (high-water mark 0), so the partial text is what was
+ * handed to the client.
  */
 
-export function tapChatStream(onDone: (text: string) => void): TransformStream<Uint8Array, Uint8Array> {
+export type StreamEnd = { partial: false } | { partial: true; reason: 'client_aborted' | 'upstream_error' };
+
+export function tapChatStream(
+  source: ReadableStream<Uint8Array>,
+  onEnd: (text: string, end: StreamEnd) => void,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
   let text = '';
+  let ended = false;
+  let cancelled = false;
+  const end = (how: StreamEnd) => {
+    if (ended) return;
+    ended = true;
+    onEnd(text, how);
+  };
   const consume = (line: string) => {
     const trimmed = line.trim();
     if (!trimmed.startsWith('data:')) return;
@@ -21,18 +38,38 @@ export function tapChatStream(onDone: (text: string) => void): TransformStream<U
       // A malformed event is the client's problem to show; memory just skips it.
     }
   };
-  return new TransformStream({
-    transform(chunk, controller) {
-      controller.enqueue(chunk);
-      buffer += decoder.decode(chunk, { stream: true });
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) consume(line);
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let chunk: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          end({ partial: true, reason: 'upstream_error' });
+          if (!cancelled) controller.error(error);
+          return;
+        }
+        // Cancelled while the read was pending: the stream is already closed.
+        if (cancelled) return;
+        if (chunk.done) {
+          buffer += decoder.decode();
+          if (buffer) consume(buffer);
+          controller.close();
+          end({ partial: false });
+          return;
+        }
+        controller.enqueue(chunk.value);
+        buffer += decoder.decode(chunk.value, { stream: true });
+        const lines = buffer.split('\n');
+        buffer = lines.pop() ?? '';
+        for (const line of lines) consume(line);
+      },
+      async cancel(reason) {
+        cancelled = true;
+        end({ partial: true, reason: 'client_aborted' });
+        await reader.cancel(reason).catch(() => {});
+      },
     },
-    flush() {
-      buffer += decoder.decode();
-      if (buffer) consume(buffer);
-      onDone(text);
-    },
-  });
+    { highWaterMark: 0 },
+  );
 }
