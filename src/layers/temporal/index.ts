@@ -28,6 +28,10 @@ const SAID =
 const ANCHOR =
   /\b(before|after|since|until|till)\s+(?:my|the|our|his|her)\s+([\p{L}\s'-]{2,40}?)(?=[?.!,]|$)/iu;
 
+/** A question about what lies ahead without naming when ("what's coming up?", "any plans?"). */
+const UPCOMING =
+  /\b(coming up|upcoming|ahead|planned|plans|schedule[ds]?|agenda|calendar|soon|in the future|future)\b/i;
+
 /** The instant a memory is "about": its event date when it has one, else when it was said. */
 export function memoryTime(memory: Memory, field: TimeWindow['field']): number {
   const eventAt = memory.metadata.eventAt;
@@ -117,7 +121,7 @@ export function createTemporalLayer(): Layer {
         query.searchText = stripExpressions(query.text, expressions) || query.text;
       }
       const anchor = query.text.match(ANCHOR);
-      const events = window || anchor ? await temporalEvents(query) : [];
+      const events: Memory[] = window || anchor ? await temporalEvents(query) : [];
       if (!window && anchor) {
         const noun = (anchor[2] ?? '').trim().toLowerCase();
         const hit = events
@@ -130,6 +134,11 @@ export function createTemporalLayer(): Layer {
             ? { until: at, field: 'eventAt', expression: anchor[0] }
             : { since: at, field: 'eventAt', expression: anchor[0] };
         }
+      }
+      if (!window && UPCOMING.test(query.text)) {
+        // "What is coming up?" names no date: the window is everything still ahead.
+        window = { since: query.now.toISOString(), field: 'eventAt', expression: 'upcoming' };
+        if (events.length === 0) events.push(...(await temporalEvents(query)));
       }
       if (!window) return;
       query.window = window;
