@@ -32,6 +32,11 @@ const ANCHOR =
 const UPCOMING =
   /\b(coming up|upcoming|ahead|planned|plans|schedule[ds]?|agenda|calendar|soon|in the future|future)\b/i;
 
+/** Questions that ask for a date or a span of time. */
+const WHEN_QUESTION =
+  /^\s*(when|what (?:date|day|year|month|time)|which (?:date|day|year|month)|how long|since when)\b|\bhow long ago\b/i;
+const WHEN_WEIGHT = 1.5;
+
 /** The instant a memory is "about": its event date when it has one, else when it was said. */
 export function memoryTime(memory: Memory, field: TimeWindow['field']): number {
   const eventAt = memory.metadata.eventAt;
@@ -165,7 +170,9 @@ export function createTemporalLayer(): Layer {
       const session = candidate.layer === 'temporal' && candidate.metadata.kind === 'session';
       // Bookkeeping ("First conversation with …") only when the question is about it.
       if (session && !/\b(session|talk|talked|spoke|chat|chatted|conversation)\b/i.test(query.text)) return 0;
-      if (!query.window) return 1;
+      // A "when" question wants the dated event (its line carries the resolved date).
+      if (!query.window)
+        return candidate.metadata.kind === 'event' && WHEN_QUESTION.test(query.text) ? WHEN_WEIGHT : 1;
       const hit = inWindow(candidate, query.window);
       if (candidate.layer === 'temporal' && candidate.metadata.kind === 'event') return hit ? 2 : 0.6;
       return hit ? 1.4 : 0.7;
