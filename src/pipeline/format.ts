@@ -45,9 +45,7 @@ export function sanitize(content: string): string {
  * becomes "yesterday (7 May 2023)". Expressions that already name a year stay as written.
  */
 export function resolveRelativeDates(text: string, said: Date, timeZone: string): string {
-  const expressions = findTimeExpressions(text, said, timeZone).filter(
-    (e) => !/\b\d{4}\b/.test(e.text) && !/^(right )?now$/i.test(e.text),
-  );
+  const expressions = findTimeExpressions(text, said, timeZone).filter((e) => !/\b\d{4}\b/.test(e.text));
   let out = text;
   for (const e of expressions.sort((a, b) => b.index - a.index)) {
     const end = e.index + e.text.length;

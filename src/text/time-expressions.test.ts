@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryError } from '../errors.ts';
-import { findTimeExpressions, stripExpressions } from './time-expressions.ts';
+import { describeDate, findTimeExpressions, stripExpressions } from './time-expressions.ts';
 import { assertTimeZone, fromWallClock, localDate, toWallClock } from './time-zone.ts';
 
 const at = new Date('2026-11-25T10:00:00Z'); // a Wednesday
@@ -34,6 +34,26 @@ describe('findTimeExpressions', () => {
     expect(ny?.label).toBe('2026-11-25');
     const [utc] = findTimeExpressions('see you tomorrow', late, 'UTC');
     expect(utc?.label).toBe('2026-11-26');
+  });
+
+  it('reads a perfect-tense duration as when it began, and other durations as no date', () => {
+    const [had] = findTimeExpressions("I've had them for 3 years now", at, 'UTC');
+    expect(had).toMatchObject({ text: 'for 3 years', granularity: 'year', label: '2023', since: true });
+    expect(describeDate(had!)).toBe('since 2023');
+    const [month] = findTimeExpressions("I've been playing the drums for a month", at, 'UTC');
+    expect(describeDate(month!)).toBe('since October 2026');
+    expect(findTimeExpressions('We left after 3 years', at, 'UTC')).toEqual([]);
+    expect(findTimeExpressions('I am staying for four years', at, 'UTC')).toEqual([]);
+    expect(findTimeExpressions('I am busy right now', at, 'UTC')).toEqual([]);
+  });
+
+  it('describes resolved dates for a reader', () => {
+    const [day] = findTimeExpressions('exam next Friday', at, 'UTC');
+    expect(describeDate(day!)).toBe('Friday 4 December 2026');
+    const [week] = findTimeExpressions('busy last week', at, 'UTC');
+    expect(describeDate(week!)).toBe('week of 16 November 2026');
+    const [month] = findTimeExpressions('moved last month', at, 'UTC');
+    expect(describeDate(month!)).toBe('October 2026');
   });
 
   it('keeps exact times and strips expressions from a query', () => {

@@ -20,6 +20,8 @@ export interface TimeExpression {
   granularity: Granularity;
   /** Local calendar label: 2026-12-04, 2026-W49 start date, 2026-10, 2026. */
   label: string;
+  /** A span that runs up to the reference ("I've had them for 3 years"): start is when it began. */
+  since?: true;
 }
 
 const DAY = 86_400_000;
@@ -82,6 +84,44 @@ function relativePeriod(kind: string, unit: string, nowWall: Date): { wall: Date
   return { wall: new Date(Date.UTC(y, m, d + 7 * dir)), g: 'week' };
 }
 
+const NUMBER_WORDS: Record<string, number> = {
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fifteen: 15,
+  twenty: 20,
+};
+/**
+ * A duration in the perfect tense runs up to the moment it is said: "I've had them for 3
+ * years", "I've been playing for a month now". Other durations ("for two weeks in May")
+ * are not points in time and stay unresolved (chrono would read them as a future date).
+ */
+const SPAN_SINCE =
+  /\b(?:'ve|’ve|have|has|had)\s+(?:been\s+)?(?:[\p{L}'’-]+\s+){0,6}?for\s+(?:about\s+|almost\s+|nearly\s+|over\s+|around\s+)?(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\s+(day|week|month|year)s?\b/giu;
+const DURATION =
+  /\b(?:for|after|within)\s+(?:about\s+|almost\s+|nearly\s+|over\s+|around\s+)?(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\s+(?:day|week|month|year)s?\b/giu;
+
+function spanStart(nowWall: Date, count: number, unit: string): { wall: Date; g: Granularity } {
+  const y = nowWall.getUTCFullYear();
+  const m = nowWall.getUTCMonth();
+  const d = nowWall.getUTCDate();
+  if (unit === 'year') return { wall: new Date(Date.UTC(y - count, m, d)), g: 'year' };
+  if (unit === 'month') return { wall: new Date(Date.UTC(y, m - count, d)), g: 'month' };
+  if (unit === 'week') return { wall: new Date(Date.UTC(y, m, d - 7 * count)), g: 'week' };
+  return { wall: new Date(Date.UTC(y, m, d - count)), g: 'day' };
+}
+
 /** All time expressions in `text`, resolved relative to `reference` in `zone`. */
 export function findTimeExpressions(text: string, reference: Date, zone: string): TimeExpression[] {
   const nowWall = toWallClock(reference, zone);
@@ -96,11 +136,26 @@ export function findTimeExpressions(text: string, reference: Date, zone: string)
     out.push(expr);
     taken.push([match.index, match.index + match[0].length]);
   }
+  for (const match of text.matchAll(SPAN_SINCE)) {
+    const count = Number(match[1]) || NUMBER_WORDS[(match[1] ?? '').toLowerCase()] || 1;
+    const span = /for\s.*$/iu.exec(match[0])?.[0] ?? match[0];
+    const index = match.index + match[0].length - span.length;
+    const { wall, g } = spanStart(nowWall, count, (match[2] ?? 'day').toLowerCase());
+    const expr = build(span, index, wall, g, zone);
+    expr.end = reference.toISOString();
+    expr.since = true;
+    out.push(expr);
+    taken.push([index, index + span.length]);
+  }
+  // Other durations are not dates: keep chrono from reading "for 4 years" as a year ahead.
+  for (const match of text.matchAll(DURATION)) taken.push([match.index, match.index + match[0].length]);
   const results = chrono.parse(text, { instant: nowWall, timezone: 0 }, { forwardDate: false });
   for (const r of results) {
     const s = r.index;
     const e = r.index + r.text.length;
     if (taken.some(([a, b]) => s < b && e > a)) continue;
+    // "now" is the moment of speaking, not an event or a window.
+    if (/^(?:right\s+)?now$/i.test(r.text.trim())) continue;
     const c = r.start;
     const wall = new Date(
       Date.UTC(
@@ -148,7 +203,8 @@ const WEEKDAYS = 'Sunday Monday Tuesday Wednesday Thursday Friday Saturday'.spli
  * A resolved expression as a reader wants it: "Friday 14 July 2023", "June 2023",
  * "week of 3 July 2023", "2022", "Friday 14 July 2023 18:30" (local calendar, from the label).
  */
-export function describeDate(expr: Pick<TimeExpression, 'label' | 'granularity'>): string {
+export function describeDate(expr: Pick<TimeExpression, 'label' | 'granularity' | 'since'>): string {
+  if (expr.since) return `since ${describeDate({ label: expr.label, granularity: expr.granularity })}`;
   const [y, m, d] = expr.label.slice(0, 10).split('-').map(Number) as [number, number?, number?];
   const month = m ? MONTHS[m - 1] : undefined;
   if (expr.granularity === 'year' || !month) return String(y);
