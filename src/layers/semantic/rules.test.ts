@@ -17,6 +17,17 @@ describe('extractFacts', () => {
     ]);
   });
 
+  it('extracts what someone did or took up, verb kept, cut at the clause', () => {
+    const said = (text: string) => extractFacts(text).map((f) => factSentence(f, 'Mel'));
+    expect(said('We went camping with the kids last week, it was great.')).toEqual(['Mel went camping']);
+    expect(said('I just signed up for a pottery class yesterday.')).toEqual([
+      'Mel signed up for a pottery class',
+    ]);
+    expect(said("I read Charlotte's Web as a kid.")).toEqual(["Mel read Charlotte's Web"]);
+    expect(said("I'm really into vintage cars.")).toEqual(['Mel likes vintage cars']);
+    expect(said('Did you go camping?')).toEqual([]);
+  });
+
   it('extracts relations, allergies, preferences', () => {
     expect(triples('My sister Anna is visiting next week.')).toEqual([['has_sister', 'Anna', false]]);
     expect(triples("I'm allergic to peanuts and shellfish.")).toEqual([

@@ -27,6 +27,8 @@ interface Rule {
   group?: number;
   /** Object must be a capitalized name. */
   name?: boolean;
+  /** A capture group (the verb) kept in front of the cleaned object: "went" + "camping". */
+  verbGroup?: number;
 }
 
 const X = '([^,.;!?\\n]{1,80})';
@@ -50,6 +52,12 @@ const SINGLE_RELATIONS = new Set([
   'partner',
   'boss',
 ]);
+
+/** What someone did or took up, said in the first person: compact lines that add up across sessions. */
+const ACTIVITY_VERBS =
+  'went|tried|started|took up|joined|signed up for|volunteered at|volunteered for|visited|attended|ran|painted|' +
+  'made|read|watched|played|learned|learnt|bought|adopted|won|finished|built|wrote|baked|cooked|took|' +
+  'organized|organised|hosted|launched|opened|got into|began|picked up|practiced|practised|competed in';
 
 const RULES: Rule[] = [
   {
@@ -169,6 +177,26 @@ const RULES: Rule[] = [
   },
   { predicate: 'aspires_to', re: new RegExp(`\\bI want to (?:become|be) an? ${X}`, 'i'), single: true },
   {
+    predicate: 'did',
+    re: new RegExp(
+      `\\b(?:I|we|my (?:family|kids|partner|husband|wife|friends?) and I)(?:'ve| have)? (?:just |recently |finally |also |even |actually )?(${ACTIVITY_VERBS}) ${X}`,
+      'i',
+    ),
+    single: false,
+    importance: 0.5,
+    group: 2,
+    verbGroup: 1,
+  },
+  {
+    predicate: 'likes',
+    re: new RegExp(
+      `\\bI(?:'m| am) (?:really |totally |so |super )?(?:into|passionate about|a big fan of|a fan of) ${X}`,
+      'i',
+    ),
+    single: false,
+    importance: 0.6,
+  },
+  {
     predicate: 'relationship_status',
     re: /\bI(?:'m| am| got) (married|single|divorced|engaged|widowed)\b/i,
     single: true,
@@ -222,8 +250,10 @@ export function extractFacts(text: string, subject = 'user'): Fact[] {
         ? raw.split(/,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+/)
         : [raw];
       for (const part of parts) {
-        const object = rule.name ? part.trim() : cleanObject(part);
-        if (!object) continue;
+        const cleaned = rule.name ? part.trim() : cleanObject(part);
+        if (!cleaned) continue;
+        const verb = rule.verbGroup ? m[rule.verbGroup]?.toLowerCase() : undefined;
+        const object = verb ? `${verb} ${cleaned}` : cleaned;
         const relation = predicate.startsWith('has_') ? predicate.slice(4) : '';
         const single = rule.single || SINGLE_RELATIONS.has(relation);
         const key = `${predicate}\u0000${object.toLowerCase()}`;
@@ -262,6 +292,7 @@ const TEMPLATES: Record<string, string> = {
   studies: '{S} studies {O}',
   aspires_to: '{S} wants to become {A} {O}',
   relationship_status: '{S} is {O}',
+  did: '{S} {O}',
 };
 
 /** The readable sentence stored as the memory's content: "User lives in Berlin". */
