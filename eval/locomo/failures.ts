@@ -82,7 +82,10 @@ try {
               question: q.question,
               answer: q.answer,
               share: d.answer.share,
-              evidence: q.evidence.map((id) => `${id} ${text.get(`${d.conversation}/${id}`)}`),
+              evidence: q.evidence.map(
+                (id) =>
+                  `${id} (rank ${d.rankedTurns.indexOf(id) + 1 || '-'}) ${text.get(`${d.conversation}/${id}`)}`,
+              ),
               block: d.block.split('\n').slice(2, -1),
             }),
           );

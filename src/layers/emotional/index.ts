@@ -55,6 +55,7 @@ export function createEmotionalLayer(): Layer {
     score(candidate, query): number {
       // Query-dependent weight: a question about feelings wants this layer, another question
       // wants what was said (the episodic line of the same message) more than how it felt.
+      if (candidate.layer !== 'emotional') return 1;
       if (!query.emotions) return FEELING_QUESTION.test(query.text) ? 1.2 : NOT_ASKED;
       const stored = candidate.metadata.emotions;
       if (!stored || typeof stored !== 'object') return 1;
