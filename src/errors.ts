@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'unauthorized',
   'conflict',
   'payload_too_large',
+  'unsupported_media_type',
   'quota_exceeded',
   'rate_limited',
   'config_error',
@@ -74,6 +75,15 @@ export class ValidationError extends MemoryError {
   constructor(message: string, options: MemoryErrorOptions = {}) {
     super('validation_error', message, options);
     this.name = 'ValidationError';
+  }
+}
+
+/** unsupported_media_type: a request body that is not JSON (or NDJSON for imports); the message names the type to send. */
+export class UnsupportedMediaTypeError extends MemoryError {
+  /** Creates the error. @param message What failed, with which value, and what to do about it. */
+  constructor(message: string, options: MemoryErrorOptions = {}) {
+    super('unsupported_media_type', message, options);
+    this.name = 'UnsupportedMediaTypeError';
   }
 }
 

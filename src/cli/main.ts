@@ -53,6 +53,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   internal_error: 1,
   closed: 1,
   validation_error: 2,
+  unsupported_media_type: 2,
   not_found: 3,
   conflict: 4,
   payload_too_large: 5,

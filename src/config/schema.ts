@@ -166,6 +166,14 @@ export const ServerConfigSchema = z.object({
     })
     .default({ intervalMinutes: 0, retain: 7 }),
   shutdownTimeoutMs: z.number().int().min(0).default(10_000),
+  /**
+   * Host names (the Host header, without the port) the server answers besides loopback
+   * (localhost, 127.0.0.1, [::1]). With no API keys only these and loopback are answered,
+   * which defeats DNS rebinding; with keys an empty list means any host.
+   */
+  allowedHosts: z.array(z.string().min(1)).default([]),
+  /** Web origins ("https://chat.example.com") whose pages may call the API (CORS); others are refused. */
+  corsOrigins: z.array(z.string().url()).default([]),
 });
 
 export const EncryptionConfigSchema = z.object({

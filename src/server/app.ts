@@ -1,7 +1,7 @@
 /**
  * The HTTP application: one Hono app over one engine. Middleware order matters and is the
  * security model: request id + logging + metrics wrap everything (so failures are counted
- * too), then the body limit, then authentication and the per-key rate limit, then routes
+ * too), then the browser guard (host, origin, content type: browser-guard.ts), then the body limit, then authentication and the per-key rate limit, then routes
  * grouped by concern. Errors of any kind become `{error:{code,message}}` through
  * http-errors.ts; nothing a handler throws can take the process down or leak a stack.
  */
@@ -16,6 +16,7 @@ import { type Clock, systemClock } from '../util/clock.ts';
 import { newId } from '../util/ids.ts';
 import type { Logger } from '../util/logger.ts';
 import { createAuthenticator } from './auth.ts';
+import { browserGuard } from './browser-guard.ts';
 import type { AppEnv, ServerDeps } from './context.ts';
 import { toErrorReply } from './http-errors.ts';
 import type { ServerIntegration } from './integration.ts';
@@ -73,6 +74,7 @@ export function createApp(options: CreateAppOptions): StrataApp {
 
   answerErrorsAsEnvelopes(app, deps);
   app.use('*', requestContext(deps));
+  app.use('*', browserGuard(deps.config.server));
   app.use('*', limitBodies(deps.config.server.bodyLimitBytes));
   app.use(
     '*',
