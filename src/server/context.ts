@@ -5,12 +5,14 @@
  * engine or by the route's own envelope schema through src/validation.ts), and resolve the user
  * a request acts for (authorization + per-user rate limit in one step).
  */
+
 import type { Context } from 'hono';
 import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
 import { ValidationError } from '../errors.ts';
 import { UserIdSchema } from '../types.ts';
 import type { Clock } from '../util/clock.ts';
+import { assertJsonShape } from '../util/json-shape.ts';
 import type { Logger } from '../util/logger.ts';
 import { parseWith } from '../validation.ts';
 import { type Principal, resolveUserId } from './auth.ts';
@@ -44,10 +46,11 @@ export interface ServerDeps {
   dataDir: string;
 }
 
-/** Parses the request body as JSON, naming the problem precisely when it is not. */
+/** Parses the request body as JSON (within the depth and array limits), naming the problem precisely when it is not. */
 export async function readJson(c: AppContext): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') throw new ValidationError('Request body is empty: send a JSON object.');
+  assertJsonShape(text);
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -3,10 +3,12 @@
  * the caller's principal (authentication already ran in the app), so no session state can
  * leak between users and any instance behind a load balancer can answer.
  */
+
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Hono } from 'hono';
 import type { AppEnv, ServerDeps } from '../../server/context.ts';
 import type { ServerIntegration } from '../../server/integration.ts';
+import { assertJsonShape } from '../../util/json-shape.ts';
 import { createMcpServer } from './server.ts';
 
 /** MCP's Streamable HTTP transport as a server integration. */
@@ -16,6 +18,7 @@ export function mcpIntegration(): ServerIntegration {
 
 export function registerMcpRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   app.all('/mcp', async (c) => {
+    if (c.req.method === 'POST') assertJsonShape(await c.req.raw.clone().text(), 'MCP request');
     const server = createMcpServer(deps.memory, {
       principal: c.get('principal'),
       onUser: (userId) => {

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import type { Hono } from 'hono';
 import { ForbiddenError, ValidationError } from '../../errors.ts';
+import { assertJsonShape } from '../../util/json-shape.ts';
 import { type AppEnv, actFor, type ServerDeps } from '../context.ts';
 
 export function registerExportImportRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
@@ -28,6 +29,9 @@ export function registerExportImportRoutes(app: Hono<AppEnv>, deps: ServerDeps):
     const principal = c.get('principal');
     const requested = c.req.query('userId');
     const text = await c.req.text();
+    text.split('\n').forEach((line, i) => {
+      assertJsonShape(line, `Import line ${i + 1}`);
+    });
     if (text.trim() === '')
       throw new ValidationError('Import body is empty: send NDJSON, one memory per line.');
     if (principal.kind === 'user') {
