@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'conflict',
   'payload_too_large',
   'unsupported_media_type',
+  'request_timeout',
   'quota_exceeded',
   'rate_limited',
   'config_error',

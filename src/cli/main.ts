@@ -54,6 +54,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   closed: 1,
   validation_error: 2,
   unsupported_media_type: 2,
+  request_timeout: 11,
   not_found: 3,
   conflict: 4,
   payload_too_large: 5,

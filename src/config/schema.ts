@@ -166,6 +166,10 @@ export const ServerConfigSchema = z.object({
     })
     .default({ intervalMinutes: 0, retain: 7 }),
   shutdownTimeoutMs: z.number().int().min(0).default(10_000),
+  /** A client must send all request headers within this time, or gets 408 and the connection closes. */
+  headersTimeoutMs: z.number().int().min(100).default(10_000),
+  /** A client must send the whole request (headers and body) within this time, or gets 408. */
+  requestTimeoutMs: z.number().int().min(100).default(30_000),
   /**
    * Host names (the Host header, without the port) the server answers besides loopback
    * (localhost, 127.0.0.1, [::1]). With no API keys only these and loopback are answered,

@@ -130,7 +130,13 @@ function answerErrorsAsEnvelopes(app: Hono<AppEnv>, { logger, metrics }: ServerD
     if (reply.status >= 500) log.error({ err: error, requestId }, 'request failed');
     else log.debug({ code: reply.body.error.code, requestId }, 'request refused');
     metrics.errors.inc({ code: reply.body.error.code, route: safeRoute(c) });
-    return c.json(reply.body, reply.status as 400, reply.headers);
+    // A refused body may not have been read to its end: close the connection after the
+    // reply, so the client's next request goes on a fresh one instead of being lost.
+    const headers =
+      reply.status === 413 || reply.status === 415
+        ? { ...reply.headers, connection: 'close' }
+        : reply.headers;
+    return c.json(reply.body, reply.status as 400, headers);
   });
   app.notFound((c) => {
     const reply = toErrorReply(new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`), '');

@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, number> = {
   model_mismatch: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  request_timeout: 408,
   quota_exceeded: 429,
   rate_limited: 429,
   config_error: 500,

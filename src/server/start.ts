@@ -7,6 +7,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
@@ -47,9 +48,27 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   memory.ready().catch((error: unknown) => logger.error({ err: error }, 'engine failed to become ready'));
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: strata.app.fetch, port, hostname: host }, () => resolve(s));
+    const s = serve(
+      {
+        fetch: strata.app.fetch,
+        port,
+        hostname: host,
+        serverOptions: {
+          headersTimeout: config.server.headersTimeoutMs,
+          requestTimeout: Math.max(config.server.requestTimeoutMs, config.server.headersTimeoutMs),
+          // How often Node checks those timeouts (its default, 30 s, would let them run long).
+          connectionsCheckingInterval: Math.min(1_000, Math.ceil(config.server.headersTimeoutMs / 2)),
+        },
+      },
+      () => resolve(s),
+    );
     s.once('error', reject);
   });
+  // What Node answers itself (headers too large, a request too slow, bytes that are not
+  // HTTP) gets the JSON envelope too, then the connection closes.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
+    answerClientError(error, socket),
+  );
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}`;
@@ -91,4 +110,37 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   };
   logger.info({ url }, 'strata server listening');
   return { url, strata, close };
+}
+
+const CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'Request Header Fields Too Large',
+    'payload_too_large',
+    'The request line or headers are too large (about 16 KB at most); send fewer or shorter headers.',
+  ],
+  ERR_HTTP_REQUEST_TIMEOUT: [
+    408,
+    'Request Timeout',
+    'request_timeout',
+    'The request was not received in time (server.requestTimeoutMs / server.headersTimeoutMs); send it faster or raise the limits.',
+  ],
+};
+
+/** A raw HTTP reply with the JSON error envelope for errors Node catches before Hono sees them. */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [
+    400,
+    'Bad Request',
+    'validation_error',
+    'The request is not valid HTTP/1.1.',
+  ];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
