@@ -18,13 +18,26 @@ export const IsoDateSchema = z
     message: 'must be an ISO-8601 date or date-time such as 2024-05-01T12:00:00Z',
   });
 
-export const UserIdSchema = z
-  .string()
-  .min(1, 'userId is required')
-  .max(256, 'userId must be at most 256 characters')
-  .refine((value) => value.trim() === value && !/[\u0000-\u001f]/.test(value), {
-    message: 'userId must not contain control characters or surrounding whitespace',
-  });
+/** C0/C1 controls, bidi embeddings/overrides/isolates and marks: invisible or reordering text in an id. */
+const UNSAFE_ID_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** An identifier someone reads or compares: no controls, no bidi tricks, no unpaired surrogates. */
+export function idSchema(name: string, max = 256) {
+  return z
+    .string()
+    .min(1, `${name} is required`)
+    .max(max, `${name} must be at most ${max} characters`)
+    .refine(
+      (value) => value.trim() === value && !UNSAFE_ID_CHARS.test(value) && !UNPAIRED_SURROGATE.test(value),
+      {
+        message: `${name} must not contain control or bidirectional-override characters, unpaired surrogates or surrounding whitespace`,
+      },
+    );
+}
+
+export const UserIdSchema = idSchema('userId');
 
 export const MemoryIdSchema = z.string().min(1).max(128);
 
@@ -33,8 +46,8 @@ export type Metadata = z.infer<typeof MetadataSchema>;
 
 /** A pointer from a memory back to the turn (and message) it came from. */
 export const SourceRefSchema = z.object({
-  chatId: z.string().optional(),
-  messageId: z.string().optional(),
+  chatId: idSchema('chatId').optional(),
+  messageId: idSchema('messageId').optional(),
   turnId: z.string().optional(),
   role: z.enum(['user', 'assistant', 'system', 'tool']).optional(),
   at: IsoDateSchema.optional(),
@@ -162,7 +175,7 @@ export const ContentPartSchema = z.union([
 export const MessageContentSchema = z.union([z.string(), z.array(ContentPartSchema)]);
 
 export const ChatMessageSchema = z.object({
-  id: z.string().optional(),
+  id: idSchema('message id', 512).optional(),
   role: z.enum(['user', 'assistant', 'system', 'tool']),
   content: MessageContentSchema,
   timestamp: z.union([IsoDateSchema, z.number()]).optional(),
@@ -172,7 +185,7 @@ export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 export const TurnSchema = z.object({
   userId: UserIdSchema,
-  chatId: z.string().min(1).default('default'),
+  chatId: idSchema('chatId').default('default'),
   messages: z.array(ChatMessageSchema).min(1, 'messages must contain at least the user message'),
   timestamp: IsoDateSchema.optional(),
   timeZone: z.string().optional(),
@@ -186,7 +199,7 @@ export type Turn = z.output<typeof TurnSchema>;
 
 export const RecallRequestSchema = z.object({
   userId: UserIdSchema,
-  chatId: z.string().optional(),
+  chatId: idSchema('chatId').optional(),
   messages: z.array(ChatMessageSchema).min(1, 'messages must contain at least one message'),
   /** Token budget of the block; config `recall.maxTokens` (800) when left out. */
   maxTokens: z.number().int().min(16).max(32_000).optional(),

@@ -22,6 +22,22 @@ describe.each(availableStores())('bad input on the %s store', (kind) => {
     dir.remove();
   });
 
+  it('refuses control, bidi-override and unpaired-surrogate characters in ids on every write path', async () => {
+    const bad = ['ali\u0000ce', 'alice\u202e', 'al\u2066ice', 'alice\ud800', '\udc00alice', 'ali\u0085ce', ' alice'];
+    for (const id of bad) {
+      expect(await errorOf(memory.add({ userId: id, content: 'x' }))).toMatchObject({ code: 'validation_error' });
+      const turn = (chatId: string, messageId: string) =>
+        memory.observeTurn({ userId: 'alice', chatId, messages: [{ id: messageId, role: 'user', content: 'hi' }] });
+      expect((await errorOf(turn(id, 'm1'))).message).toMatch(/chatId/);
+      expect((await errorOf(turn('c1', id))).message).toMatch(/message id/);
+    }
+    // Letters of any script, emoji (paired surrogates) and ordinary punctuation stay fine.
+    for (const id of ['ålice', 'user@example.com', '用户-7', 'bob😀']) {
+      await expect(memory.add({ userId: id, content: 'x' })).resolves.toMatchObject({ userId: id });
+    }
+    expect((await memory.list({ userId: 'alice', limit: 10 })).items).toHaveLength(0);
+  });
+
   it('rejects empty, oversized and mistyped content', async () => {
     const empty = await errorOf(memory.add({ userId: 'alice', content: ' \n\t ' }));
     expect(empty).toMatchObject({ code: 'validation_error' });

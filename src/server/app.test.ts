@@ -149,7 +149,11 @@ describe.each(engines)('HTTP app over a real socket (%s)', (_name, makeMemory) =
     expect((await h.call('GET', '/healthz')).status).toBe(200);
   });
 
-  it('exposes request metrics', async () => {
+  it('exposes request metrics to admins only', async () => {
+    const refused = await h.call('GET', '/metrics', { key: KEYS.alice });
+    expect(refused.status).toBe(403);
+    expect(errorOf(refused.body).message).toMatch(/admin key/);
+    expect((await h.call('GET', '/metrics', { key: null })).status).toBe(401);
     const metrics = await h.call('GET', '/metrics');
     expect(metrics.text).toMatch(
       /strata_http_request_duration_seconds_count\{method="POST",route="\/v1\/memories",status="201"\}/,

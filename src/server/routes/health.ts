@@ -3,7 +3,9 @@
  * with the reason until the store is open and the embedder loaded (asking kicks off the
  * load, so a probe also warms the engine); /metrics is the Prometheus text format.
  */
+
 import type { Hono } from 'hono';
+import { ForbiddenError } from '../../errors.ts';
 import type { AppEnv, ServerDeps } from '../context.ts';
 
 export function registerHealthRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
@@ -36,6 +38,9 @@ export function registerHealthRoutes(app: Hono<AppEnv>, deps: ServerDeps): void 
   });
 
   app.get('/metrics', async (c) => {
+    // Counts per route, error code and layer describe every user: an admin's business.
+    if (c.get('principal')?.kind === 'user')
+      throw new ForbiddenError('/metrics needs an admin key (server.apiKeys entry with admin: true).');
     const text = await deps.metrics.registry.metrics();
     return c.text(text, 200, { 'content-type': deps.metrics.registry.contentType });
   });
