@@ -22,6 +22,15 @@ export async function withMemory<T>(
   }
 }
 
+/** {@link withMemory} for commands that only read: a data dir without a store is an error, not a new empty store. */
+export function readMemory<T>(
+  ctx: CliContext,
+  fn: (memory: StrataMemory) => Promise<T>,
+  options: OpenOptions = {},
+): Promise<T> {
+  return withMemory(ctx, fn, { ...options, readOnly: true });
+}
+
 /**
  * `--at <iso>` on a command that depends on "now" (write times, "last week", recency, decay):
  * the command runs as of that instant. Shared so every such command says the same.

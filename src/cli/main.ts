@@ -5,12 +5,13 @@
  * HTTP server or benchmark imports. MemoryErrors print their message (no stack unless
  * --debug) and exit with the code from EXIT_CODES; usage errors exit 2.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
-import { type ErrorCode, MemoryError, toMemoryError } from '../errors.ts';
+import { ConfigError, type ErrorCode, MemoryError, toMemoryError } from '../errors.ts';
 import { clockFrom } from '../util/clock.ts';
 import { createLogger } from '../util/logger.ts';
 import { packagePath } from '../util/package-root.ts';
@@ -128,6 +129,7 @@ function createContext(opts: () => GlobalOptions): CliContext {
     async openMemory(overrides?: Partial<StrataConfig>, options: OpenOptions = {}): Promise<StrataMemory> {
       // One-shot commands log warnings only, unless the file, STRATA_LOG_LEVEL or --log-level say otherwise.
       const config = mergeConfig(await load({ log: { level: 'warn' } }), overrides ?? {});
+      if (options.readOnly) assertStoreExists(config);
       const { createMemory } = await import('../engine/engine.ts');
       const logger = createLogger({ level: config.log.level, fd: 2 });
       return createMemory(config, {
@@ -136,6 +138,16 @@ function createContext(opts: () => GlobalOptions): CliContext {
       });
     },
   };
+}
+
+/** A read-only command on a data dir without a store would create an empty one and report nothing. */
+function assertStoreExists(config: StrataConfig): void {
+  if (config.store.kind !== 'sqlite') return;
+  const path = config.store.path ?? join(config.dataDir, 'strata.db');
+  if (existsSync(path)) return;
+  throw new ConfigError(
+    `No Strata store at ${path}: nothing to read. Point --data-dir (or STRATA_DATA_DIR, store.path) at the directory that holds strata.db, or store memories first.`,
+  );
 }
 
 function mergeConfig(base: StrataConfig, overrides: Partial<StrataConfig>): StrataConfig {

@@ -33,6 +33,8 @@ export interface CliContext {
 
 export interface OpenOptions {
   at?: string | undefined;
+  /** The command only reads: refuse a data dir that holds no store instead of creating one. */
+  readOnly?: boolean;
 }
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;

@@ -3,7 +3,7 @@
  * memories by their emotion vectors) with size, dominant emotions, valence and arousal.
  */
 import type { Command } from 'commander';
-import { withMemory } from '../common.ts';
+import { readMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -12,7 +12,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description("Cluster a user's emotional memories into themes")
     .requiredOption('-u, --user <id>', 'whose memories')
     .action(async (flags: { user: string }) => {
-      const clusters = await withMemory(ctx, (m) => m.emotionClusters(flags.user));
+      const clusters = await readMemory(ctx, (m) => m.emotionClusters(flags.user));
       ctx.output.result({ clusters }, () =>
         clusters.length === 0
           ? 'No emotional memories yet.'

@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { withMemory } from '../common.ts';
+import { readMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 interface ExportFlags {
@@ -27,7 +27,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--no-history', 'leave out prior versions')
     .option('--vectors', 'include vectors (base64) so import needs no re-embedding')
     .action(async (flags: ExportFlags) => {
-      const lines = await withMemory(ctx, async (m) => {
+      const lines = await readMemory(ctx, async (m) => {
         const stream = m.export(flags.user, {
           includeHistory: flags.history,
           includeVectors: flags.vectors === true,

@@ -2,7 +2,7 @@
  * `strata history --user <id> <memoryId>`: every version of a memory, oldest first.
  */
 import type { Command } from 'commander';
-import { versionRow, withMemory } from '../common.ts';
+import { readMemory, versionRow } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -12,7 +12,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<id>', 'memory id')
     .requiredOption('-u, --user <id>', 'owner of the memory')
     .action(async (id: string, flags: { user: string }) => {
-      const versions = await withMemory(ctx, (m) => m.history(flags.user, id));
+      const versions = await readMemory(ctx, (m) => m.history(flags.user, id));
       ctx.output.result(versions, () =>
         ctx.output.table(versions.map(versionRow), ['version', 'op', 'at', 'content']),
       );

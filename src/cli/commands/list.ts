@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { LayerName } from '../../types.ts';
-import { MEMORY_COLUMNS, memoryRow, parseInteger, parseJsonObject, withMemory } from '../common.ts';
+import { MEMORY_COLUMNS, memoryRow, parseInteger, parseJsonObject, readMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 interface ListFlags {
@@ -37,7 +37,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--cursor <cursor>', 'cursor from the previous page')
     .option('--no-superseded', 'hide memories replaced by a newer fact')
     .action(async (flags: ListFlags) => {
-      const page = await withMemory(ctx, (m) =>
+      const page = await readMemory(ctx, (m) =>
         m.list({
           userId: flags.user,
           ...(flags.layer !== undefined && { layer: flags.layer as LayerName }),

@@ -3,7 +3,7 @@
  * would get before answering that message (`--json`: the context and ranked memories).
  */
 import type { Command } from 'commander';
-import { atOption, parseInteger, withMemory } from '../common.ts';
+import { atOption, parseInteger, readMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 interface RecallFlags {
@@ -31,7 +31,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--tz <zone>', 'IANA time zone for time expressions in the message')
     .option(...atOption('time expressions ("yesterday"), recency and last-access times'))
     .action(async (words: string[], flags: RecallFlags) => {
-      const result = await withMemory(
+      const result = await readMemory(
         ctx,
         (m) =>
           m.recall({

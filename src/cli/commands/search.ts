@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { LayerName } from '../../types.ts';
-import { atOption, collectList, parseInteger, parseJsonObject, withMemory } from '../common.ts';
+import { atOption, collectList, parseInteger, parseJsonObject, readMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 interface SearchFlags {
@@ -42,7 +42,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--include-superseded', 'also return memories replaced by a newer fact')
     .option(...atOption('relative time expressions ("last week") and recency'))
     .action(async (words: string[], flags: SearchFlags) => {
-      const results = await withMemory(
+      const results = await readMemory(
         ctx,
         (m) =>
           m.search({

@@ -2,7 +2,7 @@
  * `strata stats [--user <id>]`: counts and bytes per layer, store and embedder details.
  */
 import type { Command } from 'commander';
-import { withMemory } from '../common.ts';
+import { readMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -11,7 +11,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Memory counts and sizes (all users, or one)')
     .option('-u, --user <id>', 'only this user')
     .action(async (flags: { user?: string }) => {
-      const stats = await withMemory(ctx, (m) => m.stats(flags.user));
+      const stats = await readMemory(ctx, (m) => m.stats(flags.user));
       ctx.output.result(stats, () => {
         const rows = Object.entries(stats.byLayer).map(([layer, s]) => ({
           layer,
