@@ -174,6 +174,8 @@ describe('strata CLI without a store', { timeout: CLI_TIMEOUT_MS }, () => {
 
     it('maps bad input to exit codes with messages, JSON errors under --json', () =>
       withDir(async (cli) => {
+        // A store must exist for read commands (an empty data dir is a config error).
+        await cli(['add', '-u', 'bob', 'seed']);
         const [empty, date, missing, jsonError, noYes] = await Promise.all([
           cli(['add', '-u', 'alice', '   ']),
           cli(['search', '-u', 'alice', 'x', '--since', 'the twelfth of never']),
