@@ -20,7 +20,7 @@ import type { AppEnv, ServerDeps } from './context.ts';
 import { toErrorReply } from './http-errors.ts';
 import type { ServerIntegration } from './integration.ts';
 import { createMetrics, type ServerMetrics } from './metrics.ts';
-import { createQuotaGuard } from './quotas.ts';
+import { createQuotaGuard, gatedMemory } from './quotas.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { registerExportImportRoutes } from './routes/export-import.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -93,12 +93,14 @@ function createServerDeps(options: CreateAppOptions): ServerDeps {
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? createMetrics({ clock });
   metrics.observeMemory(memory);
+  const quotas = createQuotaGuard(memory, config.server.quotas, undefined, () => clock.now().getTime());
   return {
-    memory,
+    // Every surface writes through deps.memory, so every write is admitted by the quotas.
+    memory: gatedMemory(memory, quotas),
     config,
     logger,
     metrics,
-    quotas: createQuotaGuard(memory, config.server.quotas, undefined, () => clock.now().getTime()),
+    quotas,
     limiter: createRateLimiter(config.server.rateLimit, () => clock.now().getTime()),
     dataDir: options.dataDir ?? config.dataDir,
     clock,

@@ -5,7 +5,10 @@
  * the same turn collapses into one file. A background timer retries with backoff, the
  * outbox is replayed at start, and `drain()` makes a last attempt at shutdown. A turn the
  * engine rejects as invalid (not retryable) moves to `outbox/dead/` and is logged, so no
- * turn is ever dropped silently.
+ * turn is ever dropped silently. `keep()` is what a surface calls with a turn it could not
+ * store: a turn that retrying can help goes to the queue, one refused for good (over a
+ * quota, invalid) straight to `outbox/dead/`, where an operator can find it (and move it
+ * back into `outbox/` to replay it, after raising the quota).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,12 @@ interface Entry {
 export interface TurnOutbox {
   /** Persists a turn for later delivery. */
   enqueue(key: string, turn: TurnInput, error: unknown): void;
+  /** Persists a turn that was refused for good (quota) in the dead-letter folder. */
+  deadLetter(key: string, turn: TurnInput, error: unknown): void;
+  /** A turn that failed with `error`: retried later when that can help, else dead-lettered. */
+  keep(key: string, turn: TurnInput, error: unknown): 'queued' | 'dead';
+  /** Turns in the dead-letter folder. */
+  deadDepth(): number;
   depth(): number;
   /** Tries every due entry once now. */
   flush(force?: boolean): Promise<{ delivered: number; pending: number }>;
@@ -45,8 +54,8 @@ export function createTurnOutbox(options: {
   mkdirSync(deadDir, { recursive: true });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<{ delivered: number; pending: number }> | undefined;
-  const fileOf = (key: string) =>
-    join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
+  const nameOf = (key: string) => `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`;
+  const fileOf = (key: string) => join(dir, nameOf(key));
   const files = () => readdirSync(dir).filter((name) => name.endsWith('.json'));
   const report = () => options.onDepth?.(files().length);
   const write = (file: string, entry: Entry) => {
@@ -73,7 +82,7 @@ export function createTurnOutbox(options: {
         rmSync(file, { force: true });
         delivered++;
       } catch (error) {
-        const retryable = !MemoryError.isInstance(error) || error.retryable || error.code === 'closed';
+        const retryable = isRetryable(error);
         entry.attempts += 1;
         entry.lastError = error instanceof Error ? error.message : String(error);
         if (!retryable) {
@@ -104,17 +113,34 @@ export function createTurnOutbox(options: {
     }
   };
 
-  return {
+  const entryOf = (turn: TurnInput, error: unknown): Entry => ({
+    turn,
+    attempts: 1,
+    nextAttemptAt: now() + 1_000,
+    lastError: error instanceof Error ? error.message : String(error),
+  });
+  const outbox: TurnOutbox = {
     enqueue(key, turn, error) {
-      const entry: Entry = {
-        turn,
-        attempts: 1,
-        nextAttemptAt: now() + 1_000,
-        lastError: error instanceof Error ? error.message : String(error),
-      };
-      write(fileOf(key), entry);
+      write(fileOf(key), entryOf(turn, error));
       report();
     },
+    deadLetter(key, turn, error) {
+      const name = nameOf(key);
+      write(join(deadDir, name), entryOf(turn, error));
+      logger.error(
+        { file: name, userId: turn.userId, error: error instanceof Error ? error.message : String(error) },
+        'turn refused; kept in outbox/dead',
+      );
+    },
+    keep(key, turn, error) {
+      if (isRetryable(error)) {
+        outbox.enqueue(key, turn, error);
+        return 'queued';
+      }
+      outbox.deadLetter(key, turn, error);
+      return 'dead';
+    },
+    deadDepth: () => readdirSync(deadDir).filter((name) => name.endsWith('.json')).length,
     depth: () => files().length,
     flush,
     start(intervalMs = 5_000) {
@@ -131,4 +157,10 @@ export function createTurnOutbox(options: {
       if (files().length > 0) await flush(true);
     },
   };
+  return outbox;
+}
+
+/** Whether retrying can help: anything but a typed refusal (quota, validation); a closed engine can. */
+function isRetryable(error: unknown): boolean {
+  return !MemoryError.isInstance(error) || error.retryable || error.code === 'closed';
 }
