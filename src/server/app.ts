@@ -12,6 +12,7 @@ import { routePath } from 'hono/route';
 import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
 import { MemoryError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import { cipherFromConfig } from '../security/cipher.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { newId } from '../util/ids.ts';
 import type { Logger } from '../util/logger.ts';
@@ -67,6 +68,8 @@ export function createApp(options: CreateAppOptions): StrataApp {
     deliver: (turn) => deps.memory.observeTurn(turn),
     logger: deps.logger,
     onDepth: (depth) => deps.metrics.retryQueueDepth.set(depth),
+    // Queued and dead-lettered turns hold the user's messages: sealed when encryption is on.
+    cipher: cipherFromConfig(deps.config.encryption),
   });
   if (options.startOutbox !== false) outbox.start();
   const background = trackBackgroundWork();

@@ -8,12 +8,17 @@
  * turn is ever dropped silently. `keep()` is what a surface calls with a turn it could not
  * store: a turn that retrying can help goes to the queue, one refused for good (over a
  * quota, invalid) straight to `outbox/dead/`, where an operator can find it (and move it
- * back into `outbox/` to replay it, after raising the quota).
+ * back into `outbox/` to replay it, after raising the quota). With encryption at rest on
+ * (a cipher given), every entry, queued or dead, is sealed with AES-256-GCM bound to its
+ * file name (`{"sealed":1,"keyId","data"}`): the user's messages never reach the disk in
+ * clear. Plaintext entries from before encryption was turned on are still read (and sealed
+ * when rewritten); a sealed entry no configured key opens is moved to `outbox/dead/`.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { MemoryError } from '../errors.ts';
+import { basename, join } from 'node:path';
+import { ConfigError, MemoryError } from '../errors.ts';
+import type { Cipher } from '../security/cipher.ts';
 import type { TurnInput } from '../types.ts';
 import type { Logger } from '../util/logger.ts';
 
@@ -47,8 +52,11 @@ export function createTurnOutbox(options: {
   logger: Logger;
   onDepth?: (depth: number) => void;
   now?: () => number;
+  /** Encryption at rest: entries are sealed under it (null/absent: plaintext JSON). */
+  cipher?: Cipher | null;
 }): TurnOutbox {
   const { dir, deliver, logger } = options;
+  const cipher = options.cipher ?? null;
   const now = options.now ?? Date.now;
   const deadDir = join(dir, 'dead');
   mkdirSync(deadDir, { recursive: true });
@@ -60,7 +68,7 @@ export function createTurnOutbox(options: {
   const report = () => options.onDepth?.(files().length);
   const write = (file: string, entry: Entry) => {
     const temp = `${file}.tmp`;
-    writeFileSync(temp, JSON.stringify(entry));
+    writeFileSync(temp, seal(cipher, basename(file), entry));
     renameSync(temp, file);
   };
 
@@ -70,7 +78,7 @@ export function createTurnOutbox(options: {
       const file = join(dir, name);
       let entry: Entry;
       try {
-        entry = JSON.parse(readFileSync(file, 'utf8')) as Entry;
+        entry = unseal(cipher, name, readFileSync(file, 'utf8'));
       } catch (error) {
         logger.error({ err: error, file: name }, 'outbox entry unreadable; moved to outbox/dead');
         renameSync(file, join(deadDir, name));
@@ -163,4 +171,27 @@ export function createTurnOutbox(options: {
 /** Whether retrying can help: anything but a typed refusal (quota, validation); a closed engine can. */
 function isRetryable(error: unknown): boolean {
   return !MemoryError.isInstance(error) || error.retryable || error.code === 'closed';
+}
+
+/** The additional authenticated data of an entry: its file name, the same queued or dead. */
+const aadOf = (name: string) => `strata-outbox:${name}`;
+
+/** An entry's file text: sealed under the cipher when there is one. */
+function seal(cipher: Cipher | null, name: string, entry: Entry): string {
+  const json = JSON.stringify(entry);
+  if (!cipher) return json;
+  const data = cipher.encrypt(json, aadOf(name)).toString('base64');
+  return JSON.stringify({ sealed: 1, keyId: cipher.keyId, data });
+}
+
+/** Reads an entry's file text, sealed or (from before encryption was on) plain. */
+function unseal(cipher: Cipher | null, name: string, text: string): Entry {
+  const raw = JSON.parse(text) as Entry | { sealed: 1; keyId: string; data: string };
+  if (!('sealed' in raw)) return raw;
+  if (!cipher) {
+    throw new ConfigError(
+      `outbox entry ${name} is encrypted; start the server with its encryption.key to deliver it.`,
+    );
+  }
+  return JSON.parse(cipher.decrypt(Buffer.from(raw.data, 'base64'), raw.keyId, aadOf(name))) as Entry;
 }
