@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { engineConfig, tempDir } from '../../test-support/engine/e2e-engine.ts';
+import { engineConfig, readStream, tempDir } from '../../test-support/engine/e2e-engine.ts';
 import { type Harness, KEYS, startHarness } from '../../test-support/server/harness.ts';
 import { createMemory } from '../engine/engine.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
@@ -12,7 +12,8 @@ import { generateKey } from '../security/cipher.ts';
  * user's words: a marker planted through REST (memory, turn), the Open WebUI outlet (turns
  * stored, queued in the outbox while rate-limited, and dead-lettered over the quota) and a
  * backup is searched for in every file under both data dirs (database, WAL, outbox,
- * outbox/dead, backups), while the server runs and after it closes. The same run without a
+ * outbox/dead, backups), as is a run of the planted memory's stored vector, while the
+ * server runs and after it closes. The same run without a
  * key finds the marker in each kind of file, so the scan can fail.
  */
 
@@ -31,9 +32,9 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-/** Files (relative to their data dir) whose bytes contain the marker, in any case. */
-function hits(dirs: string[]): string[] {
-  const needles = [MARKER, MARKER.toLowerCase()].map((n) => Buffer.from(n, 'utf8'));
+/** Files (relative to their data dir) whose bytes contain the marker (any case) or `extra`. */
+function hits(dirs: string[], extra: Buffer[] = []): string[] {
+  const needles = [...[MARKER, MARKER.toLowerCase()].map((n) => Buffer.from(n, 'utf8')), ...extra];
   return dirs.flatMap((dir) =>
     filesUnder(dir)
       .filter((file) => needles.some((needle) => readFileSync(file).includes(needle)))
@@ -97,12 +98,33 @@ async function plantEverywhere(key: string | undefined) {
   expect(dead).toBeGreaterThanOrEqual(1);
   mkdirSync(join(h.dataDir, 'backups'), { recursive: true });
   await memory.backup(join(h.dataDir, 'backups', 'manual.db'));
-  return { dirs: [engineDir.path, h.dataDir], h, memory, dead };
+  return { dirs: [engineDir.path, h.dataDir], h, memory, dead, vector: await vectorNeedle(memory) };
+}
+
+/**
+ * 16 bytes of the stored vector of alice's planted memory (4 floats from its largest one),
+ * read back through an export with vectors: a run no file may hold in clear.
+ */
+async function vectorNeedle(memory: StrataMemory): Promise<Buffer> {
+  const lines = (await readStream(memory.export('alice', { includeVectors: true, includeHistory: false })))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { content: string; vector?: string });
+  const planted = lines.find((line) => line.content.includes('climbing partner'));
+  const bytes = Buffer.from(planted?.vector ?? '', 'base64');
+  const floats = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  let top = 0;
+  floats.forEach((v, i) => {
+    if (Math.abs(v) > Math.abs(floats[top]!)) top = i;
+  });
+  const start = Math.min(top, floats.length - 4) * 4;
+  expect(bytes.length).toBeGreaterThan(16);
+  return bytes.subarray(start, start + 16);
 }
 
 describe('encryption at rest: a raw-file scan for a planted marker', () => {
   it('finds 0 hits in the database, WAL, outbox, dead letters and backups, open and closed', async () => {
-    const { dirs, h, memory, dead } = await plantEverywhere(generateKey());
+    const { dirs, h, memory, dead, vector } = await plantEverywhere(generateKey());
     const files = dirs.flatMap(filesUnder);
     // The scan covers every kind of file the marker went into.
     expect(files.some((f) => f.endsWith('strata.db'))).toBe(true);
@@ -110,7 +132,7 @@ describe('encryption at rest: a raw-file scan for a planted marker', () => {
     expect(files.filter((f) => /outbox\/[0-9a-f]+\.json$/.test(f))).toHaveLength(2);
     expect(files.filter((f) => /outbox\/dead\/[0-9a-f]+\.json$/.test(f))).toHaveLength(dead);
     expect(files.some((f) => f.endsWith('manual.db'))).toBe(true);
-    expect(hits(dirs)).toEqual([]);
+    expect(hits(dirs, [vector])).toEqual([]);
     // The sealed entries still deliver: carol's queued turns are refused (quota) on retry and
     // land in dead letters, still sealed; nothing left in clear after the server closes.
     await h.server.strata.outbox.flush(true);
@@ -118,12 +140,16 @@ describe('encryption at rest: a raw-file scan for a planted marker', () => {
     expect((await memory.stats('alice')).memories).toBeGreaterThan(1);
     await h.server.close();
     await memory.close();
-    expect(hits(dirs)).toEqual([]);
+    expect(hits(dirs, [vector])).toEqual([]);
   });
 
   it('the same run without a key finds the marker in each kind of file (the scan can fail)', async () => {
-    const { dirs, dead } = await plantEverywhere(undefined);
+    const { dirs, dead, vector } = await plantEverywhere(undefined);
     const found = hits(dirs);
+    // The vector is in clear without a key (in the database or its WAL, and the backup).
+    expect(
+      filesUnder(dirs[0]!).some((f) => /strata\.db(-wal)?$/.test(f) && readFileSync(f).includes(vector)),
+    ).toBe(true);
     expect(found.some((f) => /strata\.db(-wal)?$/.test(f))).toBe(true);
     expect(found.filter((f) => /^outbox\/[0-9a-f]+\.json$/.test(f))).toHaveLength(2);
     expect(found.filter((f) => /^outbox\/dead\/[0-9a-f]+\.json$/.test(f))).toHaveLength(dead);
