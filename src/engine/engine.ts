@@ -12,12 +12,13 @@ import type { StrataConfig, StrataConfigInput } from '../config/schema.ts';
 import { createEmbedder } from '../embedders/create-embedder.ts';
 import type { Embedder } from '../embedders/types.ts';
 import { ClosedError, ConfigError, ValidationError } from '../errors.ts';
-import type { EngineContext } from '../layers/context.ts';
+import { admitWrite, type EngineContext } from '../layers/context.ts';
 import type { EmotionCluster } from '../layers/emotional/clusters.ts';
 import type { ConsolidateOptions } from '../pipeline/consolidate.ts';
 import { hybridSearch, searchFilter } from '../pipeline/retrieval/hybrid.ts';
 import { newMemory } from '../records.ts';
 import { createStore } from '../stores/create-store.ts';
+import { memoryBytes } from '../stores/shared/records.ts';
 import type { MemoryStore, StoredRecord } from '../stores/types.ts';
 import {
   type ImportResult,
@@ -40,7 +41,13 @@ import { type Logger, silentLogger } from '../util/logger.ts';
 import { parseWith } from '../validation.ts';
 import { reembedAll } from './reembed.ts';
 import { engineStats } from './stats.ts';
-import type { ExportOptions, ImportOptions, ReembedProgress, StrataMemory } from './strata-memory.ts';
+import type {
+  ExportOptions,
+  ImportOptions,
+  ReembedProgress,
+  StrataMemory,
+  WriteOptions,
+} from './strata-memory.ts';
 import { exportLines, importNdjson } from './transfer.ts';
 import { checkBatch, checkContent, checkMetadata, parseUserId } from './validate.ts';
 import { getOwned, KeyedQueue, rollbackChanges, writeVersion } from './versions.ts';
@@ -117,12 +124,17 @@ class Engine implements StrataMemory {
     return guarded;
   }
 
-  /** Runs an operation once open, tracked so close() can wait for it. */
-  async #run<T>(fn: (ctx: EngineContext) => Promise<T>, allowModelChange = false): Promise<T> {
+  /** Runs an operation once open, tracked so close() can wait for it; a write gate joins its context. */
+  async #run<T>(
+    fn: (ctx: EngineContext) => Promise<T>,
+    allowModelChange = false,
+    options: WriteOptions = {},
+  ): Promise<T> {
     if (this.#closed) throw new ClosedError();
+    const ctx = options.gate ? { ...this.#ctx, gate: options.gate } : this.#ctx;
     const task = (async () => {
       await this.#open(allowModelChange);
-      return fn(this.#ctx);
+      return fn(ctx);
     })();
     this.#inFlight.add(task);
     try {
@@ -132,37 +144,48 @@ class Engine implements StrataMemory {
     }
   }
 
-  add(input: MemoryInput): Promise<Memory> {
-    return this.#addMany([input], 'input').then((memories) => memories[0]!);
+  add(input: MemoryInput, options?: WriteOptions): Promise<Memory> {
+    return this.#addMany([input], 'input', options).then((memories) => memories[0]!);
   }
 
-  addMany(inputs: MemoryInput[]): Promise<Memory[]> {
-    return this.#addMany(inputs, 'inputs');
+  addMany(inputs: MemoryInput[], options?: WriteOptions): Promise<Memory[]> {
+    return this.#addMany(inputs, 'inputs', options);
   }
 
-  /** One embedMany call and one store transaction for the whole batch. */
-  #addMany(inputs: MemoryInput[], label: string): Promise<Memory[]> {
-    return this.#run(async (ctx) => {
-      if (!Array.isArray(inputs)) throw new ValidationError(`${label} must be an array of memory inputs.`);
-      checkBatch(inputs.length, ctx.config, label);
-      if (inputs.length === 0) return [];
-      const single = label === 'input';
-      const parsed = inputs.map((input, i) => {
-        const field = single ? label : `${label}[${i}]`;
-        const value = parseWith(MemoryInputSchema, input, 'memory input', field);
-        value.content = checkContent(value.content, ctx.config, `${field}.content`);
-        checkMetadata(value.metadata, ctx.config, `${field}.metadata`);
-        return value;
-      });
-      const vectors = await ctx.embedder.embedMany(parsed.map((p) => p.content));
-      const now = nowIso(ctx.clock);
-      const records: StoredRecord[] = parsed.map((p, i) => ({
-        memory: newMemory(withoutUndefined(p), now, ctx.embedder.id),
-        vector: vectors[i]!,
-      }));
-      await ctx.store.insert(records, 'create');
-      return records.map((r) => r.memory);
-    });
+  /** One embedMany call and one store transaction for the whole batch (admitted whole). */
+  #addMany(inputs: MemoryInput[], label: string, options: WriteOptions = {}): Promise<Memory[]> {
+    return this.#run(
+      async (ctx) => {
+        if (!Array.isArray(inputs)) throw new ValidationError(`${label} must be an array of memory inputs.`);
+        checkBatch(inputs.length, ctx.config, label);
+        if (inputs.length === 0) return [];
+        const single = label === 'input';
+        const parsed = inputs.map((input, i) => {
+          const field = single ? label : `${label}[${i}]`;
+          const value = parseWith(MemoryInputSchema, input, 'memory input', field);
+          value.content = checkContent(value.content, ctx.config, `${field}.content`);
+          checkMetadata(value.metadata, ctx.config, `${field}.metadata`);
+          return value;
+        });
+        const vectors = await ctx.embedder.embedMany(parsed.map((p) => p.content));
+        const now = nowIso(ctx.clock);
+        const records: StoredRecord[] = parsed.map((p, i) => ({
+          memory: newMemory(withoutUndefined(p), now, ctx.embedder.id),
+          vector: vectors[i]!,
+        }));
+        const produced = new Map<string, { userId: string; memories: number; bytes: number }>();
+        for (const { memory } of records) {
+          const entry = produced.get(memory.userId) ?? { userId: memory.userId, memories: 0, bytes: 0 };
+          entry.memories += 1;
+          entry.bytes += memoryBytes(memory);
+          produced.set(memory.userId, entry);
+        }
+        await admitWrite(ctx, [...produced.values()], () => ctx.store.insert(records, 'create'));
+        return records.map((r) => r.memory);
+      },
+      false,
+      options,
+    );
   }
 
   get(userId: string, id: string): Promise<Memory> {
@@ -181,21 +204,25 @@ class Engine implements StrataMemory {
     });
   }
 
-  update(userId: string, id: string, patch: MemoryPatch): Promise<Memory> {
-    return this.#run(async (ctx) => {
-      const changes = parseWith(MemoryPatchSchema, patch, 'patch', 'patch');
-      if (Object.values(changes).every((v) => v === undefined)) {
-        throw new ValidationError(
-          'patch is empty; give at least one of content, importance, layer, metadata, links, sources, supersededBy.',
-          { details: { field: 'patch' } },
-        );
-      }
-      if (changes.content !== undefined) {
-        changes.content = checkContent(changes.content, ctx.config, 'patch.content');
-      }
-      checkMetadata(changes.metadata, ctx.config, 'patch.metadata');
-      return this.#writeVersion(ctx, userId, id, withoutUndefined(changes), 'update');
-    });
+  update(userId: string, id: string, patch: MemoryPatch, options?: WriteOptions): Promise<Memory> {
+    return this.#run(
+      async (ctx) => {
+        const changes = parseWith(MemoryPatchSchema, patch, 'patch', 'patch');
+        if (Object.values(changes).every((v) => v === undefined)) {
+          throw new ValidationError(
+            'patch is empty; give at least one of content, importance, layer, metadata, links, sources, supersededBy.',
+            { details: { field: 'patch' } },
+          );
+        }
+        if (changes.content !== undefined) {
+          changes.content = checkContent(changes.content, ctx.config, 'patch.content');
+        }
+        checkMetadata(changes.metadata, ctx.config, 'patch.metadata');
+        return this.#writeVersion(ctx, userId, id, withoutUndefined(changes), 'update');
+      },
+      false,
+      options,
+    );
   }
 
   /** In-process writers of one memory queue up; see engine/versions.ts for cross-process races. */
@@ -224,19 +251,23 @@ class Engine implements StrataMemory {
     });
   }
 
-  rollback(userId: string, id: string, version: number): Promise<Memory> {
-    return this.#run(async (ctx) => {
-      const restored = await rollbackChanges(ctx, userId, id, version);
-      return this.#writeVersion(ctx, userId, id, restored, 'rollback');
-    });
+  rollback(userId: string, id: string, version: number, options?: WriteOptions): Promise<Memory> {
+    return this.#run(
+      async (ctx) => {
+        const restored = await rollbackChanges(ctx, userId, id, version);
+        return this.#writeVersion(ctx, userId, id, restored, 'rollback');
+      },
+      false,
+      options,
+    );
   }
 
   search(query: SearchQuery): Promise<SearchResult[]> {
     return this.#run((ctx) => hybridSearch(ctx, parseWith(SearchQuerySchema, query, 'search query')));
   }
 
-  observeTurn(turn: Parameters<StrataMemory['observeTurn']>[0]) {
-    return this.#run((ctx) => pipeline().then((p) => p.observeTurn(ctx, turn)));
+  observeTurn(turn: Parameters<StrataMemory['observeTurn']>[0], options?: WriteOptions) {
+    return this.#run((ctx) => pipeline().then((p) => p.observeTurn(ctx, turn)), false, options);
   }
 
   recall(request: Parameters<StrataMemory['recall']>[0]) {
@@ -264,7 +295,7 @@ class Engine implements StrataMemory {
   }
 
   import(ndjson: string | Readable, options: ImportOptions = {}): Promise<ImportResult> {
-    return this.#run((ctx) => importNdjson(ctx, ndjson, options));
+    return this.#run((ctx) => importNdjson(ctx, ndjson, options), false, options);
   }
 
   deleteUser(userId: string): Promise<number> {

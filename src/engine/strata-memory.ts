@@ -4,6 +4,7 @@
  * method validates its input with the zod schemas in types.ts and is scoped to one userId.
  */
 import type { Readable } from 'node:stream';
+import type { WriteGate } from '../layers/context.ts';
 import type { EmotionCluster } from '../layers/emotional/clusters.ts';
 import type { ConsolidateOptions } from '../pipeline/consolidate.ts';
 import type {
@@ -33,8 +34,20 @@ export interface ExportOptions {
   includeVectors?: boolean;
 }
 
+export type { ProducedWrite, WriteGate } from '../layers/context.ts';
+
+/** Options of the writing methods (add, addMany, update, rollback, observeTurn, import). */
+export interface WriteOptions {
+  /**
+   * Admits every store write of the call that produces or grows memories, with what it adds
+   * per user, at the moment of writing (the server's quotas): it throws to refuse the write
+   * whole. A turn's memories across layers are one write.
+   */
+  gate?: WriteGate;
+}
+
 /** Options of {@link StrataMemory.import}. */
-export interface ImportOptions {
+export interface ImportOptions extends WriteOptions {
   /** Every line must belong to this user (an import for one user cannot write another's). */
   userId?: string;
   /** With userId: move lines of any user to userId instead of rejecting them. */
@@ -52,26 +65,26 @@ export interface ReembedProgress {
 /** The memory engine that {@link createMemory} returns. Every call is scoped to one `userId`; a memory of another user is reported exactly like a missing one ({@link NotFoundError}). */
 export interface StrataMemory {
   /** Stores one memory (embedded first) and returns it with its id, version 1 and timestamps. */
-  add(input: MemoryInput): Promise<Memory>;
+  add(input: MemoryInput, options?: WriteOptions): Promise<Memory>;
   /** Stores several memories in one batch (one embedding call, one transaction); all or nothing. */
-  addMany(inputs: MemoryInput[]): Promise<Memory[]>;
+  addMany(inputs: MemoryInput[], options?: WriteOptions): Promise<Memory[]>;
   /** One memory of `userId`; {@link NotFoundError} if it does not exist or is another user's. */
   get(userId: string, id: string): Promise<Memory>;
   /** A page of the user's memories, newest first, filtered by layer, time range and metadata; pass `nextCursor` back for the next page. */
   list(query: ListQuery): Promise<Page<Memory>>;
   /** Writes a new version (content, metadata, importance); re-embeds when the content changes. The old version stays in the history. */
-  update(userId: string, id: string, patch: MemoryPatch): Promise<Memory>;
+  update(userId: string, id: string, patch: MemoryPatch, options?: WriteOptions): Promise<Memory>;
   /** Deletes one memory and its history. */
   delete(userId: string, id: string): Promise<void>;
   /** Every version of one memory, oldest first. */
   history(userId: string, id: string): Promise<MemoryVersion[]>;
   /** Restores the content of an earlier version as a new version. */
-  rollback(userId: string, id: string, version: number): Promise<Memory>;
+  rollback(userId: string, id: string, version: number, options?: WriteOptions): Promise<Memory>;
   /** Hybrid (vector + BM25 keyword) search over the user's memories, or one of the two with `mode`; results carry their score and signals. */
   search(query: SearchQuery): Promise<SearchResult[]>;
 
   /** Files one chat turn through the memory layers (episodic, semantic, emotional, temporal, associative, symbolic) and reports what was stored or updated. Idempotent per turn. */
-  observeTurn(turn: TurnInput): Promise<ObserveResult>;
+  observeTurn(turn: TurnInput, options?: WriteOptions): Promise<ObserveResult>;
   /** The framed `<memory_context>` block (within a token budget) and the ranked memories for the last user message, ready to prepend to a prompt. */
   recall(request: RecallRequest): Promise<RecallResult>;
   /** Runs the maintenance jobs (dedupe, conflicts, summarize, replay, retention) for one user or all; returns counts per job. */

@@ -13,7 +13,8 @@
  */
 import type { Readable } from 'node:stream';
 import { ClosedError, ValidationError } from '../errors.ts';
-import type { EngineContext } from '../layers/context.ts';
+import { admitWrite, type EngineContext, type ProducedWrite } from '../layers/context.ts';
+import { memoryBytes } from '../stores/shared/records.ts';
 import type { StoredRecord } from '../stores/types.ts';
 import type { ImportResult, Memory, MemoryVersion } from '../types.ts';
 import { ImportValidator, memoryLine, type ParseImportOptions, parseLine, versionLine } from './ndjson.ts';
@@ -93,7 +94,7 @@ export async function importNdjson(
 /** Skips unchanged records, embeds the stale ones, and restores the rest with their history. */
 async function writeBatch(ctx: EngineContext, batch: Batch, result: ImportResult): Promise<void> {
   if (batch.records.length === 0) return;
-  const changed = await changedRecords(ctx, batch.records);
+  const { changed, existing } = await changedRecords(ctx, batch.records);
   result.unchanged += batch.records.length - changed.length;
   if (changed.length === 0) return;
 
@@ -109,14 +110,29 @@ async function writeBatch(ctx: EngineContext, batch: Batch, result: ImportResult
     });
   }
   const ids = new Set(changed.map((r) => r.memory.id));
-  await ctx.store.restore(
-    changed,
-    batch.history.filter((v) => ids.has(v.memoryId)),
+  // The batch is admitted whole by the call's gate (quotas): new memories, and bytes net of
+  // the stored versions it replaces.
+  const produced = new Map<string, ProducedWrite>();
+  for (const { memory } of changed) {
+    const entry = produced.get(memory.userId) ?? { userId: memory.userId, memories: 0, bytes: 0 };
+    const stored = existing.get(memory.id);
+    if (!stored) entry.memories += 1;
+    entry.bytes += memoryBytes(memory) - (stored ? memoryBytes(stored) : 0);
+    produced.set(memory.userId, entry);
+  }
+  await admitWrite(ctx, [...produced.values()], () =>
+    ctx.store.restore(
+      changed,
+      batch.history.filter((v) => ids.has(v.memoryId)),
+    ),
   );
   result.imported += changed.length;
 }
 
-async function changedRecords(ctx: EngineContext, records: StoredRecord[]): Promise<StoredRecord[]> {
+async function changedRecords(
+  ctx: EngineContext,
+  records: StoredRecord[],
+): Promise<{ changed: StoredRecord[]; existing: Map<string, Memory> }> {
   const byUser = new Map<string, string[]>();
   for (const { memory } of records) {
     const ids = byUser.get(memory.userId);
@@ -127,11 +143,12 @@ async function changedRecords(ctx: EngineContext, records: StoredRecord[]): Prom
   for (const [userId, ids] of byUser) {
     for (const memory of await ctx.store.getMany(userId, ids)) existing.set(memory.id, memory);
   }
-  return records.filter((r) => {
+  const changed = records.filter((r) => {
     const stored = existing.get(r.memory.id);
     // The model tag follows the vector, which import may recompute; it is not part of the content.
     return !stored || canonical(stored) !== canonical({ ...r.memory, embeddingModel: stored.embeddingModel });
   });
+  return { changed, existing };
 }
 
 function canonical(value: unknown): string {

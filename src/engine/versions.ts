@@ -7,7 +7,8 @@
  * user's memory exactly like a missing one.
  */
 import { MemoryError, NotFoundError, ValidationError } from '../errors.ts';
-import type { EngineContext } from '../layers/context.ts';
+import { admitWrite, type EngineContext } from '../layers/context.ts';
+import { memoryBytes } from '../stores/shared/records.ts';
 import type { Memory, VersionOp } from '../types.ts';
 import { nowIso } from '../util/clock.ts';
 import { parseId, parseUserId } from './validate.ts';
@@ -47,7 +48,10 @@ export async function writeVersion(
     if (contentChanged) next.embeddingModel = ctx.embedder.id;
     const vector = contentChanged ? await ctx.embedder.embed(next.content) : undefined;
     try {
-      await ctx.store.update([vector === undefined ? { memory: next, op } : { memory: next, vector, op }]);
+      const grows = { userId: current.userId, memories: 0, bytes: memoryBytes(next) - memoryBytes(current) };
+      await admitWrite(ctx, [grows], () =>
+        ctx.store.update([vector === undefined ? { memory: next, op } : { memory: next, vector, op }]),
+      );
       return next;
     } catch (error) {
       const conflict = MemoryError.isInstance(error) && error.code === 'conflict';

@@ -10,11 +10,12 @@
  */
 
 import { ConflictError, toMemoryError } from '../errors.ts';
-import type { EngineContext } from '../layers/context.ts';
+import { admitWrite, type EngineContext, type ProducedWrite } from '../layers/context.ts';
 import { enabledLayers } from '../layers/registry.ts';
 import type { LayerWrite, TurnContext } from '../layers/types.ts';
 import { newMemory } from '../records.ts';
-import type { StoredRecord } from '../stores/types.ts';
+import { memoryBytes } from '../stores/shared/records.ts';
+import type { StoredRecord, UpdateChange } from '../stores/types.ts';
 import type { Memory, ObserveResult, TurnInput } from '../types.ts';
 import { nowIso } from '../util/clock.ts';
 import { stableId } from '../util/ids.ts';
@@ -133,9 +134,11 @@ async function observeOnce(ctx: EngineContext, input: TurnInput): Promise<Observ
     now,
   );
   // One all-or-nothing write: the new memories never land without the supersedes they imply.
+  // It is admitted whole (the quota gate sees every memory of the turn) or refused whole.
   if (records.length || changes.length) {
     try {
-      await ctx.store.commit({ insert: records, update: changes });
+      const produced = ctx.gate ? await producedBy(ctx, userId, records, changes) : [];
+      await admitWrite(ctx, produced, () => ctx.store.commit({ insert: records, update: changes }));
     } catch (error) {
       const failure = toMemoryError(error);
       // Two simultaneous calls for the same turn both passed the check above; the one whose
@@ -148,4 +151,23 @@ async function observeOnce(ctx: EngineContext, input: TurnInput): Promise<Observ
   }
   const updated = changes.map((c) => c.memory);
   return { turnId, stored: records.map((r) => r.memory), updated, skipped: false };
+}
+
+/** What a turn's commit adds for the quota: its new memories, and the bytes they and the updates add. */
+async function producedBy(
+  ctx: EngineContext,
+  userId: string,
+  records: StoredRecord[],
+  changes: UpdateChange[],
+): Promise<ProducedWrite[]> {
+  let bytes = records.reduce((sum, r) => sum + memoryBytes(r.memory), 0);
+  if (changes.length > 0) {
+    const before = await ctx.store.getMany(
+      userId,
+      changes.map((c) => c.memory.id),
+    );
+    const old = new Map(before.map((m) => [m.id, memoryBytes(m)]));
+    for (const change of changes) bytes += memoryBytes(change.memory) - (old.get(change.memory.id) ?? 0);
+  }
+  return [{ userId, memories: records.length, bytes }];
 }

@@ -37,6 +37,10 @@ export interface Cipher {
   encrypt(plaintext: string, aad: string): Buffer;
   /** Decrypts with the key named by keyId (current or previous). */
   decrypt(blob: Buffer, keyId: string, aad: string): string;
+  /** encrypt() for bytes (vectors). */
+  encryptBytes(plaintext: Uint8Array, aad: string): Buffer;
+  /** decrypt() for bytes (vectors). */
+  decryptBytes(blob: Buffer, keyId: string, aad: string): Buffer;
   /** Blind-index token for one normalized keyword token (current key). */
   blindToken(token: string): string;
   knows(keyId: string): boolean;
@@ -69,46 +73,51 @@ export function createCipher(currentKey: string, previousKeys: string[] = []): C
     const m = material(parseKey(text, `encryption.previousKeys[${i}]`));
     if (!keys.has(m.id)) keys.set(m.id, m);
   });
+  const encryptBytes = (plaintext: Uint8Array, aad: string): Buffer => {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', current.enc, iv);
+    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return Buffer.concat([Buffer.from([FORMAT]), iv, cipher.getAuthTag(), body]);
+  };
+  const decryptBytes = (blob: Buffer, keyId: string, aad: string): Buffer => {
+    const key = keys.get(keyId);
+    if (!key) {
+      throw new ConfigError(
+        `Data was encrypted with key ${keyId}, which is neither encryption.key nor in encryption.previousKeys; add the old key to previousKeys.`,
+      );
+    }
+    if (blob.length < 1 + IV_BYTES + TAG_BYTES || blob[0] !== FORMAT) {
+      throw new MemoryError(
+        'internal_error',
+        `Encrypted value (${aad}) is malformed or from an unknown format.`,
+      );
+    }
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key.enc, blob.subarray(1, 1 + IV_BYTES));
+      decipher.setAAD(Buffer.from(aad, 'utf8'));
+      decipher.setAuthTag(blob.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES));
+      return Buffer.concat([decipher.update(blob.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
+    } catch (error) {
+      throw new MemoryError(
+        'internal_error',
+        `Encrypted value (${aad}) failed authentication: it was altered or moved.`,
+        {
+          cause: error,
+        },
+      );
+    }
+  };
   return {
     keyId: current.id,
     encrypt(plaintext, aad) {
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', current.enc, iv);
-      cipher.setAAD(Buffer.from(aad, 'utf8'));
-      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return Buffer.concat([Buffer.from([FORMAT]), iv, cipher.getAuthTag(), body]);
+      return encryptBytes(Buffer.from(plaintext, 'utf8'), aad);
     },
     decrypt(blob, keyId, aad) {
-      const key = keys.get(keyId);
-      if (!key) {
-        throw new ConfigError(
-          `Data was encrypted with key ${keyId}, which is neither encryption.key nor in encryption.previousKeys; add the old key to previousKeys.`,
-        );
-      }
-      if (blob.length < 1 + IV_BYTES + TAG_BYTES || blob[0] !== FORMAT) {
-        throw new MemoryError(
-          'internal_error',
-          `Encrypted value (${aad}) is malformed or from an unknown format.`,
-        );
-      }
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key.enc, blob.subarray(1, 1 + IV_BYTES));
-        decipher.setAAD(Buffer.from(aad, 'utf8'));
-        decipher.setAuthTag(blob.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES));
-        return Buffer.concat([
-          decipher.update(blob.subarray(1 + IV_BYTES + TAG_BYTES)),
-          decipher.final(),
-        ]).toString('utf8');
-      } catch (error) {
-        throw new MemoryError(
-          'internal_error',
-          `Encrypted value (${aad}) failed authentication: it was altered or moved.`,
-          {
-            cause: error,
-          },
-        );
-      }
+      return decryptBytes(blob, keyId, aad).toString('utf8');
     },
+    encryptBytes: (plaintext, aad) => encryptBytes(plaintext, aad),
+    decryptBytes: (blob, keyId, aad) => decryptBytes(blob, keyId, aad),
     blindToken(token) {
       return `b${createHmac('sha256', current.blind).update(token, 'utf8').digest('hex').slice(0, 24)}`;
     },

@@ -12,6 +12,7 @@ import { routePath } from 'hono/route';
 import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
 import { MemoryError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import { cipherFromConfig } from '../security/cipher.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { newId } from '../util/ids.ts';
 import type { Logger } from '../util/logger.ts';
@@ -21,7 +22,7 @@ import type { AppEnv, ServerDeps } from './context.ts';
 import { toErrorReply } from './http-errors.ts';
 import type { ServerIntegration } from './integration.ts';
 import { createMetrics, type ServerMetrics } from './metrics.ts';
-import { createQuotaGuard } from './quotas.ts';
+import { createQuotaGuard, gatedMemory } from './quotas.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { registerExportImportRoutes } from './routes/export-import.ts';
 import { registerHealthRoutes } from './routes/health.ts';
@@ -68,6 +69,8 @@ export function createApp(options: CreateAppOptions): StrataApp {
     deliver: (turn) => deps.memory.observeTurn(turn),
     logger: deps.logger,
     onDepth: (depth) => deps.metrics.retryQueueDepth.set(depth),
+    // Queued and dead-lettered turns hold the user's messages: sealed when encryption is on.
+    cipher: cipherFromConfig(deps.config.encryption),
   });
   if (options.startOutbox !== false) outbox.start();
   const background = trackBackgroundWork();
@@ -95,12 +98,14 @@ function createServerDeps(options: CreateAppOptions): ServerDeps {
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? createMetrics({ clock });
   metrics.observeMemory(memory);
+  const quotas = createQuotaGuard(memory, config.server.quotas, undefined, () => clock.now().getTime());
   return {
-    memory,
+    // Every surface writes through deps.memory, so every write is admitted by the quotas.
+    memory: gatedMemory(memory, quotas),
     config,
     logger,
     metrics,
-    quotas: createQuotaGuard(memory, config.server.quotas, undefined, () => clock.now().getTime()),
+    quotas,
     limiter: createRateLimiter(config.server.rateLimit, () => clock.now().getTime()),
     dataDir: options.dataDir ?? config.dataDir,
     clock,

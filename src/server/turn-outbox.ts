@@ -5,12 +5,20 @@
  * the same turn collapses into one file. A background timer retries with backoff, the
  * outbox is replayed at start, and `drain()` makes a last attempt at shutdown. A turn the
  * engine rejects as invalid (not retryable) moves to `outbox/dead/` and is logged, so no
- * turn is ever dropped silently.
+ * turn is ever dropped silently. `keep()` is what a surface calls with a turn it could not
+ * store: a turn that retrying can help goes to the queue, one refused for good (over a
+ * quota, invalid) straight to `outbox/dead/`, where an operator can find it (and move it
+ * back into `outbox/` to replay it, after raising the quota). With encryption at rest on
+ * (a cipher given), every entry, queued or dead, is sealed with AES-256-GCM bound to its
+ * file name (`{"sealed":1,"keyId","data"}`): the user's messages never reach the disk in
+ * clear. Plaintext entries from before encryption was turned on are still read (and sealed
+ * when rewritten); a sealed entry no configured key opens is moved to `outbox/dead/`.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { MemoryError } from '../errors.ts';
+import { basename, join } from 'node:path';
+import { ConfigError, MemoryError } from '../errors.ts';
+import type { Cipher } from '../security/cipher.ts';
 import type { TurnInput } from '../types.ts';
 import type { Logger } from '../util/logger.ts';
 
@@ -24,6 +32,12 @@ interface Entry {
 export interface TurnOutbox {
   /** Persists a turn for later delivery. */
   enqueue(key: string, turn: TurnInput, error: unknown): void;
+  /** Persists a turn that was refused for good (quota) in the dead-letter folder. */
+  deadLetter(key: string, turn: TurnInput, error: unknown): void;
+  /** A turn that failed with `error`: retried later when that can help, else dead-lettered. */
+  keep(key: string, turn: TurnInput, error: unknown): 'queued' | 'dead';
+  /** Turns in the dead-letter folder. */
+  deadDepth(): number;
   depth(): number;
   /** Tries every due entry once now. */
   flush(force?: boolean): Promise<{ delivered: number; pending: number }>;
@@ -38,20 +52,23 @@ export function createTurnOutbox(options: {
   logger: Logger;
   onDepth?: (depth: number) => void;
   now?: () => number;
+  /** Encryption at rest: entries are sealed under it (null/absent: plaintext JSON). */
+  cipher?: Cipher | null;
 }): TurnOutbox {
   const { dir, deliver, logger } = options;
+  const cipher = options.cipher ?? null;
   const now = options.now ?? Date.now;
   const deadDir = join(dir, 'dead');
   mkdirSync(deadDir, { recursive: true });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<{ delivered: number; pending: number }> | undefined;
-  const fileOf = (key: string) =>
-    join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
+  const nameOf = (key: string) => `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`;
+  const fileOf = (key: string) => join(dir, nameOf(key));
   const files = () => readdirSync(dir).filter((name) => name.endsWith('.json'));
   const report = () => options.onDepth?.(files().length);
   const write = (file: string, entry: Entry) => {
     const temp = `${file}.tmp`;
-    writeFileSync(temp, JSON.stringify(entry));
+    writeFileSync(temp, seal(cipher, basename(file), entry));
     renameSync(temp, file);
   };
 
@@ -61,7 +78,7 @@ export function createTurnOutbox(options: {
       const file = join(dir, name);
       let entry: Entry;
       try {
-        entry = JSON.parse(readFileSync(file, 'utf8')) as Entry;
+        entry = unseal(cipher, name, readFileSync(file, 'utf8'));
       } catch (error) {
         logger.error({ err: error, file: name }, 'outbox entry unreadable; moved to outbox/dead');
         renameSync(file, join(deadDir, name));
@@ -73,7 +90,7 @@ export function createTurnOutbox(options: {
         rmSync(file, { force: true });
         delivered++;
       } catch (error) {
-        const retryable = !MemoryError.isInstance(error) || error.retryable || error.code === 'closed';
+        const retryable = isRetryable(error);
         entry.attempts += 1;
         entry.lastError = error instanceof Error ? error.message : String(error);
         if (!retryable) {
@@ -104,17 +121,34 @@ export function createTurnOutbox(options: {
     }
   };
 
-  return {
+  const entryOf = (turn: TurnInput, error: unknown): Entry => ({
+    turn,
+    attempts: 1,
+    nextAttemptAt: now() + 1_000,
+    lastError: error instanceof Error ? error.message : String(error),
+  });
+  const outbox: TurnOutbox = {
     enqueue(key, turn, error) {
-      const entry: Entry = {
-        turn,
-        attempts: 1,
-        nextAttemptAt: now() + 1_000,
-        lastError: error instanceof Error ? error.message : String(error),
-      };
-      write(fileOf(key), entry);
+      write(fileOf(key), entryOf(turn, error));
       report();
     },
+    deadLetter(key, turn, error) {
+      const name = nameOf(key);
+      write(join(deadDir, name), entryOf(turn, error));
+      logger.error(
+        { file: name, userId: turn.userId, error: error instanceof Error ? error.message : String(error) },
+        'turn refused; kept in outbox/dead',
+      );
+    },
+    keep(key, turn, error) {
+      if (isRetryable(error)) {
+        outbox.enqueue(key, turn, error);
+        return 'queued';
+      }
+      outbox.deadLetter(key, turn, error);
+      return 'dead';
+    },
+    deadDepth: () => readdirSync(deadDir).filter((name) => name.endsWith('.json')).length,
     depth: () => files().length,
     flush,
     start(intervalMs = 5_000) {
@@ -131,4 +165,33 @@ export function createTurnOutbox(options: {
       if (files().length > 0) await flush(true);
     },
   };
+  return outbox;
+}
+
+/** Whether retrying can help: anything but a typed refusal (quota, validation); a closed engine can. */
+function isRetryable(error: unknown): boolean {
+  return !MemoryError.isInstance(error) || error.retryable || error.code === 'closed';
+}
+
+/** The additional authenticated data of an entry: its file name, the same queued or dead. */
+const aadOf = (name: string) => `strata-outbox:${name}`;
+
+/** An entry's file text: sealed under the cipher when there is one. */
+function seal(cipher: Cipher | null, name: string, entry: Entry): string {
+  const json = JSON.stringify(entry);
+  if (!cipher) return json;
+  const data = cipher.encrypt(json, aadOf(name)).toString('base64');
+  return JSON.stringify({ sealed: 1, keyId: cipher.keyId, data });
+}
+
+/** Reads an entry's file text, sealed or (from before encryption was on) plain. */
+function unseal(cipher: Cipher | null, name: string, text: string): Entry {
+  const raw = JSON.parse(text) as Entry | { sealed: 1; keyId: string; data: string };
+  if (!('sealed' in raw)) return raw;
+  if (!cipher) {
+    throw new ConfigError(
+      `outbox entry ${name} is encrypted; start the server with its encryption.key to deliver it.`,
+    );
+  }
+  return JSON.parse(cipher.decrypt(Buffer.from(raw.data, 'base64'), raw.keyId, aadOf(name))) as Entry;
 }

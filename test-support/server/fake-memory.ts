@@ -4,7 +4,7 @@
  * `<memory_context>` block, and switches to make observe/recall fail on demand.
  */
 import { Readable } from 'node:stream';
-import type { StrataMemory } from '../../src/engine/strata-memory.ts';
+import type { ProducedWrite, StrataMemory, WriteOptions } from '../../src/engine/strata-memory.ts';
 import { NotFoundError, StoreUnavailableError, ValidationError } from '../../src/errors.ts';
 import {
   LAYERS,
@@ -36,6 +36,16 @@ const text = (content: unknown): string =>
       ? content.map((p) => (p?.type === 'text' ? p.text : '')).join(' ')
       : '';
 
+const bytesOf = (memory: Memory): number =>
+  Buffer.byteLength(memory.content) + Buffer.byteLength(JSON.stringify(memory.metadata));
+
+/** Runs a write through the call's gate (quotas), as the engine does. */
+const admit = <T>(
+  options: WriteOptions | undefined,
+  produced: ProducedWrite[],
+  write: () => Promise<T>,
+): Promise<T> => (options?.gate ? options.gate.admit(produced, write) : write());
+
 export function createFakeMemory(): FakeMemory {
   const memories = new Map<string, Memory>();
   const versions = new Map<string, MemoryVersion[]>();
@@ -62,33 +72,32 @@ export function createFakeMemory(): FakeMemory {
     get isReady() {
       return fake.notReady === undefined;
     },
-    async add(raw) {
+    async add(raw, options) {
       const input = MemoryInputSchema.parse(raw);
       const at = new Date().toISOString();
-      return put(
-        {
-          id: input.id ?? newId(),
-          userId: input.userId,
-          layer: input.layer,
-          content: input.content,
-          createdAt: input.createdAt ?? at,
-          updatedAt: at,
-          importance: input.importance ?? 0.5,
-          strength: 1,
-          accessCount: 0,
-          lastAccessedAt: null,
-          sources: input.sources ?? [],
-          links: input.links ?? [],
-          metadata: input.metadata ?? {},
-          version: 1,
-          supersededBy: null,
-          embeddingModel: null,
-        },
-        'create',
-      );
+      const memory: Memory = {
+        id: input.id ?? newId(),
+        userId: input.userId,
+        layer: input.layer,
+        content: input.content,
+        createdAt: input.createdAt ?? at,
+        updatedAt: at,
+        importance: input.importance ?? 0.5,
+        strength: 1,
+        accessCount: 0,
+        lastAccessedAt: null,
+        sources: input.sources ?? [],
+        links: input.links ?? [],
+        metadata: input.metadata ?? {},
+        version: 1,
+        supersededBy: null,
+        embeddingModel: null,
+      };
+      const produced = [{ userId: memory.userId, memories: 1, bytes: bytesOf(memory) }];
+      return admit(options, produced, async () => put(memory, 'create'));
     },
-    async addMany(inputs) {
-      return Promise.all(inputs.map((input) => fake.add(input)));
+    async addMany(inputs, options) {
+      return Promise.all(inputs.map((input) => fake.add(input, options)));
     },
     async get(userId, id) {
       return owned(userId, id);
@@ -132,24 +141,29 @@ export function createFakeMemory(): FakeMemory {
         .slice(0, query.k)
         .map((memory) => ({ memory, score: 1 }));
     },
-    async observeTurn(raw) {
+    async observeTurn(raw, options) {
       if (fake.failObserve) throw new StoreUnavailableError('fake store is down');
       if (fake.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fake.delayMs));
       const turn = TurnSchema.parse(raw);
       fake.observed++;
       const stored: Memory[] = [];
-      for (const message of turn.messages) {
-        stored.push(
-          await fake.add({
-            userId: turn.userId,
-            layer: 'episodic',
-            content: text(message.content),
-            sources: [
-              { chatId: turn.chatId, ...(message.id ? { messageId: message.id } : {}), role: message.role },
-            ],
-          }),
-        );
-      }
+      // Like the engine, the turn's memories are admitted by the gate as one write.
+      const bytes = turn.messages.reduce((sum, m) => sum + Buffer.byteLength(text(m.content)) + 2, 0);
+      const produced = [{ userId: turn.userId, memories: turn.messages.length, bytes }];
+      await admit(options, produced, async () => {
+        for (const message of turn.messages) {
+          stored.push(
+            await fake.add({
+              userId: turn.userId,
+              layer: 'episodic',
+              content: text(message.content),
+              sources: [
+                { chatId: turn.chatId, ...(message.id ? { messageId: message.id } : {}), role: message.role },
+              ],
+            }),
+          );
+        }
+      });
       return { turnId: newId(), stored, updated: [], skipped: false };
     },
     async recall(raw) {

@@ -25,7 +25,6 @@ export function registerMcpRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
         deps.limiter.take('user', userId);
         c.set('userId', userId);
       },
-      beforeWrite: (userId, bytes) => deps.quotas.check(userId, bytes),
     });
     // No sessionIdGenerator: stateless mode.
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });

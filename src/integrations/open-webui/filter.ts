@@ -26,8 +26,6 @@ export interface FilterDeps {
   outbox: TurnOutbox;
   degraded(surface: string, reason: string): void;
   time<T>(operation: string, fn: () => Promise<T>): Promise<T>;
-  /** Throws when the user is over a storage quota. */
-  checkQuota?(userId: string, bytes: number): Promise<void>;
 }
 
 export { lastPair, outletTurn } from './outlet-turn.ts';
@@ -101,22 +99,18 @@ export async function runOutlet(
   // Several Strata filters may be enabled on one model; the same turn is stored once.
   if (options.seen(extracted.key)) return body;
   try {
-    await deps.checkQuota?.(options.userId, Buffer.byteLength(JSON.stringify(extracted.turn.messages)));
-  } catch (error) {
-    // Over quota: retrying cannot help, so the turn is not queued, but it is logged and counted.
-    deps.logger.warn({ err: error, userId: options.userId }, 'open-webui outlet: turn not stored (quota)');
-    deps.degraded('open-webui-outlet', errorCode(error));
-    return body;
-  }
-  try {
+    // Quotas are checked by the engine's write (the server's gate): a turn that does not fit
+    // is refused whole and kept in the dead-letter folder; other failures are retried.
     await deps.time('observe', () => deps.memory.observeTurn(extracted.turn));
   } catch (error) {
+    const kept = deps.outbox.keep(extracted.key, extracted.turn, error);
     deps.logger.warn(
       { err: error, userId: options.userId },
-      'open-webui outlet: storing failed; queued for retry',
+      kept === 'queued'
+        ? 'open-webui outlet: storing failed; queued for retry'
+        : 'open-webui outlet: turn refused; kept in outbox/dead',
     );
     deps.degraded('open-webui-outlet', errorCode(error));
-    deps.outbox.enqueue(extracted.key, extracted.turn, error);
   }
   return body;
 }

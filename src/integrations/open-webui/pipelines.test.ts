@@ -180,7 +180,7 @@ describe('Open WebUI Pipelines protocol (fixtures replayed over a real socket)',
 });
 
 describe('Open WebUI limits and missing users', () => {
-  it('does not store over quota (counted), and passes bodies without a user through', async () => {
+  it('does not store over quota (counted, dead-lettered), and passes bodies without a user through', async () => {
     const memory = createFakeMemory();
     const h = await startHarness(memory, {
       server: { quotas: { maxMemoriesPerUser: 1, maxBytesPerUser: 1_000_000 } },
@@ -191,7 +191,10 @@ describe('Open WebUI limits and missing users', () => {
       const reply = await h.call('POST', '/strata/filter/outlet', { json: outlet });
       expect(reply.status).toBe(200);
       expect(reply.body).toEqual(outlet.body);
-      expect(memory.observed).toBe(0);
+      // Refused whole: nothing of the turn stored, and the turn kept in the dead-letter folder.
+      expect((await memory.list({ userId: 'alice' })).items).toHaveLength(1);
+      expect(h.server.strata.outbox.deadDepth()).toBe(1);
+      expect(h.server.strata.outbox.depth()).toBe(0);
       const metrics = await h.call('GET', '/metrics');
       expect(metrics.text).toMatch(
         /strata_degraded_total\{surface="open-webui-outlet",reason="quota_exceeded"\} 1/,

@@ -87,7 +87,6 @@ function pipelinesOf(deps: ServerDeps, outbox: TurnOutbox): Pipelines {
       outbox,
       degraded: (surface, reason) => deps.metrics.degraded.inc({ surface, reason }),
       time: (operation, fn) => deps.metrics.time(operation, fn),
-      checkQuota: (userId, bytes) => deps.quotas.check(userId, bytes),
     },
     seen(key) {
       if (seenKeys.has(key)) return true;

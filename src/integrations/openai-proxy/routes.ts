@@ -115,13 +115,20 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
         deps.metrics
           .time('observe', () => deps.memory.observeTurn(turn))
           .catch((error: unknown) => {
-            deps.logger.warn({ err: error, userId }, 'proxy: storing the turn failed; queued for retry');
-            deps.metrics.degraded.inc({ surface: 'openai-proxy', reason: 'observe_failed' });
-            options.outbox.enqueue(
+            // Retryable failures are queued; a turn refused for good (quota) is dead-lettered.
+            const kept = options.outbox.keep(
               `${userId}\u0000${chatId}\u0000${deps.clock.now().getTime()}`,
               turn,
               error,
             );
+            deps.logger.warn(
+              { err: error, userId },
+              kept === 'queued'
+                ? 'proxy: storing the turn failed; queued for retry'
+                : 'proxy: turn refused; kept in outbox/dead',
+            );
+            const reason = kept === 'queued' ? 'observe_failed' : errorCode(error);
+            deps.metrics.degraded.inc({ surface: 'openai-proxy', reason });
           }),
       );
     };
@@ -185,4 +192,9 @@ function copyHeaders(response: Response): Headers {
 async function passThrough(response: Response): Promise<Response> {
   const text = await response.text();
   return new Response(text, { status: response.status, headers: copyHeaders(response) });
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'internal_error';
 }

@@ -30,17 +30,15 @@ export function byteSize(value: unknown): number {
 }
 
 export function registerMemoryRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
-  const { memory, metrics, quotas } = deps;
+  const { memory, metrics } = deps;
 
   app.post('/v1/memories', async (c) => {
     const body = await readJsonObject(c);
     const userId = actFor(c, deps, bodyUserId(body));
     // The engine validates every field (one validation path); the route only scopes the user.
     const input = { ...body, userId } as MemoryInput;
-    const bytes = byteSize(input.content) + byteSize(input.metadata ?? {});
-    await quotas.check(userId, bytes);
+    // Quotas: deps.memory admits the write against them as it stores it (server/quotas.ts).
     const created = await metrics.time('add', () => memory.add(input));
-    quotas.record(userId, 1, bytes);
     return c.json(created, 201);
   });
 
@@ -70,7 +68,6 @@ export function registerMemoryRoutes(app: Hono<AppEnv>, deps: ServerDeps): void 
     const userId = actFor(c, deps, c.req.query('userId'));
     const id = memoryIdParam(c.req.param('id'));
     await metrics.time('delete', () => memory.delete(userId, id));
-    quotas.forget(userId);
     return c.json({ deleted: true, id });
   });
 

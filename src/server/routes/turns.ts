@@ -5,19 +5,16 @@
 import type { Hono } from 'hono';
 import type { RecallRequest, TurnInput } from '../../types.ts';
 import { type AppEnv, actFor, bodyUserId, readJsonObject, type ServerDeps } from '../context.ts';
-import { byteSize } from './memories.ts';
 
 export function registerTurnRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
-  const { memory, metrics, quotas } = deps;
+  const { memory, metrics } = deps;
 
   app.post('/v1/turns', async (c) => {
     const body = await readJsonObject(c);
     const userId = actFor(c, deps, bodyUserId(body));
     const turn = { ...body, userId } as TurnInput; // validated once, by the engine
-    const bytes = byteSize(turn.messages);
-    await quotas.check(userId, bytes);
+    // Quotas: the engine admits the turn's memories whole when it writes them (server/quotas.ts).
     const result = await metrics.time('observe', () => memory.observeTurn(turn));
-    quotas.record(userId, result.stored.length, bytes);
     return c.json(result);
   });
 

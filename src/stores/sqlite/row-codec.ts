@@ -3,10 +3,14 @@
  * content, metadata and whole version snapshots go through the cipher when one is set
  * (AAD = memory id + column, so ciphertexts cannot be swapped between rows); ids, user,
  * layer and timestamps stay plaintext because filters and ordering need them. Vectors are
- * little-endian float32 BLOBs. The FTS text is the tokenizer's output, or under encryption
+ * little-endian float32 BLOBs, sealed under the cipher when one is set (a vector of a short
+ * text is close to invertible into its words): [key id length, key id, AES-GCM blob], AAD
+ * = memory id + ':vector'. A sealed BLOB's length is never a multiple of 4, so plaintext
+ * vectors written before encryption was turned on still read (rotateKeys seals them). The FTS text is the tokenizer's output, or under encryption
  * the blind-index tokens of it, so no plaintext word ever reaches the FTS index.
  */
 
+import { ConfigError } from '../../errors.ts';
 import type { Cipher } from '../../security/cipher.ts';
 import { tokenize } from '../../text/tokenize.ts';
 import type { LayerName, Memory, MemoryVersion, VersionOp } from '../../types.ts';
@@ -135,12 +139,48 @@ export function ftsText(content: string, cipher: Cipher | null): string {
   return (cipher ? tokens.map((t) => cipher.blindToken(t)) : tokens).join(' ');
 }
 
-export function vectorToBlob(vector: Float32Array): Buffer {
-  return Buffer.from(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength));
+/** The vector's BLOB: float32 bytes, sealed under the cipher when there is one. */
+export function vectorToBlob(vector: Float32Array, cipher: Cipher | null = null, id = ''): Buffer {
+  const raw = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+  if (!cipher) return Buffer.from(raw);
+  const keyId = Buffer.from(cipher.keyId, 'utf8');
+  const sealed = Buffer.concat([
+    Buffer.from([keyId.length]),
+    keyId,
+    cipher.encryptBytes(raw, `${id}:vector`),
+  ]);
+  // Sealed BLOBs are told from float32 ones by length; pad in the (unreachable with 16-char
+  // key ids) case that the length came out a multiple of 4.
+  return sealed.length % 4 === 0 ? Buffer.concat([sealed, Buffer.from([0])]) : sealed;
 }
 
-export function blobToVector(blob: Buffer): Float32Array {
-  const copy = new Uint8Array(blob.byteLength);
-  copy.set(blob);
+/** Whether a vector BLOB is sealed (else plaintext float32). */
+export function isSealedVector(blob: Buffer): boolean {
+  return blob.byteLength % 4 !== 0;
+}
+
+/** The key id a sealed vector BLOB was written with (null for plaintext). */
+export function vectorKeyId(blob: Buffer): string | null {
+  if (!isSealedVector(blob)) return null;
+  return blob.subarray(1, 1 + blob[0]!).toString('utf8');
+}
+
+export function blobToVector(blob: Buffer, cipher: Cipher | null = null, id = ''): Float32Array {
+  let bytes: Uint8Array = blob;
+  if (isSealedVector(blob)) {
+    if (!cipher) {
+      throw new ConfigError(
+        `Memory ${id} has an encrypted vector; set encryption.key or encryption.keyFile to open the store.`,
+      );
+    }
+    const keyLength = blob[0]!;
+    const keyId = blob.subarray(1, 1 + keyLength).toString('utf8');
+    let sealed = blob.subarray(1 + keyLength);
+    // Drop the pad byte vectorToBlob may have added (GCM blobs are 29 + 4n bytes).
+    if ((sealed.length - 29) % 4 !== 0) sealed = sealed.subarray(0, sealed.length - 1);
+    bytes = cipher.decryptBytes(sealed, keyId, `${id}:vector`);
+  }
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
   return new Float32Array(copy.buffer);
 }

@@ -138,4 +138,61 @@ describe('sqlite encryption at rest', () => {
     await again.close();
     expectNoPlaintext(fileBytes()); // secure_delete zeroed the old plaintext pages
   });
+
+  // A distinctive vector: its float32 bytes cannot occur in a file by chance.
+  const SECRET_VECTOR = Float32Array.from([
+    0.1234567, -0.7654321, 0.3141977, 0.2718845, -0.1414902, 0.5772833, 0.6931002, -0.1618777,
+  ]);
+  const vectorBytes = Buffer.from(SECRET_VECTOR.buffer);
+  // Half the vector is enough to identify it: no run of its 4 middle floats in any file byte.
+  const vectorNeedle = vectorBytes.subarray(8, 24);
+  const storeVector = async (store: SqliteStore) => {
+    const m = memory({ content: 'vector holder' });
+    await store.insert([{ memory: m, vector: SECRET_VECTOR }]);
+    return m;
+  };
+
+  it('seals vectors: no float of a stored vector in any file byte, search decrypts them into the index at open', async () => {
+    const path = join(dir, 'vec.db');
+    const key = generateKey();
+    const store = new SqliteStore({ path, cipher: createCipher(key) });
+    await store.open({ model: MODEL });
+    const m = await storeVector(store);
+    await store.insert([{ memory: memory({ content: 'other' }), vector: vec(0, 0, 0, 0, 0, 0, 0, 1) }]);
+    expect(fileBytes().includes(vectorNeedle)).toBe(false); // WAL + main file while open
+    await store.close();
+    expect(fileBytes().includes(vectorNeedle)).toBe(false);
+    const again = new SqliteStore({ path, cipher: createCipher(key) });
+    await again.open({ model: MODEL });
+    expect(Array.from((await again.getVectors(m.userId, [m.id])).get(m.id)!)).toEqual(
+      Array.from(SECRET_VECTOR),
+    );
+    const hits = await again.vectorSearch({ userId: m.userId }, SECRET_VECTOR, 1);
+    expect(hits[0]?.id).toBe(m.id);
+    expect(hits[0]?.score).toBeCloseTo(1, 5);
+    await again.close();
+    await expect(new SqliteStore({ path }).open({ model: MODEL })).rejects.toThrow(/encryption.key/);
+  });
+
+  it('the same vector in plaintext mode is visible, and rotateKeys() seals it', async () => {
+    const path = join(dir, 'vec-plain.db');
+    const plain = new SqliteStore({ path });
+    await plain.open({ model: MODEL });
+    const m = await storeVector(plain);
+    await plain.close();
+    expect(fileBytes().includes(vectorNeedle)).toBe(true);
+    const key = generateKey();
+    const enc = new SqliteStore({ path, cipher: createCipher(key) });
+    await enc.open({ model: MODEL });
+    expect((await enc.vectorSearch({ userId: m.userId }, SECRET_VECTOR, 1))[0]?.id).toBe(m.id);
+    await enc.rotateKeys();
+    await enc.close();
+    expect(fileBytes().includes(vectorNeedle)).toBe(false);
+    const again = new SqliteStore({ path, cipher: createCipher(key) });
+    await again.open({ model: MODEL });
+    expect(Array.from((await again.getVectors(m.userId, [m.id])).get(m.id)!)).toEqual(
+      Array.from(SECRET_VECTOR),
+    );
+    await again.close();
+  });
 });

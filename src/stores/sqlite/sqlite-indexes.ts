@@ -61,7 +61,7 @@ export class SqliteIndexes {
       vector: Buffer;
     }>;
     for (const r of rows) {
-      index.upsert(r.user_id, r.id, blobToVector(r.vector), {
+      index.upsert(r.user_id, r.id, blobToVector(r.vector, this.cipher, r.id), {
         layer: r.layer,
         createdMs: Date.parse(r.created_at),
         superseded: r.superseded_by !== null,

@@ -7,6 +7,7 @@
 import { ConfigError } from '../../errors.ts';
 import type { Cipher } from '../../security/cipher.ts';
 import {
+  blobToVector,
   contentOf,
   fromRow,
   fromVersionRow,
@@ -14,6 +15,8 @@ import {
   type MemoryRow,
   toParams,
   type VersionRow,
+  vectorKeyId,
+  vectorToBlob,
 } from './row-codec.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
 import { writeVersion } from './sqlite-writes.ts';
@@ -61,7 +64,7 @@ export function reindexAll(c: SqliteConnection, cipher: Cipher | null): void {
 }
 
 /**
- * Re-encrypts every row and snapshot with the current key (also encrypting rows written
+ * Re-encrypts every row, snapshot and vector with the current key (also encrypting rows written
  * before encryption was enabled) and rebuilds the blind index; returns memories rewritten.
  * Idempotent and chunked: a crash midway leaves a store that still opens (old rows keep
  * their key id, which previousKeys decrypts) and a rerun finishes the job.
@@ -93,6 +96,27 @@ export function rotateKeys(c: SqliteConnection, cipher: Cipher): number {
       for (const v of rows) writeVersion(c, cipher, fromVersionRow(v, cipher));
     });
   }
+  resealVectors(c, cipher);
   if (c.readMeta('fts_key') !== ftsKeyOf(cipher)) c.tx(() => reindexAll(c, cipher));
   return rewritten;
+}
+
+/** Seals every vector that is plaintext or under an older key with the current key, in pages. */
+function resealVectors(c: SqliteConnection, cipher: Cipher): void {
+  const page = c.stmt('SELECT memory_id, vector FROM vectors WHERE memory_id > ? ORDER BY memory_id LIMIT ?');
+  const write = c.stmt('UPDATE vectors SET vector = ? WHERE memory_id = ?');
+  for (let after = ''; ; ) {
+    const rows = page.all(after, PAGE) as Array<{ memory_id: string; vector: Buffer }>;
+    if (rows.length === 0) break;
+    const stale = rows.filter((r) => vectorKeyId(r.vector) !== cipher.keyId);
+    if (stale.length > 0) {
+      c.tx(() => {
+        for (const r of stale) {
+          const vector = blobToVector(r.vector, cipher, r.memory_id);
+          write.run(vectorToBlob(vector, cipher, r.memory_id), r.memory_id);
+        }
+      });
+    }
+    after = rows.at(-1)!.memory_id;
+  }
 }

@@ -11,7 +11,14 @@ import type { Memory, MemoryVersion, Page } from '../../types.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { compileFilter } from '../shared/filter.ts';
 import type { ScoredId, StoredRecord, StoreFilter, StoreStats } from '../types.ts';
-import { blobToVector, fromRow, fromVersionRow, type MemoryRow, type VersionRow } from './row-codec.ts';
+import {
+  blobToVector,
+  fromRow,
+  fromVersionRow,
+  isSealedVector,
+  type MemoryRow,
+  type VersionRow,
+} from './row-codec.ts';
 import { whereFor } from './sql-filter.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
 
@@ -41,14 +48,19 @@ export function getMany(c: SqliteConnection, cipher: Cipher | null, userId: stri
   return rows.map((r) => fromRow(r, cipher));
 }
 
-export function getVectors(c: SqliteConnection, userId: string, ids: string[]): Map<string, Float32Array> {
+export function getVectors(
+  c: SqliteConnection,
+  cipher: Cipher | null,
+  userId: string,
+  ids: string[],
+): Map<string, Float32Array> {
   const rows = c
     .stmt(
       `SELECT v.memory_id, v.vector FROM vectors v JOIN memories m ON m.id = v.memory_id
        WHERE +m.user_id = ? AND v.memory_id IN (SELECT value FROM json_each(?))`,
     )
     .all(userId, JSON.stringify([...new Set(ids)])) as Array<{ memory_id: string; vector: Buffer }>;
-  return new Map(rows.map((r) => [r.memory_id, blobToVector(r.vector)]));
+  return new Map(rows.map((r) => [r.memory_id, blobToVector(r.vector, cipher, r.memory_id)]));
 }
 
 /**
@@ -56,17 +68,21 @@ export function getVectors(c: SqliteConnection, userId: string, ids: string[]): 
  * the ids come from the user's own vector-index partition, and the user check cost a second
  * random page read per row (1.6 vs 0.9 ms for 160 ids at 100k).
  */
-export function vectorsOf(c: SqliteConnection, ids: string[]): Map<string, Float32Array> {
+export function vectorsOf(
+  c: SqliteConnection,
+  cipher: Cipher | null,
+  ids: string[],
+): Map<string, Float32Array> {
   const rows = c
     .stmt('SELECT memory_id, vector FROM vectors WHERE memory_id IN (SELECT value FROM json_each(?))')
     .all(JSON.stringify(ids)) as Array<{ memory_id: string; vector: Buffer }>;
   // A view on the row's own Buffer when aligned (better-sqlite3 copies each BLOB into a fresh
   // one): the re-score only reads it, so the extra copy of blobToVector is not needed.
-  const view = (blob: Buffer) =>
-    blob.byteOffset % 4 === 0
+  const view = (blob: Buffer, id: string) =>
+    blob.byteOffset % 4 === 0 && !isSealedVector(blob)
       ? new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength >> 2)
-      : blobToVector(blob);
-  return new Map(rows.map((r) => [r.memory_id, view(r.vector)]));
+      : blobToVector(blob, cipher, id);
+  return new Map(rows.map((r) => [r.memory_id, view(r.vector, r.memory_id)]));
 }
 
 export function listPage(
@@ -241,7 +257,7 @@ export function* scanBatches(
     if (rows.length === 0) return;
     yield rows.map((row) => ({
       memory: fromRow(row, cipher),
-      vector: row.vec ? blobToVector(row.vec) : null,
+      vector: row.vec ? blobToVector(row.vec, cipher, row.id) : null,
     }));
     const last = rows.at(-1)!;
     after = { user: last.user_id, created: last.created_at, id: last.id };

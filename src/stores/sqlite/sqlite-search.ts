@@ -50,7 +50,7 @@ export function vectorSearch(
     // all k·INT8_OVERSAMPLE of them; each read is a random page, ~5 µs at 100k).
     results = rescoreTopK(candidates, k, (ids) => {
       const scores = new Map<string, number>();
-      for (const [id, exact] of reads.vectorsOf(c, ids)) scores.set(id, cosine(vector, exact));
+      for (const [id, exact] of reads.vectorsOf(c, ctx.cipher, ids)) scores.set(id, cosine(vector, exact));
       return scores;
     });
   }

@@ -307,7 +307,7 @@ export class SqliteStore implements MemoryStore {
             `Memory ${item.id} does not exist for user ${item.userId}; no vectors were replaced.`,
           );
         }
-        writeVector(c, item.id, model.id, item.vector);
+        writeVector(c, this.cipher, item.id, model.id, item.vector);
       }
       c.writeMeta('embedding_model', JSON.stringify(model));
     });
@@ -334,7 +334,7 @@ export class SqliteStore implements MemoryStore {
   }
 
   async getVectors(userId: string, ids: string[]): Promise<Map<string, Float32Array>> {
-    return reads.getVectors(this.conn(), userId, ids);
+    return reads.getVectors(this.conn(), this.cipher, userId, ids);
   }
 
   async list(filter: StoreFilter, page: { limit: number; cursor?: string }): Promise<Page<Memory>> {

@@ -42,12 +42,18 @@ export function writeRow(
   const terms = ftsText(memory.content, cipher);
   c.stmt('INSERT INTO memories_fts (rowid, terms) VALUES (?, ?)').run(rowid, terms);
   if (vector === null) c.stmt('DELETE FROM vectors WHERE memory_id = ?').run(memory.id);
-  else if (vector !== undefined) writeVector(c, memory.id, modelId, vector);
+  else if (vector !== undefined) writeVector(c, cipher, memory.id, modelId, vector);
   return terms;
 }
 
-export function writeVector(c: SqliteConnection, id: string, modelId: string, vector: Float32Array): void {
-  c.stmt(UPSERT_VECTOR).run(id, modelId, vector.length, vectorToBlob(vector));
+export function writeVector(
+  c: SqliteConnection,
+  cipher: Cipher | null,
+  id: string,
+  modelId: string,
+  vector: Float32Array,
+): void {
+  c.stmt(UPSERT_VECTOR).run(id, modelId, vector.length, vectorToBlob(vector, cipher, id));
 }
 
 export function writeVersion(c: SqliteConnection, cipher: Cipher | null, version: MemoryVersion): void {
