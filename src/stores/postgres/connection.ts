@@ -24,6 +24,8 @@ export interface PostgresConnectionOptions {
   minDelayMs?: number;
   maxDelayMs?: number;
   logger?: Logger;
+  /** How `pg` is imported (a test seam; default `import('pg')`). */
+  importPg?: () => Promise<unknown>;
 }
 
 /** The statement runner a transaction callback gets (a pooled client inside BEGIN…COMMIT). */
@@ -102,14 +104,16 @@ export class PostgresConnection implements Sql {
   pool(): Promise<Pool> {
     this.poolPromise ??= importOptional(
       'pg',
-      () => import('pg'),
+      () => (this.options.importPg ?? (() => import('pg')))(),
       (hint) => new ConfigError(`store.kind "postgres" needs the node-postgres client. ${hint}`),
-    ).then((module) => {
-      const { Pool: PoolClass } =
-        (module as unknown as { default?: { Pool: typeof Pool } }).default ?? module;
+    ).then((loaded) => {
+      const module = loaded as { Pool?: typeof Pool; default?: { Pool: typeof Pool } };
+      const PoolClass = (module.default?.Pool ?? module.Pool) as typeof Pool;
       const pool = new PoolClass({ connectionString: this.options.url, max: this.options.poolSize });
       // An idle client losing its server must not crash the process; the next query reports it.
-      pool.on('error', (error) => this.logger.warn({ err: error.message }, 'postgres idle client error'));
+      pool.on('error', (error: Error) =>
+        this.logger.warn({ err: error.message }, 'postgres idle client error'),
+      );
       return pool;
     });
     return this.poolPromise;

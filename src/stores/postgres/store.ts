@@ -61,6 +61,8 @@ export interface PostgresStoreOptions {
   /** Backoff bounds of transaction reruns; tests shrink them. */
   minDelayMs?: number;
   maxDelayMs?: number;
+  /** How `pg` is imported (a test seam). */
+  importPg?: () => Promise<unknown>;
 }
 
 const CHUNK = 500;
@@ -71,6 +73,9 @@ const UPDATE_MEMORY = `UPDATE strata_memories SET ${MEMORY_COLUMNS.slice(2)
   .map((c, i) => `${c} = $${i + 3}`)
   .join(', ')}, fts_config = $21, token_count = $22,
   tsv = CASE WHEN $21 = '${STRATA_CONFIG}' THEN $23::tsvector ELSE to_tsvector($21::regconfig, $15::text) END
+  WHERE user_id = $1 AND id = $2`;
+const UPDATE_TSV = `UPDATE strata_memories SET fts_config = $3, token_count = $4,
+  tsv = CASE WHEN $3 = '${STRATA_CONFIG}' THEN $5::tsvector ELSE to_tsvector($3::regconfig, content) END
   WHERE user_id = $1 AND id = $2`;
 const INSERT_VERSION = `INSERT INTO strata_versions (user_id, memory_id, version, op, at, snapshot, snapshot_sealed, key_id)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -106,6 +111,7 @@ export class PostgresStore implements MemoryStore {
       ...(this.settings.logger ? { logger: this.settings.logger } : {}),
       ...(this.settings.minDelayMs === undefined ? {} : { minDelayMs: this.settings.minDelayMs }),
       ...(this.settings.maxDelayMs === undefined ? {} : { maxDelayMs: this.settings.maxDelayMs }),
+      ...(this.settings.importPg ? { importPg: this.settings.importPg } : {}),
     });
     this.c = c;
     try {
@@ -620,7 +626,7 @@ export class PostgresStore implements MemoryStore {
 
   // ---- maintenance --------------------------------------------------------------------
 
-  /** Rebuilds every Strata-tokenized tsvector from (decrypted) content, in pages; records the key. */
+  /** Rebuilds every keyword tsvector from (decrypted) content, in pages (after a key change); records the key. */
   private async reindexAll(c: PostgresConnection): Promise<void> {
     let after: { user: string; id: string } | null = null;
     for (;;) {
@@ -634,7 +640,15 @@ export class PostgresStore implements MemoryStore {
       await c.tx('reindex', async (sql) => {
         for (const row of rows) {
           const memory = fromRow(row, this.cipher);
-          await sql.query(UPDATE_MEMORY, this.rowParams(memory));
+          const config = ftsConfigFor(memory, this.cipher);
+          const tokens = indexTokens(memory.content, this.cipher);
+          await sql.query(UPDATE_TSV, [
+            memory.userId,
+            memory.id,
+            config,
+            tokens.length,
+            config === STRATA_CONFIG ? tsvectorLiteral(tokens) : '',
+          ]);
         }
       });
       const last = rows.at(-1)!;
