@@ -9,8 +9,8 @@
  *
  * Layout: every table's key starts with user_id, and so does every index (the GIN index
  * over the keyword tsvector through btree_gin). Two structures cannot: the unique index on
- * the memory id alone, which only enforces that ids are unique across users (no query
- * reads through it), and the HNSW indexes, which pgvector builds over one vector column
+ * the memory id alone, which enforces that ids are unique across users (the planner may
+ * use it to join a vector to its memory; user_id is still checked on both sides), and the HNSW indexes, which pgvector builds over one vector column
  * (one partial index per dimension count; queries still carry `user_id = $1`).
  */
 import { StoreUnavailableError } from '../../errors.ts';

@@ -53,17 +53,8 @@ export async function vectorSearch(
     );
   }
   if (k <= 0) return [];
-  const dims = vector.length;
   const where = whereFor(filter);
-  const n = where.params.length;
-  const distance = `v.embedding::vector(${dims}) <=> $${n + 1}::vector(${dims})`;
-  const columns = where.needsJsCheck ? `${MEMORY_SELECT}, ` : '';
-  const limit = where.needsJsCheck ? '' : `LIMIT ${Math.floor(k)}`;
-  const text = `SELECT ${columns}v.memory_id AS vid, 1 - (${distance}) AS score
-    FROM strata_vectors v JOIN strata_memories m ON m.user_id = v.user_id AND m.id = v.memory_id
-    WHERE ${where.sql} AND v.user_id = $1 AND v.dims = ${dims}
-    ORDER BY ${distance}, v.memory_id ${limit}`;
-  const params = [...where.params, vectorLiteral(vector)];
+  const { text, params } = vectorQuery(filter, vector, k);
   const rows = await ctx.c.tx('vectorSearch', async (sql) => {
     if (ctx.iterativeScan) await sql.query("SET LOCAL hnsw.iterative_scan = 'strict_order'");
     await sql.query(`SET LOCAL hnsw.ef_search = ${Math.min(1_000, Math.max(40, Math.floor(k) * 2))}`);
@@ -78,6 +69,25 @@ export async function vectorSearch(
     if (out.length === k) break;
   }
   return out.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+}
+
+/** The vector query: cosine distance ordered through the HNSW expression index of `dims`. */
+export function vectorQuery(
+  filter: StoreFilter,
+  vector: Float32Array,
+  k: number,
+): { text: string; params: unknown[] } {
+  const dims = vector.length;
+  const where = whereFor(filter);
+  const n = where.params.length;
+  const distance = `v.embedding::vector(${dims}) <=> $${n + 1}::vector(${dims})`;
+  const columns = where.needsJsCheck ? `${MEMORY_SELECT}, ` : '';
+  const limit = where.needsJsCheck ? '' : `LIMIT ${Math.floor(k)}`;
+  const text = `SELECT ${columns}v.memory_id AS vid, 1 - (${distance}) AS score
+    FROM strata_vectors v JOIN strata_memories m ON m.user_id = v.user_id AND m.id = v.memory_id
+    WHERE ${where.sql} AND v.user_id = $1 AND v.dims = ${dims}
+    ORDER BY ${distance}, v.memory_id ${limit}`;
+  return { text, params: [...where.params, vectorLiteral(vector)] };
 }
 
 function hasFuzzy(node: QueryNode): boolean {

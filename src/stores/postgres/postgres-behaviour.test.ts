@@ -21,6 +21,7 @@ import { ConfigSchema } from '../../config/schema.ts';
 import { createCipher, generateKey } from '../../security/cipher.ts';
 import { createStore } from '../create-store.ts';
 import { PostgresConnection } from './connection.ts';
+import { vectorQuery } from './pg-search.ts';
 import { PostgresStore } from './store.ts';
 
 let server: PgliteServer;
@@ -71,6 +72,45 @@ describe('postgres schema', () => {
     );
   });
 });
+
+describe('postgres vector index', () => {
+  it('a user with many vectors is searched through the HNSW cosine index, a small one exactly', async () => {
+    const store = await openStore();
+    const many = Array.from({ length: 1_500 }, (_, i) => ({
+      memory: memory({ userId: 'big', content: `note ${i}` }),
+      vector: vec(Math.sin(i), Math.cos(i), (i % 7) / 7, (i % 3) / 3),
+    }));
+    await store.insert([...many, { memory: memory({ userId: 'small' }), vector: vec(1) }]);
+    await server.query('ANALYZE');
+    const plan = async (userId: string) => {
+      const { text, params } = vectorQuery({ userId }, vec(1, 0.5), 10);
+      const rows = await server.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    };
+    expect(await plan('big')).toContain('strata_vectors_hnsw_8');
+    expect(await plan('small')).not.toContain('strata_vectors_hnsw_8');
+    const found = await store.vectorSearch({ userId: 'big' }, vec(1, 0.5), 10);
+    expect(found).toHaveLength(10);
+    const exact = many
+      .map((r) => ({ id: r.memory.id, score: cosineOf(r.vector, vec(1, 0.5)) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 10);
+    // HNSW is approximate; on this small graph it finds the exact top 10.
+    expect(ids(found)).toEqual(ids(exact));
+  });
+});
+
+function cosineOf(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return dot / Math.sqrt(na * nb);
+}
 
 describe('postgres isolation at scale', () => {
   it("a user's vector and keyword queries never return another user's rows", async () => {

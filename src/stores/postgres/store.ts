@@ -66,6 +66,42 @@ export interface PostgresStoreOptions {
 }
 
 const CHUNK = 500;
+/** Postgres types of INSERT_MEMORY's parameters, for the multi-row (unnest) form. */
+const MEMORY_TYPES = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'int4',
+  'text',
+  'float8',
+  'float8',
+  'int4',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'bytea',
+  'text',
+  'bytea',
+  'text',
+  'int4',
+  'text',
+  'int4',
+  'text',
+];
+const BULK_INSERT_MEMORY = `INSERT INTO strata_memories (${MEMORY_COLUMNS.join(', ')}, fts_config, token_count, tsv)
+  SELECT ${MEMORY_COLUMNS.map((c) => `r.${c}`).join(', ')}, r.fts_config, r.token_count,
+    CASE WHEN r.fts_config = '${STRATA_CONFIG}' THEN r.tsv::tsvector ELSE to_tsvector(r.fts_config::regconfig, r.content) END
+  FROM unnest(${MEMORY_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
+    AS r(${MEMORY_COLUMNS.join(', ')}, fts_config, token_count, tsv)`;
+const VERSION_TYPES = ['text', 'text', 'int4', 'text', 'text', 'text', 'bytea', 'text'];
+const BULK_INSERT_VERSION = `INSERT INTO strata_versions (user_id, memory_id, version, op, at, snapshot, snapshot_sealed, key_id)
+  SELECT * FROM unnest(${VERSION_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
+const BULK_INSERT_VECTOR = `INSERT INTO strata_vectors (user_id, memory_id, model, dims, embedding)
+  SELECT r.u, r.i, r.m, r.d, r.e::vector FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::text[]) AS r(u, i, m, d, e)`;
 const INSERT_MEMORY = `INSERT INTO strata_memories (${MEMORY_COLUMNS.join(', ')}, fts_config, token_count, tsv)
   VALUES (${MEMORY_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, $21, $22,
   CASE WHEN $21 = '${STRATA_CONFIG}' THEN $23::tsvector ELSE to_tsvector($21::regconfig, $15::text) END)`;
@@ -311,15 +347,65 @@ export class PostgresStore implements MemoryStore {
     });
   }
 
+  /**
+   * Inserts in multi-row statements (unnest of column arrays, 500 rows each): memories, then
+   * versions, vectors and language configurations. A taken id fails the statement (unique
+   * violation) and with it the transaction.
+   */
   private async insertRows(sql: Sql, records: StoredRecord[], op: VersionOp): Promise<void> {
     const seen = new Set<string>();
-    for (const { memory, vector } of records) {
+    for (const { memory } of records) {
       if (seen.has(memory.id)) {
-        throw new ConflictError(`A memory with id ${memory.id} already exists; use update() or a new id.`);
+        throw new ConflictError(
+          `A memory with id ${memory.id} is inserted twice in one batch; nothing was written.`,
+        );
       }
       seen.add(memory.id);
-      await this.writeRow(sql, memory, vector, 'insert');
-      await this.writeVersion(sql, memory.userId, versionOf(memory, op));
+    }
+    for (let start = 0; start < records.length; start += CHUNK) {
+      const chunk = records.slice(start, start + CHUNK);
+      const rows = chunk.map(({ memory }) => this.rowParams(memory));
+      const columns = MEMORY_TYPES.map((_, i) => rows.map((row) => row[i]));
+      try {
+        await sql.query(BULK_INSERT_MEMORY, columns);
+      } catch (error) {
+        if (sqlStateOf(error) === '23505') {
+          const detail = String((error as { detail?: unknown }).detail ?? '');
+          const id = /\(id\)=\((.*)\)/.exec(detail)?.[1] ?? chunk.find(() => true)?.memory.id;
+          throw new ConflictError(`A memory with id ${id} already exists; use update() or a new id.`);
+        }
+        throw error;
+      }
+      const versions = chunk.map(({ memory }) => [
+        memory.userId,
+        ...versionParams(versionOf(memory, op), this.cipher),
+      ]);
+      await sql.query(
+        BULK_INSERT_VERSION,
+        VERSION_TYPES.map((_, i) => versions.map((v) => v[i])),
+      );
+      const withVectors = chunk.filter((r) => r.vector);
+      if (withVectors.length > 0) {
+        const modelId = (m: Memory) => this.model?.id ?? m.embeddingModel ?? 'unknown';
+        await sql.query(BULK_INSERT_VECTOR, [
+          withVectors.map((r) => r.memory.userId),
+          withVectors.map((r) => r.memory.id),
+          withVectors.map((r) => modelId(r.memory)),
+          withVectors.map((r) => r.vector!.length),
+          withVectors.map((r) => vectorLiteral(r.vector!)),
+        ]);
+        if (this.model && !(await this.readModelFrom(sql))) {
+          await this.writeMeta(sql, 'embedding_model', JSON.stringify(this.model));
+        }
+      }
+      const languages = rows.filter((row) => row[20] !== STRATA_CONFIG);
+      if (languages.length > 0) {
+        await sql.query(
+          `INSERT INTO strata_fts_configs (user_id, config) SELECT DISTINCT * FROM unnest($1::text[], $2::text[])
+           ON CONFLICT DO NOTHING`,
+          [languages.map((row) => row[0]), languages.map((row) => row[20])],
+        );
+      }
     }
   }
 
