@@ -148,3 +148,18 @@ export async function ensureVectorIndex(connection: PostgresConnection, dims: nu
     );
   });
 }
+
+/** Every table the store creates, dependents first. */
+export const STRATA_TABLES = [
+  'strata_versions',
+  'strata_vectors',
+  'strata_memories',
+  'strata_fts_configs',
+  'strata_meta',
+  'strata_schema_version',
+] as const;
+
+/** Drops every Strata table (an empty database for the next open); for evals and tests. */
+export async function dropStrataTables(connection: PostgresConnection): Promise<void> {
+  await connection.query(`DROP TABLE IF EXISTS ${STRATA_TABLES.join(', ')} CASCADE`);
+}
