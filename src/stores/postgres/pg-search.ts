@@ -3,17 +3,17 @@
  * the HNSW expression index of the model's dimension count, scoped by `user_id = $1` (with
  * pgvector ≥ 0.8 iterative index scans, so a selective user filter still fills k).
  * Keyword search, part 2: the tsquery (keyword.ts) selects the matching rows through the
- * GIN index on (user_id, tsv); their BM25 scores (k1 1.2, b 0.75, the function SQLite's
- * FTS5 and the in-memory store use) are computed here from the rows' tsvectors, with
- * document frequencies and the mean length taken over the user's filtered scope, so fused
- * rankings agree with the other stores.
+ * GIN index on (user_id, tsv); their BM25 scores are computed here from the rows'
+ * tsvectors exactly as the SQLite store's per-user keyword index computes them (document
+ * frequencies and mean length over all of the user's memories), so fused rankings agree.
  */
 import { ValidationError } from '../../errors.ts';
 import type { Cipher } from '../../security/cipher.ts';
 import type { QueryNode } from '../../text/query-ast.ts';
 import { compileFilter } from '../shared/filter.ts';
 import {
-  bm25,
+  B,
+  K1,
   type KeywordMatch,
   matchDocs,
   PLAIN,
@@ -178,8 +178,8 @@ export async function keywordSearch(
 
   const matches = await hitsOf(ctx, ast, candidates, mapping);
   const tokens = [...new Set(matches.flatMap((m) => [...m.hits.keys()]))];
-  const stats = await scopeStats(ctx, filter, tokens);
-  return bm25(matches, stats.total, stats.docFreq, stats.avgLength)
+  const stats = await userStats(ctx, filter.userId, tokens);
+  return bm25Scores(matches, stats.total, stats.docFreq, stats.avgLength)
     .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
     .slice(0, k);
 }
@@ -223,24 +223,48 @@ async function hitsOf(
   return out;
 }
 
-/** Documents, mean token count and per-token document frequency over the filtered scope. */
-async function scopeStats(
+/**
+ * BM25 as the SQLite store's default keyword index computes it (so both rank alike):
+ * idf = ln((N − df + 0.5) / (df + 0.5)), floored at 1e-6, k1 1.2, b 0.75.
+ */
+export function bm25Scores(
+  matches: KeywordMatch[],
+  total: number,
+  docFreq: Map<string, number>,
+  avgLength: number,
+): ScoredId[] {
+  const avg = avgLength > 0 ? avgLength : 1;
+  return matches.map((match) => {
+    let score = 0;
+    for (const [token, tf] of match.hits) {
+      const df = docFreq.get(token) ?? 1;
+      const idf = Math.log((total - df + 0.5) / (df + 0.5));
+      score += ((idf > 0 ? idf : 1e-6) * tf * (K1 + 1)) / (tf + K1 * (1 - B) + (K1 * B * match.length) / avg);
+    }
+    return { id: match.id, score: Math.max(score, 1e-9) };
+  });
+}
+
+/**
+ * Documents, mean token count and per-token document frequency over all of the user's
+ * memories (the statistics the SQLite store's per-user index keeps), each through an index
+ * that starts with user_id.
+ */
+async function userStats(
   ctx: SearchContext,
-  filter: StoreFilter,
+  userId: string,
   tokens: string[],
 ): Promise<{ total: number; avgLength: number; docFreq: Map<string, number> }> {
-  const where = whereFor(filter);
-  const n = where.params.length;
   const totals = await ctx.c.query<{ n: number; avg: number | null }>(
-    `SELECT COUNT(*)::int AS n, AVG(m.token_count)::float8 AS avg FROM strata_memories m WHERE ${where.sql}`,
-    where.params,
+    'SELECT COUNT(*)::int AS n, AVG(token_count)::float8 AS avg FROM strata_memories WHERE user_id = $1',
+    [userId],
   );
   const docFreq = new Map<string, number>();
   if (tokens.length > 0) {
     const rows = await ctx.c.query<{ token: string; df: number }>(
-      `SELECT t.token, (SELECT COUNT(*)::int FROM strata_memories m WHERE ${where.sql} AND m.tsv @@ t.q::tsquery) AS df
-       FROM unnest($${n + 1}::text[], $${n + 2}::text[]) AS t(token, q)`,
-      [...where.params, tokens, tokens.map(lexeme)],
+      `SELECT t.token, (SELECT COUNT(*)::int FROM strata_memories m WHERE m.user_id = $1 AND m.tsv @@ t.q::tsquery) AS df
+       FROM unnest($2::text[], $3::text[]) AS t(token, q)`,
+      [userId, tokens, tokens.map(lexeme)],
     );
     for (const row of rows) docFreq.set(row.token, row.df);
   }
