@@ -129,11 +129,17 @@ export class PostgresConnection implements Sql {
   }
 
   /**
-   * Runs `fn` in one SERIALIZABLE transaction, rerunning it on 40001/40P01. `fn` must be
+   * Runs `fn` in one SERIALIZABLE transaction (or, `readOnly`, a read-only one at the
+   * server's default level), rerunning it on 40001/40P01. `fn` must be
    * safe to rerun: it may only touch the database through `sql` (state it builds for the
    * caller is rebuilt by the rerun).
    */
-  async tx<T>(operation: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  async tx<T>(
+    operation: string,
+    fn: (sql: Sql) => Promise<T>,
+    options: { readOnly?: boolean } = {},
+  ): Promise<T> {
+    const begin = options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN ISOLATION LEVEL SERIALIZABLE';
     try {
       const pool = await this.pool();
       return await withRetry(
@@ -141,7 +147,7 @@ export class PostgresConnection implements Sql {
           const client = await pool.connect();
           let broken = false;
           try {
-            await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+            await client.query(begin);
             const result = await fn(clientSql(client));
             await client.query('COMMIT');
             return result;

@@ -55,11 +55,15 @@ export async function vectorSearch(
   if (k <= 0) return [];
   const where = whereFor(filter);
   const { text, params } = vectorQuery(filter, vector, k);
-  const rows = await ctx.c.tx('vectorSearch', async (sql) => {
-    if (ctx.iterativeScan) await sql.query("SET LOCAL hnsw.iterative_scan = 'strict_order'");
-    await sql.query(`SET LOCAL hnsw.ef_search = ${Math.min(1_000, Math.max(40, Math.floor(k) * 2))}`);
-    return sql.query<PgMemoryRow & { vid: string; score: number }>(text, params);
-  });
+  const rows = await ctx.c.tx(
+    'vectorSearch',
+    async (sql) => {
+      if (ctx.iterativeScan) await sql.query("SET LOCAL hnsw.iterative_scan = 'strict_order'");
+      await sql.query(`SET LOCAL hnsw.ef_search = ${Math.min(1_000, Math.max(40, Math.floor(k) * 2))}`);
+      return sql.query<PgMemoryRow & { vid: string; score: number }>(text, params);
+    },
+    { readOnly: true },
+  );
   const check = where.needsJsCheck ? compileFilter(filter) : null;
   const out: ScoredId[] = [];
   for (const row of rows) {

@@ -196,9 +196,9 @@ export class PostgresStore implements MemoryStore {
   /** Refuses vectors of another model (meta, or per-row tags after an interrupted re-embed). */
   private async checkModel(c: PostgresConnection, options: OpenOptions): Promise<void> {
     const stored = await this.readModelFrom(c);
-    const count = await c.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM strata_vectors');
-    const vectors = count[0]?.n ?? 0;
-    if (stored && vectors > 0 && stored.id !== options.model.id && !options.allowModelChange) {
+    const any = await c.query<{ e: boolean }>('SELECT EXISTS (SELECT 1 FROM strata_vectors) AS e');
+    const vectors = any[0]?.e === true;
+    if (stored && vectors && stored.id !== options.model.id && !options.allowModelChange) {
       throw modelMismatch(stored, options.model, this.location);
     }
     const foreign = await c.query<{ model: string; dims: number }>(
@@ -212,7 +212,7 @@ export class PostgresStore implements MemoryStore {
         this.location,
       );
     }
-    if (stored && vectors === 0 && stored.id !== options.model.id) {
+    if (stored && !vectors && stored.id !== options.model.id) {
       await c.query("DELETE FROM strata_meta WHERE key = 'embedding_model'");
     }
   }
