@@ -5,11 +5,14 @@
  * embedded default) in a temp dir that is removed afterwards; the engine is opened through
  * an injected function so the CLI's config loading applies.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { StrataConfig } from '../src/config/schema.ts';
 import type { StrataMemory } from '../src/engine/strata-memory.ts';
+import { ValidationError } from '../src/errors.ts';
+import { dropPostgresStore } from '../src/stores/postgres/index.ts';
 import { type EmbedThroughput, measureEmbedding, measureModelLoad } from './embed-throughput.ts';
 import { runScale, type SizeResult } from './scale.ts';
 import { runSoak, type SoakResult } from './soak.ts';
@@ -18,7 +21,9 @@ import { evaluateTargets, type TargetResult } from './targets.ts';
 
 export interface BenchOptions {
   quick: boolean;
-  store: 'sqlite' | 'memory';
+  store: 'sqlite' | 'memory' | 'postgres';
+  /** With store 'postgres': a database the bench may empty (its Strata tables are dropped before and after). */
+  postgresUrl?: string;
   config: StrataConfig;
   open: (config: StrataConfig) => Promise<StrataMemory>;
   log?: (message: string) => void;
@@ -68,17 +73,20 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       ...options.config,
       dataDir: scratch,
       store:
-        options.store === 'memory'
-          ? { kind: 'memory' }
-          : {
-              ...(options.config.store.kind === 'sqlite'
-                ? options.config.store
-                : { vectorPrecision: 'float32', busyTimeoutMs: 5_000 }),
-              kind: 'sqlite',
-              path: join(scratch, 'bench.db'),
-            },
+        options.store === 'postgres'
+          ? { kind: 'postgres', url: postgresUrlOf(options), poolSize: 4, retries: 5 }
+          : options.store === 'memory'
+            ? { kind: 'memory' }
+            : {
+                ...(options.config.store.kind === 'sqlite'
+                  ? options.config.store
+                  : { vectorPrecision: 'float32', busyTimeoutMs: 5_000 }),
+                kind: 'sqlite',
+                path: join(scratch, 'bench.db'),
+              },
       log: { level: 'error' },
     };
+    if (config.store.kind === 'postgres') await dropPostgresStore(config.store.url);
     log('model load (cold)…');
     const modelLoad = await measureModelLoad(config);
     const t0 = performance.now();
@@ -160,8 +168,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       };
     } finally {
       await memory.close();
+      if (config.store.kind === 'postgres') await dropPostgresStore(config.store.url);
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+function postgresUrlOf(options: BenchOptions): string {
+  if (!options.postgresUrl) throw new ValidationError('--store postgres needs --postgres-url postgres://...');
+  return options.postgresUrl;
 }

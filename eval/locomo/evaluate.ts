@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StrataConfig } from '../../src/config/schema.ts';
+import { ValidationError } from '../../src/errors.ts';
+import { dropPostgresStore } from '../../src/stores/postgres/index.ts';
 import type { LayerName } from '../../src/types.ts';
 import type { AnswerInBlockSummary } from './answer.ts';
 import { runBm25Baseline, runDatedBm25AnswerBaseline } from './baseline.ts';
@@ -41,7 +43,9 @@ export interface EvaluateOptions {
   turnMode?: TurnMode;
   /** Send the message before each turn along as context (default true; false: the turn only). */
   context?: boolean;
-  store?: 'sqlite' | 'memory';
+  store?: 'sqlite' | 'memory' | 'postgres';
+  /** With store 'postgres': the database; its Strata tables are dropped before each conversation. */
+  postgresUrl?: string;
   ablation?: boolean;
   baselineOnly?: boolean;
   /** A peer to run under the same protocol (opened once per conversation). */
@@ -78,25 +82,31 @@ export function conversationConfig(
   config: StrataConfig,
   scratch: string,
   conv: LocomoConversation,
-  store: 'sqlite' | 'memory',
+  store: 'sqlite' | 'memory' | 'postgres',
   layers: LayerName[],
+  postgresUrl?: string,
 ): StrataConfig {
+  if (store === 'postgres' && !postgresUrl) {
+    throw new ValidationError('--store postgres needs --postgres-url postgres://...');
+  }
   return {
     ...config,
     dataDir: scratch,
     store:
-      store === 'memory'
-        ? { kind: 'memory' }
-        : {
-            kind: 'sqlite',
-            path: join(scratch, `${conv.id}.db`),
-            vectorPrecision: 'float32',
-            busyTimeoutMs: 5_000,
-            // keep the configured keyword index (STRATA_STORE__KEYWORD_INDEX) comparable
-            ...(config.store.kind === 'sqlite' && config.store.keywordIndex
-              ? { keywordIndex: config.store.keywordIndex }
-              : {}),
-          },
+      store === 'postgres'
+        ? { kind: 'postgres', url: postgresUrl!, poolSize: 1, retries: 5 }
+        : store === 'memory'
+          ? { kind: 'memory' }
+          : {
+              kind: 'sqlite',
+              path: join(scratch, `${conv.id}.db`),
+              vectorPrecision: 'float32',
+              busyTimeoutMs: 5_000,
+              // keep the configured keyword index (STRATA_STORE__KEYWORD_INDEX) comparable
+              ...(config.store.kind === 'sqlite' && config.store.keywordIndex
+                ? { keywordIndex: config.store.keywordIndex }
+                : {}),
+            },
     layers: { ...config.layers, enabled: layers },
   };
 }
@@ -115,11 +125,19 @@ async function runOnce(
     const enabled = layers ?? options.config.layers.enabled;
     return await runLocomo(
       conversations,
-      (conv) =>
-        options.open(
-          conversationConfig(options.config, scratch, conv, options.store ?? 'sqlite', enabled),
+      async (conv) => {
+        const config = conversationConfig(
+          options.config,
+          scratch,
           conv,
-        ),
+          options.store ?? 'sqlite',
+          enabled,
+          options.postgresUrl,
+        );
+        // One database for every conversation: start each from empty tables.
+        if (config.store.kind === 'postgres') await dropPostgresStore(config.store.url);
+        return options.open(config, conv);
+      },
       {
         ...(options.depth ? { depth: options.depth } : {}),
         ...(layers ? { layers } : {}),

@@ -99,6 +99,12 @@ describe('loadConfig', () => {
     expect(config.store).toMatchObject({ kind: 'qdrant', url: 'http://localhost:6333' });
   });
 
+  it('selects the postgres store from STRATA_POSTGRES_URL', () => {
+    const url = 'postgres://strata:pw@localhost:5432/strata';
+    const config = loadConfig({ env: { STRATA_POSTGRES_URL: url }, cwd: dir });
+    expect(config.store).toMatchObject({ kind: 'postgres', url, poolSize: 10 });
+  });
+
   it('accepts STRATA_API_KEYS as JSON', () => {
     expect(parseApiKeys('[{"key":"k1234567","admin":true}]')).toEqual([{ key: 'k1234567', admin: true }]);
   });

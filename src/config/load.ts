@@ -41,6 +41,7 @@ const ALIASES: Record<string, string> = {
   STRATA_STORE: 'store.kind',
   STRATA_QDRANT_URL: 'store.url',
   STRATA_QDRANT_API_KEY: 'store.apiKey',
+  STRATA_POSTGRES_URL: 'store.url',
   STRATA_EMBEDDER: 'embedder.kind',
   STRATA_EMBEDDER_MODEL_PATH: 'embedder.modelPath',
   STRATA_API_KEYS: 'server.apiKeys',
@@ -68,9 +69,12 @@ export function loadConfig(options: LoadConfigOptions = {}): StrataConfig {
   deepMerge(merged, fromEnv);
   if (options.overrides) mergeInto(merged, options.overrides, origins, 'programmatic override', '');
 
-  // STRATA_QDRANT_URL alone means "use Qdrant": it needs store.kind to pick the schema branch.
+  // STRATA_QDRANT_URL (STRATA_POSTGRES_URL) alone means "use Qdrant" ("use Postgres"): it
+  // needs store.kind to pick the schema branch; a postgres:// URL can only mean Postgres.
   const store = merged.store as Json | undefined;
-  if (store && store.kind === undefined && typeof store.url === 'string') store.kind = 'qdrant';
+  if (store && store.kind === undefined && typeof store.url === 'string') {
+    store.kind = /^postgres(ql)?:\/\//.test(store.url) ? 'postgres' : 'qdrant';
+  }
   return validateConfig(merged, origins);
 }
 

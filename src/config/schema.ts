@@ -51,10 +51,23 @@ const QdrantStoreSchema = z.object({
   quantization: z.enum(['none', 'int8']).default('none'),
 });
 
+const PostgresStoreSchema = z.object({
+  kind: z.literal('postgres'),
+  /** Connection string, e.g. postgres://strata:secret@db.internal:5432/strata (needs the `pg` package). */
+  url: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'store.url must be a postgres:// or postgresql:// connection string'),
+  /** Connections in the pg.Pool. */
+  poolSize: z.number().int().min(1).max(1_000).default(10),
+  /** Reruns of a transaction after a serialization failure or deadlock (SQLSTATE 40001/40P01). */
+  retries: z.number().int().min(0).max(20).default(5),
+});
+
 export const StoreConfigSchema = z.discriminatedUnion('kind', [
   SqliteStoreSchema,
   MemoryStoreSchema,
   QdrantStoreSchema,
+  PostgresStoreSchema,
 ]);
 
 export const EmbedderConfigSchema = z.object({
@@ -215,7 +228,7 @@ export const ConfigSchema = z.object({
 export type StrataConfig = z.output<typeof ConfigSchema>;
 /** The configuration as written: every field optional (what {@link createMemory} accepts). */
 export type StrataConfigInput = z.input<typeof ConfigSchema>;
-/** The `store` section: SQLite (default), in-memory or Qdrant. */
+/** The `store` section: SQLite (default), in-memory, Qdrant or Postgres. */
 export type StoreConfig = z.output<typeof StoreConfigSchema>;
 /** The `embedder` section: static (default), use, onnx, openai or hash. */
 export type EmbedderConfig = z.output<typeof EmbedderConfigSchema>;

@@ -1,6 +1,7 @@
 /**
  * Store factory: config → MemoryStore (unopened; the engine calls open() with its model).
  * One branch per store kind; unknown kinds fail with a ConfigError naming the valid ones.
+ * Postgres and Qdrant load their client packages on first use (optional peer dependencies).
  * SQLite defaults to <dataDir>/strata.db and gets the at-rest cipher when
  * config.encryption has a key or keyFile.
  */
@@ -9,6 +10,7 @@ import type { StrataConfig } from '../config/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { cipherFromConfig } from '../security/cipher.ts';
 import { InMemoryStore } from './memory/memory-store.ts';
+import { createPostgresStore } from './postgres/index.ts';
 import { createQdrantStore } from './qdrant/index.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { MemoryStore } from './types.ts';
@@ -29,9 +31,11 @@ export function createStore(config: StrataConfig): MemoryStore {
       });
     case 'qdrant':
       return createQdrantStore(store, { cipher: cipherFromConfig(config.encryption) });
+    case 'postgres':
+      return createPostgresStore(store, { cipher: cipherFromConfig(config.encryption) });
     default:
       throw new ConfigError(
-        `Store kind "${(store as { kind: string }).kind}" is not available; set store.kind to "sqlite", "memory" or "qdrant".`,
+        `Store kind "${(store as { kind: string }).kind}" is not available; set store.kind to "sqlite", "memory", "qdrant" or "postgres".`,
       );
   }
 }

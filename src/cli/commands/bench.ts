@@ -16,7 +16,8 @@ const REPO_ROOT = packageRoot();
 
 interface BenchFlags {
   quick?: boolean;
-  store: 'sqlite' | 'memory';
+  store: 'sqlite' | 'memory' | 'postgres';
+  postgresUrl?: string;
   peer?: string;
   http?: boolean;
   chart?: string;
@@ -27,7 +28,12 @@ export function register(program: Command, ctx: CliContext): void {
     .command('bench')
     .description('Latency, memory and throughput benchmark with SPEC §8 targets (throwaway store)')
     .option('--quick', 'small sizes (1k, 10k), under a minute')
-    .option('--store <kind>', 'sqlite (default, a temp file) or memory', 'sqlite')
+    .option(
+      '--store <kind>',
+      'sqlite (default, a temp file), memory, or postgres (with --postgres-url; its Strata tables are dropped before and after)',
+      'sqlite',
+    )
+    .option('--postgres-url <url>', 'with --store postgres: a database the bench may empty (postgres://...)')
     .option('--peer <name>', 'also run a peer side by side on the same data (mem0)')
     .option('--http', 'also run the concurrent-users HTTP load (loopback)')
     .option(
@@ -39,7 +45,8 @@ export function register(program: Command, ctx: CliContext): void {
       const config = await ctx.loadConfig();
       const report = await runBench({
         quick: Boolean(flags.quick),
-        store: flags.store === 'memory' ? 'memory' : 'sqlite',
+        store: flags.store === 'memory' || flags.store === 'postgres' ? flags.store : 'sqlite',
+        ...(flags.postgresUrl ? { postgresUrl: flags.postgresUrl } : {}),
         config,
         open: (conf) => ctx.openMemory(conf),
         log: (message) => ctx.output.info(message),

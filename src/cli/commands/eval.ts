@@ -29,7 +29,8 @@ interface LocomoFlags {
   limitConversations?: string;
   method: 'recall' | 'search';
   turnMode: 'pair' | 'single';
-  store: 'sqlite' | 'memory';
+  store: 'sqlite' | 'memory' | 'postgres';
+  postgresUrl?: string;
   context: boolean;
   ablation?: boolean;
   baselineOnly?: boolean;
@@ -102,7 +103,12 @@ export function register(program: Command, ctx: CliContext): void {
       'pair',
     )
     .option('--no-context', 'send each turn alone, without the message before it as conversation context')
-    .option('--store <kind>', 'sqlite (a fresh temp file per conversation) or memory', 'sqlite')
+    .option(
+      '--store <kind>',
+      'sqlite (a fresh temp file per conversation), memory, or postgres (with --postgres-url; its Strata tables are dropped before each conversation)',
+      'sqlite',
+    )
+    .option('--postgres-url <url>', 'with --store postgres: a database Strata may empty (postgres://...)')
     .option('--ablation', 'run the layer ablation: episodic, +semantic, +temporal, +associative, all')
     .option('--baseline-only', 'only the BM25 baseline (checks the metric); with --peer: BM25 and the peer')
     .option('--peer <name>', 'also run a peer (mem0) under the same protocol with the same embedder')
@@ -127,7 +133,8 @@ export function register(program: Command, ctx: CliContext): void {
         open: openEvalEngine,
         method: flags.method === 'search' ? 'search' : 'recall',
         turnMode: flags.turnMode === 'single' ? 'single' : 'pair',
-        store: flags.store === 'memory' ? 'memory' : 'sqlite',
+        store: flags.store === 'memory' || flags.store === 'postgres' ? flags.store : 'sqlite',
+        ...(flags.postgresUrl ? { postgresUrl: flags.postgresUrl } : {}),
         ...(flags.context === false ? { context: false } : {}),
         ...(layers ? { layers } : {}),
         ...(flags.k ? { depth: Number(flags.k) } : {}),
