@@ -20,6 +20,8 @@ import { newMemory } from '../records.ts';
 import { createStore } from '../stores/create-store.ts';
 import type { MemoryStore, StoredRecord } from '../stores/types.ts';
 import {
+  type FeedbackInput,
+  type FeedbackResult,
   type ImportResult,
   type ListQuery,
   ListQuerySchema,
@@ -38,6 +40,7 @@ import {
 import { type Clock, nowIso, systemClock } from '../util/clock.ts';
 import { type Logger, silentLogger } from '../util/logger.ts';
 import { parseWith } from '../validation.ts';
+import { applyFeedback } from './feedback.ts';
 import { reembedAll } from './reembed.ts';
 import { engineStats } from './stats.ts';
 import type { ExportOptions, ImportOptions, ReembedProgress, StrataMemory } from './strata-memory.ts';
@@ -233,6 +236,17 @@ class Engine implements StrataMemory {
 
   search(query: SearchQuery): Promise<SearchResult[]> {
     return this.#run((ctx) => hybridSearch(ctx, parseWith(SearchQuerySchema, query, 'search query')));
+  }
+
+  feedback(input: FeedbackInput): Promise<FeedbackResult> {
+    return this.#run((ctx) =>
+      applyFeedback(ctx, input, (userId, id, next) =>
+        this.#writes.run(`${userId}\u0000${id}`, async () => {
+          const changes = next(await getOwned(ctx, userId, id));
+          return changes ? writeVersion(ctx, userId, id, changes, 'update') : null;
+        }),
+      ),
+    );
   }
 
   observeTurn(turn: Parameters<StrataMemory['observeTurn']>[0]) {
