@@ -231,6 +231,8 @@ export interface FeedbackResult {
 export interface RecallResult {
   context: string;
   memories: SearchResult[];
+  /** Ids of the memories whose lines are in `context` (what a rating of the reply is about). */
+  contextIds?: string[];
 }
 
 /** What {@link StrataMemory.observeTurn} stored and updated for one turn. */

@@ -15,6 +15,7 @@ import { ClosedError, ConfigError, ValidationError } from '../errors.ts';
 import type { EngineContext } from '../layers/context.ts';
 import type { EmotionCluster } from '../layers/emotional/clusters.ts';
 import type { ConsolidateOptions } from '../pipeline/consolidate.ts';
+import { refitPrior } from '../pipeline/learner-store.ts';
 import { hybridSearch, searchFilter } from '../pipeline/retrieval/hybrid.ts';
 import { newMemory } from '../records.ts';
 import { createStore } from '../stores/create-store.ts';
@@ -258,7 +259,12 @@ class Engine implements StrataMemory {
   }
 
   consolidate(options: ConsolidateOptions = {}) {
-    return this.#run((ctx) => pipeline().then((p) => p.consolidate(ctx, options)));
+    return this.#run(async (ctx) => {
+      const result = await pipeline().then((p) => p.consolidate(ctx, options));
+      // The learner's global prior is refitted from every user's weights by an all-user run only.
+      if (options.userId === undefined && ctx.config.learning.enabled) await refitPrior(ctx);
+      return result;
+    });
   }
 
   emotionClusters(userId: string): Promise<EmotionCluster[]> {

@@ -50,9 +50,28 @@ export function learnerState(ctx: EngineContext, userId: string): Promise<Learne
   return readState(ctx.store, userId);
 }
 
-/** Replaces the user's learner state (import). */
-export function restoreLearnerState(ctx: EngineContext, userId: string, value: unknown): Promise<void> {
-  return writeState(ctx.store, userId, parseLearner(value));
+/** Every state entry of the user (export), from the store or this process. */
+export async function userStateEntries(
+  ctx: EngineContext,
+  userId: string,
+): Promise<Array<{ key: string; value: unknown }>> {
+  if (ctx.store.listState) return ctx.store.listState(userId);
+  const prefix = `${userId}\u0000`;
+  return [...local(ctx.store)]
+    .filter(([k]) => k.startsWith(prefix))
+    .map(([k, value]) => ({ key: k.slice(prefix.length), value }));
+}
+
+/** Writes one state entry as exported (import); the learner's state is read leniently. */
+export async function restoreUserState(
+  ctx: EngineContext,
+  userId: string,
+  key: string,
+  value: unknown,
+): Promise<void> {
+  const clean = key === LEARNER_KEY ? parseLearner(value) : value;
+  if (ctx.store.putState) await ctx.store.putState(userId, key, clean);
+  else local(ctx.store).set(`${userId}\u0000${key}`, clean);
 }
 
 /** The multipliers recall applies for this user (all 1 with learning off). */

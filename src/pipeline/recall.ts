@@ -52,7 +52,7 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
   const k = req.k ?? ctx.config.recall.k;
   const layers = enabledLayers(ctx.config).filter((l) => !req.layers || req.layers.includes(l.name));
   const layerNames = layers.map((l) => l.name);
-  if (layerNames.length === 0) return { context: '', memories: [] };
+  if (layerNames.length === 0) return { context: '', memories: [], contextIds: [] };
 
   const query: QueryContext = { engine: ctx, userId: req.userId, text, searchText: text, now, timeZone };
   if (req.chatId) query.chatId = req.chatId;
@@ -134,5 +134,5 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
     );
     await strengthenCoRecalled(ctx, block.included, at);
   }
-  return { context: block.context, memories: ranked };
+  return { context: block.context, memories: ranked, contextIds: block.included.map((m) => m.id) };
 }
