@@ -212,6 +212,13 @@ export const FeedbackInputSchema = z
     /** The assistant message the memories were recalled for; the same rating twice for one message counts once. */
     messageId: z.string().min(1).max(256).optional(),
     chatId: z.string().min(1).max(256).optional(),
+    /**
+     * The ids recall offered for that message, best first (RecallResult.contextIds): the
+     * learner learns layer weights only from rated memories it can rank against each other.
+     */
+    recalled: z.array(MemoryIdSchema).max(1000).optional(),
+    /** The user message the memories were recalled for: the learner keeps weights per kind of question. */
+    query: z.string().max(32_768).optional(),
   })
   .strict();
 /** What {@link StrataMemory.feedback} takes: the user, the rated memories and the rating. */

@@ -105,13 +105,16 @@ describe.each(availableStores())('feedback on the %s store', (kind) => {
         userId: 'alice',
         memoryIds: [tram.id, city.id],
         rating: 'useful',
-        messageId: `u${i}`,
+        messageId: `q${i}`,
+        recalled: [mood.id, tram.id, city.id],
       });
+      // The useless emotional line was offered above the useful semantic ones: a misordered pair.
       await memory.feedback({
         userId: 'alice',
         memoryIds: [mood.id],
         rating: 'not_useful',
-        messageId: `n${i}`,
+        messageId: `q${i}`,
+        recalled: [mood.id, tram.id, city.id],
       });
     }
     const { weights } = await memory.feedback({
@@ -160,16 +163,24 @@ describe.each(availableStores())('feedback on the %s store', (kind) => {
         userId: 'alice',
         memoryIds: [mood.id],
         rating: 'not_useful',
-        messageId: `n${i}`,
+        messageId: `q${i}`,
+        recalled: [mood.id, tram.id],
       });
-      await memory.feedback({ userId: 'alice', memoryIds: [tram.id], rating: 'useful', messageId: `u${i}` });
+      await memory.feedback({
+        userId: 'alice',
+        memoryIds: [tram.id],
+        rating: 'useful',
+        messageId: `q${i}`,
+        recalled: [mood.id, tram.id],
+      });
     }
     const { weights } = await memory.feedback({
       userId: 'alice',
       memoryIds: [tram.id],
       rating: 'useful',
-      messageId: 'u0',
+      messageId: 'q0',
     });
+    expect(weights.semantic).toBeGreaterThan(1);
     const ndjson = await readStream(memory.export('alice'));
     const other = tempDir();
     const copy = createMemory(engineConfig(kind, other.path));
@@ -179,7 +190,7 @@ describe.each(availableStores())('feedback on the %s store', (kind) => {
         userId: 'alice',
         memoryIds: [tram.id],
         rating: 'useful',
-        messageId: 'u0',
+        messageId: 'q0',
       });
       expect(replay.repeated).toEqual([tram.id]);
       expect(replay.weights).toEqual(weights);
@@ -216,12 +227,20 @@ describe('the global prior', () => {
       const s = await memory.add({ userId: 'alice', layer: 'semantic', content: 'Alice likes castles' });
       const c = await memory.add({ userId: 'carol', layer: 'semantic', content: 'Carol likes chess' });
       for (let i = 0; i < 8; i++) {
-        await memory.feedback({ userId: 'alice', memoryIds: [e.id], rating: 'useful', messageId: `u${i}` });
+        const recalled = [s.id, e.id];
+        await memory.feedback({
+          userId: 'alice',
+          memoryIds: [e.id],
+          rating: 'useful',
+          messageId: `q${i}`,
+          recalled,
+        });
         await memory.feedback({
           userId: 'alice',
           memoryIds: [s.id],
           rating: 'not_useful',
-          messageId: `n${i}`,
+          messageId: `q${i}`,
+          recalled,
         });
       }
       const carolBefore = await memory.feedback({
@@ -263,9 +282,22 @@ describe('learned weights on SQLite', () => {
     const s = await first.add({ userId: 'alice', layer: 'semantic', content: 'Alice likes castles' });
     let weights: Record<string, number> = {};
     for (let i = 0; i < 5; i++) {
-      await first.feedback({ userId: 'alice', memoryIds: [m.id], rating: 'useful', messageId: `u${i}` });
+      const recalled = [s.id, m.id];
+      await first.feedback({
+        userId: 'alice',
+        memoryIds: [m.id],
+        rating: 'useful',
+        messageId: `q${i}`,
+        recalled,
+      });
       weights = (
-        await first.feedback({ userId: 'alice', memoryIds: [s.id], rating: 'not_useful', messageId: `n${i}` })
+        await first.feedback({
+          userId: 'alice',
+          memoryIds: [s.id],
+          rating: 'not_useful',
+          messageId: `q${i}`,
+          recalled,
+        })
       ).weights;
     }
     await first.close();

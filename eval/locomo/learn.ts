@@ -1,8 +1,8 @@
 /**
  * `strata eval locomo --learn`: does feedback, and the learner on top of it, help on
  * questions it never saw? Per conversation (one fresh engine, as in run.ts), the questions
- * with evidence are split in their file order: the first half gives simulated feedback,
- * the second half is scored. Fixed split, no randomness:
+ * with evidence are split per category in their file order: the first half gives simulated
+ * feedback, the second half is scored. Fixed split, no randomness:
  *   1. ingest every turn, freeze recall's writes, score the test half: `noFeedback`;
  *   2. for each training question, the default block a chat would get; its memories whose
  *      source turns are evidence are rated useful, the others not useful (one feedback
@@ -85,9 +85,15 @@ export async function runLocomoLearn(
       engine.freeze?.();
       const now = conv.turns.at(-1)?.at;
       const asked = conv.questions.filter((q) => q.evidence.length > 0);
-      const half = Math.floor(asked.length / 2);
-      const train = asked.slice(0, half);
-      const test = asked.slice(half);
+      // Per category, so every category both teaches and is scored (LoCoMo lists them in runs).
+      const train: LocomoQuestion[] = [];
+      const test: LocomoQuestion[] = [];
+      for (const category of new Set(asked.map((q) => q.category))) {
+        const own = asked.filter((q) => q.category === category);
+        const half = Math.floor(own.length / 2);
+        train.push(...own.slice(0, half));
+        test.push(...own.slice(half));
+      }
       split.trainQuestions += train.length;
       split.testQuestions += test.length;
 
@@ -139,7 +145,14 @@ export async function runLocomoLearn(
           ['not_useful', notUseful],
         ] as const) {
           if (memoryIds.length === 0) continue;
-          const fb = await memory.feedback({ userId, memoryIds, rating, messageId: `train-${i}` });
+          const fb = await memory.feedback({
+            userId,
+            memoryIds,
+            rating,
+            messageId: `train-${i}`,
+            recalled: ids,
+            query: q.question,
+          });
           weights = fb.weights;
         }
         split.ratedUseful += useful.length;
@@ -165,7 +178,7 @@ export async function runLocomoLearn(
   }
   return {
     split: {
-      rule: 'per conversation, questions with evidence in file order: first half feedback, second half scored',
+      rule: 'per conversation and category, questions with evidence in file order: first half feedback, second half scored',
       ...split,
     },
     noFeedback: arm(arms.noFeedback),

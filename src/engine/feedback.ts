@@ -8,11 +8,12 @@
  * the memory as replay does (strength +0.2, an access); 'wrong' demotes it at once
  * (strength and importance halved, metadata.flaggedWrong with the time: recall weighs it
  * ×0.2 and leaves it out of the block); a later 'useful' clears the flag. Then the
- * learner (pipeline/learner.ts) learns from every memory rated.
+ * learner (pipeline/learner.ts) learns from the memories rated, ranked by `recalled`.
  */
 import type { EngineContext } from '../layers/context.ts';
-import type { LearnerExample } from '../pipeline/learner.ts';
+import type { RankedExample } from '../pipeline/learner.ts';
 import { learnFromFeedback } from '../pipeline/learner-store.ts';
+import { queryKind } from '../text/query-kind.ts';
 import {
   type FeedbackInput,
   FeedbackInputSchema,
@@ -116,7 +117,12 @@ export async function applyFeedback(
   const at = nowIso(ctx.clock);
   const memories: Memory[] = [];
   const repeated: string[] = [];
-  const examples: LearnerExample[] = [];
+  const examples: RankedExample[] = [];
+  // Unranked memories sort last and never form a misordered pair with each other.
+  const rankOf = (id: string) => {
+    const rank = feedback.recalled?.indexOf(id) ?? -1;
+    return rank < 0 ? Number.MAX_SAFE_INTEGER : rank;
+  };
   for (const id of ids) {
     let layer: Memory['layer'] | undefined;
     const written = await write(feedback.userId, id, (current) => {
@@ -125,12 +131,17 @@ export async function applyFeedback(
     });
     if (written) {
       memories.push(written);
-      examples.push({ layer: layer ?? written.layer, useful: feedback.rating === 'useful' });
+      examples.push({
+        layer: layer ?? written.layer,
+        useful: feedback.rating === 'useful',
+        rank: rankOf(id),
+      });
     } else {
       repeated.push(id);
       memories.push(await getOwned(ctx, feedback.userId, id));
     }
   }
-  const weights = await learnFromFeedback(ctx, feedback.userId, examples);
+  const kind = queryKind(feedback.query ?? '');
+  const weights = await learnFromFeedback(ctx, feedback.userId, examples, feedback.messageId, kind);
   return { memories, repeated, weights };
 }

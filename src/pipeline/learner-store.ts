@@ -6,16 +6,17 @@
  */
 import type { EngineContext } from '../layers/context.ts';
 import type { MemoryStore } from '../stores/types.ts';
+import type { QueryKind } from '../text/query-kind.ts';
 import type { LayerName } from '../types.ts';
 import { nowIso } from '../util/clock.ts';
 import {
   effectiveWeights,
   fitPrior,
-  type LearnerExample,
   type LearnerState,
   learn,
   neutralWeights,
   parseLearner,
+  type RankedExample,
 } from './learner.ts';
 
 export const LEARNER_KEY = 'learner';
@@ -74,24 +75,31 @@ export async function restoreUserState(
   else local(ctx.store).set(`${userId}\u0000${key}`, clean);
 }
 
-/** The multipliers recall applies for this user (all 1 with learning off). */
-export async function layerWeights(ctx: EngineContext, userId: string): Promise<Record<LayerName, number>> {
+/** The multipliers recall applies for this user and kind of question (all 1 with learning off). */
+export async function layerWeights(
+  ctx: EngineContext,
+  userId: string,
+  kind: QueryKind = 'other',
+): Promise<Record<LayerName, number>> {
   if (!ctx.config.learning.enabled) return neutralWeights();
   const [user, prior] = await Promise.all([readState(ctx.store, userId), readState(ctx.store, GLOBAL_SCOPE)]);
-  return effectiveWeights(user, prior, ctx.config.learning);
+  return effectiveWeights(user, prior, kind, ctx.config.learning);
 }
 
-/** Learns from rated memories and saves the user's state; returns the new multipliers. */
+/** Learns from rated memories and saves the user's state; returns the new multipliers for that kind. */
 export async function learnFromFeedback(
   ctx: EngineContext,
   userId: string,
-  examples: readonly LearnerExample[],
+  examples: readonly RankedExample[],
+  messageId: string | undefined,
+  kind: QueryKind,
 ): Promise<Record<LayerName, number>> {
   if (ctx.config.learning.enabled && examples.length > 0) {
     const state = await readState(ctx.store, userId);
-    await writeState(ctx.store, userId, learn(state, examples, ctx.config.learning, nowIso(ctx.clock)));
+    const next = learn(state, examples, messageId, kind, ctx.config.learning, nowIso(ctx.clock));
+    await writeState(ctx.store, userId, next);
   }
-  return layerWeights(ctx, userId);
+  return layerWeights(ctx, userId, kind);
 }
 
 /** Refits the global prior from every user's state (all-user consolidation); returns the users counted. */

@@ -5,48 +5,84 @@ import { effectiveWeights, emptyLearner, fitPrior, learn, parseLearner } from '.
 const config = ConfigSchema.parse({}).learning;
 const AT = '2025-01-01T00:00:00.000Z';
 
-describe('learner', () => {
-  it('moves a layer above the user average up and one below it down', () => {
-    const examples = Array.from({ length: 20 }, (_, i) => [
-      { layer: 'semantic' as const, useful: i % 4 !== 0 },
-      { layer: 'emotional' as const, useful: i % 4 === 0 },
-    ]).flat();
-    const state = learn(emptyLearner(), examples, config, AT);
-    expect(state.events).toBe(40);
-    expect(state.logWeights.semantic).toBeGreaterThan(0);
-    expect(state.logWeights.emotional).toBeLessThan(0);
-  });
-
-  it('leaves layers level under uniformly bad feedback and clamps every weight', () => {
-    const bad = learn(
+describe('learner (pairwise, per kind of question)', () => {
+  it('moves layers only for pairs recall put in the wrong order, by at most rate per message', () => {
+    // A useful episodic memory ranked below a useless semantic one: episodic up, semantic down.
+    let state = learn(
       emptyLearner(),
-      Array.from({ length: 200 }, () => ({ layer: 'episodic' as const, useful: false })),
+      [{ layer: 'semantic', useful: false, rank: 0 }],
+      'm1',
+      'other',
       config,
       AT,
     );
-    // The baseline follows the user's own rate, so constant feedback stops moving the layer.
-    expect(Math.exp(bad.logWeights.episodic ?? 0)).toBeGreaterThanOrEqual(config.minWeight);
-    const good = learn(
+    state = learn(state, [{ layer: 'episodic', useful: true, rank: 3 }], 'm1', 'other', config, AT);
+    expect(state.kinds.other?.logWeights.episodic).toBeCloseTo(config.rate);
+    expect(state.kinds.other?.logWeights.semantic).toBeCloseTo(-config.rate);
+    expect(state.kinds.when).toBeUndefined();
+    // Already in the right order, or all rated alike: nothing moves.
+    const ordered = learn(
       emptyLearner(),
-      Array.from({ length: 500 }, (_, i) => ({
-        layer: i % 2 ? ('semantic' as const) : ('temporal' as const),
-        useful: i % 2 === 1,
-      })),
-      { ...config, rate: 1 },
+      [
+        { layer: 'episodic', useful: true, rank: 0 },
+        { layer: 'semantic', useful: false, rank: 1 },
+      ],
+      'm2',
+      'other',
+      config,
       AT,
     );
-    const w = effectiveWeights(good, emptyLearner(), { ...config, priorEvents: 0 });
-    expect(w.semantic).toBeCloseTo(config.maxWeight);
+    expect(ordered.kinds.other).toEqual({ pairs: 0, logWeights: {} });
+    const alike = learn(
+      emptyLearner(),
+      [
+        { layer: 'episodic', useful: true, rank: 5 },
+        { layer: 'semantic', useful: true, rank: 0 },
+      ],
+      'm3',
+      'other',
+      config,
+      AT,
+    );
+    expect(alike.kinds.other?.pairs).toBe(0);
+    // Another message does not pair with the previous one's ratings.
+    const other = learn(state, [{ layer: 'temporal', useful: false, rank: 0 }], 'm9', 'other', config, AT);
+    expect(other.kinds.other?.pairs).toBe(state.kinds.other?.pairs);
+  });
+
+  it('clamps every weight to [minWeight, maxWeight]', () => {
+    let state = emptyLearner();
+    for (let i = 0; i < 100; i++) {
+      state = learn(
+        state,
+        [
+          { layer: 'temporal', useful: false, rank: 0 },
+          { layer: 'episodic', useful: true, rank: 1 },
+        ],
+        `m${i}`,
+        'when',
+        { ...config, rate: 0.5 },
+        AT,
+      );
+    }
+    const w = effectiveWeights(state, emptyLearner(), 'when', { ...config, priorEvents: 0 });
+    expect(w.episodic).toBeCloseTo(config.maxWeight);
     expect(w.temporal).toBeCloseTo(config.minWeight);
+    expect(effectiveWeights(state, emptyLearner(), 'other', config).episodic).toBe(1);
   });
 
   it('shrinks a user with little feedback toward the prior', () => {
-    const prior = fitPrior([{ ...emptyLearner(), events: 100, logWeights: { semantic: Math.log(1.5) } }], AT);
-    const none = effectiveWeights(emptyLearner(), prior, config);
+    const rich = {
+      ...emptyLearner(),
+      kinds: { other: { pairs: 100, logWeights: { semantic: Math.log(1.5) } } },
+    };
+    const prior = fitPrior([rich], AT);
+    const none = effectiveWeights(emptyLearner(), prior, 'other', config);
     expect(none.semantic).toBeCloseTo(1.5);
     const some = effectiveWeights(
-      { ...emptyLearner(), events: 10, logWeights: { semantic: 0 } },
+      { ...emptyLearner(), kinds: { other: { pairs: 10, logWeights: { semantic: 0 } } } },
       prior,
+      'other',
       config,
     );
     expect(some.semantic).toBeCloseTo(Math.sqrt(1.5));
@@ -55,8 +91,10 @@ describe('learner', () => {
 
   it('reads a malformed stored state as no feedback', () => {
     expect(parseLearner('x')).toEqual(emptyLearner());
-    expect(parseLearner({ events: -1, logWeights: { semantic: 'a', episodic: 0.2 } }).logWeights).toEqual({
-      episodic: 0.2,
+    expect(
+      parseLearner({ kinds: { other: { pairs: -1, logWeights: { semantic: 'a', episodic: 0.2 } } } }).kinds,
+    ).toEqual({
+      other: { pairs: 0, logWeights: { episodic: 0.2 } },
     });
   });
 });

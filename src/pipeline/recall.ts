@@ -18,6 +18,7 @@ import type { EngineContext } from '../layers/context.ts';
 import { enabledLayers } from '../layers/registry.ts';
 import type { QueryContext } from '../layers/types.ts';
 import { contentText } from '../text/content.ts';
+import { queryKind } from '../text/query-kind.ts';
 import { assertTimeZone } from '../text/time-zone.ts';
 import {
   type Memory,
@@ -84,7 +85,7 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
       candidates.set(m.id, { memory: m, relevance: EXTRA_RELEVANCE, signals: {} });
   }
 
-  const learned = await layerWeights(ctx, req.userId);
+  const learned = await layerWeights(ctx, req.userId, queryKind(text));
   const score = (memory: Memory, relevance: number) => {
     let multiplier = memory.metadata.outdatedBy ? 0.5 : 1;
     if (memory.metadata.flaggedWrong) multiplier *= WRONG_WEIGHT;

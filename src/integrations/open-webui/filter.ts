@@ -165,6 +165,7 @@ async function applyRatings(
           memoryIds,
           rating,
           messageId,
+          recalled: memoryIds,
           ...(chatId ? { chatId } : {}),
         }),
       );
