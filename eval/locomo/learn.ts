@@ -13,8 +13,10 @@
  * Scores are evidence R@10 (deep recall) and answer-in-block (default block), overall and
  * per category, with the same functions as run.ts.
  */
+import { parseLearner } from '../../src/pipeline/learner.ts';
 import { LEARNER_KEY } from '../../src/pipeline/learner-store.ts';
-import type { LayerName } from '../../src/types.ts';
+import { QUERY_KINDS, type QueryKind } from '../../src/text/query-kind.ts';
+import { LAYERS, type LayerName } from '../../src/types.ts';
 import { type AnswerInBlockSummary, type AnswerScore, scoreAnswer, summarizeAnswers } from './answer.ts';
 import type { LocomoConversation, LocomoQuestion } from './dataset.ts';
 import type { EvalEngine } from './engine.ts';
@@ -38,8 +40,8 @@ export interface LearnReport {
   noFeedback: LearnArm;
   withLearning: LearnArm;
   withoutLearning: LearnArm;
-  /** Mean learned multiplier per layer across conversations (after training). */
-  meanWeights: Partial<Record<LayerName, number>>;
+  /** Mean learned multiplier per kind of question and layer across conversations (after training, before shrinkage). */
+  meanWeights: Partial<Record<QueryKind, Partial<Record<LayerName, number>>>>;
 }
 
 export interface LearnOptions {
@@ -62,7 +64,7 @@ export async function runLocomoLearn(
   const depth = options.depth ?? 50;
   const arms = { noFeedback: fresh(), withLearning: fresh(), withoutLearning: fresh() };
   const split = { trainQuestions: 0, testQuestions: 0, ratedUseful: 0, ratedNotUseful: 0 };
-  const weightSums: Partial<Record<LayerName, number>> = {};
+  const weightSums: Partial<Record<QueryKind, Partial<Record<LayerName, number>>>> = {};
   const total = conversations.reduce((acc, c) => acc + c.turns.length + c.questions.length, 0);
   let done = 0;
   for (const conv of conversations) {
@@ -127,7 +129,6 @@ export async function runLocomoLearn(
 
       await score(arms.noFeedback);
       engine.thaw?.();
-      let weights: Record<LayerName, number> | null = null;
       for (const [i, q] of train.entries()) {
         const result = await block(q);
         const ids = result.contextIds ?? result.memories.map((r) => r.memory.id);
@@ -145,7 +146,7 @@ export async function runLocomoLearn(
           ['not_useful', notUseful],
         ] as const) {
           if (memoryIds.length === 0) continue;
-          const fb = await memory.feedback({
+          await memory.feedback({
             userId,
             memoryIds,
             rating,
@@ -153,14 +154,18 @@ export async function runLocomoLearn(
             recalled: ids,
             query: q.question,
           });
-          weights = fb.weights;
         }
         split.ratedUseful += useful.length;
         split.ratedNotUseful += notUseful.length;
       }
       engine.freeze?.();
-      for (const [layer, w] of Object.entries(weights ?? {}) as Array<[LayerName, number]>) {
-        weightSums[layer] = (weightSums[layer] ?? 0) + w;
+      const learned = parseLearner(await engine.store?.getState?.(userId, LEARNER_KEY));
+      for (const kind of QUERY_KINDS) {
+        const sums = weightSums[kind] ?? {};
+        weightSums[kind] = sums;
+        for (const layer of LAYERS) {
+          sums[layer] = (sums[layer] ?? 0) + Math.exp(learned.kinds[kind]?.logWeights[layer] ?? 0);
+        }
       }
       await score(arms.withLearning);
       if (!engine.store?.putState) throw new Error('--learn needs a store that keeps per-user state');
@@ -172,9 +177,13 @@ export async function runLocomoLearn(
       await memory.close();
     }
   }
-  const meanWeights: Partial<Record<LayerName, number>> = {};
-  for (const [layer, sum] of Object.entries(weightSums) as Array<[LayerName, number]>) {
-    meanWeights[layer] = Math.round((sum / Math.max(1, conversations.length)) * 1000) / 1000;
+  const meanWeights: LearnReport['meanWeights'] = {};
+  for (const [kind, sums] of Object.entries(weightSums) as Array<[QueryKind, Record<LayerName, number>]>) {
+    const mean: Partial<Record<LayerName, number>> = {};
+    for (const [layer, sum] of Object.entries(sums) as Array<[LayerName, number]>) {
+      mean[layer] = Math.round((sum / Math.max(1, conversations.length)) * 1000) / 1000;
+    }
+    meanWeights[kind] = mean;
   }
   return {
     split: {
