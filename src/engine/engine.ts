@@ -240,12 +240,16 @@ class Engine implements StrataMemory {
   }
 
   feedback(input: FeedbackInput): Promise<FeedbackResult> {
+    // One user's feedback calls run in turn: the learner's state is read, updated and written.
+    const user = typeof input?.userId === 'string' ? input.userId : '';
     return this.#run((ctx) =>
-      applyFeedback(ctx, input, (userId, id, next) =>
-        this.#writes.run(`${userId}\u0000${id}`, async () => {
-          const changes = next(await getOwned(ctx, userId, id));
-          return changes ? writeVersion(ctx, userId, id, changes, 'update') : null;
-        }),
+      this.#writes.run(`feedback\u0000${user}`, () =>
+        applyFeedback(ctx, input, (userId, id, next) =>
+          this.#writes.run(`${userId}\u0000${id}`, async () => {
+            const changes = next(await getOwned(ctx, userId, id));
+            return changes ? writeVersion(ctx, userId, id, changes, 'update') : null;
+          }),
+        ),
       ),
     );
   }
