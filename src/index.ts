@@ -46,6 +46,10 @@ export { findTimeExpression, resolveTimeRange } from './text/time-filter.ts';
 export {
   type ChatMessage,
   type ConsolidateResult,
+  FEEDBACK_RATINGS,
+  type FeedbackInput,
+  type FeedbackRating,
+  type FeedbackResult,
   type ImportResult,
   LAYERS,
   type LayerName,

@@ -213,10 +213,46 @@ export const RecallRequestSchema = z.object({
 /** What {@link StrataMemory.recall} takes: `userId`, the messages so far, and an optional budget, k, layers, time zone and `now`. */
 export type RecallRequest = z.input<typeof RecallRequestSchema>;
 
+export const FEEDBACK_RATINGS = ['useful', 'not_useful', 'wrong'] as const;
+/** One of {@link FEEDBACK_RATINGS}: the recalled memory helped, did not help, or is false. */
+export type FeedbackRating = (typeof FEEDBACK_RATINGS)[number];
+
+export const FeedbackInputSchema = z
+  .object({
+    userId: UserIdSchema,
+    memoryIds: z.array(MemoryIdSchema).min(1, 'memoryIds must name at least one memory').max(200),
+    rating: z.enum(FEEDBACK_RATINGS),
+    /** The assistant message the memories were recalled for; the same rating twice for one message counts once. */
+    messageId: z.string().min(1).max(256).optional(),
+    chatId: z.string().min(1).max(256).optional(),
+    /**
+     * The ids recall offered for that message, best first (RecallResult.contextIds): the
+     * learner learns layer weights only from rated memories it can rank against each other.
+     */
+    recalled: z.array(MemoryIdSchema).max(1000).optional(),
+    /** The user message the memories were recalled for: the learner keeps weights per kind of question. */
+    query: z.string().max(32_768).optional(),
+  })
+  .strict();
+/** What {@link StrataMemory.feedback} takes: the user, the rated memories and the rating. */
+export type FeedbackInput = z.input<typeof FeedbackInputSchema>;
+
+/** What {@link StrataMemory.feedback} did: the memories as they are now, and the user's learned layer weights. */
+export interface FeedbackResult {
+  /** The rated memories after the feedback (a new version each, unless the rating was a repeat). */
+  memories: Memory[];
+  /** Memories whose rating for this message was already recorded (nothing changed). */
+  repeated: string[];
+  /** The user's recall multiplier per layer after this feedback (1 = default). */
+  weights: Record<LayerName, number>;
+}
+
 /** What {@link StrataMemory.recall} returns: the context block and the ranked memories in it. */
 export interface RecallResult {
   context: string;
   memories: SearchResult[];
+  /** Ids of the memories whose lines are in `context` (what a rating of the reply is about). */
+  contextIds?: string[];
 }
 
 /** What {@link StrataMemory.observeTurn} stored and updated for one turn. */

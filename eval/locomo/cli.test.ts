@@ -70,6 +70,33 @@ describe('strata eval locomo (child process)', () => {
     expect(report.answerInBlock.bm25Dated).toMatchObject({ questions: 3, full: 100 });
   });
 
+  it('--learn splits each category in file order and reports the three arms', async () => {
+    const file = join(dir, 'tiny-learn.json');
+    writeFileSync(file, JSON.stringify(DATA));
+    const { stdout } = await run(
+      process.execPath,
+      [BIN, 'eval', 'locomo', '--data', file, '--json', '--store', 'memory', '--learn'],
+      { env: { ...process.env, STRATA_DATA_DIR: dir } },
+    );
+    const report = JSON.parse(stdout) as {
+      strata?: unknown;
+      learn: {
+        split: { trainQuestions: number; testQuestions: number; ratedUseful: number };
+        noFeedback: { evidence: { questions: number; overall: Record<string, number> } };
+        withLearning: { evidence: { questions: number }; answerInBlock: { questions: number } };
+        withoutLearning: { evidence: { questions: number } };
+      };
+    };
+    expect(report.strata).toBeUndefined();
+    // single-hop: 2 questions (1 trains, 1 is scored); multi-hop: 1 question (scored).
+    expect(report.learn.split).toMatchObject({ trainQuestions: 1, testQuestions: 2 });
+    expect(report.learn.split.ratedUseful).toBeGreaterThan(0);
+    for (const arm of [report.learn.noFeedback, report.learn.withLearning, report.learn.withoutLearning]) {
+      expect(arm.evidence.questions).toBe(2);
+    }
+    expect(report.learn.noFeedback.evidence.overall['R@20']).toBe(100);
+  });
+
   it('fails with an actionable message when the data file is missing', async () => {
     const error = await run(process.execPath, [
       BIN,

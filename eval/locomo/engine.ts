@@ -9,6 +9,7 @@ import type { StrataConfig } from '../../src/config/schema.ts';
 import { createMemory } from '../../src/engine/engine.ts';
 import type { StrataMemory } from '../../src/engine/strata-memory.ts';
 import { createStore } from '../../src/stores/create-store.ts';
+import type { MemoryStore } from '../../src/stores/types.ts';
 import { fixedClock } from '../../src/util/clock.ts';
 import { silentLogger } from '../../src/util/logger.ts';
 import type { LocomoConversation } from './dataset.ts';
@@ -18,6 +19,10 @@ export interface EvalEngine {
   memory: StrataMemory;
   /** Called after ingestion: recall no longer writes (see frozen-store.ts). */
   freeze?: () => void;
+  /** Lets recall-side writes through again until the next freeze (simulated feedback). */
+  thaw?: () => void;
+  /** The engine's store, for resetting what the learner learned (learn.ts). */
+  store?: MemoryStore;
 }
 
 export async function openEvalEngine(config: StrataConfig, conv: LocomoConversation): Promise<EvalEngine> {
@@ -26,5 +31,5 @@ export async function openEvalEngine(config: StrataConfig, conv: LocomoConversat
   const frozen = freezableStore(createStore(config));
   const memory = createMemory(config, { store: frozen.store, clock, logger: silentLogger });
   await memory.ready();
-  return { memory, freeze: frozen.freeze };
+  return { memory, freeze: frozen.freeze, thaw: frozen.thaw, store: frozen.store };
 }

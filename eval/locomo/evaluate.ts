@@ -15,6 +15,7 @@ import type { AnswerInBlockSummary } from './answer.ts';
 import { runBm25Baseline, runDatedBm25AnswerBaseline } from './baseline.ts';
 import { type LocomoConversation, loadLocomo } from './dataset.ts';
 import type { EvalEngine } from './engine.ts';
+import { type LearnReport, runLocomoLearn } from './learn.ts';
 import type { RecallSummary } from './metric.ts';
 import { type PeerRunReport, runLocomoPeer, type TurnStorePeer } from './peer.ts';
 import { type LocomoRunReport, runLocomo, type TurnMode } from './run.ts';
@@ -47,6 +48,8 @@ export interface EvaluateOptions {
   /** With store 'postgres': the database; its Strata tables are dropped before each conversation. */
   postgresUrl?: string;
   ablation?: boolean;
+  /** Simulated feedback on the first half of each conversation's questions (learn.ts) instead of the plain run. */
+  learn?: boolean;
   baselineOnly?: boolean;
   /** A peer to run under the same protocol (opened once per conversation). */
   peer?: { name: string; version: string; open: (conv: LocomoConversation) => Promise<TurnStorePeer> };
@@ -71,6 +74,7 @@ export interface EvaluateReport {
    */
   answerInBlock: { maxTokens: number; strata?: AnswerInBlockSummary; bm25Dated: AnswerInBlockSummary };
   peer?: { name: string; version: string; report: PeerRunReport };
+  learn?: LearnReport;
   reference: typeof BM25_REFERENCE;
 }
 
@@ -156,6 +160,35 @@ async function runOnce(
   }
 }
 
+async function runLearn(conversations: LocomoConversation[], options: EvaluateOptions): Promise<LearnReport> {
+  const scratch = mkdtempSync(join(tmpdir(), 'strata-locomo-learn-'));
+  const total = conversations.reduce((acc, c) => acc + c.turns.length + c.questions.length, 0);
+  const bar = options.progress?.(total, 'locomo --learn');
+  let last = 0;
+  const enabled = options.layers ?? options.config.layers.enabled;
+  // Learning on in the engine; the comparison arm resets what it learned (learn.ts).
+  const config = { ...options.config, learning: { ...options.config.learning, enabled: true } };
+  try {
+    return await runLocomoLearn(
+      conversations,
+      (conv) =>
+        options.open(conversationConfig(config, scratch, conv, options.store ?? 'sqlite', enabled), conv),
+      {
+        ...(options.depth ? { depth: options.depth } : {}),
+        ...(options.turnMode ? { turnMode: options.turnMode } : {}),
+        ...(options.context === false ? { context: false } : {}),
+        onProgress: (done) => {
+          bar?.tick(done - last);
+          last = done;
+        },
+      },
+    );
+  } finally {
+    bar?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 export async function evaluateLocomo(options: EvaluateOptions): Promise<EvaluateReport> {
   const all = await loadLocomo(options.data);
   const conversations = all.slice(0, options.limitConversations ?? all.length);
@@ -198,6 +231,10 @@ export async function evaluateLocomo(options: EvaluateOptions): Promise<Evaluate
     }
   }
   if (options.baselineOnly) return report;
+  if (options.learn) {
+    report.learn = await runLearn(conversations, options);
+    return report;
+  }
   if (options.ablation) {
     report.ablation = [];
     for (const step of ABLATION) {

@@ -9,6 +9,8 @@ import type { MemoryStore } from '../../src/stores/types.ts';
 export interface Freezable {
   store: MemoryStore;
   freeze(): void;
+  /** Lets writes through again (simulated feedback writes its versions; see learn.ts). */
+  thaw(): void;
 }
 
 const RECALL_WRITES = new Set<PropertyKey>(['touch', 'update', 'commit']);
@@ -26,6 +28,9 @@ export function freezableStore(inner: MemoryStore): Freezable {
     store,
     freeze() {
       frozen = true;
+    },
+    thaw() {
+      frozen = false;
     },
   };
 }

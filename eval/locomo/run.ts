@@ -115,7 +115,11 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Maps one ranked result to the dialogue turns it came from. */
-function sourcesOf(result: SearchResult, known: Set<string>, byMemory: Map<string, string[]>): string[] {
+export function sourcesOf(
+  result: SearchResult,
+  known: Set<string>,
+  byMemory: Map<string, string[]>,
+): string[] {
   const fromSources = result.memory.sources
     .map((s) => s.messageId)
     .filter((id): id is string => id !== undefined && known.has(id));

@@ -139,6 +139,19 @@ export const RecallConfigSchema = z.object({
   fusion: z.enum(['rrf', 'score']).default('score'),
 });
 
+/** Learning from feedback (pipeline/learner.ts): per-user multiplicative layer weights. */
+export const LearningConfigSchema = z.object({
+  /** Off by default: the learner does not beat the defaults yet on held-out questions (docs/feedback.md). Feedback itself always applies. */
+  enabled: z.boolean().default(false),
+  /** Step of each feedback event on a layer's log-weight. */
+  rate: z.number().positive().max(1).default(0.1),
+  /** Clamps of a learned layer weight. */
+  minWeight: z.number().positive().max(1).default(0.5),
+  maxWeight: z.number().min(1).default(2),
+  /** Feedback events at which a user's own weights count as much as the global prior. */
+  priorEvents: z.number().min(0).default(10),
+});
+
 const ApiKeySchema = z.union([
   z.object({
     key: z.string().min(8, 'API keys must be at least 8 characters'),
@@ -216,6 +229,7 @@ export const ConfigSchema = z.object({
   scoring: ScoringConfigSchema.default(ScoringConfigSchema.parse({})),
   layers: LayersConfigSchema.default(LayersConfigSchema.parse({})),
   recall: RecallConfigSchema.default(RecallConfigSchema.parse({})),
+  learning: LearningConfigSchema.default(LearningConfigSchema.parse({})),
   server: ServerConfigSchema.default(ServerConfigSchema.parse({})),
   encryption: EncryptionConfigSchema.default(EncryptionConfigSchema.parse({})),
   limits: LimitsConfigSchema.default(LimitsConfigSchema.parse({})),

@@ -15,12 +15,15 @@ import { ClosedError, ConfigError, ValidationError } from '../errors.ts';
 import { admitWrite, type EngineContext } from '../layers/context.ts';
 import type { EmotionCluster } from '../layers/emotional/clusters.ts';
 import type { ConsolidateOptions } from '../pipeline/consolidate.ts';
+import { refitPrior } from '../pipeline/learner-store.ts';
 import { hybridSearch, searchFilter } from '../pipeline/retrieval/hybrid.ts';
 import { newMemory } from '../records.ts';
 import { createStore } from '../stores/create-store.ts';
 import { memoryBytes } from '../stores/shared/records.ts';
 import type { MemoryStore, StoredRecord } from '../stores/types.ts';
 import {
+  type FeedbackInput,
+  type FeedbackResult,
   type ImportResult,
   type ListQuery,
   ListQuerySchema,
@@ -39,6 +42,7 @@ import {
 import { type Clock, nowIso, systemClock } from '../util/clock.ts';
 import { type Logger, silentLogger } from '../util/logger.ts';
 import { parseWith } from '../validation.ts';
+import { applyFeedback } from './feedback.ts';
 import { reembedAll } from './reembed.ts';
 import { engineStats } from './stats.ts';
 import type {
@@ -266,6 +270,21 @@ class Engine implements StrataMemory {
     return this.#run((ctx) => hybridSearch(ctx, parseWith(SearchQuerySchema, query, 'search query')));
   }
 
+  feedback(input: FeedbackInput): Promise<FeedbackResult> {
+    // One user's feedback calls run in turn: the learner's state is read, updated and written.
+    const user = typeof input?.userId === 'string' ? input.userId : '';
+    return this.#run((ctx) =>
+      this.#writes.run(`feedback\u0000${user}`, () =>
+        applyFeedback(ctx, input, (userId, id, next) =>
+          this.#writes.run(`${userId}\u0000${id}`, async () => {
+            const changes = next(await getOwned(ctx, userId, id));
+            return changes ? writeVersion(ctx, userId, id, changes, 'update') : null;
+          }),
+        ),
+      ),
+    );
+  }
+
   observeTurn(turn: Parameters<StrataMemory['observeTurn']>[0], options?: WriteOptions) {
     return this.#run((ctx) => pipeline().then((p) => p.observeTurn(ctx, turn)), false, options);
   }
@@ -275,7 +294,12 @@ class Engine implements StrataMemory {
   }
 
   consolidate(options: ConsolidateOptions = {}) {
-    return this.#run((ctx) => pipeline().then((p) => p.consolidate(ctx, options)));
+    return this.#run(async (ctx) => {
+      const result = await pipeline().then((p) => p.consolidate(ctx, options));
+      // The learner's global prior is refitted from every user's weights by an all-user run only.
+      if (options.userId === undefined && ctx.config.learning.enabled) await refitPrior(ctx);
+      return result;
+    });
   }
 
   emotionClusters(userId: string): Promise<EmotionCluster[]> {

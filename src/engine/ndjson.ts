@@ -1,7 +1,8 @@
 /**
  * The NDJSON export/import format: one JSON object per line, `{"kind":"memory", ...every
  * Memory field, "vector"?: base64 float32}` followed by that memory's `{"kind":"version",
- * ...MemoryVersion}` lines. Timestamps, ids and versions are written as stored, so an
+ * ...MemoryVersion}` lines, then the user's `{"kind":"state", userId, key, value}` lines (the
+ * learner's weights). Timestamps, ids and versions are written as stored, so an
  * import reproduces the records exactly. Every line is validated before anything is written
  * (the error names the line number and field of the first problems): parseLine checks one
  * line, ImportValidator the whole file as it streams by, parseImport an in-memory text.
@@ -10,7 +11,13 @@ import { z } from 'zod';
 import type { StrataConfig } from '../config/schema.ts';
 import { MemoryError, ValidationError } from '../errors.ts';
 import type { StoredRecord } from '../stores/types.ts';
-import { type Memory, MemorySchema, type MemoryVersion, MemoryVersionSchema } from '../types.ts';
+import {
+  type Memory,
+  MemorySchema,
+  type MemoryVersion,
+  MemoryVersionSchema,
+  UserIdSchema,
+} from '../types.ts';
 import { checkContent, checkMetadata } from './validate.ts';
 
 const MemoryLineSchema = MemorySchema.extend({
@@ -18,7 +25,24 @@ const MemoryLineSchema = MemorySchema.extend({
   vector: z.string().optional(),
 });
 const VersionLineSchema = MemoryVersionSchema.extend({ kind: z.literal('version') });
-const LineSchema = z.discriminatedUnion('kind', [MemoryLineSchema, VersionLineSchema]);
+/** A per-user state entry (the learner's weights): `{"kind":"state","userId","key","value"}`. */
+const StateLineSchema = z.object({
+  kind: z.literal('state'),
+  userId: UserIdSchema,
+  key: z.string().min(1).max(200),
+  value: z.unknown(),
+});
+const LineSchema = z.discriminatedUnion('kind', [MemoryLineSchema, VersionLineSchema, StateLineSchema]);
+
+export interface StateEntry {
+  userId: string;
+  key: string;
+  value: unknown;
+}
+
+export function stateLine(entry: StateEntry): string {
+  return `${JSON.stringify({ kind: 'state', userId: entry.userId, key: entry.key, value: entry.value })}\n`;
+}
 
 export function memoryLine(memory: Memory, vector?: Float32Array | null): string {
   const line: Record<string, unknown> = { kind: 'memory', ...memory };
@@ -49,6 +73,7 @@ export interface ParseImportOptions {
 export type ParsedLine =
   | { kind: 'memory'; record: StoredRecord & { line: number } }
   | { kind: 'version'; version: MemoryVersion }
+  | { kind: 'state'; entry: StateEntry }
   | { kind: 'invalid'; problems: Array<{ field: string; message: string }> };
 
 interface Problem {
@@ -80,6 +105,19 @@ export function parseLine(raw: string, line: number, options: ParseImportOptions
     return { kind: 'invalid', problems };
   }
   const entry = parsed.data;
+  if (entry.kind === 'state') {
+    let userId = entry.userId;
+    if (options.userId !== undefined && userId !== options.userId) {
+      if (!options.reassign) {
+        return invalid(
+          'userId',
+          `belongs to user "${userId}", but this import is for user "${options.userId}"`,
+        );
+      }
+      userId = options.userId;
+    }
+    return { kind: 'state', entry: { userId, key: entry.key, value: entry.value } };
+  }
   const memory = entry.kind === 'memory' ? stripKind(entry) : entry.memory;
   if (options.userId !== undefined && memory.userId !== options.userId) {
     if (!options.reassign) {
@@ -144,7 +182,7 @@ export class ImportValidator {
       const { memoryId } = parsed.version;
       if (memoryId !== this.#lastMemoryId) this.#grouped = false;
       if (!this.#seen.has(memoryId)) this.#early.add(memoryId);
-    } else {
+    } else if (parsed.kind === 'memory') {
       const { id } = parsed.record.memory;
       const previous = this.#seen.get(id);
       if (previous !== undefined) {

@@ -9,6 +9,8 @@ import type { EmotionCluster } from '../layers/emotional/clusters.ts';
 import type { ConsolidateOptions } from '../pipeline/consolidate.ts';
 import type {
   ConsolidateResult,
+  FeedbackInput,
+  FeedbackResult,
   ImportResult,
   LayerName,
   ListQuery,
@@ -87,6 +89,13 @@ export interface StrataMemory {
   observeTurn(turn: TurnInput, options?: WriteOptions): Promise<ObserveResult>;
   /** The framed `<memory_context>` block (within a token budget) and the ranked memories for the last user message, ready to prepend to a prompt. */
   recall(request: RecallRequest): Promise<RecallResult>;
+  /**
+   * Feedback on recalled memories of `userId`: 'useful' reinforces them, 'not_useful' only
+   * teaches the learner, 'wrong' demotes them at once (left out of later blocks). Each is a
+   * new version; the user's learned layer weights move (unless learning.enabled is false).
+   * {@link NotFoundError} (and nothing written) when any id is missing or another user's.
+   */
+  feedback(input: FeedbackInput): Promise<FeedbackResult>;
   /** Runs the maintenance jobs (dedupe, conflicts, summarize, replay, retention) for one user or all; returns counts per job. */
   consolidate(options?: ConsolidateOptions): Promise<ConsolidateResult>;
   /** The user's emotional themes: emotional memories clustered by their emotion vectors. */

@@ -14,10 +14,19 @@
 import type { Readable } from 'node:stream';
 import { ClosedError, ValidationError } from '../errors.ts';
 import { admitWrite, type EngineContext, type ProducedWrite } from '../layers/context.ts';
+import { restoreUserState, userStateEntries } from '../pipeline/learner-store.ts';
 import { memoryBytes } from '../stores/shared/records.ts';
 import type { StoredRecord } from '../stores/types.ts';
 import type { ImportResult, Memory, MemoryVersion } from '../types.ts';
-import { ImportValidator, memoryLine, type ParseImportOptions, parseLine, versionLine } from './ndjson.ts';
+import {
+  ImportValidator,
+  memoryLine,
+  type ParseImportOptions,
+  parseLine,
+  type StateEntry,
+  stateLine,
+  versionLine,
+} from './ndjson.ts';
 import { replayable } from './ndjson-input.ts';
 import type { ExportOptions, ImportOptions } from './strata-memory.ts';
 import { parseUserId } from './validate.ts';
@@ -40,6 +49,7 @@ export async function* exportLines(
       for (const version of await ctx.store.history(userId, memory.id)) yield versionLine(version);
     }
   }
+  for (const entry of await userStateEntries(ctx, userId)) yield stateLine({ userId, ...entry });
 }
 
 interface Batch {
@@ -64,6 +74,7 @@ export async function importNdjson(
     const limit = validator.grouped ? Math.max(1, options.batchSize ?? IMPORT_BATCH) : Infinity;
     const result: ImportResult = { imported: 0, unchanged: 0, lines: validator.lines };
     let batch: Batch = { records: [], history: [] };
+    const states: StateEntry[] = [];
     line = 0;
     for await (const raw of source.secondPass()) {
       line++;
@@ -78,6 +89,10 @@ export async function importNdjson(
         batch.history.push(parsed.version);
         continue;
       }
+      if (parsed.kind === 'state') {
+        states.push(parsed.entry);
+        continue;
+      }
       if (batch.records.length >= limit) {
         await writeBatch(ctx, batch, result);
         batch = { records: [], history: [] };
@@ -85,6 +100,7 @@ export async function importNdjson(
       batch.records.push({ memory: parsed.record.memory, vector: parsed.record.vector });
     }
     await writeBatch(ctx, batch, result);
+    for (const entry of states) await restoreUserState(ctx, entry.userId, entry.key, entry.value);
     return result;
   } finally {
     await source.close();

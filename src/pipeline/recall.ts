@@ -7,6 +7,8 @@
  * memories of a speaker the query does not name damped (speaker-focus.ts); dedupe across
  * layers (same text, or one contained in the other); a small boost for memories of chats
  * that several top hits come from (chat-affinity.ts);
+ * feedback: a memory marked wrong weighs ×0.2 and stays out of the block, and each layer's
+ * learned per-user weight multiplies its memories (learner.ts, 1 with learning off);
  * the token-budgeted block (format.ts); access reinforcement (touch) of what made it into
  * the block and co-recall link strengthening. `memories` is the ranked, deduplicated top k.
  */
@@ -16,6 +18,7 @@ import type { EngineContext } from '../layers/context.ts';
 import { enabledLayers } from '../layers/registry.ts';
 import type { QueryContext } from '../layers/types.ts';
 import { contentText } from '../text/content.ts';
+import { queryKind } from '../text/query-kind.ts';
 import { assertTimeZone } from '../text/time-zone.ts';
 import {
   type Memory,
@@ -29,6 +32,7 @@ import { spreadActivation, strengthenCoRecalled } from './activation.ts';
 import { boostChatAffinity } from './chat-affinity.ts';
 import { dedupeRanked } from './dedupe.ts';
 import { buildContextBlock } from './format.ts';
+import { layerWeights } from './learner-store.ts';
 import { liftPairMembers } from './pair-lift.ts';
 import { hybridSearch } from './retrieval/hybrid.ts';
 import { scoreMemory } from './scoring.ts';
@@ -36,6 +40,8 @@ import { focusSpeakers } from './speaker-focus.ts';
 
 const EXTRA_RELEVANCE = 0.8;
 const TOUCH_BOOST = 0.05;
+/** Weight of a memory marked wrong by feedback (engine/feedback.ts). */
+const WRONG_WEIGHT = 0.2;
 
 export async function recall(ctx: EngineContext, request: RecallRequest): Promise<RecallResult> {
   const req = parseWith(RecallRequestSchema, request, 'recall request');
@@ -47,7 +53,7 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
   const k = req.k ?? ctx.config.recall.k;
   const layers = enabledLayers(ctx.config).filter((l) => !req.layers || req.layers.includes(l.name));
   const layerNames = layers.map((l) => l.name);
-  if (layerNames.length === 0) return { context: '', memories: [] };
+  if (layerNames.length === 0) return { context: '', memories: [], contextIds: [] };
 
   const query: QueryContext = { engine: ctx, userId: req.userId, text, searchText: text, now, timeZone };
   if (req.chatId) query.chatId = req.chatId;
@@ -79,8 +85,11 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
       candidates.set(m.id, { memory: m, relevance: EXTRA_RELEVANCE, signals: {} });
   }
 
+  const learned = await layerWeights(ctx, req.userId, queryKind(text));
   const score = (memory: Memory, relevance: number) => {
     let multiplier = memory.metadata.outdatedBy ? 0.5 : 1;
+    if (memory.metadata.flaggedWrong) multiplier *= WRONG_WEIGHT;
+    multiplier *= learned[memory.layer];
     for (const layer of layers) multiplier *= layer.score?.(memory, query) ?? 1;
     return scoreMemory(memory, relevance, now, ctx.config.scoring, multiplier);
   };
@@ -110,8 +119,9 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
   ranked = boostChatAffinity(
     dedupeRanked(focusSpeakers(liftPairMembers(ranked.filter((r) => r.score > 0)), text)),
   ).slice(0, k);
+  // A memory the user marked wrong stays findable (ranked low) but is never offered as context.
   const block = buildContextBlock(
-    ranked.map((r) => r.memory),
+    ranked.map((r) => r.memory).filter((m) => !m.metadata.flaggedWrong),
     req.maxTokens ?? ctx.config.recall.maxTokens,
     timeZone,
   );
@@ -125,5 +135,5 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
     );
     await strengthenCoRecalled(ctx, block.included, at);
   }
-  return { context: block.context, memories: ranked };
+  return { context: block.context, memories: ranked, contextIds: block.included.map((m) => m.id) };
 }

@@ -25,6 +25,7 @@ import { createMetrics, type ServerMetrics } from './metrics.ts';
 import { createQuotaGuard, gatedMemory } from './quotas.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { registerExportImportRoutes } from './routes/export-import.ts';
+import { registerFeedbackRoutes } from './routes/feedback.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerMemoryRoutes } from './routes/memories.ts';
 import { registerOpenApiRoutes } from './routes/openapi.ts';
@@ -221,6 +222,7 @@ function registerCoreRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   registerMemoryRoutes(app, deps);
   registerSearchRoutes(app, deps);
   registerTurnRoutes(app, deps);
+  registerFeedbackRoutes(app, deps);
   registerExportImportRoutes(app, deps);
   registerUserRoutes(app, deps);
 }

@@ -156,6 +156,17 @@ export interface MemoryStore {
     model: ModelInfo,
   ): Promise<void>;
 
+  /**
+   * Small JSON values kept per user beside the memories (the learner's layer weights), by
+   * key; userId '' holds values shared by all users (the learner's global prior). Optional
+   * capability: without it the engine keeps them in process only. deleteUser removes them.
+   */
+  getState?(userId: string, key: string): Promise<unknown>;
+  putState?(userId: string, key: string, value: unknown): Promise<void>;
+  /** Every state entry of one user (export). */
+  listState?(userId: string): Promise<Array<{ key: string; value: unknown }>>;
+  /** The ids of every user with a state entry under `key` (the global prior's fit). */
+  stateUsers?(key: string): Promise<string[]>;
   /** Consistent online copy to a file/snapshot name; optional capability. */
   backup?(destination: string): Promise<string>;
   /** Re-encrypts every row under the current key (after a key change); optional capability. */

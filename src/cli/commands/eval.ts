@@ -33,6 +33,7 @@ interface LocomoFlags {
   postgresUrl?: string;
   context: boolean;
   ablation?: boolean;
+  learn?: boolean;
   baselineOnly?: boolean;
   peer?: string;
 }
@@ -84,7 +85,32 @@ function humanReport(ctx: CliContext, report: EvaluateReport): string {
       ['category', 'questions', 'strata', 'BM25 dated'],
     ),
   );
+  if (report.learn) lines.push(learnTable(ctx, report.learn));
   return lines.join('\n');
+}
+
+/** --learn: test-half evidence R@10 and answer-in-block per category, per arm. */
+function learnTable(ctx: CliContext, learn: NonNullable<EvaluateReport['learn']>): string {
+  const arms = [
+    ['no feedback', learn.noFeedback],
+    ['feedback, learner off', learn.withoutLearning],
+    ['feedback + learner', learn.withLearning],
+  ] as const;
+  const categories = ['overall', ...Object.keys(learn.noFeedback.evidence.byCategory)];
+  const rows = categories.map((category) => {
+    const row: Record<string, unknown> = { category };
+    for (const [name, a] of arms) {
+      const r10 =
+        category === 'overall' ? a.evidence.overall['R@10'] : a.evidence.byCategory[category]?.recall['R@10'];
+      const full = category === 'overall' ? a.answerInBlock.full : a.answerInBlock.byCategory[category]?.full;
+      row[name] = `${(r10 ?? 0).toFixed(1)} / ${(full ?? 0).toFixed(1)}`;
+    }
+    return row;
+  });
+  return [
+    `learning (${learn.split.trainQuestions} questions give feedback, ${learn.split.testQuestions} scored): R@10 / answer in block`,
+    ctx.output.table(rows, ['category', ...arms.map(([name]) => name)]),
+  ].join('\n');
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -110,6 +136,10 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--postgres-url <url>', 'with --store postgres: a database Strata may empty (postgres://...)')
     .option('--ablation', 'run the layer ablation: episodic, +semantic, +temporal, +associative, all')
+    .option(
+      '--learn',
+      "simulated feedback: the first half of each conversation's questions rate their block (evidence = useful), the second half is scored with and without the learner",
+    )
     .option('--baseline-only', 'only the BM25 baseline (checks the metric); with --peer: BM25 and the peer')
     .option('--peer <name>', 'also run a peer (mem0) under the same protocol with the same embedder')
     .action(async (flags: LocomoFlags) => {
@@ -140,6 +170,7 @@ export function register(program: Command, ctx: CliContext): void {
         ...(flags.k ? { depth: Number(flags.k) } : {}),
         ...(flags.limitConversations ? { limitConversations: Number(flags.limitConversations) } : {}),
         ...(flags.ablation ? { ablation: true } : {}),
+        ...(flags.learn ? { learn: true } : {}),
         ...(flags.baselineOnly ? { baselineOnly: true } : {}),
         ...(peer ? { peer } : {}),
         progress: stderrProgress,

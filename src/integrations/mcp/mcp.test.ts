@@ -32,6 +32,7 @@ describe('MCP over streamable HTTP (/mcp)', () => {
     const alice = await httpClient(h.url, KEYS.alice);
     const tools = await alice.listTools();
     expect(tools.tools.map((t) => t.name).sort()).toEqual([
+      'feedback',
       'forget',
       'history',
       'list',

@@ -1,5 +1,5 @@
 /**
- * The MCP server: tools remember, recall, search, forget, list and history over one
+ * The MCP server: tools remember, recall, search, forget, list, history and feedback over one
  * engine, with zod input schemas (the SDK turns them into the tools' JSON Schemas). The
  * same factory serves stdio and streamable HTTP; the caller's principal decides the user
  * exactly as on the REST routes (a bound key acts only for itself), and failures come back
@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { StrataMemory } from '../../engine/strata-memory.ts';
 import { toMemoryError } from '../../errors.ts';
 import { type Principal, resolveUserId } from '../../server/auth.ts';
-import { LayerSchema, MemoryInputSchema, SEARCH_MODES } from '../../types.ts';
+import { FEEDBACK_RATINGS, LayerSchema, MemoryInputSchema, SEARCH_MODES } from '../../types.ts';
 import { toValidationError } from '../../validation.ts';
 
 export interface McpServerOptions {
@@ -74,6 +74,7 @@ export function createMcpServer(memory: StrataMemory, options: McpServerOptions)
   registerForget(tools);
   registerList(tools);
   registerHistory(tools);
+  registerFeedback(tools);
   return server;
 }
 
@@ -197,6 +198,33 @@ function registerHistory({ server, memory, user }: ToolContext): void {
       inputSchema: { userId: userIdField, id: z.string().min(1).max(128) },
     },
     (args) => run(async () => ok({ versions: await memory.history(user(args.userId), args.id) })),
+  );
+}
+
+function registerFeedback({ server, memory, user }: ToolContext): void {
+  server.registerTool(
+    'feedback',
+    {
+      description:
+        'Rate memories that recall returned: useful (reinforced), not_useful, or wrong (demoted at once and left out of later context).',
+      inputSchema: {
+        userId: userIdField,
+        memoryIds: z.array(z.string().min(1).max(128)).min(1).max(200).describe('Ids from recall or search'),
+        rating: z.enum(FEEDBACK_RATINGS),
+        messageId: z.string().optional().describe('The assistant message the memories were recalled for'),
+        chatId: z.string().optional(),
+      },
+    },
+    (args) =>
+      run(async () => {
+        const { userId: requested, ...rest } = args;
+        const result = await memory.feedback({ ...stripUndefined(rest), userId: user(requested) });
+        return ok({
+          rated: result.memories.map((m) => m.id),
+          repeated: result.repeated,
+          weights: result.weights,
+        });
+      }),
   );
 }
 

@@ -7,7 +7,9 @@
  * stores the last user+assistant pair, keyed by chat id and message ids, with the reply
  * before it as bridge context (outlet-turn.ts). Neither may ever break a chat: the inlet
  * degrades to the unchanged body, the outlet hands failed turns to the durable outbox.
- * Background tasks (metadata.task) pass through untouched.
+ * Background tasks (metadata.task) pass through untouched. The inlet notes which memories
+ * it injected for each reply and the outlet turns a thumbs up/down on that reply into
+ * feedback on them (ratings.ts).
  */
 import type { StrataMemory } from '../../engine/strata-memory.ts';
 import type { TurnOutbox } from '../../server/turn-outbox.ts';
@@ -17,7 +19,8 @@ import { inject } from '../shared/inject.ts';
 import { blockOf, mergeBlocks } from '../shared/memory-block.ts';
 import { withTimeout } from '../shared/timeout.ts';
 import { outletTurn } from './outlet-turn.ts';
-import { InletBodySchema, inletChainKey, recallMessages } from './protocol.ts';
+import { InletBodySchema, inletChainKey, OutletBodySchema, recallMessages } from './protocol.ts';
+import { type InjectionLog, ratedMessages } from './ratings.ts';
 import type { Valves } from './valves.ts';
 
 export interface FilterDeps {
@@ -43,7 +46,13 @@ export interface InletChain {
 
 export async function runInlet(
   deps: FilterDeps,
-  options: { userId: string; valves: Valves; layer?: LayerName; chain?: InletChain },
+  options: {
+    userId: string;
+    valves: Valves;
+    layer?: LayerName;
+    chain?: InletChain;
+    injections?: InjectionLog;
+  },
   body: Body,
 ): Promise<Body> {
   const parsed = InletBodySchema.safeParse(body);
@@ -76,6 +85,11 @@ export async function runInlet(
     const key = inletChainKey(options.userId, parsed.data);
     const earlier = options.chain?.injected(key) ? blockOf(messages) : '';
     options.chain?.mark(key);
+    const messageId = metadata?.message_id;
+    if (options.injections && typeof messageId === 'string' && messageId) {
+      const ids = result.contextIds ?? result.memories.map((m) => m.memory.id);
+      options.injections.record(options.userId, metadata?.chat_id ?? '', messageId, ids);
+    }
     const context = earlier ? mergeBlocks(earlier, result.context) : result.context;
     return { ...body, messages: inject(messages, context) };
   } catch (error) {
@@ -90,9 +104,15 @@ export async function runInlet(
 
 export async function runOutlet(
   deps: FilterDeps,
-  options: { userId: string; valves: Valves; seen: (key: string) => boolean },
+  options: {
+    userId: string;
+    valves: Valves;
+    seen: (key: string) => boolean;
+    injections?: InjectionLog;
+  },
   body: Body,
 ): Promise<Body> {
+  if (options.valves.enabled && options.injections) await applyRatings(deps, options, body);
   if (!options.valves.enabled || !options.valves.storeTurns) return body;
   const extracted = outletTurn(options.userId, body);
   if (!extracted) return body;
@@ -113,6 +133,42 @@ export async function runOutlet(
     deps.degraded('open-webui-outlet', errorCode(error));
   }
   return body;
+}
+
+/** Thumbs up/down on replies Strata injected memories into become feedback on those memories. */
+async function applyRatings(
+  deps: FilterDeps,
+  options: { userId: string; seen: (key: string) => boolean; injections?: InjectionLog },
+  body: Body,
+): Promise<void> {
+  const parsed = OutletBodySchema.safeParse(body);
+  if (!parsed.success || !options.injections) return;
+  const chatId = parsed.data.chat_id ?? '';
+  for (const { messageId, rating } of ratedMessages(parsed.data.messages)) {
+    const memoryIds = options.injections.lookup(options.userId, chatId, messageId);
+    // Several Strata filters see the same outlet; a rating is sent to the engine once each.
+    if (
+      memoryIds.length === 0 ||
+      options.seen(['rating', options.userId, chatId, messageId, rating].join('\u0000'))
+    )
+      continue;
+    try {
+      await deps.time('feedback', () =>
+        deps.memory.feedback({
+          userId: options.userId,
+          memoryIds,
+          rating,
+          messageId,
+          recalled: memoryIds,
+          ...(chatId ? { chatId } : {}),
+        }),
+      );
+    } catch (error) {
+      // A memory deleted since it was injected: the rest of the chat goes on.
+      deps.logger.warn({ err: error, userId: options.userId }, 'open-webui outlet: rating not applied');
+      deps.degraded('open-webui-outlet', errorCode(error));
+    }
+  }
 }
 
 function errorCode(error: unknown): string {

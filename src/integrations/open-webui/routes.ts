@@ -17,6 +17,7 @@ import { UserIdSchema } from '../../types.ts';
 import { parseWith } from '../../validation.ts';
 import { type FilterDeps, type InletChain, outletTurn, runInlet, runOutlet } from './filter.ts';
 import { discoveryList, FilterEnvelopeSchema, type FilterInfo, filtersFor } from './protocol.ts';
+import { createInjectionLog, type InjectionLog } from './ratings.ts';
 import { createValvesStore, type Valves, valvesSchema } from './valves.ts';
 
 export interface PipelinesHandle {
@@ -51,6 +52,8 @@ interface Pipelines {
   seen(key: string): boolean;
   /** The requests an inlet injected into, so the next filter on one merges (bounded too). */
   chain: InletChain;
+  /** Which memories each reply was given, for its thumbs up/down (ratings.ts). */
+  injections: InjectionLog;
   envelope(c: AppContext): Promise<{ body: Record<string, unknown>; userId: string | undefined }>;
 }
 
@@ -101,6 +104,7 @@ function pipelinesOf(deps: ServerDeps, outbox: TurnOutbox): Pipelines {
         if (injectedKeys.size > SEEN_LIMIT) injectedKeys.delete(injectedKeys.values().next().value as string);
       },
     },
+    injections: createInjectionLog(),
     filterOf(c) {
       const filter = byId.get(c.req.param('id') ?? '');
       if (!filter) {
@@ -162,7 +166,13 @@ function registerInlet(app: Hono<AppEnv>, p: Pipelines, prefix: string): void {
     return c.json(
       await runInlet(
         p.filterDeps,
-        { userId, valves, chain: p.chain, ...(filter.layer ? { layer: filter.layer } : {}) },
+        {
+          userId,
+          valves,
+          chain: p.chain,
+          injections: p.injections,
+          ...(filter.layer ? { layer: filter.layer } : {}),
+        },
         body,
       ),
     );
@@ -183,7 +193,9 @@ function registerOutlet(app: Hono<AppEnv>, p: Pipelines, prefix: string): void {
       p.deps.metrics.degraded.inc({ surface: 'open-webui-outlet', reason: 'rate_limited' });
       return c.json(body);
     }
-    return c.json(await runOutlet(p.filterDeps, { userId, valves, seen: p.seen }, body));
+    return c.json(
+      await runOutlet(p.filterDeps, { userId, valves, seen: p.seen, injections: p.injections }, body),
+    );
   });
 }
 

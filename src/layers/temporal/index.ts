@@ -8,6 +8,7 @@
  * pulled in as candidates and boosted, the rest are damped.
  */
 
+import { WHEN_QUESTION } from '../../text/query-kind.ts';
 import { describeDate, findTimeExpressions, stripExpressions } from '../../text/time-expressions.ts';
 import { localDate } from '../../text/time-zone.ts';
 import { tokenize } from '../../text/tokenize.ts';
@@ -32,9 +33,6 @@ const ANCHOR =
 const UPCOMING =
   /\b(coming up|upcoming|ahead|planned|plans|schedule[ds]?|agenda|calendar|soon|in the future|future)\b/i;
 
-/** Questions that ask for a date or a span of time. */
-const WHEN_QUESTION =
-  /^\s*(when|what (?:date|day|year|month|time)|which (?:date|day|year|month)|how long|since when)\b|\bhow long ago\b/i;
 const WHEN_WEIGHT = 1.5;
 
 /** The instant a memory is "about": its event date when it has one, else when it was said. */

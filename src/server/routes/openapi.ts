@@ -7,6 +7,8 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import {
   ChatMessageSchema,
+  FeedbackInputSchema,
+  LAYERS,
   MemoryInputSchema,
   MemoryPatchSchema,
   MemorySchema,
@@ -121,6 +123,19 @@ export function buildOpenApiDocument(): Json {
           summary: 'Recall a context block',
           requestBody: jsonBody(RecallRequestSchema),
           responses: ok(z.object({ context: z.string(), memories: z.array(SearchResultSchema) })),
+        },
+      },
+      '/v1/feedback': {
+        post: {
+          summary: 'Rate recalled memories (useful, not_useful, wrong)',
+          requestBody: jsonBody(FeedbackInputSchema),
+          responses: ok(
+            z.object({
+              memories: z.array(MemorySchema),
+              repeated: z.array(z.string()),
+              weights: z.record(z.enum(LAYERS), z.number()),
+            }),
+          ),
         },
       },
       '/v1/export': {

@@ -50,6 +50,8 @@ export class InMemoryStore implements MemoryStore {
   readonly location = ':memory:';
   readonly capabilities = { prefix: true, fuzzy: true, persistent: false } as const;
   private entries = new Map<string, Entry>();
+  /** Per-user state entries, by user then key (JSON copies, as a persistent store would keep). */
+  private state = new Map<string, Map<string, string>>();
   private model: ModelInfo | null = null;
   private recordedModel: ModelInfo | null = null;
   private opened = false;
@@ -292,7 +294,36 @@ export class InMemoryStore implements MemoryStore {
   async deleteUser(userId: string): Promise<number> {
     this.ensureOpen();
     const ids = [...this.entries.values()].filter((e) => e.memory.userId === userId).map((e) => e.memory.id);
+    this.state.delete(userId);
     return this.delete(userId, ids);
+  }
+
+  async getState(userId: string, key: string): Promise<unknown> {
+    this.ensureOpen();
+    const value = this.state.get(userId)?.get(key);
+    return value === undefined ? null : JSON.parse(value);
+  }
+
+  async putState(userId: string, key: string, value: unknown): Promise<void> {
+    this.ensureOpen();
+    let entries = this.state.get(userId);
+    if (!entries) {
+      entries = new Map();
+      this.state.set(userId, entries);
+    }
+    entries.set(key, JSON.stringify(value));
+  }
+
+  async listState(userId: string): Promise<Array<{ key: string; value: unknown }>> {
+    this.ensureOpen();
+    return [...(this.state.get(userId) ?? new Map<string, string>())]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, value]) => ({ key, value: JSON.parse(value) as unknown }));
+  }
+
+  async stateUsers(key: string): Promise<string[]> {
+    this.ensureOpen();
+    return [...this.state].filter(([, entries]) => entries.has(key)).map(([userId]) => userId);
   }
 
   async users(): Promise<string[]> {

@@ -83,6 +83,20 @@ export const MIGRATIONS: Migration[] = [
       ctx.reindexAll();
     },
   },
+  {
+    version: 3,
+    description: 'user_state: small JSON values per user (learned recall weights)',
+    up({ db }) {
+      db.exec(`
+        CREATE TABLE user_state (
+          user_id TEXT NOT NULL,
+          key TEXT NOT NULL,
+          value TEXT NOT NULL,
+          PRIMARY KEY (user_id, key)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -285,10 +285,42 @@ export class SqliteStore implements MemoryStore {
       c.stmt('DELETE FROM memories_fts WHERE rowid IN (SELECT rowid FROM memories WHERE user_id = ?)').run(
         userId,
       );
+      c.stmt('DELETE FROM user_state WHERE user_id = ?').run(userId);
       return c.stmt('DELETE FROM memories WHERE user_id = ?').run(userId).changes;
     });
     this.indexes.removedUser(userId);
     return count;
+  }
+
+  // ---- per-user state (plain JSON: learned weights and counts, no user text) -------------
+
+  async getState(userId: string, key: string): Promise<unknown> {
+    const row = this.conn()
+      .stmt('SELECT value FROM user_state WHERE user_id = ? AND key = ?')
+      .get(userId, key) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as unknown) : null;
+  }
+
+  async putState(userId: string, key: string, value: unknown): Promise<void> {
+    this.conn()
+      .stmt(
+        'INSERT INTO user_state (user_id, key, value) VALUES (?, ?, ?) ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value',
+      )
+      .run(userId, key, JSON.stringify(value));
+  }
+
+  async listState(userId: string): Promise<Array<{ key: string; value: unknown }>> {
+    const rows = this.conn()
+      .stmt('SELECT key, value FROM user_state WHERE user_id = ? ORDER BY key')
+      .all(userId) as Array<{ key: string; value: string }>;
+    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as unknown }));
+  }
+
+  async stateUsers(key: string): Promise<string[]> {
+    const rows = this.conn().stmt('SELECT user_id FROM user_state WHERE key = ?').all(key) as Array<{
+      user_id: string;
+    }>;
+    return rows.map((r) => r.user_id);
   }
 
   async replaceVectors(

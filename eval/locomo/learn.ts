@@ -1,0 +1,206 @@
+/**
+ * `strata eval locomo --learn`: does feedback, and the learner on top of it, help on
+ * questions it never saw? Per conversation (one fresh engine, as in run.ts), the questions
+ * with evidence are split per category in their file order: the first half gives simulated
+ * feedback, the second half is scored. Fixed split, no randomness:
+ *   1. ingest every turn, freeze recall's writes, score the test half: `noFeedback`;
+ *   2. for each training question, the default block a chat would get; its memories whose
+ *      source turns are evidence are rated useful, the others not useful (one feedback
+ *      call each, the question as message id), with writes let through;
+ *   3. score the test half again: `withLearning` (reinforced memories + learned weights);
+ *   4. reset the user's learned weights (the store's `learner` state) and score again:
+ *      `withoutLearning`, the same run with the learner off but the same feedback given.
+ * Scores are evidence R@10 (deep recall) and answer-in-block (default block), overall and
+ * per category, with the same functions as run.ts.
+ */
+import { parseLearner } from '../../src/pipeline/learner.ts';
+import { LEARNER_KEY } from '../../src/pipeline/learner-store.ts';
+import { QUERY_KINDS, type QueryKind } from '../../src/text/query-kind.ts';
+import { LAYERS, type LayerName } from '../../src/types.ts';
+import { type AnswerInBlockSummary, type AnswerScore, scoreAnswer, summarizeAnswers } from './answer.ts';
+import type { LocomoConversation, LocomoQuestion } from './dataset.ts';
+import type { EvalEngine } from './engine.ts';
+import { expandToTurns, type QuestionScore, type RecallSummary, scoreQuestion, summarize } from './metric.ts';
+import { sourcesOf, type TurnMode, toTurnInputs } from './run.ts';
+
+export interface LearnArm {
+  evidence: RecallSummary;
+  answerInBlock: AnswerInBlockSummary;
+}
+
+export interface LearnReport {
+  split: {
+    rule: string;
+    trainQuestions: number;
+    testQuestions: number;
+    /** Memories rated, over all training questions. */
+    ratedUseful: number;
+    ratedNotUseful: number;
+  };
+  noFeedback: LearnArm;
+  withLearning: LearnArm;
+  withoutLearning: LearnArm;
+  /** Mean learned multiplier per kind of question and layer across conversations (after training, before shrinkage). */
+  meanWeights: Partial<Record<QueryKind, Partial<Record<LayerName, number>>>>;
+}
+
+export interface LearnOptions {
+  turnMode?: TurnMode;
+  context?: boolean;
+  depth?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface Scored {
+  evidence: QuestionScore[];
+  answers: AnswerScore[];
+}
+
+export async function runLocomoLearn(
+  conversations: readonly LocomoConversation[],
+  openEngine: (conv: LocomoConversation) => Promise<EvalEngine>,
+  options: LearnOptions = {},
+): Promise<LearnReport> {
+  const depth = options.depth ?? 50;
+  const arms = { noFeedback: fresh(), withLearning: fresh(), withoutLearning: fresh() };
+  const split = { trainQuestions: 0, testQuestions: 0, ratedUseful: 0, ratedNotUseful: 0 };
+  const weightSums: Partial<Record<QueryKind, Partial<Record<LayerName, number>>>> = {};
+  const total = conversations.reduce((acc, c) => acc + c.turns.length + c.questions.length, 0);
+  let done = 0;
+  for (const conv of conversations) {
+    const engine = await openEngine(conv);
+    const { memory } = engine;
+    try {
+      const userId = `locomo-${conv.id}`;
+      const known = new Set(conv.turns.map((t) => t.diaId));
+      const byMemory = new Map<string, string[]>();
+      for (const input of toTurnInputs(conv, userId, options.turnMode ?? 'pair', options.context ?? true)) {
+        const result = await memory.observeTurn(input);
+        const own = input.messages[0]?.role === 'assistant' ? input.messages.slice(1) : input.messages;
+        const ids = own.map((m) => m.id!);
+        for (const m of [...result.stored, ...result.updated]) {
+          byMemory.set(m.id, [...new Set([...(byMemory.get(m.id) ?? []), ...ids])]);
+        }
+        done += ids.length;
+        options.onProgress?.(done, total);
+      }
+      engine.freeze?.();
+      const now = conv.turns.at(-1)?.at;
+      const asked = conv.questions.filter((q) => q.evidence.length > 0);
+      // Per category, so every category both teaches and is scored (LoCoMo lists them in runs).
+      const train: LocomoQuestion[] = [];
+      const test: LocomoQuestion[] = [];
+      for (const category of new Set(asked.map((q) => q.category))) {
+        const own = asked.filter((q) => q.category === category);
+        const half = Math.floor(own.length / 2);
+        train.push(...own.slice(0, half));
+        test.push(...own.slice(half));
+      }
+      split.trainQuestions += train.length;
+      split.testQuestions += test.length;
+
+      const block = (q: LocomoQuestion) =>
+        memory.recall({
+          userId,
+          messages: [{ role: 'user', content: q.question }],
+          dryRun: true,
+          ...(now ? { now } : {}),
+        });
+      const score = async (into: Scored) => {
+        for (const q of test) {
+          const { context } = await block(q);
+          const answer = q.answer === undefined ? null : scoreAnswer(context, q.answer, q.category);
+          if (answer) into.answers.push(answer);
+          const { memories } = await memory.recall({
+            userId,
+            messages: [{ role: 'user', content: q.question }],
+            k: Math.min(depth, 200),
+            maxTokens: 32_000,
+            dryRun: true,
+            ...(now ? { now } : {}),
+          });
+          const turns = expandToTurns(
+            memories.map((r) => ({ turnIds: sourcesOf(r, known, byMemory) })),
+            20,
+          );
+          into.evidence.push(scoreQuestion(turns, q.evidence, q.category));
+        }
+      };
+
+      await score(arms.noFeedback);
+      engine.thaw?.();
+      for (const [i, q] of train.entries()) {
+        const result = await block(q);
+        const ids = result.contextIds ?? result.memories.map((r) => r.memory.id);
+        const evidence = new Set(q.evidence);
+        const byId = new Map(result.memories.map((r) => [r.memory.id, r]));
+        const useful: string[] = [];
+        const notUseful: string[] = [];
+        for (const id of ids) {
+          const hit = byId.get(id);
+          const turns = hit ? sourcesOf(hit, known, byMemory) : [];
+          (turns.some((t) => evidence.has(t)) ? useful : notUseful).push(id);
+        }
+        for (const [rating, memoryIds] of [
+          ['useful', useful],
+          ['not_useful', notUseful],
+        ] as const) {
+          if (memoryIds.length === 0) continue;
+          await memory.feedback({
+            userId,
+            memoryIds,
+            rating,
+            messageId: `train-${i}`,
+            recalled: ids,
+            query: q.question,
+          });
+        }
+        split.ratedUseful += useful.length;
+        split.ratedNotUseful += notUseful.length;
+      }
+      engine.freeze?.();
+      const learned = parseLearner(await engine.store?.getState?.(userId, LEARNER_KEY));
+      for (const kind of QUERY_KINDS) {
+        const sums = weightSums[kind] ?? {};
+        weightSums[kind] = sums;
+        for (const layer of LAYERS) {
+          sums[layer] = (sums[layer] ?? 0) + Math.exp(learned.kinds[kind]?.logWeights[layer] ?? 0);
+        }
+      }
+      await score(arms.withLearning);
+      if (!engine.store?.putState) throw new Error('--learn needs a store that keeps per-user state');
+      await engine.store.putState(userId, LEARNER_KEY, null);
+      await score(arms.withoutLearning);
+      done += conv.questions.length;
+      options.onProgress?.(done, total);
+    } finally {
+      await memory.close();
+    }
+  }
+  const meanWeights: LearnReport['meanWeights'] = {};
+  for (const [kind, sums] of Object.entries(weightSums) as Array<[QueryKind, Record<LayerName, number>]>) {
+    const mean: Partial<Record<LayerName, number>> = {};
+    for (const [layer, sum] of Object.entries(sums) as Array<[LayerName, number]>) {
+      mean[layer] = Math.round((sum / Math.max(1, conversations.length)) * 1000) / 1000;
+    }
+    meanWeights[kind] = mean;
+  }
+  return {
+    split: {
+      rule: 'per conversation and category, questions with evidence in file order: first half feedback, second half scored',
+      ...split,
+    },
+    noFeedback: arm(arms.noFeedback),
+    withLearning: arm(arms.withLearning),
+    withoutLearning: arm(arms.withoutLearning),
+    meanWeights,
+  };
+}
+
+function fresh(): Scored {
+  return { evidence: [], answers: [] };
+}
+
+function arm(scored: Scored): LearnArm {
+  return { evidence: summarize(scored.evidence), answerInBlock: summarizeAnswers(scored.answers) };
+}
