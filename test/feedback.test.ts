@@ -17,6 +17,9 @@ import {
   tempDir,
 } from '../test-support/engine/e2e-engine.ts';
 
+/** The learner ships off; these tests exercise it. */
+const LEARNING = { learning: { enabled: true } } as const;
+
 describe.each(availableStores())('feedback on the %s store', (kind) => {
   let dir: ReturnType<typeof tempDir>;
   let memory: StrataMemory;
@@ -26,7 +29,7 @@ describe.each(availableStores())('feedback on the %s store', (kind) => {
 
   beforeEach(async () => {
     dir = tempDir();
-    memory = createMemory(engineConfig(kind, dir.path));
+    memory = createMemory(engineConfig(kind, dir.path, LEARNING));
     tram = await memory.add({
       userId: 'alice',
       layer: 'semantic',
@@ -183,7 +186,7 @@ describe.each(availableStores())('feedback on the %s store', (kind) => {
     expect(weights.semantic).toBeGreaterThan(1);
     const ndjson = await readStream(memory.export('alice'));
     const other = tempDir();
-    const copy = createMemory(engineConfig(kind, other.path));
+    const copy = createMemory(engineConfig(kind, other.path, LEARNING));
     try {
       await copy.import(ndjson);
       const replay = await copy.feedback({
@@ -221,7 +224,7 @@ describe.each(availableStores())('feedback on the %s store', (kind) => {
 describe('the global prior', () => {
   it('is refitted by an all-user consolidation and starts a user without feedback there', async () => {
     const dir = tempDir();
-    const memory = createMemory(engineConfig('sqlite', dir.path));
+    const memory = createMemory(engineConfig('sqlite', dir.path, LEARNING));
     try {
       const e = await memory.add({ userId: 'alice', layer: 'episodic', content: 'Alice went to Sintra' });
       const s = await memory.add({ userId: 'alice', layer: 'semantic', content: 'Alice likes castles' });
@@ -276,7 +279,7 @@ describe('the global prior', () => {
 describe('learned weights on SQLite', () => {
   it('survive closing and reopening the store', async () => {
     const dir = tempDir();
-    const config = engineConfig('sqlite', dir.path);
+    const config = engineConfig('sqlite', dir.path, LEARNING);
     const first = createMemory(config);
     const m = await first.add({ userId: 'alice', layer: 'episodic', content: 'Alice went to Sintra' });
     const s = await first.add({ userId: 'alice', layer: 'semantic', content: 'Alice likes castles' });
