@@ -16,8 +16,11 @@ export { createMemory, type MemoryDeps } from './engine/engine.ts';
 export type {
   ExportOptions,
   ImportOptions,
+  ProducedWrite,
   ReembedProgress,
   StrataMemory,
+  WriteGate,
+  WriteOptions,
 } from './engine/strata-memory.ts';
 export {
   ClosedError,

@@ -178,6 +178,7 @@ describe('quotas on the Open WebUI outlet', () => {
     expect(dead).toHaveLength(8);
     expect(dead.every((entry) => /Quota exceeded/.test(entry.lastError))).toBe(true);
     expect(h.server.strata.outbox.depth()).toBe(0);
+    expect((await h.call('GET', '/metrics')).text).toMatch(/strata_turn_dead_letter_depth 8/);
   });
 
   it('with room for some turns: stored ones fit, the rest are all in the dead-letter folder', async () => {

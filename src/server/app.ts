@@ -70,6 +70,7 @@ export function createApp(options: CreateAppOptions): StrataApp {
     deliver: (turn) => deps.memory.observeTurn(turn),
     logger: deps.logger,
     onDepth: (depth) => deps.metrics.retryQueueDepth.set(depth),
+    onDeadDepth: (depth) => deps.metrics.deadLetterDepth.set(depth),
     // Queued and dead-lettered turns hold the user's messages: sealed when encryption is on.
     cipher: cipherFromConfig(deps.config.encryption),
   });

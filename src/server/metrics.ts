@@ -19,6 +19,8 @@ export interface ServerMetrics {
   errors: Counter<'code' | 'route'>;
   degraded: Counter<'surface' | 'reason'>;
   retryQueueDepth: Gauge;
+  /** Turns kept in the dead-letter folder (refused for good: quota, invalid). */
+  deadLetterDepth: Gauge;
   /** Times an engine call and records it under `operation`. */
   time<T>(operation: string, fn: () => Promise<T>): Promise<T>;
   /** Connects the scrape-time gauges to an engine. */
@@ -60,6 +62,11 @@ export function createMetrics(options: { defaultMetrics?: boolean; clock?: Clock
     help: 'Turns waiting in the durable retry queue',
     registers: [registry],
   });
+  const deadLetterDepth = new Gauge({
+    name: 'strata_turn_dead_letter_depth',
+    help: 'Turns kept in outbox/dead (refused for good: over a quota, or invalid)',
+    registers: [registry],
+  });
   let memoryRef: StrataMemory | undefined;
   // One stats() call serves all gauges of a scrape.
   let cached: { at: number; stats: Promise<MemoryStats> } | undefined;
@@ -99,6 +106,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; clock?: Clock
     errors,
     degraded,
     retryQueueDepth,
+    deadLetterDepth,
     async time(operation, fn) {
       const end = operationDuration.startTimer({ operation });
       try {

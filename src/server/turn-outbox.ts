@@ -51,6 +51,8 @@ export function createTurnOutbox(options: {
   deliver: (turn: TurnInput) => Promise<unknown>;
   logger: Logger;
   onDepth?: (depth: number) => void;
+  /** Reports the number of dead-lettered turns after each change. */
+  onDeadDepth?: (depth: number) => void;
   now?: () => number;
   /** Encryption at rest: entries are sealed under it (null/absent: plaintext JSON). */
   cipher?: Cipher | null;
@@ -65,7 +67,11 @@ export function createTurnOutbox(options: {
   const nameOf = (key: string) => `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`;
   const fileOf = (key: string) => join(dir, nameOf(key));
   const files = () => readdirSync(dir).filter((name) => name.endsWith('.json'));
-  const report = () => options.onDepth?.(files().length);
+  const deadFiles = () => readdirSync(deadDir).filter((name) => name.endsWith('.json'));
+  const report = () => {
+    options.onDepth?.(files().length);
+    options.onDeadDepth?.(deadFiles().length);
+  };
   const write = (file: string, entry: Entry) => {
     const temp = `${file}.tmp`;
     writeFileSync(temp, seal(cipher, basename(file), entry));
@@ -139,6 +145,7 @@ export function createTurnOutbox(options: {
         { file: name, userId: turn.userId, error: error instanceof Error ? error.message : String(error) },
         'turn refused; kept in outbox/dead',
       );
+      report();
     },
     keep(key, turn, error) {
       if (isRetryable(error)) {
@@ -148,7 +155,7 @@ export function createTurnOutbox(options: {
       outbox.deadLetter(key, turn, error);
       return 'dead';
     },
-    deadDepth: () => readdirSync(deadDir).filter((name) => name.endsWith('.json')).length,
+    deadDepth: () => deadFiles().length,
     depth: () => files().length,
     flush,
     start(intervalMs = 5_000) {

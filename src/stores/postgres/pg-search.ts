@@ -259,18 +259,15 @@ async function userStats(
   userId: string,
   tokens: string[],
 ): Promise<{ total: number; avgLength: number; docFreq: Map<string, number> }> {
-  const totals = await ctx.c.query<{ n: number; avg: number | null }>(
-    'SELECT COUNT(*)::int AS n, AVG(token_count)::float8 AS avg FROM strata_memories WHERE user_id = $1',
-    [userId],
+  // One round trip: the user's document count, mean length and each token's frequency.
+  const rows = await ctx.c.query<{ n: number; avg: number | null; df: number[] }>(
+    `SELECT COUNT(*)::int AS n, AVG(token_count)::float8 AS avg,
+       ARRAY(SELECT (SELECT COUNT(*)::int FROM strata_memories m WHERE m.user_id = $1 AND m.tsv @@ t.q::tsquery)
+             FROM unnest($2::text[]) WITH ORDINALITY AS t(q, i) ORDER BY t.i) AS df
+     FROM strata_memories WHERE user_id = $1`,
+    [userId, tokens.map(lexeme)],
   );
   const docFreq = new Map<string, number>();
-  if (tokens.length > 0) {
-    const rows = await ctx.c.query<{ token: string; df: number }>(
-      `SELECT t.token, (SELECT COUNT(*)::int FROM strata_memories m WHERE m.user_id = $1 AND m.tsv @@ t.q::tsquery) AS df
-       FROM unnest($2::text[], $3::text[]) AS t(token, q)`,
-      [userId, tokens, tokens.map(lexeme)],
-    );
-    for (const row of rows) docFreq.set(row.token, row.df);
-  }
-  return { total: totals[0]?.n ?? 0, avgLength: Number(totals[0]?.avg ?? 0), docFreq };
+  for (const [i, token] of tokens.entries()) docFreq.set(token, Number(rows[0]?.df[i] ?? 0));
+  return { total: rows[0]?.n ?? 0, avgLength: Number(rows[0]?.avg ?? 0), docFreq };
 }
