@@ -213,6 +213,7 @@ export const RecallRequestSchema = z.object({
 /** What {@link StrataMemory.recall} takes: `userId`, the messages so far, and an optional budget, k, layers, time zone and `now`. */
 export type RecallRequest = z.input<typeof RecallRequestSchema>;
 
+/** Every rating feedback can give a recalled memory. */
 export const FEEDBACK_RATINGS = ['useful', 'not_useful', 'wrong'] as const;
 /** One of {@link FEEDBACK_RATINGS}: the recalled memory helped, did not help, or is false. */
 export type FeedbackRating = (typeof FEEDBACK_RATINGS)[number];

@@ -23,11 +23,25 @@ describe.each(availableStores())('bad input on the %s store', (kind) => {
   });
 
   it('refuses control, bidi-override and unpaired-surrogate characters in ids on every write path', async () => {
-    const bad = ['ali\u0000ce', 'alice\u202e', 'al\u2066ice', 'alice\ud800', '\udc00alice', 'ali\u0085ce', ' alice'];
+    const bad = [
+      'ali\u0000ce',
+      'alice\u202e',
+      'al\u2066ice',
+      'alice\ud800',
+      '\udc00alice',
+      'ali\u0085ce',
+      ' alice',
+    ];
     for (const id of bad) {
-      expect(await errorOf(memory.add({ userId: id, content: 'x' }))).toMatchObject({ code: 'validation_error' });
+      expect(await errorOf(memory.add({ userId: id, content: 'x' }))).toMatchObject({
+        code: 'validation_error',
+      });
       const turn = (chatId: string, messageId: string) =>
-        memory.observeTurn({ userId: 'alice', chatId, messages: [{ id: messageId, role: 'user', content: 'hi' }] });
+        memory.observeTurn({
+          userId: 'alice',
+          chatId,
+          messages: [{ id: messageId, role: 'user', content: 'hi' }],
+        });
       expect((await errorOf(turn(id, 'm1'))).message).toMatch(/chatId/);
       expect((await errorOf(turn('c1', id))).message).toMatch(/message id/);
     }

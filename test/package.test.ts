@@ -193,12 +193,14 @@ describe('the packed npm package, installed into an empty project', { timeout: 6
     expect(existsSync(join(pkg, 'dist/src/cli/main.test.js'))).toBe(false);
   });
 
-  it('installs lean: no ONNX runtime, transformers, TF.js, Qdrant client, tsx or esbuild', () => {
+  it('installs lean: no ONNX runtime, transformers, TF.js, Qdrant client, pg, PGlite, tsx or esbuild', () => {
     for (const name of [
       'onnxruntime-node',
       '@huggingface/transformers',
       '@tensorflow/tfjs-core',
       '@qdrant/js-client-rest',
+      'pg',
+      '@electric-sql/pglite',
       'tsx',
       'esbuild',
       'typescript',

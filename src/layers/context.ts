@@ -23,6 +23,7 @@ export interface ProducedWrite {
 
 /** Admission of writes (quotas): throws to refuse, else runs `write` and returns its result. */
 export interface WriteGate {
+  /** Runs `write` if the memories it produces fit (a quota, say), or throws without running it. */
   admit<T>(produced: readonly ProducedWrite[], write: () => Promise<T>): Promise<T>;
 }
 

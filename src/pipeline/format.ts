@@ -150,8 +150,12 @@ export function buildContextBlock(ranked: Memory[], maxTokens: number, timeZone:
       if (event !== undefined && chosen.has(event)) release(event);
     }
   };
-  ranked.forEach((m, i) => consider(m, i, true));
-  ranked.forEach((m, i) => consider(m, i, false));
+  ranked.forEach((m, i) => {
+    consider(m, i, true);
+  });
+  ranked.forEach((m, i) => {
+    consider(m, i, false);
+  });
   if (chosen.size === 0) return { context: '', included: [], tokens: 0 };
   const order = [...chosen.keys()].sort((a, b) => a - b);
   const context = [OPEN_TAG, INSTRUCTION, ...order.map((i) => lines[i]), CLOSE_TAG].join('\n');

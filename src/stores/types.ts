@@ -162,6 +162,7 @@ export interface MemoryStore {
    * capability: without it the engine keeps them in process only. deleteUser removes them.
    */
   getState?(userId: string, key: string): Promise<unknown>;
+  /** Stores (replaces) one state value of a user under `key`. */
   putState?(userId: string, key: string, value: unknown): Promise<void>;
   /** Every state entry of one user (export). */
   listState?(userId: string): Promise<Array<{ key: string; value: unknown }>>;
