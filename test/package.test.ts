@@ -15,7 +15,7 @@
  * install script looks for a local prebuild first (a `.prebuild-installrc` in the project
  * names a folder holding this checkout's compiled binary) instead of downloading one.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -341,5 +341,97 @@ describe('the packed npm package, installed into an empty project', { timeout: 6
       ),
     );
     expect(other).toEqual({ results: [] });
+  });
+
+  describe('examples/, run as a user runs them in this project', () => {
+    const EXAMPLES = join(ROOT, 'examples');
+    const copy = (name: string) =>
+      writeFileSync(join(app, name.replace('/', '-')), readFileSync(join(EXAMPLES, name)));
+
+    it('library.mjs: observes a turn, recalls the exam date, finds by meaning, keeps users apart', () => {
+      copy('library.mjs');
+      const out = run(process.execPath, ['library.mjs', join(work, 'ex-lib')], app);
+      expect(out).toMatch(/<memory_context>[\s\S]*exam is next Friday \(Friday/);
+      expect(out).toMatch(/\[\s*'I love hiking in the Alps'/);
+      expect(out.trim().split('\n').at(-1)).toBe('0');
+    });
+
+    it('library.ts: type-checks strictly against the shipped declarations', () => {
+      copy('library.ts');
+      writeFileSync(
+        join(app, 'tsconfig.examples.json'),
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            noEmit: true,
+            target: 'ES2022',
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            exactOptionalPropertyTypes: true,
+            skipLibCheck: true,
+            types: [],
+          },
+          files: ['library.ts'],
+        }),
+      );
+      expect(run(process.execPath, [TSC, '-p', 'tsconfig.examples.json'], app)).toBe('');
+    });
+
+    it('cli-session.sh: add, search, update, history, rollback, recall, export through npx', () => {
+      copy('cli-session.sh');
+      const out = run('bash', ['cli-session.sh', join(work, 'ex-cli')], app)
+        .trim()
+        .split('\n');
+      expect(out.slice(0, 4)).toEqual(['I love hiking in the Alps', '0', '2', 'I love hiking in the Alps']);
+      expect(out.join('\n')).toMatch(/<memory_context>[\s\S]*Alps/);
+    });
+
+    it('rest-curl.sh: against `strata serve` from the installed package', async () => {
+      copy('rest-curl.sh');
+      const port = 20_000 + Math.floor(Math.random() * 20_000);
+      const server = spawn(
+        process.execPath,
+        [
+          join(app, 'node_modules/strata-memory/bin/strata'),
+          '--data-dir',
+          join(work, 'ex-rest'),
+          'serve',
+          '--port',
+          String(port),
+        ],
+        { cwd: app, env, stdio: 'ignore' },
+      );
+      try {
+        const url = `http://127.0.0.1:${port}`;
+        for (let i = 0; i < 100; i++) {
+          const ready = await fetch(`${url}/readyz`).then(
+            (r) => r.ok,
+            () => false,
+          );
+          if (ready) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const out = execFileSync('bash', ['rest-curl.sh'], {
+          cwd: app,
+          env: { ...env, STRATA_URL: url },
+          encoding: 'utf8',
+        });
+        const lines = out.trim().split('\n');
+        expect(lines[0]).toBe('{"status":"ready"}');
+        expect(out).toContain('I love hiking in the Alps');
+        expect(out).toMatch(/exam is next Friday \(Friday/);
+        expect(lines.at(-1)).toBe('0');
+      } finally {
+        server.kill('SIGTERM');
+      }
+    });
+
+    it('mcp/*.json: configs that name the installed strata command and the /mcp route', () => {
+      const desktop = JSON.parse(readFileSync(join(EXAMPLES, 'mcp/claude-desktop.json'), 'utf8'));
+      expect(desktop.mcpServers.strata.args).toEqual(['--no-install', 'strata', 'mcp', '--user', 'me']);
+      expect(npm(['exec', '--offline', '--', 'strata', 'mcp', '--help'], app)).toMatch(/stdio/);
+      const cursor = JSON.parse(readFileSync(join(EXAMPLES, 'mcp/cursor.json'), 'utf8'));
+      expect(cursor.mcpServers.strata.url).toMatch(/\/mcp$/);
+    });
   });
 });
