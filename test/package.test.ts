@@ -15,7 +15,7 @@
  * install script looks for a local prebuild first (a `.prebuild-installrc` in the project
  * names a folder holding this checkout's compiled binary) instead of downloading one.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -27,8 +27,10 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -423,6 +425,69 @@ describe('the packed npm package, installed into an empty project', { timeout: 6
         expect(lines.at(-1)).toBe('0');
       } finally {
         server.kill('SIGTERM');
+      }
+    });
+
+    it('openai-proxy.mjs: memories reach the upstream model through the proxy', async () => {
+      copy('openai-proxy.mjs');
+      const seen: string[] = [];
+      const upstream = createServer((req, res) => {
+        let body = '';
+        req.on('data', (d) => {
+          body += d;
+        });
+        req.on('end', () => {
+          seen.push(body);
+          res.setHeader('content-type', 'application/json');
+          res.end(
+            JSON.stringify({
+              choices: [{ index: 0, message: { role: 'assistant', content: `reply ${seen.length}` } }],
+            }),
+          );
+        });
+      });
+      await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+      const upstreamPort = (upstream.address() as { port: number }).port;
+      const port = 20_000 + Math.floor(Math.random() * 20_000);
+      const server = spawn(
+        process.execPath,
+        [
+          join(app, 'node_modules/strata-memory/bin/strata'),
+          '--data-dir',
+          join(work, 'ex-proxy'),
+          'serve',
+          '--port',
+          String(port),
+        ],
+        {
+          cwd: app,
+          env: { ...env, STRATA_SERVER__UPSTREAM__BASE_URL: `http://127.0.0.1:${upstreamPort}/v1` },
+          stdio: 'ignore',
+        },
+      );
+      try {
+        const url = `http://127.0.0.1:${port}`;
+        for (let i = 0; i < 100; i++) {
+          if (
+            await fetch(`${url}/readyz`).then(
+              (r) => r.ok,
+              () => false,
+            )
+          )
+            break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        // Asynchronously: the fake upstream answers from this process's event loop.
+        const { stdout: out } = await promisify(execFile)(process.execPath, ['openai-proxy.mjs'], {
+          cwd: app,
+          env: { ...env, STRATA_URL: url },
+          encoding: 'utf8',
+        });
+        expect(out.trim().split('\n')).toEqual(['reply 1', 'reply 2']);
+        expect(seen[1]).toMatch(/<memory_context>[\s\S]*Rex/);
+      } finally {
+        server.kill('SIGTERM');
+        upstream.close();
       }
     });
 
