@@ -491,6 +491,22 @@ describe('the packed npm package, installed into an empty project', { timeout: 6
       }
     });
 
+    it('mcp-client.mjs: the MCP SDK client over stdio remembers and recalls', async () => {
+      copy('mcp-client.mjs');
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['mcp-client.mjs', join(work, 'ex-mcp')],
+        {
+          cwd: app,
+          env,
+          encoding: 'utf8',
+        },
+      );
+      const [tools, ...rest] = stdout.trim().split('\n');
+      expect(tools?.split(' ')).toEqual(expect.arrayContaining(['remember', 'recall', 'search', 'forget']));
+      expect(rest.join('\n')).toMatch(/genmaicha/);
+    });
+
     it('mcp/*.json: configs that name the installed strata command and the /mcp route', () => {
       const desktop = JSON.parse(readFileSync(join(EXAMPLES, 'mcp/claude-desktop.json'), 'utf8'));
       expect(desktop.mcpServers.strata.args).toEqual(['--no-install', 'strata', 'mcp', '--user', 'me']);
