@@ -8,22 +8,8 @@
  * it is "full" when all are. Answers with no content word ("no") are left out.
  */
 import { STOP_WORDS } from './bm25.ts';
+import { MONTHS as MONTH_NAMES } from './dataset.ts';
 import { CATEGORY_NAMES } from './metric.ts';
-
-const MONTH_NAMES = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
 
 function tokens(text: string): string[] {
   const plain = text

@@ -64,7 +64,8 @@ export interface LocomoConversation {
   questions: LocomoQuestion[];
 }
 
-const MONTHS = [
+/** Month names, lower case, January first. */
+export const MONTHS = [
   'january',
   'february',
   'march',

@@ -5,6 +5,7 @@
  * day), so both stored events and recall queries get a [start, end) range in UTC.
  */
 import * as chrono from 'chrono-node/en';
+import { NUMBER_WORDS } from './time-periods.ts';
 import { fromWallClock, toWallClock } from './time-zone.ts';
 
 export type Granularity = 'time' | 'day' | 'week' | 'month' | 'year';
@@ -84,24 +85,6 @@ function relativePeriod(kind: string, unit: string, nowWall: Date): { wall: Date
   return { wall: new Date(Date.UTC(y, m, d + 7 * dir)), g: 'week' };
 }
 
-const NUMBER_WORDS: Record<string, number> = {
-  a: 1,
-  an: 1,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  fifteen: 15,
-  twenty: 20,
-};
 /**
  * A duration in the perfect tense runs up to the moment it is said: "I've had them for 3
  * years", "I've been playing for a month now". Other durations ("for two weeks in May")

@@ -11,6 +11,7 @@ import type { ParsedComponents } from 'chrono-node';
 import * as chrono from 'chrono-node/en';
 import { ValidationError } from '../errors.ts';
 import {
+  NUMBER_WORDS,
   period,
   type ResolvedRange,
   rolling,
@@ -48,24 +49,6 @@ export interface TimeContext {
   timeZone?: string | undefined;
 }
 
-const NUMBER_WORDS: Record<string, number> = {
-  a: 1,
-  an: 1,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  couple: 2,
-  few: 3,
-};
 const COUNT = '(\\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple(?: of)?|few)';
 const UNIT = '(day|week|month|year)s?';
 const EXAMPLES =

@@ -5,6 +5,28 @@
  */
 import { startOfDay, utcOf, type Wall, weekdayMonday0 } from './time-zone.ts';
 
+/** Counts written as words in time expressions ("two weeks ago", "a couple of days", "for twenty years"); each caller's pattern decides which it accepts. */
+export const NUMBER_WORDS: Readonly<Record<string, number>> = {
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fifteen: 15,
+  twenty: 20,
+  couple: 2,
+  few: 3,
+};
+
 export type Unit = 'day' | 'week' | 'month' | 'year';
 
 /** Inclusive UTC ISO bounds. */
