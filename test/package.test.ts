@@ -31,6 +31,8 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -82,6 +84,18 @@ function sizeOf(path: string): number {
 }
 
 /** The project's lockfile: the tarball plus this repo's non-development lock entries. */
+/**
+ * The registry URL of a lock entry's tarball. This repo's lockfile omits `resolved`
+ * (omit-lockfile-registry-resolved), and without it an offline install asks the cache for the
+ * package's packument, which the cache may hold only in another form: with the URL it reads
+ * the cached tarball by its integrity.
+ */
+function registryTarball(path: string, entry: LockEntry): string {
+  const name = (entry.name as string | undefined) ?? path.slice(path.lastIndexOf('node_modules/') + 13);
+  const base = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
+  return `https://registry.npmjs.org/${name}/-/${base}-${entry.version}.tgz`;
+}
+
 function projectLock(tarball: string, manifest: Record<string, unknown>): unknown {
   const repoLock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
     packages: Record<string, LockEntry>;
@@ -103,7 +117,7 @@ function projectLock(tarball: string, manifest: Record<string, unknown>): unknow
   };
   for (const [path, entry] of Object.entries(repoLock.packages)) {
     if (path === '' || entry.dev || entry.devOptional || !path.startsWith('node_modules/')) continue;
-    packages[path] = entry;
+    packages[path] = entry.resolved ? entry : { ...entry, resolved: registryTarball(path, entry) };
   }
   return { name: 'app', version: '1.0.0', lockfileVersion: 3, requires: true, packages };
 }
@@ -507,9 +521,41 @@ describe('the packed npm package, installed into an empty project', { timeout: 6
       expect(rest.join('\n')).toMatch(/genmaicha/);
     });
 
-    it('mcp/*.json: configs that name the installed strata command and the /mcp route', () => {
-      const desktop = JSON.parse(readFileSync(join(EXAMPLES, 'mcp/claude-desktop.json'), 'utf8'));
-      expect(desktop.mcpServers.strata.args).toEqual(['--no-install', 'strata', 'mcp', '--user', 'me']);
+    it('mcp/claude-desktop.json: launched verbatim as Claude Desktop does (command, args, env), it serves the tools', async () => {
+      const desktop = JSON.parse(readFileSync(join(EXAMPLES, 'mcp/claude-desktop.json'), 'utf8')) as {
+        mcpServers: { strata: { command: string; args: string[]; env: Record<string, string> } };
+      };
+      const server = desktop.mcpServers.strata;
+      expect(server.env.STRATA_DATA_DIR).toBe('/path/to/your/strata-data');
+      // The one line a user edits: where the data lives.
+      const dataDir = join(work, 'ex-claude-desktop');
+      const transport = new StdioClientTransport({
+        command: server.command,
+        args: server.args,
+        env: { ...env, ...server.env, STRATA_DATA_DIR: dataDir } as Record<string, string>,
+        cwd: app,
+        stderr: 'ignore',
+      });
+      const client = new Client({ name: 'claude-desktop-stand-in', version: '1.0.0' });
+      await client.connect(transport);
+      try {
+        const { tools } = await client.listTools();
+        expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['remember', 'recall']));
+        await client.callTool({ name: 'remember', arguments: { content: 'My bike is a green Brompton' } });
+        const recalled = (await client.callTool({
+          name: 'recall',
+          arguments: { query: 'What bike do I ride?' },
+        })) as {
+          content: Array<{ text: string }>;
+        };
+        expect(recalled.content[0]?.text).toMatch(/Brompton/);
+      } finally {
+        await client.close();
+      }
+      expect(existsSync(join(dataDir, 'strata.db'))).toBe(true);
+    });
+
+    it('mcp/*.json: the HTTP config names the /mcp route', () => {
       expect(npm(['exec', '--offline', '--', 'strata', 'mcp', '--help'], app)).toMatch(/stdio/);
       const cursor = JSON.parse(readFileSync(join(EXAMPLES, 'mcp/cursor.json'), 'utf8'));
       expect(cursor.mcpServers.strata.url).toMatch(/\/mcp$/);
