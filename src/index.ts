@@ -49,6 +49,8 @@ export { findTimeExpression, resolveTimeRange } from './text/time-filter.ts';
 export {
   type ChatMessage,
   type ConsolidateResult,
+  type ExplainLine,
+  type ExplainResult,
   FEEDBACK_RATINGS,
   type FeedbackInput,
   type FeedbackRating,
@@ -56,6 +58,7 @@ export {
   type ImportResult,
   LAYERS,
   type LayerName,
+  type LearningExplained,
   type ListQuery,
   type Memory,
   type MemoryInput,
@@ -69,5 +72,6 @@ export {
   type SearchQuery,
   type SearchResult,
   type TurnInput,
+  type UserLearningStats,
 } from './types.ts';
 export { type Clock, fixedClock, systemClock } from './util/clock.ts';

@@ -256,6 +256,62 @@ export interface RecallResult {
   contextIds?: string[];
 }
 
+/** One ranked memory of {@link StrataMemory.explain}: why it is where it is. */
+export interface ExplainLine {
+  /** 0 = best. */
+  rank: number;
+  memory: Memory;
+  /** Whether its line is in the block. */
+  inBlock: boolean;
+  /** Its final score, and the signals and multipliers that made it (relevance, recency, importance, layer factors, activation, chat…). */
+  score: number;
+  signals: Record<string, number>;
+  /** The learned multiplier of its layer for this kind of question (1 with learning off or no feedback). */
+  learnedWeight: number;
+  /** The ratings this memory got, and whether it is flagged wrong (then it stays out of the block). */
+  feedback: { useful: number; notUseful: number; wrong: number; flaggedWrong: boolean };
+}
+
+/** The learned weights recall used for one user and kind of question, and what moved them. */
+export interface LearningExplained {
+  enabled: boolean;
+  /** 'when' (date questions) or 'other': the learner keeps weights per kind. */
+  queryKind: string;
+  /** The multiplier per layer recall applied. */
+  weights: Record<LayerName, number>;
+  /** The user's own weights before shrinking toward the shared prior. */
+  userWeights: Record<LayerName, number>;
+  /** The shared prior (fitted across users by an all-user consolidate). */
+  priorWeights: Record<LayerName, number>;
+  /** How much of `weights` is the user's own (pairs / (pairs + learning.priorEvents)); the rest is the prior. */
+  ownShare: number;
+  /** The user's rated memories, useful ones, and misordered pairs learned from for this kind. */
+  ratings: number;
+  useful: number;
+  pairs: number;
+  updatedAt: string | null;
+}
+
+/** What {@link StrataMemory.explain} returns: the block recall would inject now, each ranked memory's reasons, and the learning behind them. */
+export interface ExplainResult {
+  context: string;
+  lines: ExplainLine[];
+  learning: LearningExplained;
+}
+
+/** Feedback and learning of one user, in {@link MemoryStats}. */
+export interface UserLearningStats {
+  userId: string;
+  /** Rated memories and useful ones. */
+  ratings: number;
+  useful: number;
+  /** Misordered pairs learned from, all kinds. */
+  pairs: number;
+  /** The largest factor any learned layer weight is from the default 1 (1 = defaults), e.g. 1.3 for ×1.3 or ×1/1.3. */
+  maxFactor: number;
+  updatedAt: string | null;
+}
+
 /** What {@link StrataMemory.observeTurn} stored and updated for one turn. */
 export interface ObserveResult {
   turnId: string;
@@ -295,6 +351,8 @@ export interface MemoryStats {
     queueDepth?: number;
   };
   store: { kind: string; path?: string };
+  /** Feedback and learning: whether learning is on, and per user with feedback how much they gave and how far their weights moved. */
+  learning?: { enabled: boolean; users: UserLearningStats[] };
 }
 
 /** What {@link StrataMemory.import} wrote. */

@@ -43,6 +43,7 @@ export const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]>
   ['bench', () => import('./commands/bench.ts')],
   ['observe', () => import('./commands/observe.ts')],
   ['recall', () => import('./commands/recall.ts')],
+  ['explain', () => import('./commands/explain.ts')],
   ['consolidate', () => import('./commands/consolidate.ts')],
   ['emotions', () => import('./commands/emotions.ts')],
   ['migrate', () => import('./commands/migrate.ts')],

@@ -22,6 +22,7 @@ import { createStore } from '../stores/create-store.ts';
 import { memoryBytes } from '../stores/shared/records.ts';
 import type { MemoryStore, StoredRecord } from '../stores/types.ts';
 import {
+  type ExplainResult,
   type FeedbackInput,
   type FeedbackResult,
   type ImportResult,
@@ -35,6 +36,7 @@ import {
   type MemoryStats,
   type MemoryVersion,
   type Page,
+  type RecallRequest,
   type SearchQuery,
   SearchQuerySchema,
   type SearchResult,
@@ -44,6 +46,7 @@ import { type Logger, silentLogger } from '../util/logger.ts';
 import { parseWith } from '../validation.ts';
 import { applyFeedback } from './feedback.ts';
 import { reembedAll } from './reembed.ts';
+import { explainRecall, learningStats } from './explain.ts';
 import { engineStats } from './stats.ts';
 import type {
   ExportOptions,
@@ -293,6 +296,14 @@ class Engine implements StrataMemory {
     return this.#run((ctx) => pipeline().then((p) => p.recall(ctx, request)));
   }
 
+  explain(request: RecallRequest): Promise<ExplainResult> {
+    return this.#run(async (ctx) => {
+      const p = await pipeline();
+      const result = await p.recall(ctx, { ...request, dryRun: true });
+      return explainRecall(ctx, request, result);
+    });
+  }
+
   consolidate(options: ConsolidateOptions = {}) {
     return this.#run(async (ctx) => {
       const result = await pipeline().then((p) => p.consolidate(ctx, options));
@@ -327,7 +338,10 @@ class Engine implements StrataMemory {
   }
 
   stats(userId?: string): Promise<MemoryStats> {
-    return this.#run((ctx) => engineStats(ctx, userId === undefined ? undefined : parseUserId(userId)));
+    return this.#run(async (ctx) => {
+      const user = userId === undefined ? undefined : parseUserId(userId);
+      return { ...(await engineStats(ctx, user)), learning: await learningStats(ctx, user) };
+    });
   }
 
   reembed(onProgress?: (progress: ReembedProgress) => void): Promise<{ reembedded: number }> {

@@ -21,6 +21,7 @@ import type {
   MemoryVersion,
   ObserveResult,
   Page,
+  ExplainResult,
   RecallRequest,
   RecallResult,
   SearchQuery,
@@ -89,6 +90,12 @@ export interface StrataMemory {
   observeTurn(turn: TurnInput, options?: WriteOptions): Promise<ObserveResult>;
   /** The framed `<memory_context>` block (within a token budget) and the ranked memories for the last user message, ready to prepend to a prompt. */
   recall(request: RecallRequest): Promise<RecallResult>;
+  /**
+   * Why recall would give what it gives for this request, without touching anything (a dry
+   * run): the block, every ranked memory with its score, signals, its layer's learned weight
+   * and its ratings, and the learner's state behind the weights.
+   */
+  explain(request: RecallRequest): Promise<ExplainResult>;
   /**
    * Feedback on recalled memories of `userId`: 'useful' reinforces them, 'not_useful' only
    * teaches the learner, 'wrong' demotes them at once (left out of later blocks). Each is a

@@ -181,6 +181,7 @@ export function gatedMemory(memory: StrataMemory, guard: QuotaGuard): StrataMemo
     history: (userId, id) => memory.history(userId, id),
     search: (query) => memory.search(query),
     recall: (request) => memory.recall(request),
+    explain: (request) => memory.explain(request),
     feedback: (input) => memory.feedback(input),
     emotionClusters: (userId) => memory.emotionClusters(userId),
     export: (userId, options) => memory.export(userId, options),

@@ -183,6 +183,34 @@ export function createFakeMemory(): FakeMemory {
         memories: hits.map((memory) => ({ memory, score: 1 })),
       };
     },
+    async explain(raw) {
+      const result = await fake.recall(raw);
+      const weights = Object.fromEntries(LAYERS.map((l) => [l, 1])) as never;
+      return {
+        context: result.context,
+        lines: result.memories.map((r, rank) => ({
+          rank,
+          memory: r.memory,
+          inBlock: true,
+          score: r.score,
+          signals: {},
+          learnedWeight: 1,
+          feedback: { useful: 0, notUseful: 0, wrong: 0, flaggedWrong: false },
+        })),
+        learning: {
+          enabled: false,
+          queryKind: 'other',
+          weights,
+          userWeights: weights,
+          priorWeights: weights,
+          ownShare: 0,
+          ratings: 0,
+          useful: 0,
+          pairs: 0,
+          updatedAt: null,
+        },
+      };
+    },
     async feedback(raw) {
       const input = FeedbackInputSchema.parse(raw);
       const mine = input.memoryIds.map((id) => owned(input.userId, id));

@@ -1,9 +1,30 @@
 /**
- * `strata stats [--user <id>]`: counts and bytes per layer, store and embedder details.
+ * `strata stats [--user <id>]`: counts and bytes per layer, store and embedder details,
+ * and per user with feedback: ratings given and how far the learned weights moved.
  */
 import type { Command } from 'commander';
+import type { MemoryStats } from '../../types.ts';
 import { readMemory } from '../common.ts';
 import type { CliContext } from '../types.ts';
+
+/** Feedback per user and how far their learned weights are from the defaults. */
+function learningLines(learning: MemoryStats['learning'], ctx: CliContext): string[] {
+  if (!learning) return [];
+  const head = `learning: ${learning.enabled ? 'on' : 'off (learning.enabled: false)'}`;
+  if (learning.users.length === 0) return [head, 'feedback: none yet'];
+  const rows = learning.users.map((u) => ({
+    user: u.userId,
+    ratings: u.ratings,
+    useful: u.useful,
+    pairs: u.pairs,
+    'max weight factor': `×${u.maxFactor}`,
+    updated: u.updatedAt ?? '',
+  }));
+  return [
+    head,
+    ctx.output.table(rows, ['user', 'ratings', 'useful', 'pairs', 'max weight factor', 'updated']),
+  ];
+}
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -23,6 +44,7 @@ export function register(program: Command, ctx: CliContext): void {
           `embedder: ${stats.embedder ? `${stats.embedder.model} (${stats.embedder.dimensions}-d)` : 'n/a'}`,
           `users: ${stats.users}  memories: ${stats.memories}  versions: ${stats.versions}  bytes: ${stats.bytes}`,
           ctx.output.table(rows, ['layer', 'memories', 'bytes']),
+          ...learningLines(stats.learning, ctx),
         ].join('\n');
       });
     });

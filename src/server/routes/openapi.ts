@@ -125,6 +125,46 @@ export function buildOpenApiDocument(): Json {
           responses: ok(z.object({ context: z.string(), memories: z.array(SearchResultSchema) })),
         },
       },
+      '/v1/explain': {
+        post: {
+          summary:
+            'Explain recall (a dry run): each ranked memory with its signals, learned weight and ratings',
+          requestBody: jsonBody(RecallRequestSchema),
+          responses: ok(
+            z.object({
+              context: z.string(),
+              lines: z.array(
+                z.object({
+                  rank: z.number().int(),
+                  memory: MemorySchema,
+                  inBlock: z.boolean(),
+                  score: z.number(),
+                  signals: z.record(z.string(), z.number()),
+                  learnedWeight: z.number(),
+                  feedback: z.object({
+                    useful: z.number(),
+                    notUseful: z.number(),
+                    wrong: z.number(),
+                    flaggedWrong: z.boolean(),
+                  }),
+                }),
+              ),
+              learning: z.object({
+                enabled: z.boolean(),
+                queryKind: z.string(),
+                weights: z.record(z.enum(LAYERS), z.number()),
+                userWeights: z.record(z.enum(LAYERS), z.number()),
+                priorWeights: z.record(z.enum(LAYERS), z.number()),
+                ownShare: z.number(),
+                ratings: z.number(),
+                useful: z.number(),
+                pairs: z.number(),
+                updatedAt: z.string().nullable(),
+              }),
+            }),
+          ),
+        },
+      },
       '/v1/feedback': {
         post: {
           summary: 'Rate recalled memories (useful, not_useful, wrong)',

@@ -1,6 +1,7 @@
 /**
  * POST /v1/turns (observe a finished turn; replies with what was stored and updated) and
- * POST /v1/recall (the framed context block plus the ranked memories behind it).
+ * POST /v1/recall (the framed context block plus the ranked memories behind it),
+ * POST /v1/explain (the same request as a dry run: why each memory ranks where it does).
  */
 import type { Hono } from 'hono';
 import type { RecallRequest, TurnInput } from '../../types.ts';
@@ -27,5 +28,11 @@ export function registerTurnRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
       context: result.context,
       memories: result.memories.map(({ memory: m, score }) => ({ memory: m, score })),
     });
+  });
+  app.post('/v1/explain', async (c) => {
+    const body = await readJsonObject(c);
+    const userId = actFor(c, deps, bodyUserId(body));
+    const request = { ...body, userId } as RecallRequest; // validated once, by the engine
+    return c.json(await metrics.time('explain', () => memory.explain(request)));
   });
 }
