@@ -192,6 +192,12 @@ export const TurnSchema = z.object({
   /** Optional speaker names (e.g. LoCoMo speakers) used to make stored text speaker-aware. */
   speakers: z.object({ user: z.string().optional(), assistant: z.string().optional() }).optional(),
   metadata: MetadataSchema.optional(),
+  /**
+   * Ids of the memories whose lines were in the block the model got for this turn's reply
+   * (RecallResult.contextIds), best first. With learning.implicit on, the reply's use of
+   * them is feedback (docs/feedback.md); otherwise ignored.
+   */
+  recalled: z.array(MemoryIdSchema).max(1000).optional(),
 });
 /** What {@link StrataMemory.observeTurn} takes: `userId`, `chatId` and the turn's messages. */
 export type TurnInput = z.input<typeof TurnSchema>;

@@ -150,6 +150,12 @@ export const LearningConfigSchema = z.object({
   maxWeight: z.number().min(1).default(2),
   /** Feedback events at which a user's own weights count as much as the global prior. */
   priorEvents: z.number().min(0).default(10),
+  /**
+   * Implicit feedback: a turn observed with `recalled` (the memories whose lines the model got
+   * for that reply) rates them by the reply: used (it restates their words) = useful, the rest
+   * = not useful. Off by default, like the learner (docs/feedback.md).
+   */
+  implicit: z.boolean().default(false),
 });
 
 const ApiKeySchema = z.union([

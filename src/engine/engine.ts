@@ -11,7 +11,7 @@ import { validateConfig } from '../config/load.ts';
 import type { StrataConfig, StrataConfigInput } from '../config/schema.ts';
 import { createEmbedder } from '../embedders/create-embedder.ts';
 import type { Embedder } from '../embedders/types.ts';
-import { ClosedError, ConfigError, ValidationError } from '../errors.ts';
+import { ClosedError, ConfigError, NotFoundError, ValidationError } from '../errors.ts';
 import { admitWrite, type EngineContext } from '../layers/context.ts';
 import type { EmotionCluster } from '../layers/emotional/clusters.ts';
 import type { ConsolidateOptions } from '../pipeline/consolidate.ts';
@@ -21,6 +21,7 @@ import { newMemory } from '../records.ts';
 import { createStore } from '../stores/create-store.ts';
 import { memoryBytes } from '../stores/shared/records.ts';
 import type { MemoryStore, StoredRecord } from '../stores/types.ts';
+import { contentText } from '../text/content.ts';
 import {
   type ExplainResult,
   type FeedbackInput,
@@ -40,13 +41,15 @@ import {
   type SearchQuery,
   SearchQuerySchema,
   type SearchResult,
+  type TurnInput,
 } from '../types.ts';
 import { type Clock, nowIso, systemClock } from '../util/clock.ts';
 import { type Logger, silentLogger } from '../util/logger.ts';
 import { parseWith } from '../validation.ts';
-import { applyFeedback } from './feedback.ts';
-import { reembedAll } from './reembed.ts';
 import { explainRecall, learningStats } from './explain.ts';
+import { applyFeedback } from './feedback.ts';
+import { implicitRatings } from './implicit-feedback.ts';
+import { reembedAll } from './reembed.ts';
 import { engineStats } from './stats.ts';
 import type {
   ExportOptions,
@@ -274,22 +277,63 @@ class Engine implements StrataMemory {
   }
 
   feedback(input: FeedbackInput): Promise<FeedbackResult> {
+    return this.#run((ctx) => this.#feedback(ctx, input));
+  }
+
+  #feedback(ctx: EngineContext, input: FeedbackInput): Promise<FeedbackResult> {
     // One user's feedback calls run in turn: the learner's state is read, updated and written.
     const user = typeof input?.userId === 'string' ? input.userId : '';
-    return this.#run((ctx) =>
-      this.#writes.run(`feedback\u0000${user}`, () =>
-        applyFeedback(ctx, input, (userId, id, next) =>
-          this.#writes.run(`${userId}\u0000${id}`, async () => {
-            const changes = next(await getOwned(ctx, userId, id));
-            return changes ? writeVersion(ctx, userId, id, changes, 'update') : null;
-          }),
-        ),
+    return this.#writes.run(`feedback\u0000${user}`, () =>
+      applyFeedback(ctx, input, (userId, id, next) =>
+        this.#writes.run(`${userId}\u0000${id}`, async () => {
+          const changes = next(await getOwned(ctx, userId, id));
+          return changes ? writeVersion(ctx, userId, id, changes, 'update') : null;
+        }),
       ),
     );
   }
 
   observeTurn(turn: Parameters<StrataMemory['observeTurn']>[0], options?: WriteOptions) {
-    return this.#run((ctx) => pipeline().then((p) => p.observeTurn(ctx, turn)), false, options);
+    return this.#run(
+      async (ctx) => {
+        const result = await pipeline().then((p) => p.observeTurn(ctx, turn));
+        if (ctx.config.learning.implicit && !result.skipped && turn.recalled?.length) {
+          // The turn is stored either way: a failed rating is logged, not thrown.
+          await this.#implicitFeedback(ctx, turn, result.turnId).catch((error: unknown) =>
+            ctx.logger.warn({ err: error, userId: turn.userId }, 'implicit feedback not applied'),
+          );
+        }
+        return result;
+      },
+      false,
+      options,
+    );
+  }
+
+  /** Rates the memories the model got for this turn's reply by whether the reply used them (implicit-feedback.ts). */
+  async #implicitFeedback(ctx: EngineContext, turn: TurnInput, turnId: string): Promise<void> {
+    const last = (role: string) => [...turn.messages].reverse().find((m) => m.role === role);
+    const reply = last('assistant');
+    if (!reply) return;
+    const question = contentText(last('user')?.content ?? '');
+    const memories: Memory[] = [];
+    for (const id of new Set(turn.recalled ?? [])) {
+      // A memory deleted (or never the user's) since it was recalled is skipped.
+      const found = await getOwned(ctx, turn.userId, id).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      });
+      if (found) memories.push(found);
+    }
+    const { used, unused } = implicitRatings(memories, contentText(reply.content), question);
+    const base = {
+      userId: turn.userId,
+      messageId: `implicit:${turnId}`,
+      recalled: memories.map((m) => m.id),
+      ...(question ? { query: question.slice(0, 32_768) } : {}),
+    };
+    if (used.length) await this.#feedback(ctx, { ...base, memoryIds: used, rating: 'useful' });
+    if (unused.length) await this.#feedback(ctx, { ...base, memoryIds: unused, rating: 'not_useful' });
   }
 
   recall(request: Parameters<StrataMemory['recall']>[0]) {

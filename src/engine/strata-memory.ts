@@ -9,6 +9,7 @@ import type { EmotionCluster } from '../layers/emotional/clusters.ts';
 import type { ConsolidateOptions } from '../pipeline/consolidate.ts';
 import type {
   ConsolidateResult,
+  ExplainResult,
   FeedbackInput,
   FeedbackResult,
   ImportResult,
@@ -21,7 +22,6 @@ import type {
   MemoryVersion,
   ObserveResult,
   Page,
-  ExplainResult,
   RecallRequest,
   RecallResult,
   SearchQuery,

@@ -121,7 +121,16 @@ export async function runOutlet(
   try {
     // Quotas are checked by the engine's write (the server's gate): a turn that does not fit
     // is refused whole and kept in the dead-letter folder; other failures are retried.
-    await deps.time('observe', () => deps.memory.observeTurn(extracted.turn));
+    // The memories injected for this reply travel with it (implicit feedback, if configured).
+    const recalled = extracted.replyId
+      ? options.injections?.lookup(
+          options.userId,
+          typeof body.chat_id === 'string' ? body.chat_id : '',
+          extracted.replyId,
+        )
+      : undefined;
+    const turn = recalled?.length ? { ...extracted.turn, recalled } : extracted.turn;
+    await deps.time('observe', () => deps.memory.observeTurn(turn));
   } catch (error) {
     const kept = deps.outbox.keep(extracted.key, extracted.turn, error);
     deps.logger.warn(

@@ -71,7 +71,7 @@ function previousOf(userId: string, chatId: string, messages: OwuiMessage[], pai
 export function outletTurn(
   userId: string,
   body: Record<string, unknown>,
-): { key: string; turn: TurnInput } | undefined {
+): { key: string; turn: TurnInput; replyId?: string } | undefined {
   const parsed = OutletBodySchema.safeParse(body);
   if (!parsed.success) return undefined;
   const pair = lastPair(parsed.data.messages);
@@ -94,5 +94,5 @@ export function outletTurn(
     },
   };
   const key = [userId, chatId, pair.user.id ?? userText, pair.assistant.id ?? assistantText].join('\u0000');
-  return { key, turn };
+  return { key, turn, ...(pair.assistant.id ? { replyId: pair.assistant.id } : {}) };
 }

@@ -84,10 +84,8 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
     const messages = body.messages as Message[];
     const userId = proxyUser(c, deps, body);
     const chatId = c.req.header('x-strata-chat-id') ?? 'openai-proxy';
-    const forwarded = {
-      ...body,
-      messages: userId ? await recallInto(deps, userId, chatId, messages) : messages,
-    };
+    const recalled = userId ? await recallInto(deps, userId, chatId, messages) : { messages, ids: [] };
+    const forwarded = { ...body, messages: recalled.messages };
     const response = await call('/chat/completions', {
       method: 'POST',
       headers: headers(),
@@ -109,8 +107,10 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
       }
       const text = (m: Message) => stripMemoryText(contentText(m.content));
       const stored = stripMemoryText(reply);
-      const turn = userId ? idlessTurn(userId, chatId, messages, text, stored, metadata) : undefined;
-      if (!turn) return;
+      const idless = userId ? idlessTurn(userId, chatId, messages, text, stored, metadata) : undefined;
+      if (!idless) return;
+      // The memories injected for this reply travel with it (implicit feedback, if configured).
+      const turn = recalled.ids.length ? { ...idless, recalled: recalled.ids } : idless;
       options.track(
         deps.metrics
           .time('observe', () => deps.memory.observeTurn(turn))
@@ -160,23 +160,24 @@ async function recallInto(
   userId: string,
   chatId: string,
   messages: Message[],
-): Promise<Message[]> {
+): Promise<{ messages: Message[]; ids: string[] }> {
   const forRecall = messages
     .filter((m) => ['user', 'assistant', 'system', 'tool'].includes(m.role))
     .map((m) => ({ role: m.role as 'user', content: contentText(m.content) }))
     .filter((m) => m.content.trim() !== '');
-  if (!forRecall.some((m) => m.role === 'user')) return messages;
+  if (!forRecall.some((m) => m.role === 'user')) return { messages, ids: [] };
   try {
     const result = await withTimeout(
       deps.metrics.time('recall', () => deps.memory.recall({ userId, chatId, messages: forRecall })),
       RECALL_TIMEOUT_MS,
       'recall',
     );
-    return result.context.trim() ? inject(messages, result.context) : messages;
+    if (!result.context.trim()) return { messages, ids: [] };
+    return { messages: inject(messages, result.context), ids: result.contextIds ?? [] };
   } catch (error) {
     deps.logger.warn({ err: error, userId }, 'proxy: recall failed; forwarding without memory');
     deps.metrics.degraded.inc({ surface: 'openai-proxy', reason: 'recall_failed' });
-    return messages;
+    return { messages, ids: [] };
   }
 }
 
