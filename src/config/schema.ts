@@ -5,7 +5,7 @@
  * process.env.
  */
 import { z } from 'zod';
-import { LAYERS } from '../types.ts';
+import { LAYERS, UserIdSchema } from '../types.ts';
 
 const SqliteStoreSchema = z.object({
   kind: z.literal('sqlite'),
@@ -166,7 +166,8 @@ const ApiKeySchema = z.union([
   }),
   z.object({
     key: z.string().min(8, 'API keys must be at least 8 characters'),
-    userId: z.string().min(1),
+    // The same rules as every request's userId: a key bound to "alice " would start and then fail every call.
+    userId: UserIdSchema,
     name: z.string().optional(),
   }),
 ]);
@@ -210,6 +211,8 @@ export const ServerConfigSchema = z.object({
   allowedHosts: z.array(z.string().min(1)).default([]),
   /** Web origins ("https://chat.example.com") whose pages may call the API (CORS); others are refused. */
   corsOrigins: z.array(z.string().url()).default([]),
+  /** HTTPS from a PEM certificate (chain) and private key, read at start; plain HTTP when left out. */
+  tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
 });
 
 export const EncryptionConfigSchema = z.object({

@@ -5,6 +5,8 @@
  * server.shutdownTimeoutMs, drain background turn writes, close the engine so its queues
  * flush). Returns the bound URL, so `--port 0` works for tests.
  */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -44,6 +46,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       'No API keys configured (server.apiKeys): the server is open to local processes and listens on loopback only.',
     );
   }
+  const tls = readTls(config.server.tls);
   const strata = createApp(options);
   memory.ready().catch((error: unknown) => logger.error({ err: error }, 'engine failed to become ready'));
 
@@ -53,7 +56,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         fetch: strata.app.fetch,
         port,
         hostname: host,
+        ...(tls ? { createServer: createHttpsServer } : {}),
         serverOptions: {
+          ...tls,
           headersTimeout: config.server.headersTimeoutMs,
           requestTimeout: Math.max(config.server.requestTimeoutMs, config.server.headersTimeoutMs),
           // How often Node checks those timeouts (its default, 30 s, would let them run long).
@@ -71,7 +76,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   );
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}`;
+  const url = `${tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
 
   const backups = scheduleBackups({
     memory,
@@ -110,6 +115,22 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   };
   logger.info({ url }, 'strata server listening');
   return { url, strata, close };
+}
+
+/** The PEM certificate and key of server.tls, read once; a ConfigError naming the file that cannot be read. */
+function readTls(tls: StrataConfig['server']['tls']): { cert: Buffer; key: Buffer } | undefined {
+  if (!tls) return undefined;
+  const read = (path: string, what: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new ConfigError(
+        `server.tls.${what}: cannot read ${path} (${(error as Error).message}); give the path of a PEM file.`,
+        { cause: error },
+      );
+    }
+  };
+  return { cert: read(tls.certFile, 'certFile'), key: read(tls.keyFile, 'keyFile') };
 }
 
 const CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
