@@ -36,6 +36,14 @@ export interface TurnOutbox {
   deadLetter(key: string, turn: TurnInput, error: unknown): void;
   /** A turn that failed with `error`: retried later when that can help, else dead-lettered. */
   keep(key: string, turn: TurnInput, error: unknown): 'queued' | 'dead';
+  /**
+   * Persists a turn about to be stored, before its reply is released (a crash then loses
+   * nothing acknowledged): retried by the timer after HOLD_MS unless `settle(key)` removes
+   * it first, once the turn is stored.
+   */
+  hold(key: string, turn: TurnInput): void;
+  /** Removes a held (or queued) turn that has been stored. */
+  settle(key: string): void;
   /** Turns in the dead-letter folder. */
   deadDepth(): number;
   depth(): number;
@@ -45,6 +53,9 @@ export interface TurnOutbox {
   /** Stops the timer and makes a final delivery attempt. */
   drain(): Promise<void>;
 }
+
+/** How long a held turn waits for its own delivery before the timer retries it. */
+export const HOLD_MS = 30_000;
 
 export function createTurnOutbox(options: {
   dir: string;
@@ -154,6 +165,14 @@ export function createTurnOutbox(options: {
       }
       outbox.deadLetter(key, turn, error);
       return 'dead';
+    },
+    hold(key, turn) {
+      write(fileOf(key), { turn, attempts: 0, nextAttemptAt: now() + HOLD_MS });
+      report();
+    },
+    settle(key) {
+      rmSync(fileOf(key), { force: true });
+      report();
     },
     deadDepth: () => deadFiles().length,
     depth: () => files().length,

@@ -9,14 +9,19 @@
  * as it was passed on, its turn marked `partial: true` with `partialReason` in metadata.
  * Upstream errors pass through with their status and body. Memory never breaks a completion:
  * recall failures forward the request unchanged, storing failures go to the durable outbox.
- * With a proxy configured, GET /v1/models lists the upstream's models.
+ * The turn is durable before the reply is released: it is held in the outbox (one file per
+ * reply) before a JSON reply is returned or a stream's `[DONE]` is passed on, and settled
+ * once stored, so a `kill -9` after the client has its answer loses nothing (the outbox is
+ * replayed at start). With a proxy configured, GET /v1/models lists the upstream's models.
  */
+import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import { NotFoundError, UpstreamError, ValidationError } from '../../errors.ts';
 import { type AppContext, type AppEnv, actFor, readJson, type ServerDeps } from '../../server/context.ts';
 import type { ServerIntegration } from '../../server/integration.ts';
 import type { TurnOutbox } from '../../server/turn-outbox.ts';
 import { contentText } from '../../text/content.ts';
+import type { TurnInput } from '../../types.ts';
 import { inject } from '../shared/inject.ts';
 import { stripMemoryText } from '../shared/memory-block.ts';
 import { idlessTurn } from '../shared/message-ids.ts';
@@ -92,35 +97,51 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
       body: JSON.stringify(forwarded),
     });
     if (!response.ok || !response.body) return passThrough(response);
-    const observe = (reply: string, end: StreamEnd = { partial: false }) => {
-      const model = typeof body.model === 'string' ? body.model : undefined;
+    const model = typeof body.model === 'string' ? body.model : undefined;
+    const turnOf = (reply: string, end: StreamEnd): TurnInput | undefined => {
       const metadata = {
         source: 'openai-proxy',
         ...(model ? { model } : {}),
         ...(end.partial ? { partial: true, partialReason: end.reason } : {}),
       };
+      const text = (m: Message) => stripMemoryText(contentText(m.content));
+      const idless = userId
+        ? idlessTurn(userId, chatId, messages, text, stripMemoryText(reply), metadata)
+        : undefined;
+      // The memories injected for this reply travel with it (implicit feedback, if configured).
+      return idless && recalled.ids.length ? { ...idless, recalled: recalled.ids } : idless;
+    };
+    // One outbox entry per proxied reply: held before the reply is released, settled once stored.
+    const key = `${userId}\u0000${chatId}\u0000${deps.clock.now().getTime()}\u0000${randomUUID()}`;
+    let held = false;
+    const hold = (reply: string) => {
+      const turn = turnOf(reply, { partial: false });
+      if (!turn) return;
+      try {
+        options.outbox.hold(key, turn);
+        held = true;
+      } catch (error) {
+        deps.logger.error({ err: error, userId }, 'proxy: could not persist the turn before the reply');
+      }
+    };
+    const observe = (reply: string, end: StreamEnd = { partial: false }) => {
       if (end.partial) {
         deps.logger.warn(
           { userId, reason: end.reason },
           'proxy: stream ended early; storing the partial reply',
         );
       }
-      const text = (m: Message) => stripMemoryText(contentText(m.content));
-      const stored = stripMemoryText(reply);
-      const idless = userId ? idlessTurn(userId, chatId, messages, text, stored, metadata) : undefined;
-      if (!idless) return;
-      // The memories injected for this reply travel with it (implicit feedback, if configured).
-      const turn = recalled.ids.length ? { ...idless, recalled: recalled.ids } : idless;
+      const turn = turnOf(reply, end);
+      if (!turn) return;
       options.track(
         deps.metrics
           .time('observe', () => deps.memory.observeTurn(turn))
+          .then(() => {
+            if (held) options.outbox.settle(key);
+          })
           .catch((error: unknown) => {
             // Retryable failures are queued; a turn refused for good (quota) is dead-lettered.
-            const kept = options.outbox.keep(
-              `${userId}\u0000${chatId}\u0000${deps.clock.now().getTime()}`,
-              turn,
-              error,
-            );
+            const kept = options.outbox.keep(key, turn, error);
             deps.logger.warn(
               { err: error, userId },
               kept === 'queued'
@@ -133,13 +154,15 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
       );
     };
     if (body.stream === true) {
-      const tapped = tapChatStream(response.body, observe);
+      const tapped = tapChatStream(response.body, observe, hold);
       return new Response(tapped, { status: response.status, headers: copyHeaders(response) });
     }
     const text = await response.text();
     try {
       const json = JSON.parse(text) as { choices?: Array<{ message?: { content?: unknown } }> };
-      observe(contentText(json.choices?.[0]?.message?.content));
+      const reply = contentText(json.choices?.[0]?.message?.content);
+      hold(reply);
+      observe(reply);
     } catch {
       deps.logger.warn('proxy: upstream reply was not JSON; turn not stored');
     }

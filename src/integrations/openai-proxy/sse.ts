@@ -5,7 +5,10 @@
  * text passed on so far and `partial: true` when the client goes away first (the response
  * is cancelled; the upstream read is cancelled too) or the upstream stream fails mid-way.
  * Nothing is read ahead of the client (high-water mark 0), so the partial text is what was
- * handed to the client.
+ * handed to the client. `beforeFinish` runs once with the whole text just before the reply
+ * is released as finished: before the chunk holding `data: [DONE]` is passed on (or before
+ * the stream closes, for an upstream that sends none), so the caller can persist the turn
+ * first.
  */
 
 export type StreamEnd = { partial: false } | { partial: true; reason: 'client_aborted' | 'upstream_error' };
@@ -13,6 +16,7 @@ export type StreamEnd = { partial: false } | { partial: true; reason: 'client_ab
 export function tapChatStream(
   source: ReadableStream<Uint8Array>,
   onEnd: (text: string, end: StreamEnd) => void,
+  beforeFinish?: (text: string) => void,
 ): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   const decoder = new TextDecoder();
@@ -20,6 +24,12 @@ export function tapChatStream(
   let text = '';
   let ended = false;
   let cancelled = false;
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    beforeFinish?.(text);
+  };
   const end = (how: StreamEnd) => {
     if (ended) return;
     ended = true;
@@ -29,6 +39,7 @@ export function tapChatStream(
     const trimmed = line.trim();
     if (!trimmed.startsWith('data:')) return;
     const data = trimmed.slice(5).trim();
+    if (data === '[DONE]') finish();
     if (data === '' || data === '[DONE]') return;
     try {
       const chunk = JSON.parse(data) as { choices?: Array<{ delta?: { content?: unknown } }> };
@@ -54,15 +65,18 @@ export function tapChatStream(
         if (chunk.done) {
           buffer += decoder.decode();
           if (buffer) consume(buffer);
+          finish();
           controller.close();
           end({ partial: false });
           return;
         }
-        controller.enqueue(chunk.value);
+        // The chunk's lines are read before it is passed on, so a [DONE] in it is held back
+        // until beforeFinish has run.
         buffer += decoder.decode(chunk.value, { stream: true });
         const lines = buffer.split('\n');
         buffer = lines.pop() ?? '';
         for (const line of lines) consume(line);
+        controller.enqueue(chunk.value);
       },
       async cancel(reason) {
         cancelled = true;
