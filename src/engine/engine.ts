@@ -36,6 +36,7 @@ import {
   MemoryPatchSchema,
   type MemoryStats,
   type MemoryVersion,
+  type ObserveResult,
   type Page,
   type RecallRequest,
   type SearchQuery,
@@ -299,7 +300,7 @@ class Engine implements StrataMemory {
         const result = await pipeline().then((p) => p.observeTurn(ctx, turn));
         if (ctx.config.learning.implicit && !result.skipped && turn.recalled?.length) {
           // The turn is stored either way: a failed rating is logged, not thrown.
-          await this.#implicitFeedback(ctx, turn, result.turnId).catch((error: unknown) =>
+          await this.#implicitFeedback(ctx, turn, result).catch((error: unknown) =>
             ctx.logger.warn({ err: error, userId: turn.userId }, 'implicit feedback not applied'),
           );
         }
@@ -311,7 +312,7 @@ class Engine implements StrataMemory {
   }
 
   /** Rates the memories the model got for this turn's reply by whether the reply used them (implicit-feedback.ts). */
-  async #implicitFeedback(ctx: EngineContext, turn: TurnInput, turnId: string): Promise<void> {
+  async #implicitFeedback(ctx: EngineContext, turn: TurnInput, result: ObserveResult): Promise<void> {
     const last = (role: string) => [...turn.messages].reverse().find((m) => m.role === role);
     const reply = last('assistant');
     if (!reply) return;
@@ -325,15 +326,18 @@ class Engine implements StrataMemory {
       });
       if (found) memories.push(found);
     }
-    const { used, unused } = implicitRatings(memories, contentText(reply.content), question);
+    // Facts this turn replaced: what a correction ("no, I moved to Berlin") contradicts.
+    const superseded = new Set(result.updated.filter((m) => m.supersededBy).map((m) => m.id));
+    const { used, unused, wrong } = implicitRatings(memories, contentText(reply.content), question, superseded);
     const base = {
       userId: turn.userId,
-      messageId: `implicit:${turnId}`,
+      messageId: `implicit:${result.turnId}`,
       recalled: memories.map((m) => m.id),
       ...(question ? { query: question.slice(0, 32_768) } : {}),
     };
     if (used.length) await this.#feedback(ctx, { ...base, memoryIds: used, rating: 'useful' });
     if (unused.length) await this.#feedback(ctx, { ...base, memoryIds: unused, rating: 'not_useful' });
+    if (wrong.length) await this.#feedback(ctx, { ...base, memoryIds: wrong, rating: 'wrong' });
   }
 
   recall(request: Parameters<StrataMemory['recall']>[0]) {
