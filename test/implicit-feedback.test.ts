@@ -55,7 +55,7 @@ describe('corrections (pure)', () => {
     const anna = m('Anna is a good friend');
     const munich = m('User lives in Munich');
     const reply = 'Got it, Anna is your sister.';
-    const correction = "Actually, my sister is Anna, not Maria";
+    const correction = 'Actually, my sister is Anna, not Maria';
     expect(implicitRatings([maria, anna, munich], reply, correction, new Set([munich.id]))).toEqual({
       used: [],
       unused: [anna.id],
@@ -121,7 +121,11 @@ describe('implicit feedback end to end', { timeout: 60_000 }, () => {
       chatId: 'c0',
       messages: [{ role: 'user', content: 'I live in Munich.' }],
     });
-    const ask = { userId: 'alice', messages: [{ role: 'user' as const, content: 'Where do I live?' }], dryRun: true };
+    const ask = {
+      userId: 'alice',
+      messages: [{ role: 'user' as const, content: 'Where do I live?' }],
+      dryRun: true,
+    };
     const before = await memory.recall(ask);
     const munichFacts = (await memory.list({ userId: 'alice', layer: 'semantic' })).items.filter((x) =>
       /munich/i.test(x.content),

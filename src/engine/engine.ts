@@ -328,7 +328,12 @@ class Engine implements StrataMemory {
     }
     // Facts this turn replaced: what a correction ("no, I moved to Berlin") contradicts.
     const superseded = new Set(result.updated.filter((m) => m.supersededBy).map((m) => m.id));
-    const { used, unused, wrong } = implicitRatings(memories, contentText(reply.content), question, superseded);
+    const { used, unused, wrong } = implicitRatings(
+      memories,
+      contentText(reply.content),
+      question,
+      superseded,
+    );
     const base = {
       userId: turn.userId,
       messageId: `implicit:${result.turnId}`,

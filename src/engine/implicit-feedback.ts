@@ -32,7 +32,8 @@ export interface ImplicitRatings {
 const CORRECTION =
   /^\W*(?:no|nope|nah|wrong|incorrect|actually|correction|not (?:quite|really|true|anymore)|that(?:'|\u2019)?s (?:not|wrong|incorrect|outdated)|that is (?:not|wrong|incorrect)|you(?:'|\u2019)?re wrong|i never|i (?:don(?:'|\u2019)?t|do not) (?:live|work|have|like) (?:there|that) anymore)\b/i;
 /** "not X", "no longer X", "isn't X": X is what the message says is no longer so. */
-const NEGATED = /\b(?:not|no longer|never|isn(?:'|\u2019)?t|wasn(?:'|\u2019)?t|aren(?:'|\u2019)?t)\s+(?:(?:a|an|the|in|at|my|called|named)\s+)?([\p{L}\p{N}][\p{L}\p{N}'-]*)/giu;
+const NEGATED =
+  /\b(?:not|no longer|never|isn(?:'|\u2019)?t|wasn(?:'|\u2019)?t|aren(?:'|\u2019)?t)\s+(?:(?:a|an|the|in|at|my|called|named)\s+)?([\p{L}\p{N}][\p{L}\p{N}'-]*)/giu;
 
 /** Whether a user message opens as a correction of the reply before it. */
 export function isCorrection(message: string): boolean {

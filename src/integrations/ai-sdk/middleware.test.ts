@@ -78,7 +78,9 @@ describe('AI SDK middleware with the ai package mock model', () => {
 
   it('passes what it injected to the stored turn: with learning.implicit the reply rates it', async () => {
     const dir = tempDir();
-    const memory = createMemory(engineConfig('sqlite', dir.path, { learning: { enabled: true, implicit: true } }));
+    const memory = createMemory(
+      engineConfig('sqlite', dir.path, { learning: { enabled: true, implicit: true } }),
+    );
     try {
       const seats = await memory.add({ userId: 'alice', content: 'Alice prefers window seats on trains' });
       const seen: LanguageModelV3CallOptions[] = [];
