@@ -212,7 +212,10 @@ export const ServerConfigSchema = z.object({
   /** Web origins ("https://chat.example.com") whose pages may call the API (CORS); others are refused. */
   corsOrigins: z.array(z.string().url()).default([]),
   /** HTTPS from a PEM certificate (chain) and private key, read at start; plain HTTP when left out. */
-  tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+  tls: z
+    .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
+    .strict()
+    .optional(),
 });
 
 export const EncryptionConfigSchema = z.object({
