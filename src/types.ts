@@ -295,6 +295,12 @@ export interface LearningExplained {
   ratings: number;
   useful: number;
   pairs: number;
+  /**
+   * The prequential check of the user's weights for this kind: later rated pairs they
+   * favoured rightly or wrongly, and whether they are applied (off once contradicted more
+   * often than confirmed over 20 pairs; recall then uses the defaults).
+   */
+  check: { agree: number; disagree: number; applied: boolean };
   updatedAt: string | null;
 }
 

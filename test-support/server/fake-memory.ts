@@ -207,6 +207,7 @@ export function createFakeMemory(): FakeMemory {
           ratings: 0,
           useful: 0,
           pairs: 0,
+          check: { agree: 0, disagree: 0, applied: true },
           updatedAt: null,
         },
       };
