@@ -67,6 +67,17 @@ export function formatLine(memory: Memory, timeZone: string, hide?: ReadonlySet<
   const outdated = memory.metadata.outdatedBy ? '(outdated, superseded later) ' : '';
   let content = memory.content;
   const ids = memory.metadata.messageIds;
+  const messageShown = (m: Memory) => {
+    const own = shownMessages(m);
+    return own.length === 1 && hide?.has(own[0]!) === true;
+  };
+  // One message, already shown by an earlier line (the emotional line quotes it, or the
+  // other way round): a message memory adds nothing; a feeling adds only its label.
+  if (hide?.size && memory.layer === 'episodic' && messageShown(memory)) return null;
+  if (hide?.size && memory.layer === 'emotional' && messageShown(memory)) {
+    const quote = content.indexOf('): ');
+    if (quote > 0) content = content.slice(0, quote + 1);
+  }
   if (hide?.size && memory.layer === 'episodic' && Array.isArray(ids) && ids.length > 1) {
     const parts = content.split('\n');
     if (parts.length === ids.length) {
