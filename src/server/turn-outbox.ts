@@ -152,6 +152,8 @@ export function createTurnOutbox(options: {
     deadLetter(key, turn, error) {
       const name = nameOf(key);
       write(join(deadDir, name), entryOf(turn, error));
+      // A turn held before its reply (proxy) is dead now, not still waiting in the queue.
+      rmSync(fileOf(key), { force: true });
       logger.error(
         { file: name, userId: turn.userId, error: error instanceof Error ? error.message : String(error) },
         'turn refused; kept in outbox/dead',
