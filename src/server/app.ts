@@ -6,7 +6,7 @@
  * http-errors.ts; nothing a handler throws can take the process down or leak a stack.
  */
 import { join } from 'node:path';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import type { StrataConfig } from '../config/schema.ts';
@@ -164,6 +164,7 @@ function requestContext({ logger, metrics }: ServerDeps): MiddlewareHandler<AppE
     c.set('rateLimited', false);
     c.header('x-request-id', requestId);
     await next();
+    closeIfBodyUnread(c);
     const route = safeRoute(c);
     const seconds = (performance.now() - started) / 1000;
     metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
@@ -178,6 +179,19 @@ function requestContext({ logger, metrics }: ServerDeps): MiddlewareHandler<AppE
       'request',
     );
   };
+}
+
+/**
+ * A reply sent before the request body was read (an unknown filter's 404, a refused key, a
+ * route that ignores its body) leaves the rest of the body on a keep-alive connection; the
+ * Node adapter then drains it for a moment and destroys the socket, taking the client's next
+ * request with it. Saying `connection: close` makes the client send that one on a new socket.
+ */
+function closeIfBodyUnread(c: Context<AppEnv>): void {
+  const request = c.req.raw;
+  const length = request.headers.get('content-length');
+  const hasBody = length !== null ? Number(length) > 0 : request.headers.has('transfer-encoding');
+  if (hasBody && !request.bodyUsed) c.header('connection', 'close');
 }
 
 /** server.bodyLimitBytes on every request; NDJSON imports get IMPORT_LIMIT_FACTOR times more. */

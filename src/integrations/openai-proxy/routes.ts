@@ -16,12 +16,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
+import { z } from 'zod';
 import { NotFoundError, UpstreamError, ValidationError } from '../../errors.ts';
 import { type AppContext, type AppEnv, actFor, readJson, type ServerDeps } from '../../server/context.ts';
 import type { ServerIntegration } from '../../server/integration.ts';
 import type { TurnOutbox } from '../../server/turn-outbox.ts';
 import { contentText } from '../../text/content.ts';
 import type { TurnInput } from '../../types.ts';
+import { parseWith } from '../../validation.ts';
 import { inject } from '../shared/inject.ts';
 import { stripMemoryText } from '../shared/memory-block.ts';
 import { idlessTurn } from '../shared/message-ids.ts';
@@ -32,6 +34,8 @@ import { type StreamEnd, tapChatStream } from './sse.ts';
 const RECALL_TIMEOUT_MS = 5_000;
 
 type Message = { role: string; content?: unknown; [key: string]: unknown };
+/** Each message an object with a string role; content and other fields pass on as sent. */
+const MessagesSchema = z.array(z.object({ role: z.string() }).passthrough());
 
 /** The OpenAI-compatible proxy as a server integration; `fetch` reaches the upstream (tests inject one). */
 export function openAiProxyIntegration(options: { fetch?: typeof fetch } = {}): ServerIntegration {
@@ -86,7 +90,8 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       throw new ValidationError('messages: must be a non-empty array of {role, content}.');
     }
-    const messages = body.messages as Message[];
+    // Only the envelope is checked; the upstream judges the rest, as an OpenAI server would.
+    const messages: Message[] = parseWith(MessagesSchema, body.messages, 'request', 'messages');
     const userId = proxyUser(c, deps, body);
     const chatId = c.req.header('x-strata-chat-id') ?? 'openai-proxy';
     const recalled = userId ? await recallInto(deps, userId, chatId, messages) : { messages, ids: [] };
