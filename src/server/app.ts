@@ -29,6 +29,7 @@ import { registerExportImportRoutes } from './routes/export-import.ts';
 import { registerFeedbackRoutes } from './routes/feedback.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerMemoryRoutes } from './routes/memories.ts';
+import { registerMemoryGraphRoutes } from './routes/memory-graph.ts';
 import { registerOpenApiRoutes } from './routes/openapi.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerTimelineRoutes } from './routes/timeline.ts';
@@ -230,6 +231,7 @@ function registerCoreRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   registerHealthRoutes(app, deps);
   registerOpenApiRoutes(app);
   registerMemoryRoutes(app, deps);
+  registerMemoryGraphRoutes(app, deps);
   registerSearchRoutes(app, deps);
   registerTurnRoutes(app, deps);
   registerFeedbackRoutes(app, deps);

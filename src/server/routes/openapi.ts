@@ -81,6 +81,21 @@ const EmotionsSchema = z.object({
   truncated: z.boolean(),
 });
 
+const GraphSchema = z.object({
+  userId: z.string(),
+  id: z.string(),
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      layer: z.enum(LAYERS),
+      content: z.string(),
+      createdAt: z.string(),
+      depth: z.number().int(),
+    }),
+  ),
+  edges: z.array(z.object({ from: z.string(), to: z.string(), strength: z.number().nullable() })),
+});
+
 type Json = Record<string, unknown>;
 
 const schema = (s: z.ZodType, io: 'input' | 'output'): Json =>
@@ -148,6 +163,14 @@ export function buildOpenApiDocument(): Json {
           summary: 'Version history',
           parameters: [p('id'), q('userId')],
           responses: ok(z.object({ versions: z.array(MemoryVersionSchema) })),
+        },
+      },
+      '/v1/memories/{id}/graph': {
+        get: {
+          summary:
+            'The association graph around a memory: linked memories up to depth hops (1-3), limit nodes',
+          parameters: [p('id'), q('userId'), q('depth'), q('limit')],
+          responses: ok(GraphSchema),
         },
       },
       '/v1/memories/{id}/rollback': {
