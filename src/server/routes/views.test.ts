@@ -138,6 +138,55 @@ describe('inspector views over a real engine', () => {
   });
 });
 
+describe('the association graph around a memory', () => {
+  let h: Harness;
+  let memory: StrataMemory;
+  beforeAll(async () => {
+    memory = createMemory({ store: { kind: 'memory' }, embedder: { kind: 'hash' } });
+    h = await startHarness(memory);
+    for (const content of [
+      'I adopted a cat named Miso in Lisbon.',
+      'Miso the cat hates the vet in Lisbon.',
+    ]) {
+      await h.call('POST', '/v1/turns', {
+        key: KEYS.alice,
+        json: { chatId: 'c1', messages: [{ role: 'user', content }] },
+      });
+    }
+  });
+  afterAll(async () => {
+    await h.close();
+    await memory.close();
+  });
+
+  it('walks links breadth first, with strengths, and only within the user', async () => {
+    const list = await h.call('GET', '/v1/memories?layer=associative', { key: KEYS.alice });
+    const hub = (list.body as { items: Array<{ id: string; links: string[] }> }).items[1]!;
+    const reply = await h.call('GET', `/v1/memories/${hub.id}/graph?depth=2`, { key: KEYS.alice });
+    expect(reply.status).toBe(200);
+    expectDocumented('/v1/memories/{id}/graph', reply.body);
+    const graph = reply.body as {
+      nodes: Array<{ id: string; depth: number; layer: string }>;
+      edges: Array<{ from: string; to: string; strength: number | null }>;
+    };
+    expect(graph.nodes[0]).toMatchObject({ id: hub.id, depth: 0 });
+    const direct = graph.nodes.filter((n) => n.depth === 1).map((n) => n.id);
+    expect(direct.sort()).toEqual([...hub.links].sort());
+    expect(
+      graph.edges.every(
+        (e) => graph.nodes.some((n) => n.id === e.from) && graph.nodes.some((n) => n.id === e.to),
+      ),
+    ).toBe(true);
+    expect(graph.edges.some((e) => typeof e.strength === 'number')).toBe(true);
+    const one = await h.call('GET', `/v1/memories/${hub.id}/graph?depth=1&limit=2`, { key: KEYS.alice });
+    expect((one.body as typeof graph).nodes).toHaveLength(2);
+    expect((await h.call('GET', `/v1/memories/${hub.id}/graph`, { key: KEYS.bob })).status).toBe(404);
+    expect((await h.call('GET', `/v1/memories/${hub.id}/graph?depth=9`, { key: KEYS.alice })).status).toBe(
+      400,
+    );
+  });
+});
+
 describe('bucketTimeline', () => {
   const at = (iso: string) => Date.parse(iso);
   it('picks a nice width, aligns buckets and counts each point once', () => {
