@@ -211,6 +211,8 @@ export const ServerConfigSchema = z.object({
   allowedHosts: z.array(z.string().min(1)).default([]),
   /** Web origins ("https://chat.example.com") whose pages may call the API (CORS); others are refused. */
   corsOrigins: z.array(z.string().url()).default([]),
+  /** Serve the memory inspector page at /ui (docs/inspector.md); its API calls need a key like any client. */
+  inspector: z.boolean().default(true),
   /** HTTPS from a PEM certificate (chain) and private key, read at start; plain HTTP when left out. */
   tls: z
     .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })

@@ -390,6 +390,10 @@ class Engine implements StrataMemory {
     return this.#run((ctx) => ctx.store.deleteUser(parseUserId(userId)));
   }
 
+  users(): Promise<string[]> {
+    return this.#run(async (ctx) => [...(await ctx.store.users())].sort());
+  }
+
   stats(userId?: string): Promise<MemoryStats> {
     return this.#run(async (ctx) => {
       const user = userId === undefined ? undefined : parseUserId(userId);

@@ -114,6 +114,8 @@ export interface StrataMemory {
   import(ndjson: string | Readable, options?: ImportOptions): Promise<ImportResult>;
   /** Deletes all of a user's memories and history; returns how many memories went. */
   deleteUser(userId: string): Promise<number>;
+  /** The ids of every user with memories, sorted (admin tooling: the inspector's user picker). */
+  users(): Promise<string[]>;
   /** Counts per layer, store and embedder figures, for one user or the whole store. */
   stats(userId?: string): Promise<MemoryStats>;
   /** Re-embeds every memory with the configured embedder (after a model change; see model_mismatch). */

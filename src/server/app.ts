@@ -24,14 +24,18 @@ import type { ServerIntegration } from './integration.ts';
 import { createMetrics, type ServerMetrics } from './metrics.ts';
 import { createQuotaGuard, gatedMemory } from './quotas.ts';
 import { createRateLimiter } from './rate-limit.ts';
+import { registerEmotionRoutes } from './routes/emotions.ts';
 import { registerExportImportRoutes } from './routes/export-import.ts';
 import { registerFeedbackRoutes } from './routes/feedback.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerMemoryRoutes } from './routes/memories.ts';
+import { registerMemoryGraphRoutes } from './routes/memory-graph.ts';
 import { registerOpenApiRoutes } from './routes/openapi.ts';
 import { registerSearchRoutes } from './routes/search.ts';
+import { registerTimelineRoutes } from './routes/timeline.ts';
 import { registerTurnRoutes } from './routes/turns.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { registerWhoamiRoutes } from './routes/whoami.ts';
 import { createTurnOutbox, type TurnOutbox } from './turn-outbox.ts';
 
 export interface CreateAppOptions {
@@ -83,7 +87,11 @@ export function createApp(options: CreateAppOptions): StrataApp {
   app.use('*', limitBodies(deps.config.server.bodyLimitBytes));
   app.use(
     '*',
-    authenticate(deps, (path) => integrations.some((each) => each.degradesWhenRateLimited?.(path))),
+    authenticate(
+      deps,
+      (path) => integrations.some((each) => each.degradesWhenRateLimited?.(path)),
+      (path) => integrations.some((each) => each.isPublicPath?.(path) === true),
+    ),
   );
   registerCoreRoutes(app, deps);
   for (const integration of integrations) integration.mount({ app, deps, outbox, track: background.track });
@@ -209,15 +217,17 @@ function limitBodies(limit: number): MiddlewareHandler<AppEnv> {
 
 /**
  * Authenticates every non-public request and applies the per-key rate limit. Paths for which
- * `degrades` is true go on with `rateLimited` set instead of a 429 (an integration asks for it).
+ * `degrades` is true go on with `rateLimited` set instead of a 429 (an integration asks for it);
+ * paths an integration declares public (`isPublic`) need no key, like /healthz.
  */
 function authenticate(
   deps: ServerDeps,
   degrades: (path: string) => boolean | undefined,
+  isPublic: (path: string) => boolean,
 ): MiddlewareHandler<AppEnv> {
   const auth = createAuthenticator(deps.config.server);
   return async (c, next) => {
-    if (PUBLIC_PATHS.has(c.req.path)) return next();
+    if (PUBLIC_PATHS.has(c.req.path) || isPublic(c.req.path)) return next();
     const principal = auth.authenticate(c.req.header('authorization'));
     c.set('principal', principal);
     try {
@@ -235,11 +245,15 @@ function registerCoreRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   registerHealthRoutes(app, deps);
   registerOpenApiRoutes(app);
   registerMemoryRoutes(app, deps);
+  registerMemoryGraphRoutes(app, deps);
   registerSearchRoutes(app, deps);
   registerTurnRoutes(app, deps);
   registerFeedbackRoutes(app, deps);
   registerExportImportRoutes(app, deps);
   registerUserRoutes(app, deps);
+  registerWhoamiRoutes(app, deps);
+  registerTimelineRoutes(app, deps);
+  registerEmotionRoutes(app, deps);
 }
 
 function safeRoute(c: Parameters<Parameters<Hono<AppEnv>['onError']>[0]>[1]): string {

@@ -185,6 +185,7 @@ export function gatedMemory(memory: StrataMemory, guard: QuotaGuard): StrataMemo
     feedback: (input) => memory.feedback(input),
     emotionClusters: (userId) => memory.emotionClusters(userId),
     export: (userId, options) => memory.export(userId, options),
+    users: () => memory.users(),
     stats: (userId) => memory.stats(userId),
     reembed: (onProgress) => memory.reembed(onProgress),
     backup: (destination) => memory.backup(destination),

@@ -229,6 +229,9 @@ export function createFakeMemory(): FakeMemory {
     async emotionClusters() {
       return [];
     },
+    async users() {
+      return [...new Set([...memories.values()].map((m) => m.userId))].sort();
+    },
     export(userId) {
       const lines = [...memories.values()]
         .filter((m) => m.userId === userId)

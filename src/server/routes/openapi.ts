@@ -29,6 +29,73 @@ const ObserveSchema = z.object({
   skipped: z.boolean(),
 });
 
+const LayerCountsSchema = z.object({ count: z.number().int(), bytes: z.number().int() });
+const WhoamiSchema = z.object({
+  kind: z.enum(['admin', 'user', 'open']),
+  keyName: z.string(),
+  userId: z.string().nullable(),
+  layers: z.array(z.enum(LAYERS)),
+});
+const UserStatsSchema = z.object({
+  userId: z.string(),
+  memories: z.number().int(),
+  versions: z.number().int(),
+  bytes: z.number().int(),
+  byLayer: z.record(z.enum(LAYERS), LayerCountsSchema),
+});
+const TimelineSchema = z.object({
+  userId: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  bucketMs: z.number().int(),
+  buckets: z.array(
+    z.object({ start: z.string(), counts: z.partialRecord(z.enum(LAYERS), z.number().int()) }),
+  ),
+  scanned: z.number().int(),
+  truncated: z.boolean(),
+  events: z.array(z.object({ id: z.string(), at: z.string(), createdAt: z.string(), content: z.string() })),
+});
+const EmotionsSchema = z.object({
+  userId: z.string(),
+  points: z.array(
+    z.object({
+      id: z.string(),
+      createdAt: z.string(),
+      valence: z.number(),
+      arousal: z.number(),
+      intensity: z.number(),
+      labels: z.array(z.string()),
+      cluster: z.number().int().nullable(),
+    }),
+  ),
+  clusters: z.array(
+    z.object({
+      label: z.string(),
+      emotions: z.record(z.string(), z.number()),
+      valence: z.number(),
+      arousal: z.number(),
+      memoryIds: z.array(z.string()),
+      size: z.number().int(),
+    }),
+  ),
+  truncated: z.boolean(),
+});
+
+const GraphSchema = z.object({
+  userId: z.string(),
+  id: z.string(),
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      layer: z.enum(LAYERS),
+      content: z.string(),
+      createdAt: z.string(),
+      depth: z.number().int(),
+    }),
+  ),
+  edges: z.array(z.object({ from: z.string(), to: z.string(), strength: z.number().nullable() })),
+});
+
 type Json = Record<string, unknown>;
 
 const schema = (s: z.ZodType, io: 'input' | 'output'): Json =>
@@ -96,6 +163,14 @@ export function buildOpenApiDocument(): Json {
           summary: 'Version history',
           parameters: [p('id'), q('userId')],
           responses: ok(z.object({ versions: z.array(MemoryVersionSchema) })),
+        },
+      },
+      '/v1/memories/{id}/graph': {
+        get: {
+          summary:
+            'The association graph around a memory: linked memories up to depth hops (1-3), limit nodes',
+          parameters: [p('id'), q('userId'), q('depth'), q('limit')],
+          responses: ok(GraphSchema),
         },
       },
       '/v1/memories/{id}/rollback': {
@@ -198,6 +273,47 @@ export function buildOpenApiDocument(): Json {
           summary: "Delete all of a user's memories",
           parameters: [p('userId')],
           responses: ok(z.object({ userId: z.string(), deleted: z.number() })),
+        },
+      },
+      '/v1/users': {
+        get: {
+          summary: 'The ids of every user with memories (admin keys only)',
+          responses: ok(z.object({ users: z.array(z.string()) })),
+        },
+      },
+      '/v1/whoami': {
+        get: {
+          summary: 'What the presented key is: admin, bound to a user, or open (no keys configured)',
+          responses: ok(WhoamiSchema),
+        },
+      },
+      '/v1/stats': {
+        get: {
+          summary: "One user's memory, version and byte counts, per layer",
+          parameters: [q('userId')],
+          responses: ok(UserStatsSchema),
+        },
+      },
+      '/v1/timeline': {
+        get: {
+          summary:
+            "One user's memories counted per time bucket and layer, with the temporal layer's dated events",
+          parameters: ['userId', 'layer', 'since', 'until', 'timeZone', 'buckets'].map((n) => q(n)),
+          responses: ok(TimelineSchema),
+        },
+      },
+      '/v1/emotions': {
+        get: {
+          summary: "One user's emotional memories (valence, arousal, labels) and their emotion clusters",
+          parameters: [q('userId')],
+          responses: ok(EmotionsSchema),
+        },
+      },
+      '/ui': {
+        get: {
+          summary: 'The memory inspector page (no key needed to load it; its API calls send one)',
+          security: [],
+          responses: { '200': { description: 'text/html' } },
         },
       },
       '/v1/chat/completions': {
