@@ -4,11 +4,14 @@
  * speaches / faster-whisper, a hosted API) as multipart form data and asks for
  * verbose_json to get timed segments; "pocketsphinx" runs the offline recognizer a user
  * installs from their OS packages (Debian: pocketsphinx, pocketsphinx-en-us) on the WAV,
- * converted to 16 kHz mono and piped in (nothing written to disk), with word times grouped
+ * converted to 16 kHz mono raw PCM in a private temp file for the run, with word times grouped
  * into utterance segments. The transcript is the memory, so a failure is an error of the
  * turn (upstream_error, retryable when the endpoint had a 5xx), not a silent gap.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MediaConfig } from '../config/schema.ts';
 import { ConfigError, UpstreamError } from '../errors.ts';
 import { mediaRefused } from './media-errors.ts';
@@ -111,10 +114,23 @@ async function viaPocketsphinx(
   return { ...parsePocketsphinx(output), engine: 'pocketsphinx' };
 }
 
-function run(config: TranscriptionConfig, pcm: Buffer): Promise<string> {
+async function run(config: TranscriptionConfig, pcm: Buffer): Promise<string> {
+  // pocketsphinx opens its input by path (a pipe from Node is a socket it cannot open), so
+  // the PCM goes to a private temp folder for the run and is removed right after.
+  const dir = await mkdtemp(join(tmpdir(), 'strata-asr-'));
+  try {
+    const file = join(dir, 'audio.raw');
+    await writeFile(file, pcm, { mode: 0o600 });
+    return await runOn(config, file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function runOn(config: TranscriptionConfig, file: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(config.command, ['-infile', '/dev/stdin', '-time', 'yes', '-logfn', '/dev/null'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
+    const child = spawn(config.command, ['-infile', file, '-time', 'yes', '-logfn', '/dev/null'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
@@ -148,9 +164,6 @@ function run(config: TranscriptionConfig, pcm: Buffer): Promise<string> {
       if (code === 0) resolve(out);
       else reject(new UpstreamError(`pocketsphinx exited with ${code}: ${err.trim().slice(0, 300)}`, 502));
     });
-    // A child that dies early closes its stdin; the error surfaces through 'close'.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(pcm);
   });
 }
 
