@@ -351,8 +351,11 @@ export interface MemoryStats {
   users: number;
   memories: number;
   versions: number;
+  /** Bytes stored: memories, and media blobs (also given apart in `media`). */
   bytes: number;
   byLayer: Record<LayerName, LayerStats>;
+  /** Images and recordings kept as blobs, and their bytes. */
+  media?: { blobs: number; bytes: number };
   embedder?: {
     model: string;
     dimensions: number;
@@ -372,4 +375,6 @@ export interface ImportResult {
   imported: number;
   unchanged: number;
   lines: number;
+  /** Media blobs written (absent when the file had none new). */
+  media?: number;
 }

@@ -234,6 +234,83 @@ export const LimitsConfigSchema = z.object({
   maxMetadataBytes: z.number().int().min(1).default(16_384),
 });
 
+/** An OpenAI-compatible vision model that writes a one-line caption of each image (optional). */
+const CaptionConfigSchema = z.object({
+  /** Base URL of the API, with its version path (http://127.0.0.1:11434/v1); /chat/completions is appended. */
+  baseUrl: z.string().url(),
+  apiKey: z.string().optional(),
+  /** A model that accepts image_url parts (llava, gpt-4o-mini, qwen2.5-vl…). */
+  model: z.string().min(1),
+  prompt: z
+    .string()
+    .min(1)
+    .default('Describe this image in one short sentence for a searchable memory. Mention any visible text.'),
+  timeoutMs: z.number().int().min(100).default(30_000),
+});
+
+/** Where voice becomes text: an OpenAI-compatible /audio/transcriptions endpoint or pocketsphinx installed from the OS. */
+const TranscriptionConfigSchema = z
+  .object({
+    kind: z.enum(['openai', 'pocketsphinx']),
+    /** openai: base URL with its version path (http://127.0.0.1:8080/v1); /audio/transcriptions is appended. */
+    baseUrl: z.string().url().optional(),
+    apiKey: z.string().optional(),
+    /** openai: the model parameter (whisper-1, Systran/faster-whisper-small…). */
+    model: z.string().min(1).default('whisper-1'),
+    /** ISO-639-1 language hint passed to the endpoint (left out: it detects). */
+    language: z.string().min(2).max(8).optional(),
+    /** pocketsphinx: the program to run (Debian: apt-get install pocketsphinx pocketsphinx-en-us). */
+    command: z.string().min(1).default('pocketsphinx_continuous'),
+    timeoutMs: z.number().int().min(100).default(120_000),
+  })
+  .refine((t) => t.kind !== 'openai' || t.baseUrl !== undefined, {
+    message: 'media.transcription.baseUrl is required when kind is "openai"',
+    path: ['baseUrl'],
+  });
+
+/** Images and voice in messages (docs/multimodal.md): limits, URL fetching, OCR, captions, transcripts. */
+export const MediaConfigSchema = z.object({
+  /** Off: image and audio parts stay placeholders ("[image]") and nothing is kept. */
+  enabled: z.boolean().default(true),
+  /** Largest image or audio item, in bytes after base64 decoding. */
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1_048_576),
+  /** Largest image in pixels (width × height read from the header before decoding): decompression bombs are refused. */
+  maxPixels: z.number().int().min(1).default(40_000_000),
+  /** Longest audio item in seconds (read from the WAV header where it has one). */
+  maxAudioSeconds: z.number().positive().default(600),
+  /** Media items per message; more are refused. */
+  maxPerMessage: z.number().int().min(1).max(64).default(8),
+  fetch: z
+    .object({
+      /** Fetch http(s) image URLs (off: only data URLs are read; a URL stays a placeholder). */
+      enabled: z.boolean().default(false),
+      timeoutMs: z.number().int().min(100).default(10_000),
+      maxRedirects: z.number().int().min(0).max(10).default(3),
+      /**
+       * Address ranges a URL may resolve to although they are private (CIDR, e.g. "10.1.2.0/24"
+       * for your own image server). Loopback, private, link-local and other special
+       * addresses are refused otherwise, before any connection is made.
+       */
+      allowCidrs: z.array(z.string().min(3)).default([]),
+    })
+    .default({ enabled: false, timeoutMs: 10_000, maxRedirects: 3, allowCidrs: [] }),
+  ocr: z
+    .object({
+      /** auto: OCR when tesseract.js is installed; on: required (an error names the package); off: never. */
+      mode: z.enum(['auto', 'on', 'off']).default('auto'),
+      /** Characters of recognized text kept in the memory's text (the full text, up to 4000, is in metadata). */
+      maxChars: z.number().int().min(0).max(4000).default(500),
+      timeoutMs: z.number().int().min(100).default(60_000),
+    })
+    .default({ mode: 'auto', maxChars: 500, timeoutMs: 60_000 }),
+  caption: CaptionConfigSchema.optional(),
+  transcription: TranscriptionConfigSchema.optional(),
+});
+
 /** The zod schema of the configuration file and `createMemory()` config, with every default; `ConfigSchema.parse({})` is the default configuration. */
 export const ConfigSchema = z.object({
   dataDir: z.string().default('.strata'),
@@ -247,6 +324,7 @@ export const ConfigSchema = z.object({
   server: ServerConfigSchema.default(ServerConfigSchema.parse({})),
   encryption: EncryptionConfigSchema.default(EncryptionConfigSchema.parse({})),
   limits: LimitsConfigSchema.default(LimitsConfigSchema.parse({})),
+  media: MediaConfigSchema.default(MediaConfigSchema.parse({})),
   log: z
     .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .default({ level: 'info' }),
@@ -258,5 +336,7 @@ export type StrataConfig = z.output<typeof ConfigSchema>;
 export type StrataConfigInput = z.input<typeof ConfigSchema>;
 /** The `store` section: SQLite (default), in-memory, Qdrant or Postgres. */
 export type StoreConfig = z.output<typeof StoreConfigSchema>;
+/** The `media` section: limits, URL fetching, OCR, captions and transcription. */
+export type MediaConfig = z.output<typeof MediaConfigSchema>;
 /** The `embedder` section: static (default), use, onnx, openai or hash. */
 export type EmbedderConfig = z.output<typeof EmbedderConfigSchema>;

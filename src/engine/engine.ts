@@ -14,6 +14,9 @@ import type { Embedder } from '../embedders/types.ts';
 import { ClosedError, ConfigError, NotFoundError, ValidationError } from '../errors.ts';
 import { admitWrite, type EngineContext } from '../layers/context.ts';
 import type { EmotionCluster } from '../layers/emotional/clusters.ts';
+import { isBlobId } from '../media/blob-store.ts';
+import { createMediaRuntime } from '../media/media-runtime.ts';
+import type { BlobStore, StoredBlob } from '../media/types.ts';
 import type { ConsolidateOptions } from '../pipeline/consolidate.ts';
 import { refitPrior } from '../pipeline/learner-store.ts';
 import { hybridSearch, searchFilter } from '../pipeline/retrieval/hybrid.ts';
@@ -72,6 +75,8 @@ export interface MemoryDeps {
   logger?: Logger;
   store?: MemoryStore;
   embedder?: Embedder;
+  /** Where media blobs live (default: `<dataDir>/media`, in memory for a throwaway store). */
+  blobs?: BlobStore;
 }
 
 /** Creates the memory engine. Every option of `config` is optional (SQLite in `./.strata`, the offline static embedder); nothing is opened until the first call or {@link StrataMemory.ready}. */
@@ -95,12 +100,14 @@ class Engine implements StrataMemory {
 
   constructor(config: StrataConfig, deps: MemoryDeps) {
     this.layers = [...config.layers.enabled];
+    const logger = deps.logger ?? silentLogger;
     this.#ctx = {
       config,
       store: deps.store ?? createStore(config),
       embedder: deps.embedder ?? createEmbedder(config),
       clock: deps.clock ?? systemClock,
-      logger: deps.logger ?? silentLogger,
+      logger,
+      media: createMediaRuntime(config, logger, deps.blobs ? { blobs: deps.blobs } : {}),
     };
   }
 
@@ -387,7 +394,28 @@ class Engine implements StrataMemory {
   }
 
   deleteUser(userId: string): Promise<number> {
-    return this.#run((ctx) => ctx.store.deleteUser(parseUserId(userId)));
+    return this.#run(async (ctx) => {
+      const user = parseUserId(userId);
+      const deleted = await ctx.store.deleteUser(user);
+      await ctx.media?.blobs.deleteUser(user);
+      return deleted;
+    });
+  }
+
+  getMedia(userId: string, id: string): Promise<StoredBlob> {
+    return this.#run(async (ctx) => {
+      const user = parseUserId(userId);
+      const blob = typeof id === 'string' && isBlobId(id) ? await ctx.media?.blobs.get(user, id) : null;
+      if (!blob) {
+        throw new NotFoundError(
+          `No media ${String(id).slice(0, 80)} for user ${user}; ids are the sha256 shown in recall lines and metadata.media.`,
+          {
+            details: { field: 'id' },
+          },
+        );
+      }
+      return blob;
+    });
   }
 
   users(): Promise<string[]> {
@@ -423,7 +451,8 @@ class Engine implements StrataMemory {
           `The ${ctx.store.kind} store has no key rotation command (the qdrant store re-encrypts under the current key when it opens).`,
         );
       }
-      return { rewritten: await ctx.store.rotateKeys() };
+      const rewritten = await ctx.store.rotateKeys();
+      return { rewritten: rewritten + ((await ctx.media?.blobs.rotateKeys()) ?? 0) };
     });
   }
 
@@ -434,6 +463,7 @@ class Engine implements StrataMemory {
       await Promise.allSettled([...this.#inFlight]);
       // The embedder flushes its queue before the store goes away.
       await this.#ctx.embedder.close();
+      await this.#ctx.media?.close();
       if (this.#opening) await this.#opening.catch(() => undefined);
       await this.#ctx.store.close();
       this.#ready = false;

@@ -4,7 +4,8 @@
  * are memories about the user, not instructions. Tokens are estimated at ~4 characters
  * each; the whole block (frame included) stays within maxTokens. The budget is split
  * across the layers present (LAYER_SHARES), then what a layer leaves unused is filled in
- * rank order. Memory text is sanitized so it can never close the frame early.
+ * rank order. Memory text is sanitized so it can never close the frame early. A memory
+ * with images or recordings ends its line with where to fetch them (`/v1/media/<id>`).
  */
 import { describeDate, findTimeExpressions } from '../text/time-expressions.ts';
 import { localDate } from '../text/time-zone.ts';
@@ -91,7 +92,19 @@ export function formatLine(memory: Memory, timeZone: string, hide?: ReadonlySet<
     return null;
   if (SAID_LAYERS.has(memory.layer))
     content = resolveRelativeDates(content, new Date(memory.createdAt), timeZone);
-  return `- [${memory.layer} ${date} ${shortId(memory.id)}] ${outdated}${sanitize(content)}`;
+  return `- [${memory.layer} ${date} ${shortId(memory.id)}] ${outdated}${sanitize(content)}${mediaRefs(memory)}`;
+}
+
+/** Where the model (or the user) can fetch a memory's images and recordings: ` (image: /v1/media/<id>)`. */
+export function mediaRefs(memory: Memory): string {
+  const media = memory.metadata.media;
+  if (!Array.isArray(media)) return '';
+  const refs = media
+    .filter(
+      (m): m is { id: string; kind?: unknown } => typeof m?.id === 'string' && /^[0-9a-f]{64}$/.test(m.id),
+    )
+    .map((m) => `${m.kind === 'audio' ? 'voice' : 'image'}: /v1/media/${m.id}`);
+  return refs.length ? ` (${refs.join('; ')})` : '';
 }
 
 /** A reply of a few words ("Assistant: Sure, sounds good.") carries nothing to recall. */

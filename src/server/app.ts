@@ -28,6 +28,7 @@ import { registerEmotionRoutes } from './routes/emotions.ts';
 import { registerExportImportRoutes } from './routes/export-import.ts';
 import { registerFeedbackRoutes } from './routes/feedback.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerMediaRoutes } from './routes/media.ts';
 import { registerMemoryRoutes } from './routes/memories.ts';
 import { registerMemoryGraphRoutes } from './routes/memory-graph.ts';
 import { registerOpenApiRoutes } from './routes/openapi.ts';
@@ -254,6 +255,7 @@ function registerCoreRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   registerWhoamiRoutes(app, deps);
   registerTimelineRoutes(app, deps);
   registerEmotionRoutes(app, deps);
+  registerMediaRoutes(app, deps);
 }
 
 function safeRoute(c: Parameters<Parameters<Hono<AppEnv>['onError']>[0]>[1]): string {

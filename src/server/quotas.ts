@@ -177,6 +177,7 @@ export function gatedMemory(memory: StrataMemory, guard: QuotaGuard): StrataMemo
       }
     },
     get: (userId, id) => memory.get(userId, id),
+    getMedia: (userId, id) => memory.getMedia(userId, id),
     list: (query) => memory.list(query),
     history: (userId, id) => memory.history(userId, id),
     search: (query) => memory.search(query),

@@ -251,6 +251,9 @@ export function createFakeMemory(): FakeMemory {
       for (const [id, m] of memories) if (m.userId === userId && memories.delete(id)) n++;
       return n;
     },
+    async getMedia(userId, id) {
+      throw new NotFoundError(`No media ${id} for user ${userId} (the fake memory keeps none).`);
+    },
     async stats(userId) {
       const mine = [...memories.values()].filter((m) => !userId || m.userId === userId);
       const byLayer = Object.fromEntries(LAYERS.map((l) => [l, { count: 0, bytes: 0 }])) as never;

@@ -268,9 +268,28 @@ export function buildOpenApiDocument(): Json {
           responses: ok(z.object({ imported: z.number(), unchanged: z.number(), lines: z.number() })),
         },
       },
+      '/v1/media/{id}': {
+        get: {
+          summary: 'One image or recording of the user (its id is in metadata.media and in recall lines)',
+          parameters: [p('id'), q('userId')],
+          responses: {
+            '200': {
+              description: 'The bytes, with their media type',
+              content: {
+                'image/*': { schema: { type: 'string', format: 'binary' } },
+                'audio/*': { schema: { type: 'string', format: 'binary' } },
+              },
+            },
+            default: {
+              description: 'Error',
+              content: { 'application/json': { schema: schema(ErrorSchema, 'output') } },
+            },
+          },
+        },
+      },
       '/v1/users/{userId}': {
         delete: {
-          summary: "Delete all of a user's memories",
+          summary: "Delete all of a user's memories and media",
           parameters: [p('userId')],
           responses: ok(z.object({ userId: z.string(), deleted: z.number() })),
         },
