@@ -189,6 +189,12 @@ export const ServerConfigSchema = z.object({
       maxBytesPerUser: z.number().int().min(1).default(1_073_741_824),
     })
     .default({ maxMemoriesPerUser: 1_000_000, maxBytesPerUser: 1_073_741_824 }),
+  import: z
+    .object({
+      /** Imports (POST /v1/import) that may run at once; more get 429 with Retry-After. */
+      maxConcurrent: z.number().int().min(1).default(2),
+    })
+    .default({ maxConcurrent: 2 }),
   /** OpenAI-compatible upstream for the /v1/chat/completions proxy. */
   upstream: z.object({ baseUrl: z.string().url(), apiKey: z.string().optional() }).optional(),
   backups: z
@@ -212,7 +218,10 @@ export const ServerConfigSchema = z.object({
   /** Web origins ("https://chat.example.com") whose pages may call the API (CORS); others are refused. */
   corsOrigins: z.array(z.string().url()).default([]),
   /** HTTPS from a PEM certificate (chain) and private key, read at start; plain HTTP when left out. */
-  tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+  tls: z
+    .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
+    .strict()
+    .optional(),
 });
 
 export const EncryptionConfigSchema = z.object({
