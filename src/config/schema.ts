@@ -189,6 +189,12 @@ export const ServerConfigSchema = z.object({
       maxBytesPerUser: z.number().int().min(1).default(1_073_741_824),
     })
     .default({ maxMemoriesPerUser: 1_000_000, maxBytesPerUser: 1_073_741_824 }),
+  import: z
+    .object({
+      /** Imports (POST /v1/import) that may run at once; more get 429 with Retry-After. */
+      maxConcurrent: z.number().int().min(1).default(2),
+    })
+    .default({ maxConcurrent: 2 }),
   /** OpenAI-compatible upstream for the /v1/chat/completions proxy. */
   upstream: z.object({ baseUrl: z.string().url(), apiKey: z.string().optional() }).optional(),
   backups: z

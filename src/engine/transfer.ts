@@ -73,7 +73,8 @@ export async function importNdjson(
 ): Promise<ImportResult> {
   const userId = options.userId === undefined ? undefined : parseUserId(options.userId);
   const parseOptions: ParseImportOptions = { userId, reassign: options.reassign, config: ctx.config };
-  const source = replayable(input, { keepInMemory: ctx.config.encryption.key !== undefined });
+  const encrypted = ctx.config.encryption.key !== undefined || ctx.config.encryption.keyFile !== undefined;
+  const source = replayable(input, { seal: encrypted });
   try {
     const validator = new ImportValidator(parseOptions);
     let line = 0;

@@ -25,7 +25,7 @@ import { createMetrics, type ServerMetrics } from './metrics.ts';
 import { createQuotaGuard, gatedMemory } from './quotas.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { registerEmotionRoutes } from './routes/emotions.ts';
-import { registerExportImportRoutes } from './routes/export-import.ts';
+import { IMPORT_LIMIT_FACTOR, registerExportImportRoutes } from './routes/export-import.ts';
 import { registerFeedbackRoutes } from './routes/feedback.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerMediaRoutes } from './routes/media.ts';
@@ -63,8 +63,6 @@ export interface StrataApp {
 }
 
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json']);
-/** NDJSON imports are allowed to be larger than ordinary JSON requests. */
-const IMPORT_LIMIT_FACTOR = 64;
 
 export function createApp(options: CreateAppOptions): StrataApp {
   const integrations = options.integrations ?? [];
@@ -147,9 +145,13 @@ function answerErrorsAsEnvelopes(app: Hono<AppEnv>, { logger, metrics }: ServerD
     else log.debug({ code: reply.body.error.code, requestId }, 'request refused');
     metrics.errors.inc({ code: reply.body.error.code, route: safeRoute(c) });
     // A refused body may not have been read to its end: close the connection after the
-    // reply, so the client's next request goes on a fresh one instead of being lost.
+    // reply, so the client's next request goes on a fresh one instead of being lost. Not
+    // for an import, whose body is a stream: a reply while the client still sends would be
+    // lost to the reset that closing an unread socket sends; @hono/node-server reads and
+    // drops the rest after the reply instead (and closes when that takes too long).
+    const streamed = c.req.path === '/v1/import';
     const headers =
-      reply.status === 413 || reply.status === 415
+      (reply.status === 413 || reply.status === 415) && !streamed
         ? { ...reply.headers, connection: 'close' }
         : reply.headers;
     return c.json(reply.body, reply.status as 400, headers);
@@ -203,16 +205,23 @@ function closeIfBodyUnread(c: Context<AppEnv>): void {
   if (hasBody && !request.bodyUsed) c.header('connection', 'close');
 }
 
-/** server.bodyLimitBytes on every request; NDJSON imports get IMPORT_LIMIT_FACTOR times more. */
+/**
+ * server.bodyLimitBytes on every request. NDJSON imports get IMPORT_LIMIT_FACTOR times more
+ * and are never buffered here: a declared length over it is refused at once, and the route
+ * counts the bytes as it streams them (server/import-body.ts).
+ */
 function limitBodies(limit: number): MiddlewareHandler<AppEnv> {
   const tooLarge = (max: number) => () => {
     throw new PayloadTooLargeError(
       `Request body exceeds ${max} bytes (server.bodyLimitBytes); send less or raise the limit.`,
     );
   };
+  const importMax = limit * IMPORT_LIMIT_FACTOR;
+  const limitOthers = bodyLimit({ maxSize: limit, onError: tooLarge(limit) });
   return async (c, next) => {
-    const max = c.req.path === '/v1/import' ? limit * IMPORT_LIMIT_FACTOR : limit;
-    return bodyLimit({ maxSize: max, onError: tooLarge(max) })(c, next);
+    if (c.req.path !== '/v1/import') return limitOthers(c, next);
+    if (Number(c.req.header('content-length') ?? 0) > importMax) return tooLarge(importMax)();
+    return next();
   };
 }
 

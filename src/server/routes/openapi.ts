@@ -262,7 +262,8 @@ export function buildOpenApiDocument(): Json {
       },
       '/v1/import': {
         post: {
-          summary: 'Import NDJSON (idempotent, all or nothing)',
+          summary:
+            'Import NDJSON (streamed, idempotent, all or nothing; 429 + Retry-After past server.import.maxConcurrent)',
           parameters: [q('userId')],
           requestBody: { required: true, ...ndjson },
           responses: ok(z.object({ imported: z.number(), unchanged: z.number(), lines: z.number() })),

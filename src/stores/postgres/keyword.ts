@@ -71,10 +71,10 @@ export function ftsConfigFor(
   return config ?? STRATA_CONFIG;
 }
 
-/** Index tokens of content for Strata rows: stems, or their blind tokens under encryption. */
-export function indexTokens(content: string, cipher: Cipher | null): string[] {
+/** Index tokens of content for Strata rows: stems, or their user's blind tokens under encryption. */
+export function indexTokens(content: string, cipher: Cipher | null, userId: string): string[] {
   const tokens = tokenize(content);
-  return cipher ? tokens.map((t) => cipher.blindToken(t)) : tokens;
+  return cipher ? tokens.map((t) => cipher.blindToken(userId, t)) : tokens;
 }
 
 /** A quoted tsvector/tsquery lexeme. */

@@ -11,7 +11,7 @@
  * the fused ranking agrees with the other stores (pg-search.ts).
  */
 import { ClosedError, ConfigError, ConflictError, ValidationError } from '../../errors.ts';
-import type { Cipher } from '../../security/cipher.ts';
+import { type Cipher, keywordIndexTag } from '../../security/cipher.ts';
 import type { KeywordQuery } from '../../text/query-ast.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
 import type { Logger } from '../../util/logger.ts';
@@ -169,8 +169,9 @@ export class PostgresStore implements MemoryStore {
     }
   }
 
+  /** Which key and blind-index scheme wrote the tsvectors; another one found at open means reindex. */
   private get ftsKey(): string {
-    return this.cipher ? this.cipher.keyId : 'plain';
+    return keywordIndexTag(this.cipher);
   }
 
   /** Refuses to open encrypted data without its key, before anything is read. */
@@ -255,7 +256,7 @@ export class PostgresStore implements MemoryStore {
   /** The parameters of INSERT_MEMORY / UPDATE_MEMORY for a memory. */
   private rowParams(memory: Memory): unknown[] {
     const config = ftsConfigFor(memory, this.cipher);
-    const tokens = indexTokens(memory.content, this.cipher);
+    const tokens = indexTokens(memory.content, this.cipher, memory.userId);
     return [
       ...memoryParams(memory, this.cipher),
       config,
@@ -727,7 +728,7 @@ export class PostgresStore implements MemoryStore {
         for (const row of rows) {
           const memory = fromRow(row, this.cipher);
           const config = ftsConfigFor(memory, this.cipher);
-          const tokens = indexTokens(memory.content, this.cipher);
+          const tokens = indexTokens(memory.content, this.cipher, memory.userId);
           await sql.query(UPDATE_TSV, [
             memory.userId,
             memory.id,

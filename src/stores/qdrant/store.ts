@@ -7,7 +7,7 @@
  * is single-flight and is retried on the next call after a failure.
  */
 import { ClosedError, ValidationError } from '../../errors.ts';
-import type { Cipher } from '../../security/cipher.ts';
+import { type Cipher, keywordIndexTag } from '../../security/cipher.ts';
 import type { KeywordQuery } from '../../text/query-ast.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
 import { type Logger, silentLogger } from '../../util/logger.ts';
@@ -136,7 +136,7 @@ export class QdrantStore implements MemoryStore {
         'qdrant: moved memories to a new collection',
       );
     }
-    const payloadKey = this.codec.cipher?.keyId ?? 'plain';
+    const payloadKey = keywordIndexTag(this.codec.cipher);
     if (meta !== null && meta.payloadKey !== payloadKey) {
       const rewritten = await rewritePayloads(scope, await userIds(scope));
       this.logger.info(
@@ -165,7 +165,7 @@ export class QdrantStore implements MemoryStore {
     await writeMeta(scope, {
       collection: scope.memories,
       model: next,
-      payloadKey: this.codec.cipher?.keyId ?? 'plain',
+      payloadKey: keywordIndexTag(this.codec.cipher),
     });
     this.recorded = next;
   }

@@ -68,7 +68,7 @@ export class KeywordIndexBuild {
       this.index.upsert(
         row.user_id,
         row.id,
-        keywordTokens(ftsText(contentOf(row, this.cipher), this.cipher)),
+        keywordTokens(ftsText(contentOf(row, this.cipher), this.cipher, row.user_id)),
         {
           layer: row.layer,
           createdMs: Date.parse(row.created_at),

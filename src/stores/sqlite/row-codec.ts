@@ -133,10 +133,10 @@ export function fromVersionRow(row: VersionRow, cipher: Cipher | null): MemoryVe
   };
 }
 
-/** The text stored in the FTS index for a memory's content. */
-export function ftsText(content: string, cipher: Cipher | null): string {
+/** The text stored in the FTS index for a memory's content (blind tokens of its user's under a cipher). */
+export function ftsText(content: string, cipher: Cipher | null, userId: string): string {
   const tokens = tokenize(content);
-  return (cipher ? tokens.map((t) => cipher.blindToken(t)) : tokens).join(' ');
+  return (cipher ? tokens.map((t) => cipher.blindToken(userId, t)) : tokens).join(' ');
 }
 
 /** The vector's BLOB: float32 bytes, sealed under the cipher when there is one. */

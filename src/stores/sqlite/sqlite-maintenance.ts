@@ -5,7 +5,7 @@
  * 100k-row store should not be held in memory at once.
  */
 import { ConfigError } from '../../errors.ts';
-import type { Cipher } from '../../security/cipher.ts';
+import { type Cipher, keywordIndexTag } from '../../security/cipher.ts';
 import {
   blobToVector,
   contentOf,
@@ -42,9 +42,13 @@ export function checkKeys(c: SqliteConnection, cipher: Cipher | null): void {
   }
 }
 
-/** Which key (or plaintext) the FTS terms were written with. */
+/**
+ * Which key and blind-index scheme (or plaintext) the FTS terms were written with; a store
+ * whose meta says otherwise (another key, or tokens from before they were keyed per user)
+ * is reindexed at open.
+ */
 export function ftsKeyOf(cipher: Cipher | null): string {
-  return cipher ? cipher.keyId : 'plain';
+  return keywordIndexTag(cipher);
 }
 
 /** Rewrites every FTS row from decrypted content (migration, key change, rotation). Call inside a transaction. */
@@ -52,12 +56,12 @@ export function reindexAll(c: SqliteConnection, cipher: Cipher | null): void {
   c.db.prepare("INSERT INTO memories_fts(memories_fts) VALUES ('delete-all')").run();
   const insert = c.db.prepare('INSERT INTO memories_fts (rowid, terms) VALUES (?, ?)');
   const page = c.db.prepare(
-    'SELECT rowid, id, content, key_id FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?',
+    'SELECT rowid, id, user_id, content, key_id FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?',
   );
   for (let after = 0; ; ) {
     const rows = page.all(after, PAGE) as MemoryRow[];
     if (rows.length === 0) break;
-    for (const row of rows) insert.run(row.rowid, ftsText(contentOf(row, cipher), cipher));
+    for (const row of rows) insert.run(row.rowid, ftsText(contentOf(row, cipher), cipher, row.user_id));
     after = rows.at(-1)!.rowid;
   }
   c.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('fts_key', ftsKeyOf(cipher));
