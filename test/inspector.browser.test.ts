@@ -220,7 +220,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
     it('alice searches, previews recall, edits, rolls back and deletes a memory, and exports', async () => {
       const { page, checkClean } = await open(KEYS.alice);
       await page.locator('table').waitFor();
-      expect(await text(page)).toContain('Memories 1–25 of');
+      await expect.poll(() => text(page)).toMatch(/Memories 1–25 of \d+, oldest first/);
       expect(await page.locator('#user-picker').count()).toBe(0);
       await expectAccessible(page, 'memories');
       await screenshot(page, 'memories');
