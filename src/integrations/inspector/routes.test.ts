@@ -43,6 +43,13 @@ describe('inspector routes', () => {
     expect([...assets.keys()]).toEqual(
       expect.arrayContaining(['index.html', 'app.js', 'app.css', 'favicon.svg']),
     );
+    // Every script and style the page names is an asset that is served.
+    const named = [...page.matchAll(/(?:src|href)="\/ui\/assets\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(named.length).toBeGreaterThan(5);
+    for (const name of named)
+      expect((await h.call('GET', `/ui/assets/${name}`, { key: null })).status, name).toBe(200);
+    const modules = [...assets.keys()].filter((name) => name.endsWith('.js') && name !== 'app.js');
+    expect(named).toEqual(expect.arrayContaining(modules));
     const script = await h.call('GET', '/ui/assets/app.js', { key: null });
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');

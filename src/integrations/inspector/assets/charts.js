@@ -7,10 +7,18 @@ import { clip, count, fixed, h, memoryHref, s, when } from './dom.js';
 export const LAYERS = ['episodic', 'semantic', 'emotional', 'temporal', 'associative', 'symbolic'];
 const MAX_POINTS = 2000;
 
+/**
+ * An SVG drawn at most at its own size (so its text stays the size it was drawn at). A
+ * picture is role=img; one holding links (the graph) is a group, whose links stay reachable.
+ */
 function chart(width, height, label, ...children) {
+  return picture('img', width, height, label, children);
+}
+
+function picture(role, width, height, label, children) {
   return s(
     'svg',
-    { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label },
+    { class: 'chart', viewBox: `0 0 ${width} ${height}`, width, role, 'aria-label': label },
     children,
   );
 }
@@ -274,9 +282,15 @@ export function graphChart(graph) {
         : null;
     return center
       ? s('g', null, s('title', null, name), dot, label)
-      : s('a', { href: memoryHref(n.id), 'aria-label': name }, s('title', null, name), dot, label);
+      : // The visible label stays outside the link, so the link's name is just its aria-label.
+        s(
+          'g',
+          null,
+          s('a', { href: memoryHref(n.id), 'aria-label': name }, s('title', null, name), dot),
+          label,
+        );
   });
   const layers = [...new Set(graph.nodes.map((n) => n.layer))];
   const words = `${byId.size - 1} linked memories around this one (${layers.join(', ')}), ${graph.edges.length} links`;
-  return h('div', null, chart(W, H, words, edges, nodes), layerLegend(layers));
+  return h('div', null, picture('group', W, H, words, [edges, nodes]), layerLegend(layers));
 }

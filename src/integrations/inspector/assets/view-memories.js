@@ -156,26 +156,35 @@ export async function renderMemories(view, { params }) {
     h('p', { class: 'summary' }, 'Loading…'),
   );
   add(view, results);
-  const [found, stats] = await Promise.all([
-    fetchPage(filters, page),
-    api('GET', '/v1/stats', { query: actingUser() }),
-  ]);
+  // The total (a count over every memory of the user) is asked for once the rows are here:
+  // asked at once, it would hold the server up in front of them.
+  const found = await fetchPage(filters, page);
   page = found.page ?? page;
-  const total = filters.layer ? (stats.byLayer[filters.layer]?.count ?? 0) : stats.memories;
   const first = page * PAGE + 1;
   const last = page * PAGE + found.items.length;
+  const ranged = filters.since || filters.until;
   const summary = found.ranked
     ? `Best matches ${first}–${last} for “${filters.q}”, best first.`
-    : `${found.items.length ? `Memories ${first}–${last}` : 'No memories'}${filters.since || filters.until ? ' in this time range' : ` of ${count(total)}`}, oldest first.`;
+    : `${found.items.length ? `Memories ${first}–${last}` : 'No memories'}${ranged ? ' in this time range' : ''}, oldest first.`;
+  const summaryEl = h(
+    'p',
+    { class: 'summary' },
+    found.items.length || !filters.q ? summary : `Nothing matches “${filters.q}”.`,
+  );
+  if (!found.ranked && !ranged && found.items.length) {
+    api('GET', '/v1/stats', { query: actingUser() }).then(
+      (reply) => {
+        const total = filters.layer ? (reply.byLayer[filters.layer]?.count ?? 0) : reply.memories;
+        summaryEl.textContent = summary.replace(', oldest first.', ` of ${count(total)}, oldest first.`);
+      },
+      () => {},
+    );
+  }
   const headers = ['When (UTC)', 'Layer', 'Content', 'Importance', 'Strength', 'Version'];
   if (found.ranked) headers.push('Score');
   replace(
     results,
-    h(
-      'p',
-      { class: 'summary' },
-      found.items.length || !filters.q ? summary : `Nothing matches “${filters.q}”.`,
-    ),
+    summaryEl,
     found.items.length
       ? table(
           found.ranked ? 'Search results' : 'Memories',
