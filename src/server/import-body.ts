@@ -36,6 +36,33 @@ export class ImportBody {
     this.#options = options;
   }
 
+  /**
+   * After a refusal: reads and drops what the client still sends, so the reply does not
+   * leave body bytes on a keep-alive connection (the next request there would be lost).
+   * Bounded by maxBytes and `withinMs`; false when it stopped early (then close the
+   * connection after the reply).
+   */
+  async discard(withinMs = 2_000): Promise<boolean> {
+    if (!this.#reader) return true;
+    const deadline = performance.now() + withinMs;
+    try {
+      for (;;) {
+        const left = deadline - performance.now();
+        if (left <= 0 || this.#bytes > this.#options.maxBytes) return false;
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), left);
+        });
+        const next = await Promise.race([this.#reader.read(), timeout]).finally(() => clearTimeout(timer));
+        if (next === 'timeout') return false;
+        if (next.done) return true;
+        this.#bytes += next.value.byteLength;
+      }
+    } catch {
+      return false;
+    }
+  }
+
   /** The checked lines, as the engine's import reads them (each chunk ends with "\n"). */
   stream(): Readable {
     return Readable.from(this.#checked(), { objectMode: true });

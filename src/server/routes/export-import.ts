@@ -53,6 +53,11 @@ export function registerExportImportRoutes(app: Hono<AppEnv>, deps: ServerDeps):
       if (body.lines === 0)
         throw new ValidationError('Import body is empty: send NDJSON, one memory per line.');
       return c.json(result);
+    } catch (error) {
+      // Refused part way: the rest of the body is read and dropped before the reply, or the
+      // connection closes after it, so the client's next request on it is not lost.
+      if (!(await body.discard())) c.header('connection', 'close');
+      throw error;
     } finally {
       release();
     }
