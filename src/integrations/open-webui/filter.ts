@@ -11,7 +11,9 @@
  * it injected for each reply and the outlet turns a thumbs up/down on that reply into
  * feedback on them (ratings.ts).
  */
+
 import type { StrataMemory } from '../../engine/strata-memory.ts';
+import { MemoryError } from '../../errors.ts';
 import type { TurnOutbox } from '../../server/turn-outbox.ts';
 import type { LayerName } from '../../types.ts';
 import type { Logger } from '../../util/logger.ts';
@@ -130,7 +132,21 @@ export async function runOutlet(
         )
       : undefined;
     const turn = recalled?.length ? { ...extracted.turn, recalled } : extracted.turn;
-    await deps.time('observe', () => deps.memory.observeTurn(turn));
+    try {
+      await deps.time('observe', () => deps.memory.observeTurn(turn));
+    } catch (error) {
+      if (!extracted.textTurn || !isMediaRefusal(error)) throw error;
+      // A broken or refused image must not lose the words around it: the turn is stored with
+      // the media as placeholders (the outlet's errors are never shown to the user).
+      deps.logger.warn(
+        { err: error, userId: options.userId },
+        'open-webui outlet: media refused; turn stored without it',
+      );
+      deps.degraded('open-webui-outlet', errorCode(error));
+      const textTurn = recalled?.length ? { ...extracted.textTurn, recalled } : extracted.textTurn;
+      extracted.turn = extracted.textTurn;
+      await deps.time('observe', () => deps.memory.observeTurn(textTurn));
+    }
   } catch (error) {
     const kept = deps.outbox.keep(extracted.key, extracted.turn, error);
     deps.logger.warn(
@@ -142,6 +158,15 @@ export async function runOutlet(
     deps.degraded('open-webui-outlet', errorCode(error));
   }
   return body;
+}
+
+/** Whether the engine refused a turn for its media (details.reason from media/media-errors.ts). */
+function isMediaRefusal(error: unknown): boolean {
+  return (
+    MemoryError.isInstance(error) &&
+    typeof error.details.reason === 'string' &&
+    error.code !== 'upstream_error'
+  );
 }
 
 /** Thumbs up/down on replies Strata injected memories into become feedback on those memories. */
