@@ -13,11 +13,11 @@
  */
 
 import type { StrataMemory } from '../../engine/strata-memory.ts';
-import { MemoryError } from '../../errors.ts';
 import type { TurnOutbox } from '../../server/turn-outbox.ts';
 import type { LayerName } from '../../types.ts';
 import type { Logger } from '../../util/logger.ts';
 import { inject } from '../shared/inject.ts';
+import { isMediaRefusal } from '../shared/media-turn.ts';
 import { blockOf, mergeBlocks } from '../shared/memory-block.ts';
 import { withTimeout } from '../shared/timeout.ts';
 import { outletTurn } from './outlet-turn.ts';
@@ -158,15 +158,6 @@ export async function runOutlet(
     deps.degraded('open-webui-outlet', errorCode(error));
   }
   return body;
-}
-
-/** Whether the engine refused a turn for its media (details.reason from media/media-errors.ts). */
-function isMediaRefusal(error: unknown): boolean {
-  return (
-    MemoryError.isInstance(error) &&
-    typeof error.details.reason === 'string' &&
-    error.code !== 'upstream_error'
-  );
 }
 
 /** Thumbs up/down on replies Strata injected memories into become feedback on those memories. */
