@@ -7,6 +7,7 @@ export { type LoadConfigOptions, loadConfig } from './config/load.ts';
 export {
   ConfigSchema,
   type EmbedderConfig,
+  type MediaConfig,
   type StoreConfig,
   type StrataConfig,
   type StrataConfigInput,
@@ -43,6 +44,15 @@ export {
   ValidationError,
 } from './errors.ts';
 export type { EmotionCluster } from './layers/emotional/clusters.ts';
+export type {
+  BlobInfo,
+  BlobStore,
+  MediaAnalysis,
+  MediaKind,
+  MediaRef,
+  StoredBlob,
+  TranscriptSegment,
+} from './media/types.ts';
 export type { ConsolidateOptions } from './pipeline/consolidate.ts';
 export type { MemoryStore } from './stores/types.ts';
 export { findTimeExpression, resolveTimeRange } from './text/time-filter.ts';

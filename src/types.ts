@@ -164,7 +164,10 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Message content as chat front ends send it: a string, or OpenAI-style parts. */
+/**
+ * Message content as chat front ends send it: a string, or OpenAI-style parts (text,
+ * image_url, input_image, image, input_audio, audio_url, file; others become placeholders).
+ */
 export const ContentPartSchema = z.union([
   z.object({ type: z.literal('text'), text: z.string() }).passthrough(),
   z
@@ -179,6 +182,12 @@ export const ChatMessageSchema = z.object({
   role: z.enum(['user', 'assistant', 'system', 'tool']),
   content: MessageContentSchema,
   timestamp: z.union([IsoDateSchema, z.number()]).optional(),
+  /**
+   * Open WebUI attachments (`{type:"image", url}`, `{type:"file", url, name, file:{meta:
+   * {content_type}, data:{content}}}`): the images and recordings among them are read like
+   * content parts (docs/multimodal.md); documents are left to Open WebUI.
+   */
+  files: z.array(z.record(z.string(), z.unknown())).max(64).optional(),
 });
 /** One chat message: role, content (text or parts) and an optional timestamp. */
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;

@@ -36,21 +36,25 @@ type CreateWorker = (
   options: Record<string, unknown>,
 ) => Promise<TesseractWorker>;
 
+/** How the two packages are imported (tests replace them to play a missing install). */
+export interface OcrImports {
+  tesseract: () => Promise<unknown>;
+  data: () => Promise<unknown>;
+}
+
+// The data package has no types; it only exports where its traineddata file is.
+const DATA_SPECIFIER: string = '@tesseract.js-data/eng';
+const defaultImports: OcrImports = {
+  tesseract: () => import('tesseract.js') as Promise<unknown>,
+  data: () => import(DATA_SPECIFIER) as Promise<unknown>,
+};
+
 /** Loads the worker; a missing package rejects with ModelMissingError. */
-async function loadWorker(logger: Logger): Promise<TesseractWorker> {
+async function loadWorker(logger: Logger, imports: OcrImports): Promise<TesseractWorker> {
   const missing = (hint: string) =>
     new ModelMissingError(`OCR of images (media.ocr) needs tesseract.js and its English data. ${hint}`);
-  const tesseract = await importOptional(
-    'tesseract.js',
-    () => import('tesseract.js') as Promise<unknown>,
-    missing,
-    [...OCR_PACKAGES],
-  );
-  // The data package has no types; it only exports where its traineddata file is.
-  const dataSpecifier: string = '@tesseract.js-data/eng';
-  const data = await importOptional(dataSpecifier, () => import(dataSpecifier) as Promise<unknown>, missing, [
-    ...OCR_PACKAGES,
-  ]);
+  const tesseract = await importOptional('tesseract.js', imports.tesseract, missing, [...OCR_PACKAGES]);
+  const data = await importOptional(DATA_SPECIFIER, imports.data, missing, [...OCR_PACKAGES]);
   const module = tesseract as { createWorker?: CreateWorker; default?: { createWorker?: CreateWorker } };
   const createWorker = module.createWorker ?? module.default?.createWorker;
   const eng = data as { langPath?: string; default?: { langPath?: string } };
@@ -69,12 +73,16 @@ async function loadWorker(logger: Logger): Promise<TesseractWorker> {
   });
 }
 
-export function createOcr(config: MediaConfig['ocr'], logger: Logger): OcrEngine | null {
+export function createOcr(
+  config: MediaConfig['ocr'],
+  logger: Logger,
+  imports: OcrImports = defaultImports,
+): OcrEngine | null {
   if (config.mode === 'off') return null;
   let worker: Promise<TesseractWorker> | null = null;
   let unavailable: string | null = null;
   const ready = () => {
-    worker ??= loadWorker(logger).catch((error: unknown) => {
+    worker ??= loadWorker(logger, imports).catch((error: unknown) => {
       worker = null;
       throw error;
     });

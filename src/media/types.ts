@@ -88,11 +88,13 @@ export interface BlobStore {
   readonly kind: 'files' | 'memory';
   /** Stores the blob unless this user has it; true when it was new. */
   put(blob: StoredBlob): Promise<boolean>;
+  /** The blob with its bytes (null: this user has no such blob). */
   get(userId: string, id: string): Promise<StoredBlob | null>;
   /** The description without the bytes (null: this user has no such blob). */
   info(userId: string, id: string): Promise<BlobInfo | null>;
   /** Every blob of a user, descriptions only. */
   list(userId: string): Promise<BlobInfo[]>;
+  /** Removes these blobs of a user; returns how many there were. */
   delete(userId: string, ids: readonly string[]): Promise<number>;
   /** Removes every blob of a user; returns how many went. */
   deleteUser(userId: string): Promise<number>;

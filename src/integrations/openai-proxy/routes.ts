@@ -25,6 +25,7 @@ import { contentText } from '../../text/content.ts';
 import type { TurnInput } from '../../types.ts';
 import { parseWith } from '../../validation.ts';
 import { inject } from '../shared/inject.ts';
+import { isMediaRefusal, withUserMedia } from '../shared/media-turn.ts';
 import { stripMemoryText } from '../shared/memory-block.ts';
 import { idlessTurn } from '../shared/message-ids.ts';
 import { withTimeout } from '../shared/timeout.ts';
@@ -116,12 +117,16 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
       // The memories injected for this reply travel with it (implicit feedback, if configured).
       return idless && recalled.ids.length ? { ...idless, recalled: recalled.ids } : idless;
     };
+    const lastUser = messages.findLast((m) => m.role === 'user');
+    /** The turn with the user's images and recordings; its text-only form stays the fallback. */
+    const mediaTurnOf = (turn: TurnInput) => withUserMedia(turn, lastUser?.content) ?? turn;
     // One outbox entry per proxied reply: held before the reply is released, settled once stored.
     const key = `${userId}\u0000${chatId}\u0000${deps.clock.now().getTime()}\u0000${randomUUID()}`;
     let held = false;
     const hold = (reply: string) => {
-      const turn = turnOf(reply, { partial: false });
-      if (!turn) return;
+      const text = turnOf(reply, { partial: false });
+      if (!text) return;
+      const turn = mediaTurnOf(text);
       try {
         options.outbox.hold(key, turn);
         held = true;
@@ -136,11 +141,23 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
           'proxy: stream ended early; storing the partial reply',
         );
       }
-      const turn = turnOf(reply, end);
-      if (!turn) return;
+      const textTurn = turnOf(reply, end);
+      if (!textTurn) return;
+      let turn = mediaTurnOf(textTurn);
+      const store = async () => {
+        try {
+          await deps.metrics.time('observe', () => deps.memory.observeTurn(turn));
+        } catch (error) {
+          if (turn === textTurn || !isMediaRefusal(error)) throw error;
+          // A refused image does not lose the words around it: the text turn is stored instead.
+          deps.logger.warn({ err: error, userId }, 'proxy: media refused; turn stored without it');
+          deps.metrics.degraded.inc({ surface: 'openai-proxy', reason: errorCode(error) });
+          turn = textTurn;
+          await deps.metrics.time('observe', () => deps.memory.observeTurn(turn));
+        }
+      };
       options.track(
-        deps.metrics
-          .time('observe', () => deps.memory.observeTurn(turn))
+        store()
           .then(() => {
             if (held) options.outbox.settle(key);
           })
