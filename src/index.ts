@@ -30,6 +30,7 @@ export {
   ERROR_CODES,
   type ErrorCode,
   ForbiddenError,
+  IntegrityError,
   MemoryError,
   ModelMismatchError,
   ModelMissingError,

@@ -11,7 +11,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
-import { MemoryError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import { ForbiddenError, MemoryError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { cipherFromConfig } from '../security/cipher.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { newId } from '../util/ids.ts';
@@ -30,8 +30,10 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerMemoryRoutes } from './routes/memories.ts';
 import { registerOpenApiRoutes } from './routes/openapi.ts';
 import { registerSearchRoutes } from './routes/search.ts';
+import { registerSyncRoutes } from './routes/sync.ts';
 import { registerTurnRoutes } from './routes/turns.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { createSyncRounds } from './sync/rounds.ts';
 import { createTurnOutbox, type TurnOutbox } from './turn-outbox.ts';
 
 export interface CreateAppOptions {
@@ -58,7 +60,7 @@ export interface StrataApp {
 }
 
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json']);
-/** NDJSON imports are allowed to be larger than ordinary JSON requests. */
+/** NDJSON imports and a peer's pushed log entries are allowed to be larger than ordinary JSON requests. */
 const IMPORT_LIMIT_FACTOR = 64;
 
 export function createApp(options: CreateAppOptions): StrataApp {
@@ -111,6 +113,7 @@ function createServerDeps(options: CreateAppOptions): ServerDeps {
     limiter: createRateLimiter(config.server.rateLimit, () => clock.now().getTime()),
     dataDir: options.dataDir ?? config.dataDir,
     clock,
+    syncRounds: createSyncRounds(),
   };
 }
 
@@ -180,7 +183,7 @@ function requestContext({ logger, metrics }: ServerDeps): MiddlewareHandler<AppE
   };
 }
 
-/** server.bodyLimitBytes on every request; NDJSON imports get IMPORT_LIMIT_FACTOR times more. */
+/** server.bodyLimitBytes on every request; NDJSON imports and sync pushes get IMPORT_LIMIT_FACTOR times more. */
 function limitBodies(limit: number): MiddlewareHandler<AppEnv> {
   const tooLarge = (max: number) => () => {
     throw new PayloadTooLargeError(
@@ -188,7 +191,8 @@ function limitBodies(limit: number): MiddlewareHandler<AppEnv> {
     );
   };
   return async (c, next) => {
-    const max = c.req.path === '/v1/import' ? limit * IMPORT_LIMIT_FACTOR : limit;
+    const bulk = c.req.path === '/v1/import' || c.req.path === '/v1/sync/log';
+    const max = bulk ? limit * IMPORT_LIMIT_FACTOR : limit;
     return bodyLimit({ maxSize: max, onError: tooLarge(max) })(c, next);
   };
 }
@@ -201,11 +205,18 @@ function authenticate(
   deps: ServerDeps,
   degrades: (path: string) => boolean | undefined,
 ): MiddlewareHandler<AppEnv> {
-  const auth = createAuthenticator(deps.config.server);
+  const auth = createAuthenticator(deps.config.server, deps.config.sync.peers);
   return async (c, next) => {
     if (PUBLIC_PATHS.has(c.req.path)) return next();
     const principal = auth.authenticate(c.req.header('authorization'));
     c.set('principal', principal);
+    if (principal.kind === 'peer') {
+      if (!c.req.path.startsWith('/v1/sync/')) {
+        throw new ForbiddenError('A sync peer key (sync.peers[].key) may only call the /v1/sync routes.');
+      }
+      // Peers page through logs in batches; their volume is bounded by sync.batchSize, not the key limit.
+      return next();
+    }
     try {
       deps.limiter.take('key', principal.kind === 'open' ? `open:${clientAddress(c)}` : principal.keyName);
     } catch (error) {
@@ -226,6 +237,7 @@ function registerCoreRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   registerFeedbackRoutes(app, deps);
   registerExportImportRoutes(app, deps);
   registerUserRoutes(app, deps);
+  registerSyncRoutes(app, deps);
 }
 
 function safeRoute(c: Parameters<Parameters<Hono<AppEnv>['onError']>[0]>[1]): string {
