@@ -31,6 +31,7 @@ export {
   ERROR_CODES,
   type ErrorCode,
   ForbiddenError,
+  IntegrityError,
   MemoryError,
   ModelMismatchError,
   ModelMissingError,

@@ -234,6 +234,45 @@ export const EncryptionConfigSchema = z.object({
   previousKeys: z.array(z.string()).default([]),
 });
 
+/** A shared scope's name: its memories live under the user id `scope:<name>`. */
+export const ScopeNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a scope name is 1-63 lowercase letters, digits, _ or -');
+
+/** Rights a peer has on a shared scope: read it from us, write it to us, or both. */
+export const SCOPE_RIGHTS = ['read', 'write', 'readwrite'] as const;
+
+export const SyncPeerSchema = z
+  .object({
+    /** How logs and metrics name the peer; default its url, or peer<n>. */
+    name: z.string().min(1).max(64).optional(),
+    /** Base URL of the peer's `strata serve`; left out, the peer only calls us (behind NAT). */
+    url: z.string().url().optional(),
+    /** Shared secret of this pair: sent as the bearer key when we call the peer, expected when it calls us. */
+    key: z.string().min(16, 'sync.peers[].key must be at least 16 characters'),
+    /** The peer's public key (base64 SPKI, from its `strata sync --identity`); left out, pinned at first contact. */
+    publicKey: z.string().min(40).optional(),
+    /** Users synced with this peer both ways; no other user's entries are sent or accepted. */
+    users: z.array(UserIdSchema).default([]),
+    /** Shared scopes (of sync.scopes) and this peer's rights on each: read, write or readwrite. */
+    scopes: z.record(ScopeNameSchema, z.enum(SCOPE_RIGHTS)).default({}),
+  })
+  .strict();
+
+export const SyncConfigSchema = z.object({
+  /** The ed25519 instance key (PKCS#8 PEM, made with mode 0600 on first open); default instance-key.pem beside the database (in the data dir). */
+  instanceKeyFile: z.string().optional(),
+  peers: z.array(SyncPeerSchema).default([]),
+  /** Seconds between background sync rounds in `strata serve` (0: only `strata sync`). */
+  intervalSeconds: z.number().min(0).default(30),
+  /** Entries per request. */
+  batchSize: z.number().int().min(1).max(5_000).default(500),
+  /** Per-request timeout when calling a peer. */
+  timeoutMs: z.number().int().min(100).default(30_000),
+  /** Shared scopes this instance takes part in (federation); recall adds them for every user. */
+  scopes: z.array(ScopeNameSchema).default([]),
+});
+
 export const LimitsConfigSchema = z.object({
   maxContentBytes: z.number().int().min(1).default(32_768),
   maxBatchSize: z.number().int().min(1).default(10_000),
@@ -331,6 +370,7 @@ export const ConfigSchema = z.object({
   encryption: EncryptionConfigSchema.default(EncryptionConfigSchema.parse({})),
   limits: LimitsConfigSchema.default(LimitsConfigSchema.parse({})),
   media: MediaConfigSchema.default(MediaConfigSchema.parse({})),
+  sync: SyncConfigSchema.default(SyncConfigSchema.parse({})),
   log: z
     .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .default({ level: 'info' }),
@@ -344,5 +384,9 @@ export type StrataConfigInput = z.input<typeof ConfigSchema>;
 export type StoreConfig = z.output<typeof StoreConfigSchema>;
 /** The `media` section: limits, URL fetching, OCR, captions and transcription. */
 export type MediaConfig = z.output<typeof MediaConfigSchema>;
+/** The `sync` section: instance key, peers and their rights, background interval, shared scopes. */
+export type SyncConfig = z.output<typeof SyncConfigSchema>;
+/** One entry of `sync.peers`. */
+export type SyncPeerConfig = z.output<typeof SyncPeerSchema>;
 /** The `embedder` section: static (default), use, onnx, openai or hash. */
 export type EmbedderConfig = z.output<typeof EmbedderConfigSchema>;

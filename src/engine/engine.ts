@@ -50,6 +50,7 @@ import {
 import { type Clock, nowIso, systemClock } from '../util/clock.ts';
 import { type Logger, silentLogger } from '../util/logger.ts';
 import { parseWith } from '../validation.ts';
+import { changeLogOf } from './change-log.ts';
 import { explainRecall, learningStats } from './explain.ts';
 import { applyFeedback } from './feedback.ts';
 import { implicitRatings } from './implicit-feedback.ts';
@@ -97,15 +98,17 @@ class Engine implements StrataMemory {
   #closing: Promise<void> | null = null;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #writes = new KeyedQueue();
+  readonly changeLog = changeLogOf((fn) => this.#run(fn));
 
   constructor(config: StrataConfig, deps: MemoryDeps) {
     this.layers = [...config.layers.enabled];
     const logger = deps.logger ?? silentLogger;
+    const clock = deps.clock ?? systemClock;
     this.#ctx = {
       config,
-      store: deps.store ?? createStore(config),
+      store: deps.store ?? createStore(config, { clock }),
       embedder: deps.embedder ?? createEmbedder(config),
-      clock: deps.clock ?? systemClock,
+      clock,
       logger,
       media: createMediaRuntime(config, logger, deps.blobs ? { blobs: deps.blobs } : {}),
     };

@@ -29,6 +29,7 @@ import type {
   SearchResult,
   TurnInput,
 } from '../types.ts';
+import type { ChangeLog } from './change-log.ts';
 
 /** Options of {@link StrataMemory.export}. */
 export interface ExportOptions {
@@ -141,4 +142,6 @@ export interface StrataMemory {
   close(): Promise<void>;
   /** The layers enabled by the configuration. */
   readonly layers: readonly LayerName[];
+  /** The signed change log behind every write, and what sync and `strata verify` do with it (SQLite store). */
+  readonly changeLog: ChangeLog;
 }

@@ -11,7 +11,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
-import { MemoryError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import { ForbiddenError, MemoryError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { cipherFromConfig } from '../security/cipher.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { newId } from '../util/ids.ts';
@@ -37,6 +37,8 @@ import { registerTimelineRoutes } from './routes/timeline.ts';
 import { registerTurnRoutes } from './routes/turns.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerWhoamiRoutes } from './routes/whoami.ts';
+import { registerSyncRoutes } from './routes/sync.ts';
+import { createSyncRounds } from './sync/rounds.ts';
 import { createTurnOutbox, type TurnOutbox } from './turn-outbox.ts';
 
 export interface CreateAppOptions {
@@ -118,6 +120,7 @@ function createServerDeps(options: CreateAppOptions): ServerDeps {
     limiter: createRateLimiter(config.server.rateLimit, () => clock.now().getTime()),
     dataDir: options.dataDir ?? config.dataDir,
     clock,
+    syncRounds: createSyncRounds(),
   };
 }
 
@@ -218,7 +221,10 @@ function limitBodies(limit: number): MiddlewareHandler<AppEnv> {
   };
   const importMax = limit * IMPORT_LIMIT_FACTOR;
   const limitOthers = bodyLimit({ maxSize: limit, onError: tooLarge(limit) });
+  // A peer's pushed log entries come in batches (sync.batchSize), larger than ordinary JSON.
+  const limitSync = bodyLimit({ maxSize: importMax, onError: tooLarge(importMax) });
   return async (c, next) => {
+    if (c.req.path === '/v1/sync/log') return limitSync(c, next);
     if (c.req.path !== '/v1/import') return limitOthers(c, next);
     if (Number(c.req.header('content-length') ?? 0) > importMax) return tooLarge(importMax)();
     return next();
@@ -235,11 +241,18 @@ function authenticate(
   degrades: (path: string) => boolean | undefined,
   isPublic: (path: string) => boolean,
 ): MiddlewareHandler<AppEnv> {
-  const auth = createAuthenticator(deps.config.server);
+  const auth = createAuthenticator(deps.config.server, deps.config.sync.peers);
   return async (c, next) => {
     if (PUBLIC_PATHS.has(c.req.path) || isPublic(c.req.path)) return next();
     const principal = auth.authenticate(c.req.header('authorization'));
     c.set('principal', principal);
+    if (principal.kind === 'peer') {
+      if (!c.req.path.startsWith('/v1/sync/')) {
+        throw new ForbiddenError('A sync peer key (sync.peers[].key) may only call the /v1/sync routes.');
+      }
+      // Peers page through logs in batches; their volume is bounded by sync.batchSize, not the key limit.
+      return next();
+    }
     try {
       deps.limiter.take('key', principal.kind === 'open' ? `open:${clientAddress(c)}` : principal.keyName);
     } catch (error) {
@@ -265,6 +278,7 @@ function registerCoreRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   registerTimelineRoutes(app, deps);
   registerEmotionRoutes(app, deps);
   registerMediaRoutes(app, deps);
+  registerSyncRoutes(app, deps);
 }
 
 function safeRoute(c: Parameters<Parameters<Hono<AppEnv>['onError']>[0]>[1]): string {

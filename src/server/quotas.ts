@@ -191,6 +191,17 @@ export function gatedMemory(memory: StrataMemory, guard: QuotaGuard): StrataMemo
     reembed: (onProgress) => memory.reembed(onProgress),
     backup: (destination) => memory.backup(destination),
     rotateKeys: () => memory.rotateKeys(),
+    changeLog: {
+      ...memory.changeLog,
+      // A peer's entries change what a user holds: the next write recounts.
+      async apply(userId, entries, keys, via) {
+        try {
+          return await memory.changeLog.apply(userId, entries, keys, via);
+        } finally {
+          guard.forget(userId);
+        }
+      },
+    },
     ready: () => memory.ready(),
     close: () => memory.close(),
   };

@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { ProducedWrite, StrataMemory, WriteOptions } from '../../src/engine/strata-memory.ts';
-import { NotFoundError, StoreUnavailableError, ValidationError } from '../../src/errors.ts';
+import { ConfigError, NotFoundError, StoreUnavailableError, ValidationError } from '../../src/errors.ts';
 import {
   FeedbackInputSchema,
   LAYERS,
@@ -280,6 +280,11 @@ export function createFakeMemory(): FakeMemory {
     async rotateKeys() {
       return { rewritten: 0 };
     },
+    changeLog: new Proxy({} as StrataMemory['changeLog'], {
+      get: () => async () => {
+        throw new ConfigError('The fake memory keeps no change log.');
+      },
+    }),
     async ready() {
       if (fake.notReady) throw fake.notReady;
     },
