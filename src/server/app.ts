@@ -33,11 +33,11 @@ import { registerMemoryRoutes } from './routes/memories.ts';
 import { registerMemoryGraphRoutes } from './routes/memory-graph.ts';
 import { registerOpenApiRoutes } from './routes/openapi.ts';
 import { registerSearchRoutes } from './routes/search.ts';
+import { registerSyncRoutes } from './routes/sync.ts';
 import { registerTimelineRoutes } from './routes/timeline.ts';
 import { registerTurnRoutes } from './routes/turns.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerWhoamiRoutes } from './routes/whoami.ts';
-import { registerSyncRoutes } from './routes/sync.ts';
 import { createSyncRounds } from './sync/rounds.ts';
 import { createTurnOutbox, type TurnOutbox } from './turn-outbox.ts';
 
