@@ -122,6 +122,24 @@ const coreRoutes: RouteSpec[] = [
   { method: 'GET', pattern: '/ui' },
   { method: 'GET', pattern: '/ui/' },
   { method: 'GET', pattern: '/ui/assets/:name', params: { name: 'filterId' } },
+  // Sync between instances (peer keys; here alice and the admin, who must be refused or limited).
+  { method: 'GET', pattern: '/v1/sync/hello', query: z.object({ nonce: z.string().optional() }) },
+  {
+    method: 'GET',
+    pattern: '/v1/sync/log',
+    query: z.object({
+      user: z.string().optional(),
+      after: z.string().optional(),
+      limit: z.string().optional(),
+    }),
+  },
+  {
+    method: 'POST',
+    pattern: '/v1/sync/log',
+    body: z.object({ user: z.string(), entries: z.array(z.unknown()), keys: z.unknown().optional() }),
+  },
+  { method: 'GET', pattern: '/v1/sync/heads', query: z.object({ user: z.string().optional() }) },
+  { method: 'GET', pattern: '/v1/sync/status', query: z.object({ user: z.string().optional() }) },
   { method: 'GET', pattern: '/healthz' },
   { method: 'GET', pattern: '/readyz' },
   { method: 'GET', pattern: '/metrics' },
