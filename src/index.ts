@@ -13,6 +13,7 @@ export {
   type StrataConfigInput,
 } from './config/schema.ts';
 export type { Embedder, EmbeddingProvider } from './embedders/types.ts';
+export type { ChangeLog, InstanceInfo, LogPageWithKeys } from './engine/change-log.ts';
 export { createMemory, type MemoryDeps } from './engine/engine.ts';
 export type {
   ExportOptions,
@@ -55,7 +56,16 @@ export type {
   TranscriptSegment,
 } from './media/types.ts';
 export type { ConsolidateOptions } from './pipeline/consolidate.ts';
-export type { MemoryStore } from './stores/types.ts';
+export type {
+  ChainHead,
+  ChangeLogStore,
+  LogApplyResult,
+  LogDigest,
+  LogPage,
+  LogProblem,
+  LogVerifyReport,
+  MemoryStore,
+} from './stores/types.ts';
 export { findTimeExpression, resolveTimeRange } from './text/time-filter.ts';
 export {
   type ChatMessage,
