@@ -1,6 +1,8 @@
 /**
- * observeTurn: normalize the turn, run every enabled layer (in registry order, each seeing
- * the writes of the layers before it), give each write a stable id (userId + chatId +
+ * observeTurn: read the user message's images and recordings into text (media.ts; the new
+ * blobs are written just before the memories that refer to them, in the same admitted write,
+ * and removed again if that commit fails), normalize the turn, run every enabled layer
+ * (in registry order, each seeing the writes of the layers before it), give each write a stable id (userId + chatId +
  * turnId + layer + key, so the same turn observed twice stores nothing new), embed all new
  * texts in one embedMany call, and store them together with the supersedes (op
  * 'supersede') of contradicted facts in one store.commit (all or nothing). A failing

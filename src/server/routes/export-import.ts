@@ -23,8 +23,9 @@ export function registerExportImportRoutes(app: Hono<AppEnv>, deps: ServerDeps):
   app.get('/v1/export', async (c) => {
     const userId = actFor(c, deps, c.req.query('userId'));
     const includeHistory = c.req.query('includeHistory') !== 'false';
+    const includeMedia = c.req.query('includeMedia') !== 'false';
     const end = metrics.operationDuration.startTimer({ operation: 'export' });
-    const stream = memory.export(userId, { includeHistory });
+    const stream = memory.export(userId, { includeHistory, includeMedia });
     stream.once('close', () => end());
     const web = Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>;
     return c.body(web, 200, {
