@@ -1,7 +1,8 @@
 /**
  * The instance's identity for the signed change log: an ed25519 key pair (node:crypto) kept
- * as a PKCS#8 PEM file in the data dir, created on first use with mode 0600 (created
- * exclusively, so two processes opening a fresh data dir at once end up with one key). The
+ * as a PKCS#8 PEM file in the data dir, created on first use with mode 0600 (written whole
+ * and linked into place, so two processes opening a fresh data dir at once end up with one
+ * key and neither reads it half written). The
  * instance id is a fingerprint of the public key (first 16 bytes of its SHA-256, hex), so
  * an id cannot be claimed without the key: a peer checks that a public key it is given
  * hashes to the author id it signs for. Signatures are base64; public keys travel as
@@ -13,10 +14,11 @@ import {
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
+  randomBytes,
   sign,
   verify,
 } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../errors.ts';
 
@@ -71,15 +73,21 @@ export function loadOrCreateIdentity(file: string): InstanceIdentity {
 function createKeyFile(file: string): string {
   mkdirSync(dirname(file), { recursive: true });
   const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  // Written whole under a private name, then linked into place: link fails if the name
+  // exists, so a process that reads the key file never sees it half written.
+  const staged = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
+    writeFileSync(staged, pem, { mode: 0o600, flag: 'wx' });
     // The umask may have cleared bits of the mode; never more than owner read/write.
-    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    if ((statSync(staged).mode & 0o077) !== 0) chmodSync(staged, 0o600);
+    linkSync(staged, file);
     return pem;
   } catch (error) {
     // Another process created it first: use theirs.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8');
     throw unreadable(file, error);
+  } finally {
+    rmSync(staged, { force: true });
   }
 }
 
