@@ -331,13 +331,7 @@ export class SqliteChangeLog implements ChangeLogStore {
       }
       const key = this.keyOf(entry.instanceId, keys, newKeys);
       const problem = entryProblem(entry, key);
-      if (problem) {
-        throw integrity(
-          key === undefined ? 'untrusted' : 'signature',
-          `${where} is refused: ${problem}.`,
-          entry,
-        );
-      }
+      if (problem) throw integrity(problem.reason, `${where} is refused: ${problem.message}.`, entry);
       const head = heads.get(entry.instanceId) ?? headOf(this.c, userId, entry.instanceId);
       if (entry.seq !== head.seq + 1) {
         throw integrity(
@@ -443,7 +437,7 @@ export class SqliteChangeLog implements ChangeLogStore {
     vectors: Map<string, Float32Array>,
     changed: Array<{ memory: Memory; vector: Float32Array | null | undefined }>,
     removed: Array<{ userId: string; id: string }>,
-  ): 'sealed' | 'same' | 'written' {
+  ): 'sealed' | 'absent' | 'written' {
     const rows = entriesOfMemory(this.c, userId, memoryId).map((r) => derivable(r, this.cipher));
     pruneEntries(this.c, prunableEntries(rows));
     const derived = deriveMemory(rows);
@@ -456,12 +450,12 @@ export class SqliteChangeLog implements ChangeLogStore {
       );
     }
     if (derived.kind === 'absent') {
-      if (!row) return 'same';
+      if (!row) return 'absent';
       this.host.removeMemory(row.rowid);
       removed.push({ userId, id: memoryId });
       return 'written';
     }
-    if (row && (row as MemoryRow & { log_hash: string | null }).log_hash === derived.head) return 'same';
+    // Written even when the winner stayed: an earlier edit that arrived late renumbers the history.
     const current = row ? fromRow(row, this.cipher) : null;
     let vector: Float32Array | undefined;
     const memory: Memory = { ...derived.memory };
