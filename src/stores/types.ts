@@ -262,8 +262,21 @@ export interface ChangeLogStore {
   /** Users with at least one entry. */
   users(): Promise<string[]>;
   heads(userId: string): Promise<ChainHead[]>;
-  /** Entries of one user in arrival order after `after` (a cursor from an earlier page). */
-  read(userId: string, after: string | undefined, limit: number): Promise<LogPage>;
+  /**
+   * Entries of one user in arrival order after `after` (a cursor from an earlier page), up to
+   * `limit` scanned; those at or below `have[author]` (the reader holds them) are left out.
+   */
+  read(
+    userId: string,
+    after: string | undefined,
+    limit: number,
+    have?: Record<string, number>,
+  ): Promise<LogPage>;
+  /** The hash of the entry at each (author, seq) position, null where none is held. */
+  hashesAt(
+    userId: string,
+    positions: Array<{ instanceId: string; seq: number }>,
+  ): Promise<Array<string | null>>;
   /** Public keys known for these authors (this instance's own included). */
   publicKeys(instanceIds: string[]): Promise<Record<string, string>>;
   /** Records a public key for an author (the id must be the key's fingerprint; an id keeps its first key). */
