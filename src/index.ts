@@ -10,8 +10,11 @@ export {
   type StoreConfig,
   type StrataConfig,
   type StrataConfigInput,
+  type SyncConfig,
+  type SyncPeerConfig,
 } from './config/schema.ts';
 export type { Embedder, EmbeddingProvider } from './embedders/types.ts';
+export type { ChangeLog, InstanceInfo, LogPageWithKeys } from './engine/change-log.ts';
 export { createMemory, type MemoryDeps } from './engine/engine.ts';
 export type {
   ExportOptions,
@@ -45,7 +48,17 @@ export {
 } from './errors.ts';
 export type { EmotionCluster } from './layers/emotional/clusters.ts';
 export type { ConsolidateOptions } from './pipeline/consolidate.ts';
-export type { MemoryStore } from './stores/types.ts';
+export type { LogEntry, LogOp } from './security/log-entry.ts';
+export type {
+  ChainHead,
+  ChangeLogStore,
+  LogApplyResult,
+  LogDigest,
+  LogPage,
+  LogProblem,
+  LogVerifyReport,
+  MemoryStore,
+} from './stores/types.ts';
 export { findTimeExpression, resolveTimeRange } from './text/time-filter.ts';
 export {
   type ChatMessage,

@@ -35,6 +35,7 @@ export interface LogPageWithKeys extends LogPage {
 
 /** The signed, hash-linked change log of this instance's store, and what sync needs of it. */
 export interface ChangeLog {
+  /** This instance's id and public key. */
   identity(): Promise<InstanceInfo>;
   /** base64 ed25519 signature of `message` by the instance key (sync handshakes). */
   sign(message: string): Promise<string>;
@@ -75,6 +76,7 @@ export interface ChangeLog {
   digest(userId?: string): Promise<LogDigest>;
   /** Small JSON values kept per peer and user (cursors, heads last seen); null when unset. */
   peerState(peer: string, userId: string, key: string): Promise<unknown>;
+  /** Stores (replaces; null removes) one value kept for a peer and user. */
   putPeerState(peer: string, userId: string, key: string, value: unknown): Promise<void>;
 }
 

@@ -17,7 +17,7 @@ import { type InstanceIdentity, verifySignature } from './instance-key.ts';
 
 /** Every memory write becomes one of these: the history operations, and delete. */
 export const LOG_OPS = [...VERSION_OPS, 'delete'] as const;
-/** One of {@link LOG_OPS}. */
+/** A history operation (create, update, rollback, merge, supersede, import) or delete. */
 export type LogOp = (typeof LOG_OPS)[number];
 
 /** The `prevHash` of a chain's first entry. */

@@ -261,6 +261,7 @@ export interface ChangeLogStore {
   sign(message: string): string;
   /** Users with at least one entry. */
   users(): Promise<string[]>;
+  /** The head of every author's chain for the user. */
   heads(userId: string): Promise<ChainHead[]>;
   /**
    * Entries of one user in arrival order after `after` (a cursor from an earlier page), up to
@@ -295,9 +296,12 @@ export interface ChangeLogStore {
     vectors: Map<string, Float32Array>,
     via: string,
   ): Promise<LogApplyResult>;
+  /** Walks every chain and every memory's state (`strata verify`). */
   verify(userId?: string): Promise<LogVerifyReport>;
+  /** Fingerprints of the log and the state, for one user or all. */
   digest(userId?: string): Promise<LogDigest>;
   /** Small JSON values per peer and user (cursors, the heads the peer last showed); null when unset. */
   peerState(peer: string, userId: string, key: string): Promise<unknown>;
+  /** Stores (replaces; null removes) one such value. */
   putPeerState(peer: string, userId: string, key: string, value: unknown): Promise<void>;
 }

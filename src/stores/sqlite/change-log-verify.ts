@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Cipher } from '../../security/cipher.ts';
 import type { InstanceIdentity } from '../../security/instance-key.ts';
-import { compareEntries, entryProblem, GENESIS } from '../../security/log-entry.ts';
+import { entryProblem, GENESIS } from '../../security/log-entry.ts';
 import type { Memory, MemoryVersion } from '../../types.ts';
 import { canonicalJson } from '../../util/canonical-json.ts';
 import { deriveMemory, mayLackPayload } from '../shared/log-state.ts';
