@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMemory } from '../../src/engine/engine.ts';
 import type { StrataMemory } from '../../src/engine/strata-memory.ts';
 import { MemoryError } from '../../src/errors.ts';
+import { generateKey } from '../../src/security/cipher.ts';
 import { type Clock, fixedClock } from '../../src/util/clock.ts';
 import { tempDir } from '../../test-support/engine/e2e-engine.ts';
 
@@ -21,11 +22,12 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) dir.remove();
 });
 
-function instance(clock: Clock): StrataMemory {
+function instance(clock: Clock, encryptionKey?: string): StrataMemory {
   const dir = tempDir('strata-apply-');
   dirs.push(dir);
   const memory = createMemory(
     {
+      ...(encryptionKey ? { encryption: { key: encryptionKey } } : {}),
       dataDir: dir.path,
       store: { kind: 'sqlite', path: join(dir.path, 'strata.db') },
       embedder: { kind: 'hash' },
@@ -122,6 +124,22 @@ describe('applying a peer’s log', () => {
     const again = await c.changeLog.apply('alice', page.entries, page.keys, 'test');
     expect(again).toMatchObject({ applied: 0, duplicates: 14 });
     expect(await c.changeLog.digest()).toEqual(digests[2]);
+  });
+
+  it('relays sealed entries it cannot read to a peer that can', async () => {
+    const clock = fixedClock('2025-03-01T10:00:00Z');
+    const key = generateKey();
+    const [a, relay, c] = [instance(clock, key), instance(clock), instance(clock, key)];
+    const secret = await a.add({ userId: 'alice', content: 'my passport number is X1234567' });
+    await send(a, relay, 'alice');
+    const page = await relay.changeLog.read('alice', '0', 10);
+    expect(page.entries[0]!.payload).not.toContain('X1234567');
+    // The relay holds and verifies the entry but has no memory it could read.
+    await expect(relay.get('alice', secret.id)).rejects.toMatchObject({ code: 'not_found' });
+    expect((await relay.changeLog.verify()).ok).toBe(true);
+    await send(relay, c, 'alice');
+    expect((await c.get('alice', secret.id)).content).toBe('my passport number is X1234567');
+    expect((await a.changeLog.digest()).log).toBe((await relay.changeLog.digest()).log);
   });
 
   it('refuses a forged entry and a forked chain', async () => {
