@@ -11,6 +11,8 @@ export {
   type StoreConfig,
   type StrataConfig,
   type StrataConfigInput,
+  type SyncConfig,
+  type SyncPeerConfig,
 } from './config/schema.ts';
 export type { Embedder, EmbeddingProvider } from './embedders/types.ts';
 export type { ChangeLog, InstanceInfo, LogPageWithKeys } from './engine/change-log.ts';

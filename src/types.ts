@@ -224,6 +224,8 @@ export const RecallRequestSchema = z.object({
   now: IsoDateSchema.optional(),
   /** Build the block without recording access (no reinforcement, no co-recall links). */
   dryRun: z.boolean().optional(),
+  /** Shared scopes to add (of config sync.scopes; default all of them, [] for none). */
+  scopes: z.array(z.string()).optional(),
 });
 /** What {@link StrataMemory.recall} takes: `userId`, the messages so far, and an optional budget, k, layers, time zone and `now`. */
 export type RecallRequest = z.input<typeof RecallRequestSchema>;
@@ -269,6 +271,8 @@ export interface RecallResult {
   memories: SearchResult[];
   /** Ids of the memories whose lines are in `context` (what a rating of the reply is about). */
   contextIds?: string[];
+  /** Memories of shared scopes (sync.scopes) whose lines are in `context`, marked `shared:<scope>` there. */
+  shared?: Array<{ scope: string; memory: Memory; score: number }>;
 }
 
 /** One ranked memory of {@link StrataMemory.explain}: why it is where it is. */

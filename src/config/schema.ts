@@ -239,6 +239,14 @@ export const ScopeNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a scope name is 1-63 lowercase letters, digits, _ or -');
 
+/** A shared scope's memories live under the user id `scope:<name>`. */
+export const SCOPE_PREFIX = 'scope:';
+
+/** The user id that holds a shared scope's memories. */
+export function scopeUserId(scope: string): string {
+  return `${SCOPE_PREFIX}${scope}`;
+}
+
 /** Rights a peer has on a shared scope: read it from us, write it to us, or both. */
 export const SCOPE_RIGHTS = ['read', 'write', 'readwrite'] as const;
 

@@ -43,8 +43,16 @@ export interface ChangeLog {
   users(): Promise<string[]>;
   /** The head of every author's chain for the user. */
   heads(userId: string): Promise<ChainHead[]>;
-  /** Entries of one user after `after` (a cursor from an earlier page), with their authors' keys. */
-  read(userId: string, after: string | undefined, limit: number): Promise<LogPageWithKeys>;
+  /**
+   * Entries of one user after `after` (a cursor from an earlier page), with their authors'
+   * keys; entries at or below `have[author]` (the reader's chain heads) are skipped.
+   */
+  read(
+    userId: string,
+    after: string | undefined,
+    limit: number,
+    have?: Record<string, number>,
+  ): Promise<LogPageWithKeys>;
   /**
    * Verifies and applies a peer's entries for one user (IntegrityError on a forged, forked or
    * gapped entry; duplicates skipped). `keys` offers authors' public keys; `via` names the peer.
@@ -55,6 +63,11 @@ export interface ChangeLog {
     keys: Record<string, string>,
     via: string,
   ): Promise<LogApplyResult>;
+  /** The hash of the entry held at each (author, seq) position (null where none is). */
+  hashesAt(
+    userId: string,
+    positions: Array<{ instanceId: string; seq: number }>,
+  ): Promise<Array<string | null>>;
   /** Records a peer's public key (its instance id must be the key's fingerprint). */
   pinKey(instanceId: string, publicKey: string, source: string): Promise<void>;
   /** Walks every chain and every memory's state; reports each break. */
@@ -63,7 +76,7 @@ export interface ChangeLog {
   digest(userId?: string): Promise<LogDigest>;
   /** Small JSON values kept per peer and user (cursors, heads last seen); null when unset. */
   peerState(peer: string, userId: string, key: string): Promise<unknown>;
-  /** Sets one of those values. */
+  /** Stores (replaces; null removes) one value kept for a peer and user. */
   putPeerState(peer: string, userId: string, key: string, value: unknown): Promise<void>;
 }
 
@@ -89,9 +102,9 @@ export function changeLogOf(run: Run): ChangeLog {
     sign: (message) => withLog(async (log) => log.sign(message)),
     users: () => withLog((log) => log.users()),
     heads: (userId) => withLog((log) => log.heads(user(userId))),
-    read: (userId, after, limit) =>
+    read: (userId, after, limit, have) =>
       withLog(async (log) => {
-        const page = await log.read(user(userId), after, limit);
+        const page = await log.read(user(userId), after, limit, have);
         const keys = await log.publicKeys(page.entries.map((e) => e.instanceId));
         return { ...page, keys };
       }),
@@ -113,6 +126,7 @@ export function changeLogOf(run: Run): ChangeLog {
           }
         }
       }),
+    hashesAt: (userId, positions) => withLog((log) => log.hashesAt(user(userId), positions)),
     pinKey: (instanceId, publicKey, source) => withLog((log) => log.pinKey(instanceId, publicKey, source)),
     verify: (userId) => withLog((log) => log.verify(userId === undefined ? undefined : user(userId))),
     digest: (userId) => withLog((log) => log.digest(userId === undefined ? undefined : user(userId))),

@@ -17,7 +17,7 @@ import { type InstanceIdentity, verifySignature } from './instance-key.ts';
 
 /** Every memory write becomes one of these: the history operations, and delete. */
 export const LOG_OPS = [...VERSION_OPS, 'delete'] as const;
-/** One of {@link LOG_OPS}. */
+/** A history operation (create, update, rollback, merge, supersede, import) or delete. */
 export type LogOp = (typeof LOG_OPS)[number];
 
 /** The `prevHash` of a chain's first entry. */
@@ -85,14 +85,22 @@ export function signEntry(
   return { ...header, payload, hash, sig: identity.sign(hash) };
 }
 
+/** What is wrong with one entry on its own, and why. */
+export interface EntryProblem {
+  reason: 'tampered' | 'untrusted' | 'signature';
+  message: string;
+}
+
 /** What is wrong with one entry on its own (hash, payload, signature), or null when nothing is. */
-export function entryProblem(entry: LogEntry, publicKey: string | undefined): string | null {
-  if (entryHash(entry) !== entry.hash) return 'its hash does not match its fields (the entry was edited)';
+export function entryProblem(entry: LogEntry, publicKey: string | undefined): EntryProblem | null {
+  if (entryHash(entry) !== entry.hash)
+    return { reason: 'tampered', message: 'its hash does not match its fields (the entry was edited)' };
   if (entry.payload !== null && sha256Hex(entry.payload) !== entry.payloadHash)
-    return 'its payload does not match payloadHash (the payload was edited)';
-  if (publicKey === undefined) return `its author ${entry.instanceId} has no known public key`;
+    return { reason: 'tampered', message: 'its payload does not match payloadHash (the payload was edited)' };
+  if (publicKey === undefined)
+    return { reason: 'untrusted', message: `its author ${entry.instanceId} has no known public key` };
   if (!verifySignature(publicKey, entry.hash, entry.sig))
-    return `its signature is not ${entry.instanceId}'s (forged or damaged)`;
+    return { reason: 'signature', message: `its signature is not ${entry.instanceId}'s (forged or damaged)` };
   return null;
 }
 

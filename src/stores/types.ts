@@ -263,8 +263,21 @@ export interface ChangeLogStore {
   users(): Promise<string[]>;
   /** The head of every author's chain for the user. */
   heads(userId: string): Promise<ChainHead[]>;
-  /** Entries of one user in arrival order after `after` (a cursor from an earlier page). */
-  read(userId: string, after: string | undefined, limit: number): Promise<LogPage>;
+  /**
+   * Entries of one user in arrival order after `after` (a cursor from an earlier page), up to
+   * `limit` scanned; those at or below `have[author]` (the reader holds them) are left out.
+   */
+  read(
+    userId: string,
+    after: string | undefined,
+    limit: number,
+    have?: Record<string, number>,
+  ): Promise<LogPage>;
+  /** The hash of the entry at each (author, seq) position, null where none is held. */
+  hashesAt(
+    userId: string,
+    positions: Array<{ instanceId: string; seq: number }>,
+  ): Promise<Array<string | null>>;
   /** Public keys known for these authors (this instance's own included). */
   publicKeys(instanceIds: string[]): Promise<Record<string, string>>;
   /** Records a public key for an author (the id must be the key's fingerprint; an id keeps its first key). */
@@ -283,12 +296,12 @@ export interface ChangeLogStore {
     vectors: Map<string, Float32Array>,
     via: string,
   ): Promise<LogApplyResult>;
-  /** Walks every chain and every memory's state; reports each break. */
+  /** Walks every chain and every memory's state (`strata verify`). */
   verify(userId?: string): Promise<LogVerifyReport>;
-  /** Fingerprints of log and state, equal on two instances that hold the same. */
+  /** Fingerprints of the log and the state, for one user or all. */
   digest(userId?: string): Promise<LogDigest>;
   /** Small JSON values per peer and user (cursors, the heads the peer last showed); null when unset. */
   peerState(peer: string, userId: string, key: string): Promise<unknown>;
-  /** Sets one of those values. */
+  /** Stores (replaces; null removes) one such value. */
   putPeerState(peer: string, userId: string, key: string, value: unknown): Promise<void>;
 }

@@ -18,6 +18,13 @@ import {
   TurnSchema,
 } from '../../types.ts';
 import type { AppEnv } from '../context.ts';
+import {
+  HeadsReplySchema,
+  HelloReplySchema,
+  LogReplySchema,
+  PushBodySchema,
+  PushReplySchema,
+} from '../sync/protocol.ts';
 
 const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 const SearchResultSchema = z.object({ memory: MemorySchema, score: z.number() });
@@ -197,7 +204,15 @@ export function buildOpenApiDocument(): Json {
         post: {
           summary: 'Recall a context block',
           requestBody: jsonBody(RecallRequestSchema),
-          responses: ok(z.object({ context: z.string(), memories: z.array(SearchResultSchema) })),
+          responses: ok(
+            z.object({
+              context: z.string(),
+              memories: z.array(SearchResultSchema),
+              shared: z
+                .array(z.object({ scope: z.string(), memory: MemorySchema, score: z.number() }))
+                .optional(),
+            }),
+          ),
         },
       },
       '/v1/explain': {
@@ -334,6 +349,37 @@ export function buildOpenApiDocument(): Json {
           summary: 'The memory inspector page (no key needed to load it; its API calls send one)',
           security: [],
           responses: { '200': { description: 'text/html' } },
+      '/v1/sync/hello': {
+        get: {
+          summary: 'Sync handshake (peer key): the instance id, public key and a signature of the nonce',
+          parameters: [q('nonce')],
+          responses: ok(HelloReplySchema),
+        },
+      },
+      '/v1/sync/log': {
+        get: {
+          summary: "A page of one user's change log in arrival order (peer key with read rights)",
+          parameters: [q('user'), q('after'), q('limit'), q('have')],
+          responses: ok(LogReplySchema),
+        },
+        post: {
+          summary: "Apply a peer's entries for one user (peer key with write rights); 409 on a fork or gap",
+          requestBody: jsonBody(PushBodySchema),
+          responses: ok(PushReplySchema),
+        },
+      },
+      '/v1/sync/heads': {
+        get: {
+          summary: "The head of every chain of one user's log (peer key)",
+          parameters: [q('user')],
+          responses: ok(HeadsReplySchema),
+        },
+      },
+      '/v1/sync/status': {
+        get: {
+          summary: "This instance's id, the digest of its log and state, each peer's last round (admin)",
+          parameters: [q('user')],
+          responses: { '200': { description: 'status' } },
         },
       },
       '/v1/chat/completions': {

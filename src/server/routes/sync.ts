@@ -2,8 +2,8 @@
  * The sync routes a peer calls with its key (sync.peers[].key), and the status an admin
  * reads. GET /v1/sync/hello proves this server holds its instance key (it signs the
  * caller's nonce); GET /v1/sync/log pages through one user's log in arrival order from a
- * cursor, with the authors' public keys and the chain heads (so the caller can tell a log
- * that went backwards); POST /v1/sync/log applies a batch the peer pushes (verified, a
+ * cursor (leaving out entries at or below the caller's heads in `have`), with the authors'
+ * public keys and the chain heads (so the caller can tell a log that went backwards); POST /v1/sync/log applies a batch the peer pushes (verified, a
  * fork or gap refused with 409 integrity_error); GET /v1/sync/heads. Each call is checked
  * against the peer's rights on that user (server/sync/protocol.ts): a user the peer has no
  * right on answers 403, whatever the store holds. GET /v1/sync/status (admin or open) gives
@@ -32,7 +32,12 @@ export function registerSyncRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   app.get('/v1/sync/log', async (c) => {
     const userId = allowed(c, deps, c.req.query('user'), 'read');
     const limit = Math.min(LIMIT_MAX, Number(c.req.query('limit') ?? deps.config.sync.batchSize) || 1);
-    const page = await log().read(userId, c.req.query('after'), Math.max(1, limit));
+    const page = await log().read(
+      userId,
+      c.req.query('after'),
+      Math.max(1, limit),
+      parseHave(c.req.query('have')),
+    );
     return c.json({ ...page, heads: await log().heads(userId) });
   });
 
@@ -44,7 +49,7 @@ export function registerSyncRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   });
 
   app.get('/v1/sync/heads', async (c) => {
-    const userId = allowed(c, deps, c.req.query('user'), 'read');
+    const userId = allowed(c, deps, c.req.query('user'), 'read', 'write');
     return c.json({ heads: await log().heads(userId) });
   });
 
@@ -75,11 +80,22 @@ function peerOf(c: AppContext, deps: ServerDeps) {
   return { ...peer, name: principal.keyName.replace(/^peer:/, '') };
 }
 
-/** The user named, when the calling peer has `right` on it. */
-function allowed(c: AppContext, deps: ServerDeps, user: string | undefined, right: SyncRight): string {
+/** `have=<instanceId>:<seq>,...`: the caller's chain heads, whose entries it need not get again. */
+function parseHave(value: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of (value ?? '').split(',')) {
+    const [id, seq] = part.split(':');
+    if (id && /^[0-9a-f]{32}$/.test(id) && Number.isInteger(Number(seq))) out[id] = Number(seq);
+  }
+  return out;
+}
+
+/** The user named, when the calling peer has one of `rights` on it. */
+function allowed(c: AppContext, deps: ServerDeps, user: string | undefined, ...rights: SyncRight[]): string {
   const peer = peerOf(c, deps);
   const userId = parseWith(UserIdSchema, user, 'user', 'user');
-  if (!peerAllows(deps.config.sync, peer, userId, right)) {
+  const right = rights.join(' or ');
+  if (!rights.some((r) => peerAllows(deps.config.sync, peer, userId, r))) {
     throw new ForbiddenError(
       `This peer may not ${right} the log of ${JSON.stringify(userId)} (sync.peers[].users and scopes).`,
     );

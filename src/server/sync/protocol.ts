@@ -11,17 +11,10 @@
  * the peer: its entries are neither served nor accepted.
  */
 import { z } from 'zod';
-import type { SyncConfig, SyncPeerConfig } from '../../config/schema.ts';
+import { SCOPE_PREFIX, type SyncConfig, type SyncPeerConfig, scopeUserId } from '../../config/schema.ts';
 import { LogEntrySchema } from '../../security/log-entry.ts';
 
 export type SyncRight = 'read' | 'write';
-
-/** A shared scope's memories live under this user id. */
-export const SCOPE_PREFIX = 'scope:';
-
-export function scopeUserId(scope: string): string {
-  return `${SCOPE_PREFIX}${scope}`;
-}
 
 export function peerAllows(
   sync: SyncConfig,
@@ -58,6 +51,8 @@ export const HelloReplySchema = z.object({
 export type HelloReply = z.infer<typeof HelloReplySchema>;
 
 const HeadSchema = z.object({ instanceId: z.string(), seq: z.number().int().min(0), hash: z.string() });
+
+export const HeadsReplySchema = z.object({ heads: z.array(HeadSchema) });
 
 export const LogReplySchema = z.object({
   entries: z.array(LogEntrySchema),

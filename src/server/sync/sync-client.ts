@@ -21,6 +21,7 @@ import type { ChainHead } from '../../stores/types.ts';
 import type { Logger } from '../../util/logger.ts';
 import { peerName } from '../auth.ts';
 import {
+  HeadsReplySchema,
   HelloReplySchema,
   helloMessage,
   LogReplySchema,
@@ -155,9 +156,12 @@ async function pull(
   let seen = ((await log.peerState(peerId, user, 'heads')) as ChainHead[] | null) ?? [];
   let restarted = false;
   for (;;) {
-    const query = `user=${encodeURIComponent(user)}&after=${encodeURIComponent(cursor)}&limit=${options.config.sync.batchSize}`;
+    // Our heads: the peer leaves out what we hold (entries we pushed it, relayed ones).
+    const have = (await log.heads(user)).map((h) => `${h.instanceId}:${h.seq}`).join(',');
+    const query = `user=${encodeURIComponent(user)}&after=${encodeURIComponent(cursor)}&limit=${options.config.sync.batchSize}&have=${have}`;
     const page = LogReplySchema.parse(await call('GET', `/v1/sync/log?${query}`));
     checkNotBehind(seen, page.heads, name, user);
+    await checkSameEntries(log, page.heads, name, user);
     try {
       const applied = await log.apply(user, page.entries, page.keys, name);
       result.applied += applied.applied;
@@ -183,8 +187,13 @@ async function push(result: UserSyncResult, peerId: string, call: Call, options:
   const user = result.userId;
   let cursor = ((await log.peerState(peerId, user, 'push')) as string | null) ?? '0';
   let restarted = false;
+  // The peer's heads: what it holds already is not sent (entries it gave us, or got elsewhere).
+  const heads = HeadsReplySchema.parse(
+    await call('GET', `/v1/sync/heads?user=${encodeURIComponent(user)}`),
+  ).heads;
+  const have = restarted ? {} : Object.fromEntries(heads.map((h) => [h.instanceId, h.seq]));
   for (;;) {
-    const page = await log.read(user, cursor, options.config.sync.batchSize);
+    const page = await log.read(user, cursor, options.config.sync.batchSize, restarted ? {} : have);
     if (page.entries.length > 0) {
       try {
         PushReplySchema.parse(
@@ -226,6 +235,25 @@ export function checkNotBehind(seen: ChainHead[], now: ChainHead[], peer: string
       );
     }
   }
+}
+
+/** Where we hold the entry a peer's chain ends at, it must be the same entry: else its chain forked. */
+async function checkSameEntries(
+  log: ChangeLog,
+  heads: ChainHead[],
+  peer: string,
+  userId: string,
+): Promise<void> {
+  const held = await log.hashesAt(userId, heads);
+  heads.forEach((head, i) => {
+    const ours = held[i];
+    if (ours && ours !== head.hash) {
+      throw new IntegrityError(
+        `Sync peer ${peer} holds another entry ${head.seq} of chain ${head.instanceId} for ${userId} than this instance does: a forked log. Refusing to pull from it.`,
+        { details: { reason: 'fork', peer, userId, instanceId: head.instanceId } },
+      );
+    }
+  });
 }
 
 function mergeHeads(seen: ChainHead[], now: ChainHead[]): ChainHead[] {

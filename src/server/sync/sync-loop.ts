@@ -31,6 +31,14 @@ export function scheduleSync(options: SyncLoopOptions): { stop(): Promise<void> 
   let stopped = false;
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | undefined;
+  // A peer that stays down is logged once per change of its error, not every round.
+  const lastError = new Map<string, string>();
+  const report = (name: string, error: unknown) => {
+    const shown = errorOf(error);
+    const level = lastError.get(name) === shown.message ? 'debug' : 'warn';
+    lastError.set(name, shown.message);
+    logger[level]({ err: error, peer: name }, 'sync round failed');
+  };
 
   const round = async () => {
     for (const { peer, index } of peers) {
@@ -58,7 +66,7 @@ export function scheduleSync(options: SyncLoopOptions): { stop(): Promise<void> 
         logger.debug({ peer: name, pulled, pushed }, 'sync round');
       } catch (error) {
         rounds.record({ peer: name, at, ok: false, pulled: 0, pushed: 0, error: errorOf(error) });
-        logger.warn({ err: error, peer: name }, 'sync round failed');
+        report(name, error);
       }
     }
   };

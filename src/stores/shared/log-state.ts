@@ -74,14 +74,32 @@ export function deriveMemory(entries: DerivableEntry[]): DerivedMemory {
   return memory ? { kind: 'present', memory, versions, head: head! } : { kind: 'absent', head };
 }
 
-/** The entries whose payloads may go: every one ordered before the last delete. */
+/**
+ * The entries whose payloads may go because a delete made them useless: every one ordered
+ * before the last delete, and the edits after it that the state rule ignores (before a
+ * create or import brings the id back). What the memory is now never needs them.
+ */
 export function prunableEntries(entries: DerivableEntry[]): string[] {
   const sorted = [...entries].sort(byClock);
   const lastDelete = sorted.findLastIndex((e) => e.op === 'delete');
+  if (lastDelete < 0) return [];
+  const revived = sorted.findIndex(
+    (e, i) => i > lastDelete && (e.op === 'create' || e.op === 'merge' || e.op === 'import'),
+  );
+  const end = revived < 0 ? sorted.length : revived;
   return sorted
-    .slice(0, Math.max(0, lastDelete))
-    .filter((e) => e.body !== null)
+    .filter((e, i) => (i < lastDelete || (i > lastDelete && i < end)) && e.op !== 'delete' && e.body !== null)
     .map((e) => e.hash);
+}
+
+/** Entries that may rightly hold no payload: the prunable ones, and any before a later import (a key rotation re-logs). */
+export function mayLackPayload(entries: DerivableEntry[]): Set<string> {
+  const all = entries.map((e) => ({ ...e, body: {} }));
+  const out = new Set(prunableEntries(all));
+  const sorted = [...all].sort(byClock);
+  const lastImport = sorted.findLastIndex((e) => e.op === 'import');
+  for (const e of sorted.slice(0, Math.max(0, lastImport))) out.add(e.hash);
+  return out;
 }
 
 function versionOf(memory: Memory, op: VersionOp): MemoryVersion {

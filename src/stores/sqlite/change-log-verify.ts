@@ -12,10 +12,10 @@
 import { createHash } from 'node:crypto';
 import type { Cipher } from '../../security/cipher.ts';
 import type { InstanceIdentity } from '../../security/instance-key.ts';
-import { compareEntries, entryProblem, GENESIS } from '../../security/log-entry.ts';
+import { entryProblem, GENESIS } from '../../security/log-entry.ts';
 import type { Memory, MemoryVersion } from '../../types.ts';
 import { canonicalJson } from '../../util/canonical-json.ts';
-import { deriveMemory } from '../shared/log-state.ts';
+import { deriveMemory, mayLackPayload } from '../shared/log-state.ts';
 import type { LogDigest, LogProblem, LogVerifyReport } from '../types.ts';
 import { derivable, type EntryRow, entriesOfMemory, knownKey, logUsers, toEntry } from './change-log-sql.ts';
 import { fromRow, fromVersionRow, type MemoryRow, type VersionRow } from './row-codec.ts';
@@ -91,9 +91,7 @@ function checkChain(
       }
       const problem = entryProblem(toEntry(row), key);
       if (problem) {
-        const reason =
-          key === undefined ? 'untrusted' : problem.includes('signature') ? 'signature' : 'tampered';
-        at(row.seq, `entry ${row.seq}: ${problem}`, reason);
+        at(row.seq, `entry ${row.seq}: ${problem.message}`, problem.reason);
         return walked;
       }
       previous = row.hash;
@@ -116,21 +114,21 @@ function checkChain(
   return walked;
 }
 
-/** A payload may be gone only where a delete or an import (a key rotation's) of its memory comes after it. */
+/** A payload may be gone only where a delete made it useless, or an import (a key rotation's) re-logged its memory. */
 function checkPruned(c: SqliteConnection, userId: string, problems: LogProblem[]): void {
   const rows = c
     .stmt("SELECT * FROM sync_log WHERE user_id = ? AND payload IS NULL AND op != 'delete'")
     .all(userId) as EntryRow[];
+  const allowed = new Map<string, Set<string>>();
   for (const row of rows) {
-    const later = entriesOfMemory(c, userId, row.memory_id).some(
-      (other) =>
-        (other.op === 'delete' || other.op === 'import') &&
-        compareEntries(
-          { hlc: other.hlc, instanceId: other.author },
-          { hlc: row.hlc, instanceId: row.author },
-        ) > 0,
-    );
-    if (!later) {
+    let may = allowed.get(row.memory_id);
+    if (!may) {
+      may = mayLackPayload(
+        entriesOfMemory(c, userId, row.memory_id).map((r) => derivable({ ...r, payload: null }, null)),
+      );
+      allowed.set(row.memory_id, may);
+    }
+    if (!may.has(row.hash)) {
       problems.push({
         reason: 'pruned',
         userId,

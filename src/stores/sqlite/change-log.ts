@@ -15,11 +15,13 @@ import type { Cipher } from '../../security/cipher.ts';
 import { type InstanceIdentity, instanceIdOf } from '../../security/instance-key.ts';
 import {
   compareEntries,
+  entryHash,
   entryProblem,
   type LogEntry,
   type LogOp,
   openPayload,
   sealPayload,
+  sha256Hex,
   signEntry,
 } from '../../security/log-entry.ts';
 import type { Memory } from '../../types.ts';
@@ -81,8 +83,12 @@ interface Staged {
 }
 
 const HLC_KEY = 'log_hlc';
+/** Entries whose signature checked out lately: apply re-stages what contentsToEmbed staged. */
+const VERIFIED_KEPT = 50_000;
 
 export class SqliteChangeLog implements ChangeLogStore {
+  private readonly verified = new Set<string>();
+
   constructor(
     private readonly c: SqliteConnection,
     private readonly cipher: Cipher | null,
@@ -195,7 +201,12 @@ export class SqliteChangeLog implements ChangeLogStore {
     return headsOf(this.c, userId);
   }
 
-  async read(userId: string, after: string | undefined, limit: number): Promise<LogPage> {
+  async read(
+    userId: string,
+    after: string | undefined,
+    limit: number,
+    have: Record<string, number> = {},
+  ): Promise<LogPage> {
     let from = 0;
     let reset = false;
     if (after !== undefined && after !== '' && after !== '0') {
@@ -217,7 +228,15 @@ export class SqliteChangeLog implements ChangeLogStore {
     const page = more ? rows.slice(0, limit) : rows;
     const last = page.at(-1);
     const cursor = last ? `${last.rowid}.${last.hash.slice(0, 16)}` : from === 0 ? '0' : after!;
-    return { entries: page.map(toEntry), cursor, more, reset };
+    const wanted = page.filter((row) => row.seq > (have[row.author] ?? 0));
+    return { entries: wanted.map(toEntry), cursor, more, reset };
+  }
+
+  async hashesAt(
+    userId: string,
+    positions: Array<{ instanceId: string; seq: number }>,
+  ): Promise<Array<string | null>> {
+    return positions.map((p) => entryAt(this.c, userId, p.instanceId, p.seq)?.hash ?? null);
   }
 
   async publicKeys(instanceIds: string[]): Promise<Record<string, string>> {
@@ -330,14 +349,9 @@ export class SqliteChangeLog implements ChangeLogStore {
         );
       }
       const key = this.keyOf(entry.instanceId, keys, newKeys);
-      const problem = entryProblem(entry, key);
-      if (problem) {
-        throw integrity(
-          key === undefined ? 'untrusted' : 'signature',
-          `${where} is refused: ${problem}.`,
-          entry,
-        );
-      }
+      const problem = this.verifiedBefore(entry) ? null : entryProblem(entry, key);
+      if (problem) throw integrity(problem.reason, `${where} is refused: ${problem.message}.`, entry);
+      this.noteVerified(entry);
       const head = heads.get(entry.instanceId) ?? headOf(this.c, userId, entry.instanceId);
       if (entry.seq !== head.seq + 1) {
         throw integrity(
@@ -359,6 +373,16 @@ export class SqliteChangeLog implements ChangeLogStore {
       fresh.push(entry);
     }
     return { fresh, duplicates, keys: newKeys };
+  }
+
+  /** Whether this exact entry (fields, payload and signature) verified a moment ago. */
+  private verifiedBefore(entry: LogEntry): boolean {
+    return this.verified.has(verifiedKey(entry));
+  }
+
+  private noteVerified(entry: LogEntry): void {
+    if (this.verified.size >= VERIFIED_KEPT) this.verified.clear();
+    this.verified.add(verifiedKey(entry));
   }
 
   private keyOf(
@@ -443,7 +467,7 @@ export class SqliteChangeLog implements ChangeLogStore {
     vectors: Map<string, Float32Array>,
     changed: Array<{ memory: Memory; vector: Float32Array | null | undefined }>,
     removed: Array<{ userId: string; id: string }>,
-  ): 'sealed' | 'same' | 'written' {
+  ): 'sealed' | 'absent' | 'written' {
     const rows = entriesOfMemory(this.c, userId, memoryId).map((r) => derivable(r, this.cipher));
     pruneEntries(this.c, prunableEntries(rows));
     const derived = deriveMemory(rows);
@@ -456,12 +480,12 @@ export class SqliteChangeLog implements ChangeLogStore {
       );
     }
     if (derived.kind === 'absent') {
-      if (!row) return 'same';
+      if (!row) return 'absent';
       this.host.removeMemory(row.rowid);
       removed.push({ userId, id: memoryId });
       return 'written';
     }
-    if (row && (row as MemoryRow & { log_hash: string | null }).log_hash === derived.head) return 'same';
+    // Written even when the winner stayed: an earlier edit that arrived late renumbers the history.
     const current = row ? fromRow(row, this.cipher) : null;
     let vector: Float32Array | undefined;
     const memory: Memory = { ...derived.memory };
@@ -483,6 +507,11 @@ export class SqliteChangeLog implements ChangeLogStore {
     changed.push({ memory, vector });
     return 'written';
   }
+}
+
+/** Everything the check covers: recomputing the hash from these fields is what entryProblem did. */
+function verifiedKey(entry: LogEntry): string {
+  return `${entryHash(entry)}:${entry.hash}:${entry.payload === null ? '-' : sha256Hex(entry.payload)}:${entry.sig}`;
 }
 
 function byMemory(entries: LogEntry[]): Map<string, LogEntry[]> {
