@@ -349,6 +349,8 @@ export function buildOpenApiDocument(): Json {
           summary: 'The memory inspector page (no key needed to load it; its API calls send one)',
           security: [],
           responses: { '200': { description: 'text/html' } },
+        },
+      },
       '/v1/sync/hello': {
         get: {
           summary: 'Sync handshake (peer key): the instance id, public key and a signature of the nonce',
