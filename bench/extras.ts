@@ -33,17 +33,20 @@ export function benchExtras(
     });
   }
   if (options.peer === 'mem0') {
-    extras.push({
-      name: 'peer-mem0',
-      run: (scratch) =>
-        runPeerLatency(
-          { ...options.config, log: { level: 'error' } },
-          async (config) => createMemory(config),
-          scratch,
-          options.quick ? 500 : 1_000,
-          options.quick ? 100 : 200,
-        ),
-    });
+    // 1k and 10k in the full run (the issue's standing sizes); 500 in --quick.
+    for (const memories of options.quick ? [500] : [1_000, 10_000]) {
+      extras.push({
+        name: memories === 10_000 ? 'peer-mem0-10k' : 'peer-mem0',
+        run: (scratch) =>
+          runPeerLatency(
+            { ...options.config, log: { level: 'error' } },
+            async (config) => createMemory(config),
+            scratch,
+            memories,
+            options.quick ? 100 : 200,
+          ),
+      });
+    }
   } else if (options.peer) {
     throw new Error(`Unknown peer "${options.peer}"; the available peer is "mem0".`);
   }

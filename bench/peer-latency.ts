@@ -47,7 +47,7 @@ export async function runPeerLatency(
     ...config,
     store:
       config.store.kind === 'sqlite'
-        ? { ...config.store, path: join(scratch, 'peer-strata.db') }
+        ? { ...config.store, path: join(scratch, `peer-strata-${memories}.db`) }
         : config.store,
   };
   const memory = await open(strataConfig);
@@ -68,7 +68,10 @@ export async function runPeerLatency(
     const embedder = createEmbedder(config);
     await embedder.ready();
     try {
-      const peer = await createMem0Peer(embedder, scratch, { name: onDisk ? 'disk' : 'mem', onDisk });
+      const peer = await createMem0Peer(embedder, scratch, {
+        name: `${onDisk ? 'disk' : 'mem'}-${memories}`,
+        onDisk,
+      });
       const add = await timeOps(memories, (i) => peer.add('peer-user', texts[i]!));
       const search = await timeOps(searches, (i) => peer.search('peer-user', queries[i]!, 10));
       return { peer, add, search };

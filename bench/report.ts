@@ -1,6 +1,7 @@
 /**
  * Human output of `strata bench`: the latency table per memory count, the other
- * measurements as key/value rows, the SPEC §8 targets with pass/fail, and the SVG chart
+ * measurements as key/value rows, the SPEC §8 targets and the per-turn goals with
+ * pass/fail, and the SVG chart
  * of latency vs memory count written to docs/.
  */
 import { writeFileSync } from 'node:fs';
@@ -62,16 +63,23 @@ export function renderBenchHuman(report: BenchReport, table: Table): string {
       value: `heap ${report.soak.heapGrowthMbPer10k} MB/10k ops, RSS ${report.soak.rssGrowthMbPer10k} MB/10k ops (${report.soak.memoriesAdded} memories added)`,
     },
   ];
+  if ('error' in report.sqliteVec) facts.push({ measure: 'sqlite-vec', value: report.sqliteVec.error });
+  else
+    for (const row of report.sqliteVec)
+      facts.push({
+        measure: `vector top-10 at ${row.memories}, strata / sqlite-vec ${row.version}`,
+        value: `p50 ${row.strata.p50} / ${row.peer.p50} ms (${row.ratioP50}x), p95 ${row.strata.p95} / ${row.peer.p95} ms (${row.ratioP95}x), recall@10 vs exact ${row.recallAtK}`,
+      });
+  if (report.million) facts.push({ measure: '1M memories', value: JSON.stringify(report.million) });
   for (const [name, value] of Object.entries(report.extras))
     facts.push({ measure: name, value: JSON.stringify(value) });
-  const targets = report.targets.map((t) => ({
-    ...t,
-    measured: t.measured === null ? '—' : String(t.measured),
-  }));
+  const shown = (rows: BenchReport['targets']) =>
+    rows.map((t) => ({ ...t, measured: t.measured === null ? '—' : String(t.measured) }));
   return [
     table(rows, ['memories', 'op', 'p50', 'p95', 'p99', 'n']),
     table(facts, ['measure', 'value']),
-    table(targets, ['metric', 'target', 'measured', 'unit', 'status']),
+    table(shown(report.targets), ['metric', 'target', 'measured', 'unit', 'status']),
+    table(shown(report.goals), ['metric', 'target', 'measured', 'unit', 'status']),
   ].join('\n');
 }
 

@@ -14,10 +14,13 @@ import type { StrataMemory } from '../src/engine/strata-memory.ts';
 import { ValidationError } from '../src/errors.ts';
 import { dropPostgresStore } from '../src/stores/postgres/index.ts';
 import { type EmbedThroughput, measureEmbedding, measureModelLoad } from './embed-throughput.ts';
+import type { HttpLoadReport } from './http-users.ts';
+import type { MillionReport } from './million.ts';
+import { runSqliteVecSizes, type VecPeerReport } from './peers/sqlite-vec.ts';
 import { runScale, type SizeResult } from './scale.ts';
 import { runSoak, type SoakResult } from './soak.ts';
 import { type MemorySnapshot, memorySnapshot, round } from './stats.ts';
-import { evaluateTargets, type TargetResult } from './targets.ts';
+import { evaluateGoals, evaluateTargets, type TargetResult } from './targets.ts';
 
 export interface BenchOptions {
   quick: boolean;
@@ -30,6 +33,8 @@ export interface BenchOptions {
   progress?: (total: number, label: string) => { tick(n?: number): void; stop(): void };
   /** Extra sections (HTTP load, peer) run with the bench's scratch dir. */
   extras?: Array<{ name: string; run: (scratch: string) => Promise<unknown> }>;
+  /** Also grow a second store to 1M memories (bench/million.ts; minutes). */
+  million?: boolean;
 }
 
 export interface BenchReport {
@@ -61,7 +66,14 @@ export interface BenchReport {
   memoryAfterLargest: MemorySnapshot;
   soak: SoakResult;
   extras: Record<string, unknown>;
+  /** sqlite-vec brute-force KNN over the same stored vectors, one user at 1k and 10k. */
+  sqliteVec: Array<VecPeerReport & { memories: number }> | { error: string };
+  /** With --million: the 1M-memory store and its heavy user. */
+  million: MillionReport | { error: string } | null;
+  /** SPEC §8. */
   targets: TargetResult[];
+  /** The per-turn goals (observe, recall, HTTP, heavy user, 1M), pass/fail. */
+  goals: TargetResult[];
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
@@ -113,6 +125,18 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const memoryAfterLargest = memorySnapshot();
       log('leak soak…');
       const soak = await runSoak(memory, options.quick ? 600 : 10_000, options.quick ? 200 : 2_000);
+      log('sqlite-vec peer at 1k and 10k…');
+      const sqliteVec = await runSqliteVecSizes(config, options.open, scratch, [1_000, 10_000], 200).catch(
+        (error: Error) => ({ error: error.message }),
+      );
+      let million: BenchReport['million'] = null;
+      if (options.million) {
+        log('1M memories (minutes)…');
+        const { runMillionInChild } = await import('./million.ts');
+        million = await runMillionInChild({ embedder: config.embedder.kind }).catch((error: Error) => ({
+          error: error.message,
+        }));
+      }
       const extras: Record<string, unknown> = {};
       for (const extra of options.extras ?? []) {
         log(`${extra.name}…`);
@@ -158,6 +182,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         memoryAfterLargest,
         soak,
         extras,
+        sqliteVec,
+        million,
+        goals: evaluateGoals(goalInputs(at100k, memoryAfterLargest, embedding, extras.http, million)),
         targets: evaluateTargets({
           storeP50Ms: lastSize.store.p50,
           retrieveP95MsAt100k: at100k ? Math.max(at100k.search.p95, at100k.searchHeavy.p95) : null,
@@ -173,6 +200,34 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+function goalInputs(
+  at100k: SizeResult | undefined,
+  memoryAfterLargest: MemorySnapshot,
+  embedding: EmbedThroughput,
+  http: unknown,
+  million: BenchReport['million'],
+): Parameters<typeof evaluateGoals>[0] {
+  const load = http && typeof http === 'object' && 'requestsPerSec' in http ? (http as HttpLoadReport) : null;
+  const m = million && 'memories' in million ? million : null;
+  const exact = m && 'recallAtK' in m.heavyVectorSearch ? m.heavyVectorSearch.recallAtK : null;
+  const modelRows = (embedding.byEmbedder ?? []).filter(
+    (row): row is Extract<typeof row, { provider: string }> =>
+      'provider' in row && !/static|hash/.test(row.provider),
+  );
+  return {
+    observeP95MsAt100k: at100k?.observe.p95 ?? null,
+    recallP95MsAt100k: at100k?.recall.p95 ?? null,
+    httpReqPerSec: load ? round(load.requestsPerSec, 0) : null,
+    httpP99Ms: load?.latencyMs.p99 ?? null,
+    heavySearchP95MsAt1M: m?.heavySearch.p95 ?? null,
+    heavyRecallAt10VsExact: exact,
+    rssMbAt1M: m?.memory.rssMb ?? null,
+    ingest1MSec: m?.ingestSec ?? null,
+    rssMbAt100k: at100k ? memoryAfterLargest.rssMb : null,
+    modelBatchSpeedup: modelRows.length ? Math.max(...modelRows.map((r) => r.batchSpeedup)) : null,
+  };
 }
 
 function postgresUrlOf(options: BenchOptions): string {

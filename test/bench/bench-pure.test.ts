@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { latencyStats, percentile } from '../../bench/stats.ts';
 import { renderLineChart } from '../../bench/svg-chart.ts';
 import { sentenceGenerator } from '../../bench/synthetic.ts';
-import { evaluateTargets } from '../../bench/targets.ts';
+import { evaluateGoals, evaluateTargets } from '../../bench/targets.ts';
 
 describe('bench statistics', () => {
   it('uses nearest-rank percentiles', () => {
@@ -36,6 +36,33 @@ describe('targets', () => {
       batchSpeedup: 5,
     });
     expect(results.map((r) => r.status)).toEqual(['pass', 'n/a', 'fail', 'pass', 'pass']);
+  });
+
+  it('checks every per-turn goal, with rows not run marked n/a', () => {
+    const results = evaluateGoals({
+      observeP95MsAt100k: 9.9,
+      recallP95MsAt100k: 10,
+      httpReqPerSec: 500,
+      httpP99Ms: null,
+      heavySearchP95MsAt1M: null,
+      heavyRecallAt10VsExact: 0.979,
+      rssMbAt1M: 499,
+      ingest1MSec: 121,
+      rssMbAt100k: 249,
+      modelBatchSpeedup: 1.5,
+    });
+    expect(results.map((r) => r.status)).toEqual([
+      'pass',
+      'fail',
+      'pass',
+      'n/a',
+      'n/a',
+      'fail',
+      'pass',
+      'fail',
+      'pass',
+      'fail',
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * `strata bench`: latency, memory and throughput of the embedded default (bench/), with
- * --quick (under a minute) and full (adds 100k memories) modes, --json for one JSON
- * object, and in human mode a table plus an SVG chart written to docs/.
+ * --quick (under a minute) and full (adds 100k memories) modes, --million (a 1M store in
+ * a child process), --json for one JSON object, and in human mode a table plus an SVG chart written to docs/.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -20,6 +20,7 @@ interface BenchFlags {
   postgresUrl?: string;
   peer?: string;
   http?: boolean;
+  million?: boolean;
   chart?: string;
 }
 
@@ -37,6 +38,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--peer <name>', 'also run a peer side by side on the same data (mem0)')
     .option('--http', 'also run the concurrent-users HTTP load (loopback)')
     .option(
+      '--million',
+      'also grow a store to 1M memories in a child process (ingest, RSS, heavy-user search; minutes)',
+    )
+    .option(
       '--chart <file>',
       'where the human mode writes the SVG chart',
       resolve(REPO_ROOT, 'docs/bench-latency.svg'),
@@ -51,6 +56,7 @@ export function register(program: Command, ctx: CliContext): void {
         open: (conf) => ctx.openMemory(conf),
         log: (message) => ctx.output.info(message),
         progress: (total, label) => ctx.output.progress(total, label),
+        million: Boolean(flags.million),
         extras: benchExtras({
           quick: Boolean(flags.quick),
           peer: flags.peer,
