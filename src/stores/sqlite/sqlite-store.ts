@@ -42,6 +42,7 @@ import type {
 import type { Precision } from '../vector-index/vector-index.ts';
 import { SqliteChangeLog } from './change-log.ts';
 import { backfillLog } from './change-log-backfill.ts';
+import { WalCheckpointer } from './checkpointer.ts';
 import { ensureLookupIndexes } from './lookup-indexes.ts';
 import { migrate } from './migrations.ts';
 import { openDatabase } from './open-db.ts';
@@ -67,6 +68,8 @@ export interface SqliteStoreOptions {
   identity?: InstanceIdentity;
   /** Stamps change-log entries (default: the system clock). */
   clock?: Clock;
+  /** WAL checkpoints in a worker thread once the store has written a while (default true; checkpointer.ts). */
+  backgroundCheckpoint?: boolean;
 }
 
 export class SqliteStore implements MemoryStore {
@@ -78,6 +81,7 @@ export class SqliteStore implements MemoryStore {
   private readonly cipher: Cipher | null;
   private readonly indexes: SqliteIndexes;
   private log: SqliteChangeLog | null = null;
+  private checkpointer: WalCheckpointer | null = null;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.location = options.path;
@@ -98,6 +102,9 @@ export class SqliteStore implements MemoryStore {
     });
     const c = new SqliteConnection(db, this.location);
     this.c = c;
+    if (this.options.path !== ':memory:' && this.options.backgroundCheckpoint !== false) {
+      this.checkpointer = new WalCheckpointer(db, this.options.path);
+    }
     try {
       migrate({ db, reindexAll: () => reindexAll(c, this.cipher) }, this.location);
       ensureLookupIndexes(c);
@@ -119,6 +126,7 @@ export class SqliteStore implements MemoryStore {
       c.close();
       this.c = null;
       this.log = null;
+      this.checkpointer = null;
       throw error;
     }
   }
@@ -179,7 +187,9 @@ export class SqliteStore implements MemoryStore {
 
   /** Runs a write transaction and then applies its rows to the keyword index. */
   private txWrite<T>(fn: () => T): T {
-    return this.indexes.afterCommit(() => this.conn().tx(fn));
+    const out = this.indexes.afterCommit(() => this.conn().tx(fn));
+    this.checkpointer?.wrote();
+    return out;
   }
 
   /** Whether a restore writes exactly the state already stored (ignoring local access counts). */
@@ -200,6 +210,11 @@ export class SqliteStore implements MemoryStore {
     this.indexes.clear();
     const c = this.c;
     this.c = null;
+    // The worker's connection first: the store's own is then the last, whose close
+    // checkpoints the WAL into the file and removes it.
+    const checkpointer = this.checkpointer;
+    this.checkpointer = null;
+    await checkpointer?.close();
     c?.close();
   }
 
