@@ -12,6 +12,7 @@ import type { KeywordQuery } from '../../text/query-ast.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
 import { type Logger, silentLogger } from '../../util/logger.ts';
 import { modelMismatch } from '../shared/records.ts';
+import { tokensKey } from '../shared/tokens-key.ts';
 import type {
   CommitBatch,
   MemoryStore,
@@ -136,7 +137,7 @@ export class QdrantStore implements MemoryStore {
         'qdrant: moved memories to a new collection',
       );
     }
-    const payloadKey = this.codec.cipher?.keyId ?? 'plain';
+    const payloadKey = tokensKey(this.codec.cipher);
     if (meta !== null && meta.payloadKey !== payloadKey) {
       const rewritten = await rewritePayloads(scope, await userIds(scope));
       this.logger.info(
@@ -165,7 +166,7 @@ export class QdrantStore implements MemoryStore {
     await writeMeta(scope, {
       collection: scope.memories,
       model: next,
-      payloadKey: this.codec.cipher?.keyId ?? 'plain',
+      payloadKey: tokensKey(this.codec.cipher),
     });
     this.recorded = next;
   }

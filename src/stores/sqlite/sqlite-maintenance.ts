@@ -6,12 +6,14 @@
  */
 import { ConfigError } from '../../errors.ts';
 import type { Cipher } from '../../security/cipher.ts';
+import { tokensKey } from '../shared/tokens-key.ts';
 import {
   blobToVector,
   contentOf,
   fromRow,
   fromVersionRow,
   ftsText,
+  languageOfRow,
   type MemoryRow,
   toParams,
   type VersionRow,
@@ -42,9 +44,9 @@ export function checkKeys(c: SqliteConnection, cipher: Cipher | null): void {
   }
 }
 
-/** Which key (or plaintext) the FTS terms were written with. */
+/** Which key (or plaintext) and tokenizer the FTS terms were written with. */
 export function ftsKeyOf(cipher: Cipher | null): string {
-  return cipher ? cipher.keyId : 'plain';
+  return tokensKey(cipher);
 }
 
 /** Rewrites every FTS row from decrypted content (migration, key change, rotation). Call inside a transaction. */
@@ -52,12 +54,14 @@ export function reindexAll(c: SqliteConnection, cipher: Cipher | null): void {
   c.db.prepare("INSERT INTO memories_fts(memories_fts) VALUES ('delete-all')").run();
   const insert = c.db.prepare('INSERT INTO memories_fts (rowid, terms) VALUES (?, ?)');
   const page = c.db.prepare(
-    'SELECT rowid, id, content, key_id FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?',
+    'SELECT rowid, id, content, metadata, key_id FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?',
   );
   for (let after = 0; ; ) {
     const rows = page.all(after, PAGE) as MemoryRow[];
     if (rows.length === 0) break;
-    for (const row of rows) insert.run(row.rowid, ftsText(contentOf(row, cipher), cipher));
+    for (const row of rows) {
+      insert.run(row.rowid, ftsText(contentOf(row, cipher), cipher, languageOfRow(row, cipher)));
+    }
     after = rows.at(-1)!.rowid;
   }
   c.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('fts_key', ftsKeyOf(cipher));
