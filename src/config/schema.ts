@@ -5,6 +5,7 @@
  * process.env.
  */
 import { z } from 'zod';
+import { LANGUAGES } from '../text/languages.ts';
 import { LAYERS, UserIdSchema } from '../types.ts';
 
 const SqliteStoreSchema = z.object({
@@ -158,6 +159,14 @@ export const LearningConfigSchema = z.object({
   implicit: z.boolean().default(false),
 });
 
+/** Languages of memories and queries (docs/languages.md). */
+export const LanguageConfigSchema = z.object({
+  /** Detect each message's and each query's language (tinyld); off: every text is `default`. */
+  detect: z.boolean().default(true),
+  /** The language of a text too short or unclear to tell (and of every text with detect off). */
+  default: z.enum(LANGUAGES).default('en'),
+});
+
 const ApiKeySchema = z.union([
   z.object({
     key: z.string().min(8, 'API keys must be at least 8 characters'),
@@ -212,7 +221,10 @@ export const ServerConfigSchema = z.object({
   /** Web origins ("https://chat.example.com") whose pages may call the API (CORS); others are refused. */
   corsOrigins: z.array(z.string().url()).default([]),
   /** HTTPS from a PEM certificate (chain) and private key, read at start; plain HTTP when left out. */
-  tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+  tls: z
+    .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
+    .strict()
+    .optional(),
 });
 
 export const EncryptionConfigSchema = z.object({
@@ -239,6 +251,7 @@ export const ConfigSchema = z.object({
   layers: LayersConfigSchema.default(LayersConfigSchema.parse({})),
   recall: RecallConfigSchema.default(RecallConfigSchema.parse({})),
   learning: LearningConfigSchema.default(LearningConfigSchema.parse({})),
+  language: LanguageConfigSchema.default(LanguageConfigSchema.parse({})),
   server: ServerConfigSchema.default(ServerConfigSchema.parse({})),
   encryption: EncryptionConfigSchema.default(EncryptionConfigSchema.parse({})),
   limits: LimitsConfigSchema.default(LimitsConfigSchema.parse({})),

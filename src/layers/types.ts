@@ -6,6 +6,7 @@
  * new folder plus one line in registry.ts.
  */
 import type { StrataConfig } from '../config/schema.ts';
+import type { Language } from '../text/languages.ts';
 import type { LayerName, Memory, Metadata, SourceRef } from '../types.ts';
 import type { EngineContext } from './context.ts';
 
@@ -16,6 +17,8 @@ export interface TurnMessage {
   text: string;
   /** Speaker name when the caller gave one (TurnInput.speakers). */
   speaker?: string;
+  /** The message's language (pipeline/normalize.ts); absent: English. */
+  language?: Language;
 }
 
 /** The facts of one turn after normalization (pipeline/normalize.ts produces them). */
@@ -91,6 +94,8 @@ export interface QueryContext {
   extraCandidates?: Memory[];
   /** The query is only a time window ("what did I say last week?"): no content to match. */
   windowOnly?: boolean;
+  /** The languages the query is searched in, its own first (text/detect-language.ts queryLanguages). */
+  languages?: Language[];
 }
 
 export interface Layer {
@@ -100,6 +105,11 @@ export interface Layer {
   prepareRecall?(query: QueryContext): void | Promise<void>;
   /** Multiplier (1 = neutral) for a recall candidate, applied after the scoring function. */
   score?(candidate: Memory, query: QueryContext): number;
+  /**
+   * Metadata for every memory made from a message, whatever layer wrote it: how the
+   * emotional layer says it did not analyse a message (no lexicon for its language).
+   */
+  annotate?(message: TurnMessage): Metadata | undefined;
 }
 
 export type LayerFactory = (config: StrataConfig) => Layer;
