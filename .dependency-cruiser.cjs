@@ -24,7 +24,8 @@ const FLOORS = [
   { name: 'engine', folders: ['src/engine'] },
   { name: 'pipeline', folders: ['src/pipeline'] },
   { name: 'layers', folders: ['src/layers'] },
-  { name: 'stores and embedders', folders: ['src/stores', 'src/embedders'] },
+  // src/media (blobs, OCR, captions, transcripts) is a provider like stores and embedders.
+  { name: 'stores and embedders', folders: ['src/stores', 'src/embedders', 'src/media'] },
   {
     name: 'ground floor',
     folders: [

@@ -5,8 +5,8 @@
 // dist/src/integrations/ai-sdk/index.js) and the CLI that bin/strata runs
 // (dist/src/cli/main.js). One module per source file, so the CLI's lazy imports stay lazy
 // (`strata add` loads neither the HTTP server nor the benchmark, and engines only some
-// configurations use are imported when configured). Plain JavaScript so it runs right
-// after `npm ci`.
+// configurations use are imported when configured), plus the static files of every
+// src/**/assets/ folder (the inspector page). Plain JavaScript so it runs right after `npm ci`.
 //
 //   node scripts/build.mjs [OUT_DIR]     (default dist/)
 //
@@ -15,6 +15,7 @@
 // compares with the sources' modification times.
 import { execFileSync } from 'node:child_process';
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -25,7 +26,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,6 +62,18 @@ const walk = (dir) => {
   }
 };
 walk(scratch);
+
+// Static files tsc does not emit: every `assets/` folder under src/ (the inspector page's
+// HTML, script and styles) is copied beside its compiled module, which reads it from there.
+const copyAssets = (dir) => {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const path = join(dir, entry.name);
+    if (entry.name === 'assets') cpSync(path, join(scratch, relative(root, path)), { recursive: true });
+    else copyAssets(path);
+  }
+};
+copyAssets(join(root, 'src'));
 writeFileSync(join(scratch, '.built'), `${new Date().toISOString()}\n`);
 
 const old = `${scratch}-old`;

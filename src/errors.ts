@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'store_unavailable',
   'embedder_error',
   'upstream_error',
+  'integrity_error',
   'closed',
   'internal_error',
 ] as const;
@@ -208,6 +209,20 @@ export class UpstreamError extends MemoryError {
     super('upstream_error', message, { retryable: status >= 500 || status === 429, ...options });
     this.name = 'UpstreamError';
     this.status = status;
+  }
+}
+
+/**
+ * integrity_error: a change log does not verify: an entry edited, a signature forged, a
+ * chain truncated or forked (two different entries at one position), or a peer serving such
+ * a log. `details.reason` says which (`tampered`, `signature`, `truncated`, `fork`, `gap`,
+ * `untrusted`, `identity`).
+ */
+export class IntegrityError extends MemoryError {
+  /** Creates the error. @param message What failed, with which value, and what to do about it. */
+  constructor(message: string, options: MemoryErrorOptions = {}) {
+    super('integrity_error', message, options);
+    this.name = 'IntegrityError';
   }
 }
 

@@ -7,11 +7,15 @@ export { type LoadConfigOptions, loadConfig } from './config/load.ts';
 export {
   ConfigSchema,
   type EmbedderConfig,
+  type MediaConfig,
   type StoreConfig,
   type StrataConfig,
   type StrataConfigInput,
+  type SyncConfig,
+  type SyncPeerConfig,
 } from './config/schema.ts';
 export type { Embedder, EmbeddingProvider } from './embedders/types.ts';
+export type { ChangeLog, InstanceInfo, LogPageWithKeys } from './engine/change-log.ts';
 export { createMemory, type MemoryDeps } from './engine/engine.ts';
 export type {
   ExportOptions,
@@ -30,6 +34,7 @@ export {
   ERROR_CODES,
   type ErrorCode,
   ForbiddenError,
+  IntegrityError,
   MemoryError,
   ModelMismatchError,
   ModelMissingError,
@@ -43,8 +48,26 @@ export {
   ValidationError,
 } from './errors.ts';
 export type { EmotionCluster } from './layers/emotional/clusters.ts';
+export type {
+  BlobInfo,
+  BlobStore,
+  MediaAnalysis,
+  MediaKind,
+  MediaRef,
+  StoredBlob,
+  TranscriptSegment,
+} from './media/types.ts';
 export type { ConsolidateOptions } from './pipeline/consolidate.ts';
-export type { MemoryStore } from './stores/types.ts';
+export type {
+  ChainHead,
+  ChangeLogStore,
+  LogApplyResult,
+  LogDigest,
+  LogPage,
+  LogProblem,
+  LogVerifyReport,
+  MemoryStore,
+} from './stores/types.ts';
 export { findTimeExpression, resolveTimeRange } from './text/time-filter.ts';
 export {
   type ChatMessage,

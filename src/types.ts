@@ -164,7 +164,10 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Message content as chat front ends send it: a string, or OpenAI-style parts. */
+/**
+ * Message content as chat front ends send it: a string, or OpenAI-style parts (text,
+ * image_url, input_image, image, input_audio, audio_url, file; others become placeholders).
+ */
 export const ContentPartSchema = z.union([
   z.object({ type: z.literal('text'), text: z.string() }).passthrough(),
   z
@@ -179,6 +182,12 @@ export const ChatMessageSchema = z.object({
   role: z.enum(['user', 'assistant', 'system', 'tool']),
   content: MessageContentSchema,
   timestamp: z.union([IsoDateSchema, z.number()]).optional(),
+  /**
+   * Open WebUI attachments (`{type:"image", url}`, `{type:"file", url, name, file:{meta:
+   * {content_type}, data:{content}}}`): the images and recordings among them are read like
+   * content parts (docs/multimodal.md); documents are left to Open WebUI.
+   */
+  files: z.array(z.record(z.string(), z.unknown())).max(64).optional(),
 });
 /** One chat message: role, content (text or parts) and an optional timestamp. */
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
@@ -215,6 +224,8 @@ export const RecallRequestSchema = z.object({
   now: IsoDateSchema.optional(),
   /** Build the block without recording access (no reinforcement, no co-recall links). */
   dryRun: z.boolean().optional(),
+  /** Shared scopes to add (of config sync.scopes; default all of them, [] for none). */
+  scopes: z.array(z.string()).optional(),
 });
 /** What {@link StrataMemory.recall} takes: `userId`, the messages so far, and an optional budget, k, layers, time zone and `now`. */
 export type RecallRequest = z.input<typeof RecallRequestSchema>;
@@ -260,6 +271,8 @@ export interface RecallResult {
   memories: SearchResult[];
   /** Ids of the memories whose lines are in `context` (what a rating of the reply is about). */
   contextIds?: string[];
+  /** Memories of shared scopes (sync.scopes) whose lines are in `context`, marked `shared:<scope>` there. */
+  shared?: Array<{ scope: string; memory: Memory; score: number }>;
 }
 
 /** One ranked memory of {@link StrataMemory.explain}: why it is where it is. */
@@ -295,6 +308,12 @@ export interface LearningExplained {
   ratings: number;
   useful: number;
   pairs: number;
+  /**
+   * The prequential check of the user's weights for this kind: later rated pairs they
+   * favoured rightly or wrongly, and whether they are applied (off once contradicted more
+   * often than confirmed over 20 pairs; recall then uses the defaults).
+   */
+  check: { agree: number; disagree: number; applied: boolean };
   updatedAt: string | null;
 }
 
@@ -345,8 +364,11 @@ export interface MemoryStats {
   users: number;
   memories: number;
   versions: number;
+  /** Bytes stored: memories, and media blobs (also given apart in `media`). */
   bytes: number;
   byLayer: Record<LayerName, LayerStats>;
+  /** Images and recordings kept as blobs, and their bytes. */
+  media?: { blobs: number; bytes: number };
   embedder?: {
     model: string;
     dimensions: number;
@@ -366,4 +388,6 @@ export interface ImportResult {
   imported: number;
   unchanged: number;
   lines: number;
+  /** Media blobs written (absent when the file had none new). */
+  media?: number;
 }

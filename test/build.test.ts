@@ -2,7 +2,7 @@
  * The compiled package (`npm run build` → dist/, what bin/strata and the published package
  * run): built into a private folder inside the repo (so the package root is found by
  * walking up, as from dist/), then driven as a child process. Proves the JavaScript imports
- * no TypeScript sources, that the declaration files name `.js` modules, that the compiled
+ * no TypeScript sources, that the inspector's static files are copied beside their module, that the declaration files name `.js` modules, that the compiled
  * CLI finds its files (the static embedding table, package.json) without the tsx loader,
  * and that it keeps users apart.
  */
@@ -46,6 +46,20 @@ describe('compiled package', () => {
     expect(types).toContain("from './engine/engine.js'");
     expect(types).not.toMatch(/from\s+["'][^"']+\.ts["']/);
     expect(readFileSync(join(outDir, '.built'), 'utf8')).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('ships the inspector page beside its compiled module, which finds it there', () => {
+    const routes = join(outDir, 'src/integrations/inspector/routes.js');
+    const runner = `const { loadAssets } = await import(${JSON.stringify(routes)}); console.log([...loadAssets().keys()].sort().join(' '));`;
+    const names = execFileSync(process.execPath, ['--input-type=module', '-e', runner], {
+      encoding: 'utf8',
+      cwd: ROOT,
+    });
+    expect(names.trim().split(' ')).toEqual(
+      expect.arrayContaining(['app.css', 'app.js', 'favicon.svg', 'index.html']),
+    );
+    const source = readFileSync(join(ROOT, 'src/integrations/inspector/assets/app.js'), 'utf8');
+    expect(readFileSync(join(outDir, 'src/integrations/inspector/assets/app.js'), 'utf8')).toBe(source);
   });
 
   it('prints the package version', () => {

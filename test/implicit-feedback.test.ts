@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemory } from '../src/engine/engine.ts';
-import { implicitRatings } from '../src/engine/implicit-feedback.ts';
+import { implicitRatings, isCorrection, negatedTerms } from '../src/engine/implicit-feedback.ts';
 import type { StrataMemory } from '../src/engine/strata-memory.ts';
 import { newMemory } from '../src/records.ts';
 import type { Memory } from '../src/types.ts';
@@ -28,6 +28,7 @@ describe('implicitRatings (pure)', () => {
     expect(implicitRatings([lisbon, tram], REPLY_TEXT, QUESTION)).toEqual({
       used: [lisbon.id],
       unused: [tram.id],
+      wrong: [],
     });
     // Speaker names of exchange lines do not count.
     const exchange = m('Alice: I love trams\nAssistant: Noted.');
@@ -35,6 +36,35 @@ describe('implicitRatings (pure)', () => {
     // A reply that only repeats the question's words uses nothing.
     const live = m('Where I live now is a question');
     expect(implicitRatings([live], 'Where do you live now?', QUESTION).used).toEqual([]);
+  });
+});
+
+describe('corrections (pure)', () => {
+  const m = (content: string) =>
+    newMemory({ userId: 'u', layer: 'semantic', content }, '2026-01-01T00:00:00.000Z', null);
+  it('a message opening as a correction rates wrong what it negates or what the turn superseded', () => {
+    expect(isCorrection('No, I moved to Berlin last month')).toBe(true);
+    expect(isCorrection("Actually, it's Anna, not Maria")).toBe(true);
+    expect(isCorrection("That's wrong, I quit that job")).toBe(true);
+    expect(isCorrection('Nobody told me about Berlin')).toBe(false);
+    expect(isCorrection('I moved to Berlin last month')).toBe(false);
+    expect([...negatedTerms("Actually, it's Anna, not Maria")]).toEqual(['maria']);
+    // A term both negated and affirmed is not wrong ("not the red one, the red car").
+    expect([...negatedTerms('No, not red, the red car')]).toEqual([]);
+    const maria = m('My sister is called Maria');
+    const anna = m('Anna is a good friend');
+    const munich = m('User lives in Munich');
+    const reply = 'Got it, Anna is your sister.';
+    const correction = 'Actually, my sister is Anna, not Maria';
+    expect(implicitRatings([maria, anna, munich], reply, correction, new Set([munich.id]))).toEqual({
+      used: [],
+      unused: [anna.id],
+      wrong: [maria.id, munich.id],
+    });
+    // Without the cue, news is news: a superseded fact is not called wrong.
+    expect(
+      implicitRatings([munich], 'Berlin, nice!', 'I moved to Berlin', new Set([munich.id])).wrong,
+    ).toEqual([]);
   });
 });
 
@@ -82,6 +112,44 @@ describe('implicit feedback end to end', { timeout: 60_000 }, () => {
     const stats = (await memory.stats('alice')).learning!;
     expect(stats.users[0]).toMatchObject({ ratings: 2, useful: 1 });
     expect((await memory.stats('bob')).learning!.users[0]).toMatchObject({ ratings: 0 });
+  });
+
+  it('library: a correction flags the fact it supersedes wrong, and recall leaves it out', async () => {
+    await open(true);
+    await memory.observeTurn({
+      userId: 'alice',
+      chatId: 'c0',
+      messages: [{ role: 'user', content: 'I live in Munich.' }],
+    });
+    const ask = {
+      userId: 'alice',
+      messages: [{ role: 'user' as const, content: 'Where do I live?' }],
+      dryRun: true,
+    };
+    const before = await memory.recall(ask);
+    const munichFacts = (await memory.list({ userId: 'alice', layer: 'semantic' })).items.filter((x) =>
+      /munich/i.test(x.content),
+    );
+    expect(munichFacts.length).toBeGreaterThan(0);
+    const recalled = [...new Set([...(before.contextIds ?? []), ...munichFacts.map((x) => x.id)])];
+    await memory.observeTurn({
+      userId: 'alice',
+      chatId: 'c1',
+      messages: [
+        { role: 'user', content: 'No, I moved to Berlin.' },
+        { role: 'assistant', content: 'Thanks for telling me, Berlin it is.' },
+      ],
+      recalled,
+    });
+    for (const fact of munichFacts) {
+      const now = await memory.get('alice', fact.id);
+      expect(now.supersededBy, fact.content).toBeTruthy();
+      expect(now.metadata.feedback, fact.content).toMatchObject({ wrong: 1 });
+      expect(now.metadata.flaggedWrong).toBeTruthy();
+    }
+    const after = await memory.recall(ask);
+    for (const fact of munichFacts) expect(after.contextIds).not.toContain(fact.id);
+    expect(after.context).toMatch(/Berlin/);
   });
 
   it('library: with learning.implicit off (the default) recalled ids change nothing', async () => {

@@ -437,6 +437,13 @@ describe('the packed npm package, installed into an empty project', { timeout: 6
         expect(out).toContain('I love hiking in the Alps');
         expect(out).toMatch(/exam is next Friday \(Friday/);
         expect(lines.at(-1)).toBe('0');
+        // The inspector page is in the package and served from it.
+        const page = await fetch(`${url}/ui`);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('/ui/assets/app.js');
+        const script = await fetch(`${url}/ui/assets/app.js`);
+        expect(script.status).toBe(200);
+        expect(await script.text()).toContain("from './api.js'");
       } finally {
         server.kill('SIGTERM');
       }

@@ -2,7 +2,7 @@
  * The upgrade path itself, on real data: test/upgrade.test.ts opens the kept store files,
  * which this version wrote at the latest schema, so no migration runs there. Here each
  * older schema is rebuilt from the newest fixture by undoing what the later migrations add
- * (v2: the FTS5 keyword tables; v3: user_state) and removing their schema_version rows,
+ * (v2: the FTS5 keyword tables; v3: user_state; v4: the change log) and removing their schema_version rows,
  * which is exactly what a file written before those migrations holds. Opening such a copy
  * with the current code must run the missing migrations in order (v1 → v2 re-indexes every
  * memory's keywords from its content), record them, and leave memories, history, keyword
@@ -25,6 +25,8 @@ const newest = readdirSync(FIXTURES)
 const UNDO: Record<number, string> = {
   2: 'DROP TABLE memories_vocab; DROP TABLE memories_fts;',
   3: 'DROP TABLE user_state;',
+  4: `DROP TABLE sync_log; DROP TABLE sync_heads; DROP TABLE sync_keys; DROP TABLE sync_peers;
+      ALTER TABLE memories DROP COLUMN log_hash; DELETE FROM meta WHERE key IN ('log_hlc', 'log_backfill');`,
 };
 
 function downgrade(path: string, to: number): void {

@@ -11,10 +11,11 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
-import { ConfigError, type ErrorCode, MemoryError, toMemoryError } from '../errors.ts';
+import { ConfigError, MemoryError, toMemoryError } from '../errors.ts';
 import { clockFrom } from '../util/clock.ts';
 import { createLogger } from '../util/logger.ts';
 import { packagePath } from '../util/package-root.ts';
+import { EXIT_CODES } from './exit-codes.ts';
 import { createOutput } from './output.ts';
 import type { CliContext, OpenOptions, RegisterCommand } from './types.ts';
 
@@ -48,29 +49,11 @@ export const COMMANDS: Array<[name: string, load: () => Promise<CommandModule>]>
   ['emotions', () => import('./commands/emotions.ts')],
   ['migrate', () => import('./commands/migrate.ts')],
   ['rotate-keys', () => import('./commands/rotate-keys.ts')],
+  ['verify', () => import('./commands/verify.ts')],
+  ['sync', () => import('./commands/sync.ts')],
 ];
 
-/** Exit status per error code (documented in README "CLI exit codes"). */
-export const EXIT_CODES: Record<ErrorCode, number> = {
-  internal_error: 1,
-  closed: 1,
-  validation_error: 2,
-  unsupported_media_type: 2,
-  request_timeout: 11,
-  not_found: 3,
-  conflict: 4,
-  payload_too_large: 5,
-  quota_exceeded: 5,
-  rate_limited: 6,
-  unauthorized: 7,
-  forbidden: 7,
-  model_missing: 8,
-  model_mismatch: 9,
-  config_error: 10,
-  store_unavailable: 11,
-  embedder_error: 12,
-  upstream_error: 13,
-};
+export { EXIT_CODES };
 
 interface GlobalOptions {
   json?: boolean;

@@ -198,6 +198,12 @@ export const ServerConfigSchema = z.object({
       maxBytesPerUser: z.number().int().min(1).default(1_073_741_824),
     })
     .default({ maxMemoriesPerUser: 1_000_000, maxBytesPerUser: 1_073_741_824 }),
+  import: z
+    .object({
+      /** Imports (POST /v1/import) that may run at once; more get 429 with Retry-After. */
+      maxConcurrent: z.number().int().min(1).default(2),
+    })
+    .default({ maxConcurrent: 2 }),
   /** OpenAI-compatible upstream for the /v1/chat/completions proxy. */
   upstream: z.object({ baseUrl: z.string().url(), apiKey: z.string().optional() }).optional(),
   backups: z
@@ -220,6 +226,8 @@ export const ServerConfigSchema = z.object({
   allowedHosts: z.array(z.string().min(1)).default([]),
   /** Web origins ("https://chat.example.com") whose pages may call the API (CORS); others are refused. */
   corsOrigins: z.array(z.string().url()).default([]),
+  /** Serve the memory inspector page at /ui (docs/inspector.md); its API calls need a key like any client. */
+  inspector: z.boolean().default(true),
   /** HTTPS from a PEM certificate (chain) and private key, read at start; plain HTTP when left out. */
   tls: z
     .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
@@ -235,10 +243,134 @@ export const EncryptionConfigSchema = z.object({
   previousKeys: z.array(z.string()).default([]),
 });
 
+/** A shared scope's name: its memories live under the user id `scope:<name>`. */
+export const ScopeNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a scope name is 1-63 lowercase letters, digits, _ or -');
+
+/** A shared scope's memories live under the user id `scope:<name>`. */
+export const SCOPE_PREFIX = 'scope:';
+
+/** The user id that holds a shared scope's memories. */
+export function scopeUserId(scope: string): string {
+  return `${SCOPE_PREFIX}${scope}`;
+}
+
+/** Rights a peer has on a shared scope: read it from us, write it to us, or both. */
+export const SCOPE_RIGHTS = ['read', 'write', 'readwrite'] as const;
+
+export const SyncPeerSchema = z
+  .object({
+    /** How logs and metrics name the peer; default its url, or peer<n>. */
+    name: z.string().min(1).max(64).optional(),
+    /** Base URL of the peer's `strata serve`; left out, the peer only calls us (behind NAT). */
+    url: z.string().url().optional(),
+    /** Shared secret of this pair: sent as the bearer key when we call the peer, expected when it calls us. */
+    key: z.string().min(16, 'sync.peers[].key must be at least 16 characters'),
+    /** The peer's public key (base64 SPKI, from its `strata sync --identity`); left out, pinned at first contact. */
+    publicKey: z.string().min(40).optional(),
+    /** Users synced with this peer both ways; no other user's entries are sent or accepted. */
+    users: z.array(UserIdSchema).default([]),
+    /** Shared scopes (of sync.scopes) and this peer's rights on each: read, write or readwrite. */
+    scopes: z.record(ScopeNameSchema, z.enum(SCOPE_RIGHTS)).default({}),
+  })
+  .strict();
+
+export const SyncConfigSchema = z.object({
+  /** The ed25519 instance key (PKCS#8 PEM, made with mode 0600 on first open); default instance-key.pem beside the database (in the data dir). */
+  instanceKeyFile: z.string().optional(),
+  peers: z.array(SyncPeerSchema).default([]),
+  /** Seconds between background sync rounds in `strata serve` (0: only `strata sync`). */
+  intervalSeconds: z.number().min(0).default(30),
+  /** Entries per request. */
+  batchSize: z.number().int().min(1).max(5_000).default(500),
+  /** Per-request timeout when calling a peer. */
+  timeoutMs: z.number().int().min(100).default(30_000),
+  /** Shared scopes this instance takes part in (federation); recall adds them for every user. */
+  scopes: z.array(ScopeNameSchema).default([]),
+});
+
 export const LimitsConfigSchema = z.object({
   maxContentBytes: z.number().int().min(1).default(32_768),
   maxBatchSize: z.number().int().min(1).default(10_000),
   maxMetadataBytes: z.number().int().min(1).default(16_384),
+});
+
+/** An OpenAI-compatible vision model that writes a one-line caption of each image (optional). */
+const CaptionConfigSchema = z.object({
+  /** Base URL of the API, with its version path (http://127.0.0.1:11434/v1); /chat/completions is appended. */
+  baseUrl: z.string().url(),
+  apiKey: z.string().optional(),
+  /** A model that accepts image_url parts (llava, gpt-4o-mini, qwen2.5-vl…). */
+  model: z.string().min(1),
+  prompt: z
+    .string()
+    .min(1)
+    .default('Describe this image in one short sentence for a searchable memory. Mention any visible text.'),
+  timeoutMs: z.number().int().min(100).default(30_000),
+});
+
+/** Where voice becomes text: an OpenAI-compatible /audio/transcriptions endpoint or pocketsphinx installed from the OS. */
+const TranscriptionConfigSchema = z
+  .object({
+    kind: z.enum(['openai', 'pocketsphinx']),
+    /** openai: base URL with its version path (http://127.0.0.1:8080/v1); /audio/transcriptions is appended. */
+    baseUrl: z.string().url().optional(),
+    apiKey: z.string().optional(),
+    /** openai: the model parameter (whisper-1, Systran/faster-whisper-small…). */
+    model: z.string().min(1).default('whisper-1'),
+    /** ISO-639-1 language hint passed to the endpoint (left out: it detects). */
+    language: z.string().min(2).max(8).optional(),
+    /** pocketsphinx: the program to run (Debian: apt-get install pocketsphinx pocketsphinx-en-us). */
+    command: z.string().min(1).default('pocketsphinx_continuous'),
+    timeoutMs: z.number().int().min(100).default(120_000),
+  })
+  .refine((t) => t.kind !== 'openai' || t.baseUrl !== undefined, {
+    message: 'media.transcription.baseUrl is required when kind is "openai"',
+    path: ['baseUrl'],
+  });
+
+/** Images and voice in messages (docs/multimodal.md): limits, URL fetching, OCR, captions, transcripts. */
+export const MediaConfigSchema = z.object({
+  /** Off: image and audio parts stay placeholders ("[image]") and nothing is kept. */
+  enabled: z.boolean().default(true),
+  /** Largest image or audio item, in bytes after base64 decoding. */
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1_048_576),
+  /** Largest image in pixels (width × height read from the header before decoding): decompression bombs are refused. */
+  maxPixels: z.number().int().min(1).default(40_000_000),
+  /** Longest audio item in seconds (read from the WAV header where it has one). */
+  maxAudioSeconds: z.number().positive().default(600),
+  /** Media items per message; more are refused. */
+  maxPerMessage: z.number().int().min(1).max(64).default(8),
+  fetch: z
+    .object({
+      /** Fetch http(s) image URLs (off: only data URLs are read; a URL stays a placeholder). */
+      enabled: z.boolean().default(false),
+      timeoutMs: z.number().int().min(100).default(10_000),
+      maxRedirects: z.number().int().min(0).max(10).default(3),
+      /**
+       * Address ranges a URL may resolve to although they are private (CIDR, e.g. "10.1.2.0/24"
+       * for your own image server). Loopback, private, link-local and other special
+       * addresses are refused otherwise, before any connection is made.
+       */
+      allowCidrs: z.array(z.string().min(3)).default([]),
+    })
+    .default({ enabled: false, timeoutMs: 10_000, maxRedirects: 3, allowCidrs: [] }),
+  ocr: z
+    .object({
+      /** auto: OCR when tesseract.js is installed; on: required (an error names the package); off: never. */
+      mode: z.enum(['auto', 'on', 'off']).default('auto'),
+      /** Characters of recognized text kept in the memory's text (the full text, up to 4000, is in metadata). */
+      maxChars: z.number().int().min(0).max(4000).default(500),
+      timeoutMs: z.number().int().min(100).default(60_000),
+    })
+    .default({ mode: 'auto', maxChars: 500, timeoutMs: 60_000 }),
+  caption: CaptionConfigSchema.optional(),
+  transcription: TranscriptionConfigSchema.optional(),
 });
 
 /** The zod schema of the configuration file and `createMemory()` config, with every default; `ConfigSchema.parse({})` is the default configuration. */
@@ -255,6 +387,8 @@ export const ConfigSchema = z.object({
   server: ServerConfigSchema.default(ServerConfigSchema.parse({})),
   encryption: EncryptionConfigSchema.default(EncryptionConfigSchema.parse({})),
   limits: LimitsConfigSchema.default(LimitsConfigSchema.parse({})),
+  media: MediaConfigSchema.default(MediaConfigSchema.parse({})),
+  sync: SyncConfigSchema.default(SyncConfigSchema.parse({})),
   log: z
     .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .default({ level: 'info' }),
@@ -266,5 +400,11 @@ export type StrataConfig = z.output<typeof ConfigSchema>;
 export type StrataConfigInput = z.input<typeof ConfigSchema>;
 /** The `store` section: SQLite (default), in-memory, Qdrant or Postgres. */
 export type StoreConfig = z.output<typeof StoreConfigSchema>;
+/** The `media` section: limits, URL fetching, OCR, captions and transcription. */
+export type MediaConfig = z.output<typeof MediaConfigSchema>;
+/** The `sync` section: instance key, peers and their rights, background interval, shared scopes. */
+export type SyncConfig = z.output<typeof SyncConfigSchema>;
+/** One entry of `sync.peers`. */
+export type SyncPeerConfig = z.output<typeof SyncPeerSchema>;
 /** The `embedder` section: static (default), use, onnx, openai or hash. */
 export type EmbedderConfig = z.output<typeof EmbedderConfigSchema>;

@@ -14,6 +14,9 @@ import type { Embedder } from '../embedders/types.ts';
 import { ClosedError, ConfigError, NotFoundError, ValidationError } from '../errors.ts';
 import { admitWrite, type EngineContext } from '../layers/context.ts';
 import type { EmotionCluster } from '../layers/emotional/clusters.ts';
+import { isBlobId } from '../media/blob-store.ts';
+import { createMediaRuntime } from '../media/media-runtime.ts';
+import type { BlobStore, StoredBlob } from '../media/types.ts';
 import type { ConsolidateOptions } from '../pipeline/consolidate.ts';
 import { refitPrior } from '../pipeline/learner-store.ts';
 import { hybridSearch, searchFilter } from '../pipeline/retrieval/hybrid.ts';
@@ -36,6 +39,7 @@ import {
   MemoryPatchSchema,
   type MemoryStats,
   type MemoryVersion,
+  type ObserveResult,
   type Page,
   type RecallRequest,
   type SearchQuery,
@@ -46,6 +50,7 @@ import {
 import { type Clock, nowIso, systemClock } from '../util/clock.ts';
 import { type Logger, silentLogger } from '../util/logger.ts';
 import { parseWith } from '../validation.ts';
+import { changeLogOf } from './change-log.ts';
 import { explainRecall, learningStats } from './explain.ts';
 import { applyFeedback } from './feedback.ts';
 import { implicitRatings } from './implicit-feedback.ts';
@@ -71,6 +76,8 @@ export interface MemoryDeps {
   logger?: Logger;
   store?: MemoryStore;
   embedder?: Embedder;
+  /** Where media blobs live (default: `<dataDir>/media`, in memory for a throwaway store). */
+  blobs?: BlobStore;
 }
 
 /** Creates the memory engine. Every option of `config` is optional (SQLite in `./.strata`, the offline static embedder); nothing is opened until the first call or {@link StrataMemory.ready}. */
@@ -91,15 +98,19 @@ class Engine implements StrataMemory {
   #closing: Promise<void> | null = null;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #writes = new KeyedQueue();
+  readonly changeLog = changeLogOf((fn) => this.#run(fn));
 
   constructor(config: StrataConfig, deps: MemoryDeps) {
     this.layers = [...config.layers.enabled];
+    const logger = deps.logger ?? silentLogger;
+    const clock = deps.clock ?? systemClock;
     this.#ctx = {
       config,
-      store: deps.store ?? createStore(config),
+      store: deps.store ?? createStore(config, { clock }),
       embedder: deps.embedder ?? createEmbedder(config),
-      clock: deps.clock ?? systemClock,
-      logger: deps.logger ?? silentLogger,
+      clock,
+      logger,
+      media: createMediaRuntime(config, logger, deps.blobs ? { blobs: deps.blobs } : {}),
     };
   }
 
@@ -299,7 +310,7 @@ class Engine implements StrataMemory {
         const result = await pipeline().then((p) => p.observeTurn(ctx, turn));
         if (ctx.config.learning.implicit && !result.skipped && turn.recalled?.length) {
           // The turn is stored either way: a failed rating is logged, not thrown.
-          await this.#implicitFeedback(ctx, turn, result.turnId).catch((error: unknown) =>
+          await this.#implicitFeedback(ctx, turn, result).catch((error: unknown) =>
             ctx.logger.warn({ err: error, userId: turn.userId }, 'implicit feedback not applied'),
           );
         }
@@ -311,7 +322,7 @@ class Engine implements StrataMemory {
   }
 
   /** Rates the memories the model got for this turn's reply by whether the reply used them (implicit-feedback.ts). */
-  async #implicitFeedback(ctx: EngineContext, turn: TurnInput, turnId: string): Promise<void> {
+  async #implicitFeedback(ctx: EngineContext, turn: TurnInput, result: ObserveResult): Promise<void> {
     const last = (role: string) => [...turn.messages].reverse().find((m) => m.role === role);
     const reply = last('assistant');
     if (!reply) return;
@@ -325,15 +336,23 @@ class Engine implements StrataMemory {
       });
       if (found) memories.push(found);
     }
-    const { used, unused } = implicitRatings(memories, contentText(reply.content), question);
+    // Facts this turn replaced: what a correction ("no, I moved to Berlin") contradicts.
+    const superseded = new Set(result.updated.filter((m) => m.supersededBy).map((m) => m.id));
+    const { used, unused, wrong } = implicitRatings(
+      memories,
+      contentText(reply.content),
+      question,
+      superseded,
+    );
     const base = {
       userId: turn.userId,
-      messageId: `implicit:${turnId}`,
+      messageId: `implicit:${result.turnId}`,
       recalled: memories.map((m) => m.id),
       ...(question ? { query: question.slice(0, 32_768) } : {}),
     };
     if (used.length) await this.#feedback(ctx, { ...base, memoryIds: used, rating: 'useful' });
     if (unused.length) await this.#feedback(ctx, { ...base, memoryIds: unused, rating: 'not_useful' });
+    if (wrong.length) await this.#feedback(ctx, { ...base, memoryIds: wrong, rating: 'wrong' });
   }
 
   recall(request: Parameters<StrataMemory['recall']>[0]) {
@@ -378,7 +397,32 @@ class Engine implements StrataMemory {
   }
 
   deleteUser(userId: string): Promise<number> {
-    return this.#run((ctx) => ctx.store.deleteUser(parseUserId(userId)));
+    return this.#run(async (ctx) => {
+      const user = parseUserId(userId);
+      const deleted = await ctx.store.deleteUser(user);
+      await ctx.media?.blobs.deleteUser(user);
+      return deleted;
+    });
+  }
+
+  getMedia(userId: string, id: string): Promise<StoredBlob> {
+    return this.#run(async (ctx) => {
+      const user = parseUserId(userId);
+      const blob = typeof id === 'string' && isBlobId(id) ? await ctx.media?.blobs.get(user, id) : null;
+      if (!blob) {
+        throw new NotFoundError(
+          `No media ${String(id).slice(0, 80)} for user ${user}; ids are the sha256 shown in recall lines and metadata.media.`,
+          {
+            details: { field: 'id' },
+          },
+        );
+      }
+      return blob;
+    });
+  }
+
+  users(): Promise<string[]> {
+    return this.#run(async (ctx) => [...(await ctx.store.users())].sort());
   }
 
   stats(userId?: string): Promise<MemoryStats> {
@@ -410,7 +454,8 @@ class Engine implements StrataMemory {
           `The ${ctx.store.kind} store has no key rotation command (the qdrant store re-encrypts under the current key when it opens).`,
         );
       }
-      return { rewritten: await ctx.store.rotateKeys() };
+      const rewritten = await ctx.store.rotateKeys();
+      return { rewritten: rewritten + ((await ctx.media?.blobs.rotateKeys()) ?? 0) };
     });
   }
 
@@ -421,6 +466,7 @@ class Engine implements StrataMemory {
       await Promise.allSettled([...this.#inFlight]);
       // The embedder flushes its queue before the store goes away.
       await this.#ctx.embedder.close();
+      await this.#ctx.media?.close();
       if (this.#opening) await this.#opening.catch(() => undefined);
       await this.#ctx.store.close();
       this.#ready = false;

@@ -6,7 +6,7 @@
  * from). Also the per-user learning figures of `stats`.
  */
 import type { EngineContext } from '../layers/context.ts';
-import type { LearnerState } from '../pipeline/learner.ts';
+import { type LearnerState, passesCheck } from '../pipeline/learner.ts';
 import { GLOBAL_SCOPE, LEARNER_KEY, layerWeights, learnerState } from '../pipeline/learner-store.ts';
 import { contentText } from '../text/content.ts';
 import { QUERY_KINDS, queryKind } from '../text/query-kind.ts';
@@ -47,6 +47,10 @@ async function learningFor(ctx: EngineContext, userId: string, text: string): Pr
     ratings: user.events,
     useful: user.useful,
     pairs,
+    check: {
+      ...(user.kinds[kind]?.check ?? { agree: 0, disagree: 0 }),
+      applied: passesCheck(user.kinds[kind] ?? { pairs: 0, logWeights: {} }),
+    },
     updatedAt: user.updatedAt,
   };
 }

@@ -2,16 +2,21 @@
  * The NDJSON export/import format: one JSON object per line, `{"kind":"memory", ...every
  * Memory field, "vector"?: base64 float32}` followed by that memory's `{"kind":"version",
  * ...MemoryVersion}` lines, then the user's `{"kind":"state", userId, key, value}` lines (the
- * learner's weights). Timestamps, ids and versions are written as stored, so an
+ * learner's weights), then one `{"kind":"media", userId, id, mediaKind, mimeType, bytes,
+ * createdAt, name?, analysis, data}` line per image or recording (data is base64; the id
+ * must be the sha256 of it). Timestamps, ids and versions are written as stored, so an
  * import reproduces the records exactly. Every line is validated before anything is written
  * (the error names the line number and field of the first problems): parseLine checks one
  * line, ImportValidator the whole file as it streams by, parseImport an in-memory text.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { StrataConfig } from '../config/schema.ts';
 import { MemoryError, ValidationError } from '../errors.ts';
+import type { MediaAnalysis, StoredBlob } from '../media/types.ts';
 import type { StoredRecord } from '../stores/types.ts';
 import {
+  IsoDateSchema,
   type Memory,
   MemorySchema,
   type MemoryVersion,
@@ -32,7 +37,30 @@ const StateLineSchema = z.object({
   key: z.string().min(1).max(200),
   value: z.unknown(),
 });
-const LineSchema = z.discriminatedUnion('kind', [MemoryLineSchema, VersionLineSchema, StateLineSchema]);
+/** A media blob of the user: `{"kind":"media", id (sha256 of the bytes), mediaKind, mimeType, bytes, createdAt, analysis, data (base64)}`. */
+const MediaLineSchema = z.object({
+  kind: z.literal('media'),
+  userId: UserIdSchema,
+  id: z.string().regex(/^[0-9a-f]{64}$/, 'must be the sha256 (64 hex digits) of the bytes'),
+  mediaKind: z.enum(['image', 'audio']),
+  mimeType: z.string().min(1).max(100),
+  bytes: z.number().int().min(0),
+  createdAt: IsoDateSchema,
+  name: z.string().max(1000).optional(),
+  analysis: z.record(z.string(), z.unknown()),
+  data: z.string(),
+});
+const LineSchema = z.discriminatedUnion('kind', [
+  MemoryLineSchema,
+  VersionLineSchema,
+  StateLineSchema,
+  MediaLineSchema,
+]);
+
+export function mediaLine(blob: StoredBlob): string {
+  const { kind, data, ...rest } = blob;
+  return `${JSON.stringify({ kind: 'media', ...rest, mediaKind: kind, data: data.toString('base64') })}\n`;
+}
 
 export interface StateEntry {
   userId: string;
@@ -74,6 +102,7 @@ export type ParsedLine =
   | { kind: 'memory'; record: StoredRecord & { line: number } }
   | { kind: 'version'; version: MemoryVersion }
   | { kind: 'state'; entry: StateEntry }
+  | { kind: 'media'; blob: StoredBlob }
   | { kind: 'invalid'; problems: Array<{ field: string; message: string }> };
 
 interface Problem {
@@ -105,6 +134,7 @@ export function parseLine(raw: string, line: number, options: ParseImportOptions
     return { kind: 'invalid', problems };
   }
   const entry = parsed.data;
+  if (entry.kind === 'media') return mediaEntry(entry, options, invalid);
   if (entry.kind === 'state') {
     let userId = entry.userId;
     if (options.userId !== undefined && userId !== options.userId) {
@@ -240,6 +270,47 @@ export function parseImport(text: string, options: ParseImportOptions): ParsedIm
   }
   validator.finish();
   return { records, history, lines: validator.lines };
+}
+
+function mediaEntry(
+  entry: z.output<typeof MediaLineSchema>,
+  options: ParseImportOptions,
+  invalid: (field: string, message: string) => ParsedLine,
+): ParsedLine {
+  let userId = entry.userId;
+  if (options.userId !== undefined && userId !== options.userId) {
+    if (!options.reassign) {
+      return invalid(
+        'userId',
+        `belongs to user "${userId}", but this import is for user "${options.userId}"`,
+      );
+    }
+    userId = options.userId;
+  }
+  const data = Buffer.from(entry.data, 'base64');
+  if (data.length !== entry.bytes)
+    return invalid('data', `decodes to ${data.length} bytes, but bytes says ${entry.bytes}`);
+  if (data.length > options.config.media.maxBytes) {
+    return invalid(
+      'data',
+      `is ${data.length} bytes; the limit is ${options.config.media.maxBytes} (media.maxBytes)`,
+    );
+  }
+  if (createHash('sha256').update(data).digest('hex') !== entry.id) {
+    return invalid('id', 'is not the sha256 of data (the bytes were altered)');
+  }
+  const blob: StoredBlob = {
+    id: entry.id,
+    userId,
+    kind: entry.mediaKind,
+    mimeType: entry.mimeType,
+    bytes: entry.bytes,
+    createdAt: entry.createdAt,
+    analysis: entry.analysis as MediaAnalysis,
+    data,
+  };
+  if (entry.name !== undefined) blob.name = entry.name;
+  return { kind: 'media', blob };
 }
 
 function stripKind(entry: z.output<typeof MemoryLineSchema>): Memory {

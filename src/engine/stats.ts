@@ -1,6 +1,7 @@
 /**
  * Engine statistics: the store's counts (every layer present, zero when empty) joined
- * with the embedder's model and cache figures, as MemoryStats for every surface.
+ * with the embedder's model and cache figures and the media blobs (whose bytes count in
+ * `bytes`, so quotas cover them), as MemoryStats for every surface.
  */
 
 import type { EngineContext } from '../layers/context.ts';
@@ -8,6 +9,8 @@ import { LAYERS, type MemoryStats } from '../types.ts';
 
 export async function engineStats(ctx: EngineContext, userId?: string): Promise<MemoryStats> {
   const stats = await ctx.store.stats(userId);
+  // Media blobs count in the bytes a user stores (the quotas read this figure).
+  const media = (await ctx.media?.blobs.usage(userId)) ?? { blobs: 0, bytes: 0 };
   const e = ctx.embedder.stats();
   const byLayer = Object.fromEntries(
     LAYERS.map((layer) => [
@@ -19,8 +22,9 @@ export async function engineStats(ctx: EngineContext, userId?: string): Promise<
     users: stats.users,
     memories: stats.memories,
     versions: stats.versions,
-    bytes: stats.bytes,
+    bytes: stats.bytes + media.bytes,
     byLayer,
+    media,
     embedder: {
       model: e.model,
       dimensions: e.dimensions,

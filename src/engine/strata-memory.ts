@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { WriteGate } from '../layers/context.ts';
 import type { EmotionCluster } from '../layers/emotional/clusters.ts';
+import type { StoredBlob } from '../media/types.ts';
 import type { ConsolidateOptions } from '../pipeline/consolidate.ts';
 import type {
   ConsolidateResult,
@@ -28,6 +29,7 @@ import type {
   SearchResult,
   TurnInput,
 } from '../types.ts';
+import type { ChangeLog } from './change-log.ts';
 
 /** Options of {@link StrataMemory.export}. */
 export interface ExportOptions {
@@ -35,6 +37,8 @@ export interface ExportOptions {
   includeHistory?: boolean;
   /** Include each memory's vector (base64 float32) so an import needs no re-embedding. Default false. */
   includeVectors?: boolean;
+  /** Include the user's images and recordings ("kind":"media" lines, base64). Default true. */
+  includeMedia?: boolean;
 }
 
 export type { ProducedWrite, WriteGate } from '../layers/context.ts';
@@ -112,8 +116,16 @@ export interface StrataMemory {
   export(userId: string, options?: ExportOptions): Readable;
   /** Validates every line first; all or nothing; idempotent. */
   import(ndjson: string | Readable, options?: ImportOptions): Promise<ImportResult>;
-  /** Deletes all of a user's memories and history; returns how many memories went. */
+  /** Deletes all of a user's memories, history and media blobs; returns how many memories went. */
   deleteUser(userId: string): Promise<number>;
+  /** The ids of every user with memories, sorted (admin tooling: the inspector's user picker). */
+  users(): Promise<string[]>;
+  /**
+   * One image or recording of `userId` by its id (the sha256 in a memory's
+   * `metadata.media[].id` and in recall lines): its bytes, type and what was learned from it.
+   * {@link NotFoundError} when it is missing or another user's.
+   */
+  getMedia(userId: string, id: string): Promise<StoredBlob>;
   /** Counts per layer, store and embedder figures, for one user or the whole store. */
   stats(userId?: string): Promise<MemoryStats>;
   /** Re-embeds every memory with the configured embedder (after a model change; see model_mismatch). */
@@ -130,4 +142,6 @@ export interface StrataMemory {
   close(): Promise<void>;
   /** The layers enabled by the configuration. */
   readonly layers: readonly LayerName[];
+  /** The signed change log behind every write, and what sync and `strata verify` do with it (SQLite store). */
+  readonly changeLog: ChangeLog;
 }

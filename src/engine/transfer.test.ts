@@ -2,9 +2,9 @@
  * Streaming import and re-embed at more than one batch: counts, idempotence, history kept
  * with its memory across batch boundaries, a bad line at the very end still importing
  * nothing, every kind of input (string, file stream read twice by path, other streams
- * spooled or buffered), and re-embedding that pages through more than one write batch.
+ * spooled, sealed when encryption is on), and re-embedding that pages through more than one write batch.
  */
-import { createReadStream, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -147,35 +147,50 @@ describe.each(availableStores())('streaming import on the %s store', (kind) => {
 });
 
 describe('streaming import with encryption at rest', () => {
-  it('keeps a piped stream in memory instead of spooling plaintext to disk', async () => {
+  it('spools a piped stream sealed under a one-time key: no plaintext in the temp copy', async () => {
     const dir = tempDir();
     const key = Buffer.alloc(32, 7).toString('base64');
     const memory = createMemory(engineConfig('sqlite', dir.path, { encryption: { key } }));
     try {
       const text = ndjson(IMPORT_BATCH + 3);
+      const half = Math.floor(text.length / 2);
+      const copies: Buffer[] = [];
+      // Before its last piece, the input reads what the first pass has copied to TMPDIR so far.
+      async function* input() {
+        yield text.slice(0, half);
+        copies.push(...(await spooled(tmpdir(), half)));
+        yield text.slice(half);
+      }
       const left = await leftInTmp(async () => {
-        expect(await memory.import(Readable.from([text]))).toMatchObject({ imported: IMPORT_BATCH + 3 });
+        expect(await memory.import(Readable.from(input()))).toMatchObject({ imported: IMPORT_BATCH + 3 });
       });
       expect(left).toEqual([]);
-      // Proof that the plain store does spool (and this one does not): no temp folder, no import.
-      const plain = createMemory(engineConfig('memory', dir.path));
-      const saved = process.env.TMPDIR;
-      process.env.TMPDIR = path.join(dir.path, 'missing');
-      try {
-        const error = await errorOf(plain.import(Readable.from([text])));
-        expect(error.message).toMatch(/TMPDIR/);
-        expect((await memory.import(Readable.from([text]))).unchanged).toBe(IMPORT_BATCH + 3);
-      } finally {
-        if (saved === undefined) delete process.env.TMPDIR;
-        else process.env.TMPDIR = saved;
-        await plain.close();
-      }
+      expect(copies).toHaveLength(1);
+      const copy = copies[0]!.toString('latin1');
+      expect(copy.length).toBeGreaterThan(half);
+      for (const plain of ['fact number', 'alice', '"kind":"memory"']) expect(copy).not.toContain(plain);
+      // The sealed copy reads back whole: the second pass wrote every memory.
+      expect((await memory.list({ userId: 'alice', limit: 1000 })).items.length).toBeGreaterThan(0);
+      expect((await memory.import(Readable.from([text]))).unchanged).toBe(IMPORT_BATCH + 3);
     } finally {
       await memory.close();
       dir.remove();
     }
   });
 });
+
+/** The temp copies under `root` once they hold at least `bytes` (the write stream flushes on its own time). */
+async function spooled(root: string, bytes: number): Promise<Buffer[]> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const files: string[] = [];
+    for (const entry of await readdir(root, { recursive: true, withFileTypes: true }))
+      if (entry.isFile()) files.push(path.join(entry.parentPath, entry.name));
+    const copies = files.map((file) => readFileSync(file));
+    if (copies.length > 0 && copies.every((c) => c.length >= bytes)) return copies;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`no temp copy of ${bytes} bytes appeared under ${root}`);
+}
 
 describe('re-embedding in pages', () => {
   it('re-embeds more memories than one write batch and reports progress to the end', async () => {

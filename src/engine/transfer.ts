@@ -1,6 +1,7 @@
 /**
  * Export and import of one user's memories as NDJSON (format in ndjson.ts). Export streams
- * records in store order with their history, page by page. Import streams too: a first
+ * records in store order with their history, page by page, then the user's media blobs.
+ * Import streams too: a first
  * pass validates every line (nothing is written unless all are valid, and the error names
  * the lines), a second pass reads the input again and writes it in batches of
  * IMPORT_BATCH memories, each with its history, through store.restore. Records identical
@@ -14,12 +15,14 @@
 import type { Readable } from 'node:stream';
 import { ClosedError, ValidationError } from '../errors.ts';
 import { admitWrite, type EngineContext, type ProducedWrite } from '../layers/context.ts';
+import type { StoredBlob } from '../media/types.ts';
 import { restoreUserState, userStateEntries } from '../pipeline/learner-store.ts';
 import { memoryBytes } from '../stores/shared/records.ts';
 import type { StoredRecord } from '../stores/types.ts';
 import type { ImportResult, Memory, MemoryVersion } from '../types.ts';
 import {
   ImportValidator,
+  mediaLine,
   memoryLine,
   type ParseImportOptions,
   parseLine,
@@ -50,6 +53,12 @@ export async function* exportLines(
     }
   }
   for (const entry of await userStateEntries(ctx, userId)) yield stateLine({ userId, ...entry });
+  if (options.includeMedia === false || !ctx.media) return;
+  for (const info of await ctx.media.blobs.list(userId)) {
+    if (isClosed()) throw new ClosedError();
+    const blob = await ctx.media.blobs.get(userId, info.id);
+    if (blob) yield mediaLine(blob);
+  }
 }
 
 interface Batch {
@@ -64,7 +73,8 @@ export async function importNdjson(
 ): Promise<ImportResult> {
   const userId = options.userId === undefined ? undefined : parseUserId(options.userId);
   const parseOptions: ParseImportOptions = { userId, reassign: options.reassign, config: ctx.config };
-  const source = replayable(input, { keepInMemory: ctx.config.encryption.key !== undefined });
+  const encrypted = ctx.config.encryption.key !== undefined || ctx.config.encryption.keyFile !== undefined;
+  const source = replayable(input, { seal: encrypted });
   try {
     const validator = new ImportValidator(parseOptions);
     let line = 0;
@@ -93,6 +103,10 @@ export async function importNdjson(
         states.push(parsed.entry);
         continue;
       }
+      if (parsed.kind === 'media') {
+        if (await writeBlob(ctx, parsed.blob)) result.media = (result.media ?? 0) + 1;
+        continue;
+      }
       if (batch.records.length >= limit) {
         await writeBatch(ctx, batch, result);
         batch = { records: [], history: [] };
@@ -105,6 +119,13 @@ export async function importNdjson(
   } finally {
     await source.close();
   }
+}
+
+/** Stores an imported blob unless the user has it (admitted with its bytes); true when written. */
+async function writeBlob(ctx: EngineContext, blob: StoredBlob): Promise<boolean> {
+  const blobs = ctx.media?.blobs;
+  if (!blobs || (await blobs.info(blob.userId, blob.id))) return false;
+  return admitWrite(ctx, [{ userId: blob.userId, memories: 0, bytes: blob.bytes }], () => blobs.put(blob));
 }
 
 /** Skips unchanged records, embeds the stale ones, and restores the rest with their history. */

@@ -10,6 +10,7 @@
  */
 import type { StrataConfig } from '../config/schema.ts';
 import type { Embedder } from '../embedders/types.ts';
+import type { MediaRuntime } from '../media/media-runtime.ts';
 import type { MemoryStore } from '../stores/types.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/logger.ts';
@@ -33,6 +34,8 @@ export interface EngineContext {
   embedder: Embedder;
   clock: Clock;
   logger: Logger;
+  /** Blobs and analysers for images and voice in messages (absent: media parts stay placeholders). */
+  media?: MediaRuntime;
   /** Admits every producing write of this call (absent: no quota). */
   gate?: WriteGate;
 }

@@ -6,6 +6,7 @@
  * new folder plus one line in registry.ts.
  */
 import type { StrataConfig } from '../config/schema.ts';
+import type { MediaRef } from '../media/types.ts';
 import type { Language } from '../text/languages.ts';
 import type { LayerName, Memory, Metadata, SourceRef } from '../types.ts';
 import type { EngineContext } from './context.ts';
@@ -19,6 +20,8 @@ export interface TurnMessage {
   speaker?: string;
   /** The message's language (pipeline/normalize.ts); absent: English. */
   language?: Language;
+  /** Images and recordings of the message, kept as blobs; `text` holds their descriptions. */
+  media?: MediaRef[];
 }
 
 /** The facts of one turn after normalization (pipeline/normalize.ts produces them). */

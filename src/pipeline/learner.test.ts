@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../config/schema.ts';
-import { effectiveWeights, emptyLearner, fitPrior, learn, parseLearner } from './learner.ts';
+import { CHECK_MIN, effectiveWeights, emptyLearner, fitPrior, learn, parseLearner } from './learner.ts';
 
 const config = ConfigSchema.parse({}).learning;
 const AT = '2025-01-01T00:00:00.000Z';
@@ -87,6 +87,73 @@ describe('learner (pairwise, per kind of question)', () => {
     );
     expect(some.semantic).toBeCloseTo(Math.sqrt(1.5));
     expect(none.episodic).toBe(1);
+  });
+
+  it('stops applying weights that later ratings contradict (prequential check)', () => {
+    // Early messages teach episodic over semantic...
+    let state = emptyLearner();
+    const message = (good: 'episodic' | 'semantic', bad: 'episodic' | 'semantic', id: string) => {
+      state = learn(
+        state,
+        [
+          { layer: bad, useful: false, rank: 0 },
+          { layer: good, useful: true, rank: 1 },
+        ],
+        id,
+        'other',
+        config,
+        AT,
+      );
+    };
+    for (let i = 0; i < 5; i++) message('episodic', 'semantic', `a${i}`);
+    const learned = effectiveWeights(state, emptyLearner(), 'other', config);
+    expect(learned.episodic).toBeGreaterThan(1);
+    expect(state.kinds.other?.check).toEqual({ agree: 4, disagree: 0 });
+    // ...then useful semantic memories keep coming above useless episodic ones. Recall already
+    // had those in the right order, so nothing is learned from them, but the learned weights
+    // would pull the useless episodic memories up: the check sees them contradicted.
+    for (let i = 0; i < CHECK_MIN * 2; i++) {
+      state = learn(
+        state,
+        [
+          { layer: 'semantic', useful: true, rank: 0 },
+          { layer: 'episodic', useful: false, rank: 1 },
+        ],
+        `b${i}`,
+        'other',
+        config,
+        AT,
+      );
+    }
+    const check = state.kinds.other?.check;
+    expect(check!.disagree).toBeGreaterThan(check!.agree);
+    // Whatever the weights are now, they failed the check: recall gets the defaults.
+    expect(effectiveWeights(state, emptyLearner(), 'other', config)).toMatchObject({
+      episodic: 1,
+      semantic: 1,
+    });
+    // And a prior fitted from such users fails it too.
+    expect(effectiveWeights(emptyLearner(), fitPrior([state], AT), 'other', config).semantic).toBe(1);
+  });
+
+  it('keeps weights that adapt: ratings that change their mind for good are followed', () => {
+    let state = emptyLearner();
+    const message = (good: 'episodic' | 'semantic', bad: 'episodic' | 'semantic', id: string) => {
+      state = learn(
+        state,
+        [
+          { layer: bad, useful: false, rank: 0 },
+          { layer: good, useful: true, rank: 1 },
+        ],
+        id,
+        'other',
+        config,
+        AT,
+      );
+    };
+    for (let i = 0; i < 5; i++) message('episodic', 'semantic', `a${i}`);
+    for (let i = 0; i < CHECK_MIN * 2; i++) message('semantic', 'episodic', `b${i}`);
+    expect(effectiveWeights(state, emptyLearner(), 'other', config).semantic).toBeGreaterThan(1);
   });
 
   it('reads a malformed stored state as no feedback', () => {

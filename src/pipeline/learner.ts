@@ -17,6 +17,14 @@
  * consolidation only, so one user's feedback never moves another user's weights online.
  * (A first version moved each layer by its rate of useful ratings against the user's
  * average: on LoCoMo it lowered episodic, whose turns carry the evidence, and cost R@10.)
+ *
+ * Bounded by a prequential check: before a message is learned from, every pair of it whose
+ * two memories are of different layers tests the weights learned so far (do they favour
+ * the useful memory's layer, or the other's?). Weights that the user's later ratings
+ * contradict more often than they confirm, over at least CHECK_MIN pairs, are not applied
+ * (recall falls back to the defaults for that kind of question, and the prior's check sums
+ * every user's), so learning cannot keep recall worse than the defaults on the very
+ * feedback it is judged by; the counts are in explain and stats.
  * Pure functions; the state is loaded and saved by learner-store.ts.
  */
 import type { StrataConfig } from '../config/schema.ts';
@@ -30,6 +38,19 @@ export interface KindWeights {
   /** Misordered pairs learned from (what the shrinkage toward the prior counts). */
   pairs: number;
   logWeights: Partial<Record<LayerName, number>>;
+  /** Later pairs the weights, as they were then, favoured rightly (agree) or wrongly (disagree). */
+  check?: { agree: number; disagree: number };
+}
+
+/** Pairs the check needs before it can switch learned weights off. */
+export const CHECK_MIN = 20;
+/** A log-weight difference below this favours neither layer. */
+const FAVOUR_EPSILON = 1e-6;
+
+/** Whether the prequential check lets these weights be applied. */
+export function passesCheck(weights: KindWeights): boolean {
+  const { agree, disagree } = weights.check ?? { agree: 0, disagree: 0 };
+  return agree + disagree < CHECK_MIN || disagree <= agree;
 }
 
 /** One user's learned state (or the global prior), as stored and exported. */
@@ -67,7 +88,12 @@ function parseKind(value: unknown): KindWeights {
     const w = v.logWeights?.[layer];
     if (typeof w === 'number' && Number.isFinite(w)) logWeights[layer] = w;
   }
-  return { pairs: count(v.pairs), logWeights };
+  const c = (v as { check?: { agree?: unknown; disagree?: unknown } }).check;
+  return {
+    pairs: count(v.pairs),
+    logWeights,
+    ...(c ? { check: { agree: count(c.agree), disagree: count(c.disagree) } } : {}),
+  };
 }
 
 /** Reads a stored value leniently: anything malformed counts as no feedback. */
@@ -112,11 +138,16 @@ export function learn(
   const earlier = messageId !== undefined && pending?.messageId === messageId ? pending.items : [];
   const step = new Map<LayerName, number>();
   let pairs = 0;
+  const check = { ...(current.check ?? { agree: 0, disagree: 0 }) };
   const seen = [...earlier];
   for (const e of examples) {
     for (const o of seen) {
       if (o.useful === e.useful || o.layer === e.layer) continue;
       const [good, bad] = e.useful ? [e, o] : [o, e];
+      // The check first, with the weights as they were before this message.
+      const favour = (current.logWeights[good.layer] ?? 0) - (current.logWeights[bad.layer] ?? 0);
+      if (favour > FAVOUR_EPSILON) check.agree += 1;
+      else if (favour < -FAVOUR_EPSILON) check.disagree += 1;
       if (bad.rank >= good.rank) continue; // already in the right order
       pairs += 1;
       step.set(good.layer, (step.get(good.layer) ?? 0) + 1);
@@ -131,6 +162,7 @@ export function learn(
     weights.logWeights[layer] = Math.min(hi, Math.max(lo, w));
   }
   weights.pairs += pairs;
+  if (check.agree + check.disagree > 0) weights.check = check;
   return {
     events: state.events + examples.length,
     useful: state.useful + examples.filter((e) => e.useful).length,
@@ -147,8 +179,12 @@ export function effectiveWeights(
   kind: QueryKind,
   config: LearningConfig,
 ): Record<LayerName, number> {
-  const mine = parseKind(user.kinds[kind]);
-  const shared = parseKind(prior.kinds[kind]);
+  const applied = (state: LearnerState): KindWeights => {
+    const k = parseKind(state.kinds[kind]);
+    return passesCheck(k) ? k : { pairs: k.pairs, logWeights: {} };
+  };
+  const mine = applied(user);
+  const shared = applied(prior);
   const own = config.priorEvents === 0 ? 1 : mine.pairs / (mine.pairs + config.priorEvents);
   const lo = Math.log(config.minWeight);
   const hi = Math.log(config.maxWeight);
@@ -178,6 +214,9 @@ export function fitPrior(states: readonly LearnerState[], at: string): LearnerSt
     const pairs = all.reduce((acc, k) => acc + k.pairs, 0);
     if (pairs === 0) continue;
     const fitted: KindWeights = { pairs, logWeights: {} };
+    const agree = all.reduce((acc, k) => acc + (k.check?.agree ?? 0), 0);
+    const disagree = all.reduce((acc, k) => acc + (k.check?.disagree ?? 0), 0);
+    if (agree + disagree > 0) fitted.check = { agree, disagree };
     for (const layer of LAYERS) {
       const sum = all.reduce((acc, k) => acc + k.pairs * (k.logWeights[layer] ?? 0), 0);
       if (sum !== 0) fitted.logWeights[layer] = sum / pairs;

@@ -3,7 +3,8 @@
  * turns it into what layers consume. Documented handling of awkward input:
  * - no user message, or a user message whose text is empty → ValidationError;
  * - content given as parts: read by text/content.ts (text parts joined with newlines,
- *   images as the placeholder "[image]", other part types "[<type>]");
+ *   images as the placeholder "[image]", other part types "[<type>]"); a user message's
+ *   media was already turned into text by pipeline/media.ts, whose refs arrive as `media`;
  * - the turn is the LAST user message and the first assistant message after it, so a
  *   front end may send the whole conversation;
  * - a timestamp more than MAX_FUTURE_SKEW_MS in the future → ValidationError (rejected,
@@ -17,6 +18,7 @@
 import { PayloadTooLargeError, ValidationError } from '../errors.ts';
 import type { EngineContext } from '../layers/context.ts';
 import type { TurnFacts, TurnMessage } from '../layers/types.ts';
+import type { MediaRef } from '../media/types.ts';
 import { contentText } from '../text/content.ts';
 import { languageOf } from '../text/detect-language.ts';
 import { type Language, toLanguage } from '../text/languages.ts';
@@ -52,7 +54,7 @@ function toDate(value: string | number | undefined): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-export function normalizeTurn(ctx: EngineContext, input: TurnInput): NormalizedTurn {
+export function normalizeTurn(ctx: EngineContext, input: TurnInput, media?: MediaRef[]): NormalizedTurn {
   const turn = parseWith(TurnSchema, input, 'turn');
   const timeZone = assertTimeZone(turn.timeZone ?? ctx.config.timeZone);
   const userIndex = turn.messages.findLastIndex((m) => m.role === 'user');
@@ -87,6 +89,7 @@ export function normalizeTurn(ctx: EngineContext, input: TurnInput): NormalizedT
     m.id ?? derivedMessageId(turn.userId, turn.chatId, m.role, text, stamp);
   const user: TurnMessage = { id: idOf(userMessage, userText), role: 'user', text: userText };
   if (turn.speakers?.user) user.speaker = turn.speakers.user;
+  if (media?.length) user.media = media;
   const sources: SourceRef[] = [
     { chatId: turn.chatId, messageId: user.id, role: 'user', at: at.toISOString() },
   ];

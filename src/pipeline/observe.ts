@@ -1,6 +1,8 @@
 /**
- * observeTurn: normalize the turn, run every enabled layer (in registry order, each seeing
- * the writes of the layers before it), give each write a stable id (userId + chatId +
+ * observeTurn: read the user message's images and recordings into text (media.ts; the new
+ * blobs are written just before the memories that refer to them, in the same admitted write,
+ * and removed again if that commit fails), normalize the turn, run every enabled layer
+ * (in registry order, each seeing the writes of the layers before it), give each write a stable id (userId + chatId +
  * turnId + layer + key, so the same turn observed twice stores nothing new), embed all new
  * texts in one embedMany call, and store them together with the supersedes (op
  * 'supersede') of contradicted facts in one store.commit (all or nothing). A failing
@@ -15,6 +17,7 @@ import { ConflictError, toMemoryError } from '../errors.ts';
 import { admitWrite, type EngineContext, type ProducedWrite } from '../layers/context.ts';
 import { enabledLayers } from '../layers/registry.ts';
 import type { Layer, LayerWrite, TurnContext, TurnFacts, TurnMessage } from '../layers/types.ts';
+import type { StoredBlob } from '../media/types.ts';
 import { newMemory } from '../records.ts';
 import { memoryBytes } from '../stores/shared/records.ts';
 import type { StoredRecord, UpdateChange } from '../stores/types.ts';
@@ -22,6 +25,7 @@ import type { Memory, ObserveResult, TurnInput } from '../types.ts';
 import { nowIso } from '../util/clock.ts';
 import { stableId } from '../util/ids.ts';
 import { withRetry } from '../util/retry.ts';
+import { type PreparedMedia, prepareTurnMedia } from './media.ts';
 import { normalizeTurn } from './normalize.ts';
 import { planSupersedes } from './supersede.ts';
 
@@ -44,7 +48,9 @@ export function writeId(
  * same turn) surface at once.
  */
 export async function observeTurn(ctx: EngineContext, input: TurnInput): Promise<ObserveResult> {
-  return withRetry(() => observeOnce(ctx, input), {
+  // Media is read and analysed once; a retried commit reuses what it found.
+  const media = await prepareTurnMedia(ctx, input);
+  return withRetry(() => observeOnce(ctx, media?.turn ?? input, media), {
     retries: COMMIT_RETRIES,
     minDelayMs: 10,
     maxDelayMs: 200,
@@ -53,8 +59,12 @@ export async function observeTurn(ctx: EngineContext, input: TurnInput): Promise
   });
 }
 
-async function observeOnce(ctx: EngineContext, input: TurnInput): Promise<ObserveResult> {
-  const turn = normalizeTurn(ctx, input);
+async function observeOnce(
+  ctx: EngineContext,
+  input: TurnInput,
+  media: PreparedMedia | null,
+): Promise<ObserveResult> {
+  const turn = normalizeTurn(ctx, input, media?.media);
   const { userId, chatId, turnId } = turn;
   const episodicUserId = writeId(userId, chatId, turnId, { layer: 'episodic', key: 'user' });
   if (await ctx.store.get(userId, episodicUserId)) return { turnId, stored: [], updated: [], skipped: true };
@@ -148,8 +158,11 @@ async function observeOnce(ctx: EngineContext, input: TurnInput): Promise<Observ
   // It is admitted whole (the quota gate sees every memory of the turn) or refused whole.
   if (records.length || changes.length) {
     try {
-      const produced = ctx.gate ? await producedBy(ctx, userId, records, changes) : [];
-      await admitWrite(ctx, produced, () => ctx.store.commit({ insert: records, update: changes }));
+      const blobs = await newBlobs(ctx, media);
+      const produced = ctx.gate ? await producedBy(ctx, userId, records, changes, blobs) : [];
+      await admitWrite(ctx, produced, () =>
+        commitWithBlobs(ctx, blobs, { insert: records, update: changes }),
+      );
     } catch (error) {
       const failure = toMemoryError(error);
       // Two simultaneous calls for the same turn both passed the check above; the one whose
@@ -178,14 +191,45 @@ function annotations(layers: readonly Layer[], message: TurnMessage): Record<str
   return out;
 }
 
-/** What a turn's commit adds for the quota: its new memories, and the bytes they and the updates add. */
+/** The turn's blobs this user does not have yet (another turn may have stored one since). */
+async function newBlobs(ctx: EngineContext, media: PreparedMedia | null): Promise<StoredBlob[]> {
+  const fresh: StoredBlob[] = [];
+  for (const blob of media?.pending ?? []) {
+    if (!(await ctx.media?.blobs.info(blob.userId, blob.id))) fresh.push(blob);
+  }
+  return fresh;
+}
+
+/**
+ * The blobs first, then the memories that refer to them: a memory never points at bytes
+ * that are not there. When the commit fails, the blobs this write created are removed.
+ */
+async function commitWithBlobs(
+  ctx: EngineContext,
+  blobs: StoredBlob[],
+  commit: { insert: StoredRecord[]; update: UpdateChange[] },
+): Promise<void> {
+  const created: StoredBlob[] = [];
+  const store = ctx.media?.blobs;
+  try {
+    for (const blob of blobs) if (store && (await store.put(blob))) created.push(blob);
+    await ctx.store.commit(commit);
+  } catch (error) {
+    for (const blob of created) await store?.delete(blob.userId, [blob.id]).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What a turn's commit adds for the quota: its new memories and blobs, and the bytes they and the updates add. */
 async function producedBy(
   ctx: EngineContext,
   userId: string,
   records: StoredRecord[],
   changes: UpdateChange[],
+  blobs: StoredBlob[] = [],
 ): Promise<ProducedWrite[]> {
   let bytes = records.reduce((sum, r) => sum + memoryBytes(r.memory), 0);
+  bytes += blobs.reduce((sum, b) => sum + b.bytes, 0);
   if (changes.length > 0) {
     const before = await ctx.store.getMany(
       userId,

@@ -143,8 +143,8 @@ describe('observeTurn + recall (memory store, hash embedder)', () => {
     expect(await memory.observeTurn(turn('u1', 'I live in Rome.'))).toMatchObject({ skipped: true });
   });
 
-  it('joins text parts and turns images into [image] placeholders', async () => {
-    engine = await testEngine('2026-11-25T10:00:00Z');
+  it('joins text parts and turns images into [image] placeholders with media off', async () => {
+    engine = await testEngine('2026-11-25T10:00:00Z', { media: { enabled: false } });
     const result = await engine.memory.observeTurn({
       userId: 'u1',
       messages: [

@@ -11,8 +11,11 @@
  * learned per-user weight multiplies its memories (learner.ts, 1 with learning off);
  * the token-budgeted block (format.ts); access reinforcement (touch) of what made it into
  * the block and co-recall link strengthening. `memories` is the ranked, deduplicated top k.
+ * Shared scopes the instance takes part in (sync.scopes, federation) add their best
+ * memories after the user's, marked in the block (`shared`; never touched or linked here).
  */
 
+import { SCOPE_PREFIX, scopeUserId } from '../config/schema.ts';
 import { ValidationError } from '../errors.ts';
 import type { EngineContext } from '../layers/context.ts';
 import { enabledLayers } from '../layers/registry.ts';
@@ -21,6 +24,7 @@ import { contentText } from '../text/content.ts';
 import { queryKind } from '../text/query-kind.ts';
 import { assertTimeZone } from '../text/time-zone.ts';
 import {
+  type LayerName,
   type Memory,
   type RecallRequest,
   RecallRequestSchema,
@@ -31,7 +35,7 @@ import { parseWith } from '../validation.ts';
 import { spreadActivation, strengthenCoRecalled } from './activation.ts';
 import { boostChatAffinity } from './chat-affinity.ts';
 import { dedupeRanked } from './dedupe.ts';
-import { buildContextBlock } from './format.ts';
+import { appendShared, buildContextBlock, SHARED_SHARE } from './format.ts';
 import { layerWeights } from './learner-store.ts';
 import { liftPairMembers } from './pair-lift.ts';
 import { hybridSearch } from './retrieval/hybrid.ts';
@@ -119,12 +123,15 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
   ranked = boostChatAffinity(
     dedupeRanked(focusSpeakers(liftPairMembers(ranked.filter((r) => r.score > 0)), text)),
   ).slice(0, k);
+  const maxTokens = req.maxTokens ?? ctx.config.recall.maxTokens;
+  const shared = await sharedHits(searchCtx, req, query.searchText, layerNames, k, now);
   // A memory the user marked wrong stays findable (ranked low) but is never offered as context.
-  const block = buildContextBlock(
+  const personal = buildContextBlock(
     ranked.map((r) => r.memory).filter((m) => !m.metadata.flaggedWrong),
-    req.maxTokens ?? ctx.config.recall.maxTokens,
+    shared.length > 0 ? Math.floor(maxTokens * (1 - SHARED_SHARE)) : maxTokens,
     timeZone,
   );
+  const block = appendShared(personal, shared, maxTokens, timeZone);
   if (block.included.length && !req.dryRun) {
     const at = ctx.clock.now().toISOString();
     await ctx.store.touch(
@@ -135,5 +142,49 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
     );
     await strengthenCoRecalled(ctx, block.included, at);
   }
-  return { context: block.context, memories: ranked, contextIds: block.included.map((m) => m.id) };
+  const result: RecallResult = {
+    context: block.context,
+    memories: ranked,
+    contextIds: block.included.map((m) => m.id),
+  };
+  if (block.sharedIncluded.length > 0) {
+    const scoreOf = new Map(shared.map((s) => [s.memory.id, s.score]));
+    result.shared = block.sharedIncluded.map((s) => ({ ...s, score: scoreOf.get(s.memory.id) ?? 0 }));
+  }
+  return result;
+}
+
+/**
+ * The best memories of each shared scope the instance takes part in (config sync.scopes;
+ * the request may name fewer), ranked like the user's own; none for a scope's own recall.
+ */
+async function sharedHits(
+  ctx: EngineContext,
+  req: { userId: string; scopes?: string[] | undefined },
+  text: string,
+  layers: LayerName[],
+  k: number,
+  now: Date,
+): Promise<Array<{ scope: string; memory: Memory; score: number }>> {
+  const joined = ctx.config.sync.scopes;
+  if (joined.length === 0 || req.userId.startsWith(SCOPE_PREFIX)) return [];
+  const scopes = (req.scopes ?? joined).filter((s) => joined.includes(s));
+  const out: Array<{ scope: string; memory: Memory; score: number }> = [];
+  const per = Math.max(3, Math.ceil(k / 4));
+  for (const scope of scopes) {
+    const hits = await hybridSearch(ctx, {
+      userId: scopeUserId(scope),
+      query: text,
+      k: per,
+      layers,
+      mode: 'hybrid',
+      includeSuperseded: false,
+    });
+    const best = Math.max(...hits.map((h) => h.score), 1e-9);
+    for (const h of hits) {
+      const { score } = scoreMemory(h.memory, h.score / best, now, ctx.config.scoring, 1);
+      out.push({ scope, memory: h.memory, score });
+    }
+  }
+  return out.sort((a, b) => b.score - a.score);
 }

@@ -28,12 +28,20 @@ describe('cipher', () => {
     expect(() => stranger.decrypt(blob, old.keyId, 'x')).toThrow(/previousKeys/);
   });
 
-  it('blind tokens are deterministic per key and reveal nothing obvious', () => {
+  it('blind tokens are deterministic per key and user, and differ between users', () => {
     const key = generateKey();
     const a = createCipher(key);
-    expect(a.blindToken('berlin')).toBe(createCipher(key).blindToken('berlin'));
-    expect(a.blindToken('berlin')).not.toBe(createCipher(generateKey()).blindToken('berlin'));
-    expect(a.blindToken('berlin')).toMatch(/^b[0-9a-f]{24}$/);
+    expect(a.blindToken('alice', 'berlin')).toBe(createCipher(key).blindToken('alice', 'berlin'));
+    expect(a.blindToken('alice', 'berlin')).not.toBe(
+      createCipher(generateKey()).blindToken('alice', 'berlin'),
+    );
+    expect(a.blindToken('alice', 'berlin')).not.toBe(a.blindToken('bob', 'berlin'));
+    expect(a.blindToken('alice', 'berlin')).not.toBe(a.blindToken('alice', 'paris'));
+    expect(a.blindToken('alice', 'berlin')).toMatch(/^b[0-9a-f]{24}$/);
+    // Past the cache of per-user keys, a user's key is derived again, the same.
+    const first = a.blindToken('user-0', 'berlin');
+    for (let i = 1; i <= 20_000; i++) a.blindToken(`user-${i}`, 'berlin');
+    expect(a.blindToken('user-0', 'berlin')).toBe(first);
   });
 
   it('builds from config: key, keyFile, none, and bad keys', () => {

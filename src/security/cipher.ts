@@ -5,8 +5,10 @@
  * decrypt with `previousKeys` until rotateKeys() re-encrypts them. The additional
  * authenticated data binds a ciphertext to its row and column, so swapping ciphertexts
  * between rows is detected. Blind-index tokens are truncated HMAC-SHA256 digests of each
- * normalized token under a key derived (HKDF) from the current key: equality search works,
- * prefix and fuzzy matching cannot (they need the plaintext vocabulary).
+ * normalized token under a key of the user's own, derived from the blind key (HKDF from the
+ * current key) and the userId: equality search within a user works, one word gives each
+ * user a different token (the index does not show which users share words), and prefix and
+ * fuzzy matching cannot work (they need the plaintext vocabulary).
  * Key material never appears in errors or logs; key ids are one-way fingerprints.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
@@ -41,8 +43,8 @@ export interface Cipher {
   encryptBytes(plaintext: Uint8Array, aad: string): Buffer;
   /** decrypt() for bytes (vectors). */
   decryptBytes(blob: Buffer, keyId: string, aad: string): Buffer;
-  /** Blind-index token for one normalized keyword token (current key). */
-  blindToken(token: string): string;
+  /** Blind-index token of one normalized keyword token for one user (current key). */
+  blindToken(userId: string, token: string): string;
   knows(keyId: string): boolean;
 }
 
@@ -62,6 +64,36 @@ function material(key: Buffer): KeyMaterial {
   return { id, enc: derive('strata/aes-256-gcm'), blind: derive('strata/blind-index') };
 }
 
+/**
+ * The blind-index scheme. 2: tokens keyed per user (1 was one key for every user). A store
+ * records it with the key id beside its keyword index (keywordIndexTag) and rebuilds the
+ * index when the tag it finds differs, so stores written by an older scheme migrate at open.
+ */
+export const BLIND_INDEX_VERSION = 2;
+
+/** What a store records beside its keyword index: which key and scheme wrote it, or 'plain'. */
+export function keywordIndexTag(cipher: Cipher | null): string {
+  return cipher ? `${cipher.keyId}/blind${BLIND_INDEX_VERSION}` : 'plain';
+}
+
+/** Users whose derived blind key is kept (one HMAC to derive again when evicted). */
+const USER_KEYS_KEPT = 16_384;
+
+/** Per-user blind keys, HMAC(blind key, userId), the recently used ones cached. */
+function blindKeysPerUser(blind: Buffer): { of(userId: string): Buffer } {
+  const kept = new Map<string, Buffer>();
+  return {
+    of(userId) {
+      let key = kept.get(userId);
+      if (key) return key;
+      key = createHmac('sha256', blind).update('strata/blind-user\u0000').update(userId, 'utf8').digest();
+      if (kept.size >= USER_KEYS_KEPT) kept.delete(kept.keys().next().value as string);
+      kept.set(userId, key);
+      return key;
+    },
+  };
+}
+
 export function generateKey(): string {
   return randomBytes(32).toString('base64');
 }
@@ -73,6 +105,7 @@ export function createCipher(currentKey: string, previousKeys: string[] = []): C
     const m = material(parseKey(text, `encryption.previousKeys[${i}]`));
     if (!keys.has(m.id)) keys.set(m.id, m);
   });
+  const userKeys = blindKeysPerUser(current.blind);
   const encryptBytes = (plaintext: Uint8Array, aad: string): Buffer => {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', current.enc, iv);
@@ -118,8 +151,9 @@ export function createCipher(currentKey: string, previousKeys: string[] = []): C
     },
     encryptBytes: (plaintext, aad) => encryptBytes(plaintext, aad),
     decryptBytes: (blob, keyId, aad) => decryptBytes(blob, keyId, aad),
-    blindToken(token) {
-      return `b${createHmac('sha256', current.blind).update(token, 'utf8').digest('hex').slice(0, 24)}`;
+    blindToken(userId, token) {
+      const key = userKeys.of(userId);
+      return `b${createHmac('sha256', key).update(token, 'utf8').digest('hex').slice(0, 24)}`;
     },
     knows(keyId) {
       return keys.has(keyId);

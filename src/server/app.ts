@@ -6,12 +6,12 @@
  * http-errors.ts; nothing a handler throws can take the process down or leak a stack.
  */
 import { join } from 'node:path';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import type { StrataConfig } from '../config/schema.ts';
 import type { StrataMemory } from '../engine/strata-memory.ts';
-import { MemoryError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import { ForbiddenError, MemoryError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
 import { cipherFromConfig } from '../security/cipher.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { newId } from '../util/ids.ts';
@@ -24,14 +24,21 @@ import type { ServerIntegration } from './integration.ts';
 import { createMetrics, type ServerMetrics } from './metrics.ts';
 import { createQuotaGuard, gatedMemory } from './quotas.ts';
 import { createRateLimiter } from './rate-limit.ts';
-import { registerExportImportRoutes } from './routes/export-import.ts';
+import { registerEmotionRoutes } from './routes/emotions.ts';
+import { IMPORT_LIMIT_FACTOR, registerExportImportRoutes } from './routes/export-import.ts';
 import { registerFeedbackRoutes } from './routes/feedback.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerMediaRoutes } from './routes/media.ts';
 import { registerMemoryRoutes } from './routes/memories.ts';
+import { registerMemoryGraphRoutes } from './routes/memory-graph.ts';
 import { registerOpenApiRoutes } from './routes/openapi.ts';
 import { registerSearchRoutes } from './routes/search.ts';
+import { registerSyncRoutes } from './routes/sync.ts';
+import { registerTimelineRoutes } from './routes/timeline.ts';
 import { registerTurnRoutes } from './routes/turns.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { registerWhoamiRoutes } from './routes/whoami.ts';
+import { createSyncRounds } from './sync/rounds.ts';
 import { createTurnOutbox, type TurnOutbox } from './turn-outbox.ts';
 
 export interface CreateAppOptions {
@@ -58,8 +65,6 @@ export interface StrataApp {
 }
 
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/openapi.json']);
-/** NDJSON imports are allowed to be larger than ordinary JSON requests. */
-const IMPORT_LIMIT_FACTOR = 64;
 
 export function createApp(options: CreateAppOptions): StrataApp {
   const integrations = options.integrations ?? [];
@@ -83,7 +88,11 @@ export function createApp(options: CreateAppOptions): StrataApp {
   app.use('*', limitBodies(deps.config.server.bodyLimitBytes));
   app.use(
     '*',
-    authenticate(deps, (path) => integrations.some((each) => each.degradesWhenRateLimited?.(path))),
+    authenticate(
+      deps,
+      (path) => integrations.some((each) => each.degradesWhenRateLimited?.(path)),
+      (path) => integrations.some((each) => each.isPublicPath?.(path) === true),
+    ),
   );
   registerCoreRoutes(app, deps);
   for (const integration of integrations) integration.mount({ app, deps, outbox, track: background.track });
@@ -111,6 +120,7 @@ function createServerDeps(options: CreateAppOptions): ServerDeps {
     limiter: createRateLimiter(config.server.rateLimit, () => clock.now().getTime()),
     dataDir: options.dataDir ?? config.dataDir,
     clock,
+    syncRounds: createSyncRounds(),
   };
 }
 
@@ -138,9 +148,13 @@ function answerErrorsAsEnvelopes(app: Hono<AppEnv>, { logger, metrics }: ServerD
     else log.debug({ code: reply.body.error.code, requestId }, 'request refused');
     metrics.errors.inc({ code: reply.body.error.code, route: safeRoute(c) });
     // A refused body may not have been read to its end: close the connection after the
-    // reply, so the client's next request goes on a fresh one instead of being lost.
+    // reply, so the client's next request goes on a fresh one instead of being lost. Not
+    // for an import, whose body is a stream: a reply while the client still sends would be
+    // lost to the reset that closing an unread socket sends; @hono/node-server reads and
+    // drops the rest after the reply instead (and closes when that takes too long).
+    const streamed = c.req.path === '/v1/import';
     const headers =
-      reply.status === 413 || reply.status === 415
+      (reply.status === 413 || reply.status === 415) && !streamed
         ? { ...reply.headers, connection: 'close' }
         : reply.headers;
     return c.json(reply.body, reply.status as 400, headers);
@@ -164,6 +178,7 @@ function requestContext({ logger, metrics }: ServerDeps): MiddlewareHandler<AppE
     c.set('rateLimited', false);
     c.header('x-request-id', requestId);
     await next();
+    closeIfBodyUnread(c);
     const route = safeRoute(c);
     const seconds = (performance.now() - started) / 1000;
     metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
@@ -180,32 +195,64 @@ function requestContext({ logger, metrics }: ServerDeps): MiddlewareHandler<AppE
   };
 }
 
-/** server.bodyLimitBytes on every request; NDJSON imports get IMPORT_LIMIT_FACTOR times more. */
+/**
+ * A reply sent before the request body was read (an unknown filter's 404, a refused key, a
+ * route that ignores its body) leaves the rest of the body on a keep-alive connection; the
+ * Node adapter then drains it for a moment and destroys the socket, taking the client's next
+ * request with it. Saying `connection: close` makes the client send that one on a new socket.
+ */
+function closeIfBodyUnread(c: Context<AppEnv>): void {
+  const request = c.req.raw;
+  const length = request.headers.get('content-length');
+  const hasBody = length !== null ? Number(length) > 0 : request.headers.has('transfer-encoding');
+  if (hasBody && !request.bodyUsed) c.header('connection', 'close');
+}
+
+/**
+ * server.bodyLimitBytes on every request. NDJSON imports get IMPORT_LIMIT_FACTOR times more
+ * and are never buffered here: a declared length over it is refused at once, and the route
+ * counts the bytes as it streams them (server/import-body.ts).
+ */
 function limitBodies(limit: number): MiddlewareHandler<AppEnv> {
   const tooLarge = (max: number) => () => {
     throw new PayloadTooLargeError(
       `Request body exceeds ${max} bytes (server.bodyLimitBytes); send less or raise the limit.`,
     );
   };
+  const importMax = limit * IMPORT_LIMIT_FACTOR;
+  const limitOthers = bodyLimit({ maxSize: limit, onError: tooLarge(limit) });
+  // A peer's pushed log entries come in batches (sync.batchSize), larger than ordinary JSON.
+  const limitSync = bodyLimit({ maxSize: importMax, onError: tooLarge(importMax) });
   return async (c, next) => {
-    const max = c.req.path === '/v1/import' ? limit * IMPORT_LIMIT_FACTOR : limit;
-    return bodyLimit({ maxSize: max, onError: tooLarge(max) })(c, next);
+    if (c.req.path === '/v1/sync/log') return limitSync(c, next);
+    if (c.req.path !== '/v1/import') return limitOthers(c, next);
+    if (Number(c.req.header('content-length') ?? 0) > importMax) return tooLarge(importMax)();
+    return next();
   };
 }
 
 /**
  * Authenticates every non-public request and applies the per-key rate limit. Paths for which
- * `degrades` is true go on with `rateLimited` set instead of a 429 (an integration asks for it).
+ * `degrades` is true go on with `rateLimited` set instead of a 429 (an integration asks for it);
+ * paths an integration declares public (`isPublic`) need no key, like /healthz.
  */
 function authenticate(
   deps: ServerDeps,
   degrades: (path: string) => boolean | undefined,
+  isPublic: (path: string) => boolean,
 ): MiddlewareHandler<AppEnv> {
-  const auth = createAuthenticator(deps.config.server);
+  const auth = createAuthenticator(deps.config.server, deps.config.sync.peers);
   return async (c, next) => {
-    if (PUBLIC_PATHS.has(c.req.path)) return next();
+    if (PUBLIC_PATHS.has(c.req.path) || isPublic(c.req.path)) return next();
     const principal = auth.authenticate(c.req.header('authorization'));
     c.set('principal', principal);
+    if (principal.kind === 'peer') {
+      if (!c.req.path.startsWith('/v1/sync/')) {
+        throw new ForbiddenError('A sync peer key (sync.peers[].key) may only call the /v1/sync routes.');
+      }
+      // Peers page through logs in batches; their volume is bounded by sync.batchSize, not the key limit.
+      return next();
+    }
     try {
       deps.limiter.take('key', principal.kind === 'open' ? `open:${clientAddress(c)}` : principal.keyName);
     } catch (error) {
@@ -221,11 +268,17 @@ function registerCoreRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   registerHealthRoutes(app, deps);
   registerOpenApiRoutes(app);
   registerMemoryRoutes(app, deps);
+  registerMemoryGraphRoutes(app, deps);
   registerSearchRoutes(app, deps);
   registerTurnRoutes(app, deps);
   registerFeedbackRoutes(app, deps);
   registerExportImportRoutes(app, deps);
   registerUserRoutes(app, deps);
+  registerWhoamiRoutes(app, deps);
+  registerTimelineRoutes(app, deps);
+  registerEmotionRoutes(app, deps);
+  registerMediaRoutes(app, deps);
+  registerSyncRoutes(app, deps);
 }
 
 function safeRoute(c: Parameters<Parameters<Hono<AppEnv>['onError']>[0]>[1]): string {

@@ -2,7 +2,8 @@
  * Every request on a connection is answered in the JSON envelope or the connection is closed
  * cleanly, over raw TCP: oversized headers get a JSON 431, a client that sends half a body
  * gets a JSON 408 within the configured time, and after a 413 for a large body the server
- * says `connection: close` and closes, so a keep-alive client's next request is never lost.
+ * says `connection: close` and closes, so a keep-alive client's next request is never lost;
+ * so does any reply sent before the request body was read (an unknown filter's 404).
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,5 +101,29 @@ describe('connections over raw TCP', () => {
     // announcing it would: the client retries on a new one. Never a silent drop.
     if (got.length > 1) expect(got[1]?.status).toBe(200);
     expect((await memory.list({ userId: 'u', limit: 5 })).items).toHaveLength(0);
+  });
+
+  it('a reply sent before the body was read (an unknown filter) says connection: close', async () => {
+    // Without it the adapter drains the unread body briefly, then destroys the socket with
+    // the client's next request on it (found by test/server/route-fuzz.test.ts).
+    const body = JSON.stringify({ body: { messages: [], padding: 'x'.repeat(3_000) } });
+    const raw = await exchange(h.url, [
+      `POST /nope/filter/outlet HTTP/1.1\r\nhost: 127.0.0.1\r\n${auth}content-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: keep-alive\r\n\r\n${body}`,
+      `GET /readyz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`,
+    ]);
+    const got = replies(raw);
+    expect(got[0]?.status).toBe(404);
+    expect(JSON.parse(got[0]!.body).error.code).toBe('not_found');
+    expect(got[0]?.headers).toMatch(/connection: close/);
+    if (got.length > 1) expect(got[1]?.status).toBe(200);
+  });
+
+  it('keeps the connection open after an error for a body it read (a validation error)', async () => {
+    const body = JSON.stringify({ userId: 'u', content: 1 });
+    const raw = await exchange(h.url, [
+      `POST /v1/memories HTTP/1.1\r\nhost: 127.0.0.1\r\n${auth}content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      `GET /readyz HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n`,
+    ]);
+    expect(replies(raw).map((r) => r.status)).toEqual([400, 200]);
   });
 });

@@ -19,6 +19,7 @@ import { type Principal, resolveUserId } from './auth.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { QuotaGuard } from './quotas.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { SyncRounds } from './sync/rounds.ts';
 
 export interface AppEnv {
   Variables: {
@@ -44,6 +45,8 @@ export interface ServerDeps {
   clock: Clock;
   /** Where integration state (valves, retry queue) lives; defaults to config.dataDir. */
   dataDir: string;
+  /** The last sync round with each peer (GET /v1/sync/status). */
+  syncRounds: SyncRounds;
 }
 
 /** Parses the request body as JSON (within the depth and array limits), naming the problem precisely when it is not. */

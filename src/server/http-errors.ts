@@ -15,6 +15,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   model_mismatch: 409,
+  integrity_error: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   request_timeout: 408,

@@ -25,6 +25,11 @@ export interface ServerIntegration {
    * on with `rateLimited` set): an Open WebUI filter that fails would stop the user's chat.
    */
   degradesWhenRateLimited?(path: string): boolean;
+  /**
+   * Paths answered without an API key (the inspector's page and its static assets): they
+   * must hold no user data, since anyone who can reach the server may fetch them.
+   */
+  isPublicPath?(path: string): boolean;
   /** Registers the integration's routes. Called once, in the order integrations are given. */
   mount(host: IntegrationHost): void;
 }

@@ -21,6 +21,8 @@ export interface ServerMetrics {
   retryQueueDepth: Gauge;
   /** Turns kept in the dead-letter folder (refused for good: quota, invalid). */
   deadLetterDepth: Gauge;
+  /** Imports running now (at most server.import.maxConcurrent). */
+  importsInFlight: Gauge;
   /** Times an engine call and records it under `operation`. */
   time<T>(operation: string, fn: () => Promise<T>): Promise<T>;
   /** Connects the scrape-time gauges to an engine. */
@@ -67,6 +69,11 @@ export function createMetrics(options: { defaultMetrics?: boolean; clock?: Clock
     help: 'Turns kept in outbox/dead (refused for good: over a quota, or invalid)',
     registers: [registry],
   });
+  const importsInFlight = new Gauge({
+    name: 'strata_imports_in_flight',
+    help: 'Imports (POST /v1/import) running now; at most server.import.maxConcurrent',
+    registers: [registry],
+  });
   let memoryRef: StrataMemory | undefined;
   // One stats() call serves all gauges of a scrape.
   let cached: { at: number; stats: Promise<MemoryStats> } | undefined;
@@ -107,6 +114,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; clock?: Clock
     degraded,
     retryQueueDepth,
     deadLetterDepth,
+    importsInFlight,
     async time(operation, fn) {
       const end = operationDuration.startTimer({ operation });
       try {

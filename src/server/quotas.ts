@@ -177,6 +177,7 @@ export function gatedMemory(memory: StrataMemory, guard: QuotaGuard): StrataMemo
       }
     },
     get: (userId, id) => memory.get(userId, id),
+    getMedia: (userId, id) => memory.getMedia(userId, id),
     list: (query) => memory.list(query),
     history: (userId, id) => memory.history(userId, id),
     search: (query) => memory.search(query),
@@ -185,10 +186,22 @@ export function gatedMemory(memory: StrataMemory, guard: QuotaGuard): StrataMemo
     feedback: (input) => memory.feedback(input),
     emotionClusters: (userId) => memory.emotionClusters(userId),
     export: (userId, options) => memory.export(userId, options),
+    users: () => memory.users(),
     stats: (userId) => memory.stats(userId),
     reembed: (onProgress) => memory.reembed(onProgress),
     backup: (destination) => memory.backup(destination),
     rotateKeys: () => memory.rotateKeys(),
+    changeLog: {
+      ...memory.changeLog,
+      // A peer's entries change what a user holds: the next write recounts.
+      async apply(userId, entries, keys, via) {
+        try {
+          return await memory.changeLog.apply(userId, entries, keys, via);
+        } finally {
+          guard.forget(userId);
+        }
+      },
+    },
     ready: () => memory.ready(),
     close: () => memory.close(),
   };

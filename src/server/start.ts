@@ -1,6 +1,7 @@
 /**
  * Starts the HTTP server on @hono/node-server and owns its lifecycle: refuses to expose an
- * unauthenticated server beyond loopback, warms the engine, schedules backups, and shuts
+ * unauthenticated server beyond loopback, warms the engine, schedules backups and the
+ * background sync with peers (server/sync/sync-loop.ts), and shuts
  * down gracefully (stop accepting, let in-flight requests finish within
  * server.shutdownTimeoutMs, drain background turn writes, close the engine so its queues
  * flush). Returns the bound URL, so `--port 0` works for tests.
@@ -18,6 +19,7 @@ import type { Logger } from '../util/logger.ts';
 import { type CreateAppOptions, createApp, type StrataApp } from './app.ts';
 import { isLoopbackHost } from './auth.ts';
 import { scheduleBackups } from './backups.ts';
+import { scheduleSync } from './sync/sync-loop.ts';
 
 export interface StartOptions extends Omit<CreateAppOptions, 'config' | 'memory' | 'logger'> {
   memory: StrataMemory;
@@ -86,6 +88,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     logger,
   });
 
+  const sync = scheduleSync({
+    log: memory.changeLog,
+    config,
+    logger,
+    rounds: strata.deps.syncRounds,
+    clock: strata.deps.clock,
+  });
+
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
@@ -107,6 +117,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       }
       clearInterval(sweeper);
       await backups.stop();
+      await sync.stop();
       await strata.drain();
       if (options.closeMemory !== false) await memory.close();
       logger.info('shutdown complete');

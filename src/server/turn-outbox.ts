@@ -152,6 +152,8 @@ export function createTurnOutbox(options: {
     deadLetter(key, turn, error) {
       const name = nameOf(key);
       write(join(deadDir, name), entryOf(turn, error));
+      // A held entry of the same turn (the proxy's, written before its reply) is now done.
+      rmSync(fileOf(key), { force: true });
       logger.error(
         { file: name, userId: turn.userId, error: error instanceof Error ? error.message : String(error) },
         'turn refused; kept in outbox/dead',

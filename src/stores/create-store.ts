@@ -9,13 +9,20 @@ import { join } from 'node:path';
 import type { StrataConfig } from '../config/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { cipherFromConfig } from '../security/cipher.ts';
+import type { Clock } from '../util/clock.ts';
 import { InMemoryStore } from './memory/memory-store.ts';
 import { createPostgresStore } from './postgres/index.ts';
 import { createQdrantStore } from './qdrant/index.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { MemoryStore } from './types.ts';
 
-export function createStore(config: StrataConfig): MemoryStore {
+/** What the store may be given beyond its configuration. */
+export interface StoreDeps {
+  /** Stamps change-log entries (SQLite). */
+  clock?: Clock;
+}
+
+export function createStore(config: StrataConfig, deps: StoreDeps = {}): MemoryStore {
   const store = config.store;
   switch (store.kind) {
     case 'memory':
@@ -28,6 +35,9 @@ export function createStore(config: StrataConfig): MemoryStore {
         synchronous: store.synchronous ?? 'normal',
         ...(store.keywordIndex ? { keywordIndex: store.keywordIndex } : {}),
         cipher: cipherFromConfig(config.encryption),
+        // Unset: beside the database (the data dir by default); ':memory:' gets a key per open.
+        ...(config.sync.instanceKeyFile ? { identityFile: config.sync.instanceKeyFile } : {}),
+        ...(deps.clock ? { clock: deps.clock } : {}),
       });
     case 'qdrant':
       return createQdrantStore(store, { cipher: cipherFromConfig(config.encryption) });

@@ -5,6 +5,7 @@
  * ranking and dynamics live above them, so SQLite, in-memory and Qdrant rank alike.
  * Every store passes test-support/stores/store-suite.ts.
  */
+import type { LogEntry } from '../security/log-entry.ts';
 import type { KeywordQuery } from '../text/query-ast.ts';
 import type { LayerName, Memory, MemoryVersion, Page, VersionOp } from '../types.ts';
 
@@ -172,4 +173,135 @@ export interface MemoryStore {
   backup?(destination: string): Promise<string>;
   /** Re-encrypts every row under the current key (after a key change); optional capability. */
   rotateKeys?(): Promise<number>;
+  /** The signed change log and sync (SQLite); optional capability, present once open. */
+  readonly changeLog?: ChangeLogStore | undefined;
+}
+
+/** The last entry of one author's chain for one user (seq 0: none yet). */
+export interface ChainHead {
+  instanceId: string;
+  seq: number;
+  hash: string;
+}
+
+/** One page of a user's change log in arrival order, from an opaque cursor. */
+export interface LogPage {
+  entries: LogEntry[];
+  /** Where the next page starts; pass it back as `after`. */
+  cursor: string;
+  /** Whether more entries follow this page. */
+  more: boolean;
+  /** The cursor given did not match this log (it was rebuilt): the page starts from the beginning. */
+  reset: boolean;
+}
+
+/** What applying a batch of a peer's entries did. */
+export interface LogApplyResult {
+  /** New entries added to the log. */
+  applied: number;
+  /** Entries already held (same hash): nothing done. */
+  duplicates: number;
+  /** Memories whose state changed (written, replaced or deleted). */
+  changed: number;
+  /** Memories left unmaterialized because their payload is sealed under a key this instance lacks. */
+  sealed: number;
+}
+
+/** Why a log does not verify. */
+export const LOG_PROBLEMS = [
+  'tampered',
+  'signature',
+  'truncated',
+  'fork',
+  'pruned',
+  'state',
+  'untrusted',
+] as const;
+
+/** One break found by a change-log check. */
+export interface LogProblem {
+  reason: (typeof LOG_PROBLEMS)[number];
+  userId: string;
+  instanceId?: string;
+  seq?: number;
+  memoryId?: string;
+  message: string;
+}
+
+/** What `strata verify` reports: counts, and every break found (the first one first). */
+export interface LogVerifyReport {
+  ok: boolean;
+  users: number;
+  chains: number;
+  entries: number;
+  memories: number;
+  problems: LogProblem[];
+}
+
+/** Fingerprints that are equal on two instances exactly when they hold the same log and state. */
+export interface LogDigest {
+  entries: number;
+  memories: number;
+  /** SHA-256 over every entry hash, sorted. */
+  log: string;
+  /** SHA-256 over every memory and version as materialized (minus local access counts and model). */
+  state: string;
+}
+
+/**
+ * The signed change log (the SQLite store keeps one): every write appends an entry in the
+ * same transaction; peers' entries are verified and applied here, and the memory state is
+ * rebuilt from the entries (stores/shared/log-state.ts), so every instance holding the same
+ * entries holds the same memories.
+ */
+export interface ChangeLogStore {
+  /** This instance's id and public key (after open). */
+  identity(): { instanceId: string; publicKey: string };
+  /** Signs a message with the instance key (sync handshakes). */
+  sign(message: string): string;
+  /** Users with at least one entry. */
+  users(): Promise<string[]>;
+  /** The head of every author's chain for the user. */
+  heads(userId: string): Promise<ChainHead[]>;
+  /**
+   * Entries of one user in arrival order after `after` (a cursor from an earlier page), up to
+   * `limit` scanned; those at or below `have[author]` (the reader holds them) are left out.
+   */
+  read(
+    userId: string,
+    after: string | undefined,
+    limit: number,
+    have?: Record<string, number>,
+  ): Promise<LogPage>;
+  /** The hash of the entry at each (author, seq) position, null where none is held. */
+  hashesAt(
+    userId: string,
+    positions: Array<{ instanceId: string; seq: number }>,
+  ): Promise<Array<string | null>>;
+  /** Public keys known for these authors (this instance's own included). */
+  publicKeys(instanceIds: string[]): Promise<Record<string, string>>;
+  /** Records a public key for an author (the id must be the key's fingerprint; an id keeps its first key). */
+  pinKey(instanceId: string, publicKey: string, source: string): Promise<void>;
+  /**
+   * Checks a peer's entries for one user (hashes, signatures against known or given keys,
+   * chain links: IntegrityError on a fork or gap) and returns the contents whose state
+   * they would write and that have no vector here yet.
+   */
+  contentsToEmbed(userId: string, entries: LogEntry[], keys: Record<string, string>): Promise<string[]>;
+  /** Checks and applies a peer's entries for one user in one transaction (duplicates skipped). */
+  apply(
+    userId: string,
+    entries: LogEntry[],
+    keys: Record<string, string>,
+    vectors: Map<string, Float32Array>,
+    via: string,
+  ): Promise<LogApplyResult>;
+  /** Walks every chain and every memory's state (`strata verify`). */
+  verify(userId?: string): Promise<LogVerifyReport>;
+  /** Fingerprints of the log and the state, for one user or all. */
+  digest(userId?: string): Promise<LogDigest>;
+  /** Small JSON values per peer and user (cursors, the heads the peer last showed); null when unset. */
+  peerState(peer: string, userId: string, key: string): Promise<unknown>;
+  /** Stores (replaces; null removes) one such value. */
+  putPeerState(peer: string, userId: string, key: string, value: unknown): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /**
- * Runs `node bin/strata serve --port 0` as a child process over a given data dir and
- * config file, and resolves once it prints its URL. `stop()` sends SIGTERM and resolves
+ * Runs `node bin/strata serve --port 0` (or a given port, for peers that must find each
+ * other again after a restart) as a child process over a given data dir and config file,
+ * and resolves once it prints its URL. `stop()` sends SIGTERM and resolves
  * with the exit code, so tests can assert a clean shutdown.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -15,12 +16,20 @@ export interface ChildServer {
 
 const ROOT = join(import.meta.dirname, '../..');
 
-export function startChildServer(args: string[], env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['bin/strata', ...args, 'serve', '--port', '0'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function startChildServer(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { port?: number } = {},
+): Promise<ChildServer> {
+  const child = spawn(
+    process.execPath,
+    ['bin/strata', ...args, 'serve', '--port', String(options.port ?? 0)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let log = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { ProducedWrite, StrataMemory, WriteOptions } from '../../src/engine/strata-memory.ts';
-import { NotFoundError, StoreUnavailableError, ValidationError } from '../../src/errors.ts';
+import { ConfigError, NotFoundError, StoreUnavailableError, ValidationError } from '../../src/errors.ts';
 import {
   FeedbackInputSchema,
   LAYERS,
@@ -207,6 +207,7 @@ export function createFakeMemory(): FakeMemory {
           ratings: 0,
           useful: 0,
           pairs: 0,
+          check: { agree: 0, disagree: 0, applied: true },
           updatedAt: null,
         },
       };
@@ -228,6 +229,9 @@ export function createFakeMemory(): FakeMemory {
     async emotionClusters() {
       return [];
     },
+    async users() {
+      return [...new Set([...memories.values()].map((m) => m.userId))].sort();
+    },
     export(userId) {
       const lines = [...memories.values()]
         .filter((m) => m.userId === userId)
@@ -246,6 +250,9 @@ export function createFakeMemory(): FakeMemory {
       let n = 0;
       for (const [id, m] of memories) if (m.userId === userId && memories.delete(id)) n++;
       return n;
+    },
+    async getMedia(userId, id) {
+      throw new NotFoundError(`No media ${id} for user ${userId} (the fake memory keeps none).`);
     },
     async stats(userId) {
       const mine = [...memories.values()].filter((m) => !userId || m.userId === userId);
@@ -273,6 +280,11 @@ export function createFakeMemory(): FakeMemory {
     async rotateKeys() {
       return { rewritten: 0 };
     },
+    changeLog: new Proxy({} as StrataMemory['changeLog'], {
+      get: () => async () => {
+        throw new ConfigError('The fake memory keeps no change log.');
+      },
+    }),
     async ready() {
       if (fake.notReady) throw fake.notReady;
     },

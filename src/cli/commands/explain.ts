@@ -44,7 +44,9 @@ function render(result: ExplainResult, ctx: CliContext): string {
   const learning = l.enabled
     ? `learned weights for '${l.queryKind}' questions: ${weights}\n` +
       `  from ${l.ratings} ratings (${l.useful} useful), ${l.pairs} misordered pairs of this kind; ` +
-      `${Math.round(l.ownShare * 100)}% the user's own, the rest the shared prior`
+      `${Math.round(l.ownShare * 100)}% the user's own, the rest the shared prior\n` +
+      `  check: later pairs favoured rightly ${l.check.agree}, wrongly ${l.check.disagree}` +
+      (l.check.applied ? '' : ' (contradicted: not applied, defaults used)')
     : 'learning is off (learning.enabled: false): every layer ×1';
   return [
     result.context || 'No memories to recall.',

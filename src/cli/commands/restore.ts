@@ -4,7 +4,8 @@
  * (PRAGMA integrity_check, and that it is a Strata database), copies it to a temp file
  * beside the target and renames it into place, and keeps the previous database as
  * `<db>.before-restore-<time>` so a wrong restore can be undone. On the Qdrant store FILE is a
- * snapshot directory from `strata backup`, uploaded back into Qdrant.
+ * snapshot directory from `strata backup`, uploaded back into Qdrant. `--from-peer` rebuilds
+ * the store from a sync peer instead (cli/restore-from-peer.ts).
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,14 +13,24 @@ import type { Command } from 'commander';
 import { ConfigError, ConflictError, ValidationError } from '../../errors.ts';
 import { heldBy } from '../../server/pid-lock.ts';
 import { nowIso, systemClock } from '../../util/clock.ts';
+import { restoreFromPeer } from '../restore-from-peer.ts';
 import type { CliContext } from '../types.ts';
 
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('restore')
-    .description('Restore the SQLite store from a backup file (server must be stopped)')
-    .argument('<file>', 'backup written by `strata backup` or a scheduled backup')
-    .action(async (file: string) => {
+    .description(
+      'Restore the SQLite store from a backup file, or rebuild it from a sync peer (server must be stopped)',
+    )
+    .argument('[file]', 'backup written by `strata backup` or a scheduled backup')
+    .option('--from-peer <url|name>', 'rebuild from this sync peer’s copy of the change log instead')
+    .action(async (file: string | undefined, flags: { fromPeer?: string }) => {
+      if (flags.fromPeer !== undefined) {
+        if (file !== undefined) throw new ValidationError('Give a backup file or --from-peer, not both.');
+        return restoreFromPeer(ctx, flags.fromPeer);
+      }
+      if (file === undefined)
+        throw new ValidationError('Give the backup file to restore, or --from-peer <url>.');
       const config = await ctx.loadConfig();
       if (config.store.kind === 'qdrant') {
         // Qdrant: FILE is a backup directory of snapshots written by `strata backup`.

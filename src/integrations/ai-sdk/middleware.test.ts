@@ -2,7 +2,9 @@ import type { LanguageModelV3CallOptions, LanguageModelV3StreamPart } from '@ai-
 import { generateText, simulateReadableStream, streamText, wrapLanguageModel } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { describe, expect, it } from 'vitest';
+import { engineConfig, tempDir } from '../../../test-support/engine/e2e-engine.ts';
 import { createFakeMemory } from '../../../test-support/server/fake-memory.ts';
+import { createMemory } from '../../engine/engine.ts';
 import { strataMiddleware } from './index.ts';
 
 const usage = {
@@ -72,6 +74,27 @@ describe('AI SDK middleware with the ai package mock model', () => {
     const items = (await memory.list({ userId: 'bob' })).items;
     expect(items.map((m) => m.content)).toEqual(['Say hello', 'Hello there Bob!']);
     expect(items[0]?.sources[0]?.chatId).toBe('c9');
+  });
+
+  it('passes what it injected to the stored turn: with learning.implicit the reply rates it', async () => {
+    const dir = tempDir();
+    const memory = createMemory(
+      engineConfig('sqlite', dir.path, { learning: { enabled: true, implicit: true } }),
+    );
+    try {
+      const seats = await memory.add({ userId: 'alice', content: 'Alice prefers window seats on trains' });
+      const seen: LanguageModelV3CallOptions[] = [];
+      const model = wrapLanguageModel({
+        model: mockModel('Booked you a window seat on the 9:00 train.', seen),
+        middleware: strataMiddleware({ memory, userId: 'alice' }),
+      });
+      await generateText({ model, prompt: 'Book me a seat to Porto please' });
+      expect(seen[0]?.providerOptions?.strata).toMatchObject({ recalled: [seats.id] });
+      expect((await memory.get('alice', seats.id)).metadata.feedback).toMatchObject({ useful: 1 });
+    } finally {
+      await memory.close();
+      dir.remove();
+    }
   });
 
   it('never breaks generation when memory fails, and reports the error', async () => {

@@ -83,6 +83,10 @@ export function strataMiddleware(options: StrataMiddlewareOptions): LanguageMode
     const turn =
       userId && options.observe !== false ? promptTurn(userId, chatId, params.prompt, reply) : undefined;
     if (!turn) return;
+    // What transformParams injected for this call: with learning.implicit the reply rates it.
+    const recalled = (params.providerOptions?.strata as { recalled?: unknown } | undefined)?.recalled;
+    if (Array.isArray(recalled) && recalled.length && recalled.every((id) => typeof id === 'string'))
+      turn.recalled = recalled as string[];
     try {
       await options.memory.observeTurn(turn);
     } catch (error) {
@@ -105,7 +109,13 @@ export function strataMiddleware(options: StrataMiddlewareOptions): LanguageMode
           ...(options.layers ? { layers: options.layers } : {}),
         });
         if (!result.context.trim()) return params;
-        return { ...params, prompt: inject(params.prompt, result.context) as LanguageModelV3Prompt };
+        // The injected ids ride along in the call's own options (namespaced: providers ignore them).
+        const strata = { ...(params.providerOptions?.strata ?? {}), recalled: result.contextIds ?? [] };
+        return {
+          ...params,
+          prompt: inject(params.prompt, result.context) as LanguageModelV3Prompt,
+          providerOptions: { ...params.providerOptions, strata },
+        };
       } catch (error) {
         report(error, 'recall');
         return params;

@@ -28,6 +28,47 @@ const userIdField = z
   .optional()
   .describe('User the memory belongs to (required with an admin key; implied by a user-bound key)');
 
+/** Each tool's argument shape (the SDK makes the tools' JSON Schemas of them; route fuzzing draws from them). */
+export const MCP_TOOL_INPUTS = {
+  remember: {
+    userId: userIdField,
+    content: z.string().min(1).describe('What to remember, in plain text'),
+    layer: LayerSchema.optional().describe('Memory layer (default semantic)'),
+    importance: z.number().min(0).max(1).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  },
+  recall: {
+    userId: userIdField,
+    query: z.string().min(1).describe('The current user message or question'),
+    chatId: z.string().optional(),
+    maxTokens: z.number().int().min(16).max(32_000).optional(),
+  },
+  search: {
+    userId: userIdField,
+    query: z.string().min(1),
+    k: z.number().int().min(1).max(100).optional(),
+    layers: z.array(LayerSchema).optional(),
+    since: z.string().optional(),
+    until: z.string().optional(),
+    mode: z.enum(SEARCH_MODES).optional(),
+  },
+  forget: { userId: userIdField, id: z.string().min(1).max(128) },
+  list: {
+    userId: userIdField,
+    layer: LayerSchema.optional(),
+    limit: z.number().int().min(1).max(200).optional(),
+    cursor: z.string().optional(),
+  },
+  history: { userId: userIdField, id: z.string().min(1).max(128) },
+  feedback: {
+    userId: userIdField,
+    memoryIds: z.array(z.string().min(1).max(128)).min(1).max(200).describe('Ids from recall or search'),
+    rating: z.enum(FEEDBACK_RATINGS),
+    messageId: z.string().optional().describe('The assistant message the memories were recalled for'),
+    chatId: z.string().optional(),
+  },
+};
+
 const ok = (value: unknown, text?: string): CallToolResult => ({
   content: [{ type: 'text', text: text ?? JSON.stringify(value, null, 2) }],
   structuredContent: { result: value as Record<string, unknown> },
@@ -83,13 +124,7 @@ function registerRemember({ server, memory, options, user }: ToolContext): void 
     'remember',
     {
       description: 'Store a memory about the user (a fact, preference or event).',
-      inputSchema: {
-        userId: userIdField,
-        content: z.string().min(1).describe('What to remember, in plain text'),
-        layer: LayerSchema.optional().describe('Memory layer (default semantic)'),
-        importance: z.number().min(0).max(1).optional(),
-        metadata: z.record(z.string(), z.unknown()).optional(),
-      },
+      inputSchema: MCP_TOOL_INPUTS.remember,
     },
     (args) =>
       run(async () => {
@@ -106,12 +141,7 @@ function registerRecall({ server, memory, user }: ToolContext): void {
     'recall',
     {
       description: 'Recall what Strata knows that is relevant to a message, as a framed context block.',
-      inputSchema: {
-        userId: userIdField,
-        query: z.string().min(1).describe('The current user message or question'),
-        chatId: z.string().optional(),
-        maxTokens: z.number().int().min(16).max(32_000).optional(),
-      },
+      inputSchema: MCP_TOOL_INPUTS.recall,
     },
     (args) =>
       run(async () => {
@@ -136,15 +166,7 @@ function registerSearch({ server, memory, user }: ToolContext): void {
     'search',
     {
       description: 'Search memories (boolean operators, quotes, fuzzy; since/until filters).',
-      inputSchema: {
-        userId: userIdField,
-        query: z.string().min(1),
-        k: z.number().int().min(1).max(100).optional(),
-        layers: z.array(LayerSchema).optional(),
-        since: z.string().optional(),
-        until: z.string().optional(),
-        mode: z.enum(SEARCH_MODES).optional(),
-      },
+      inputSchema: MCP_TOOL_INPUTS.search,
     },
     (args) =>
       run(async () => {
@@ -160,7 +182,7 @@ function registerForget({ server, memory, user }: ToolContext): void {
     'forget',
     {
       description: 'Delete one memory by id.',
-      inputSchema: { userId: userIdField, id: z.string().min(1).max(128) },
+      inputSchema: MCP_TOOL_INPUTS.forget,
     },
     (args) =>
       run(async () => {
@@ -175,12 +197,7 @@ function registerList({ server, memory, user }: ToolContext): void {
     'list',
     {
       description: "List the user's memories, newest first, with cursor pagination.",
-      inputSchema: {
-        userId: userIdField,
-        layer: LayerSchema.optional(),
-        limit: z.number().int().min(1).max(200).optional(),
-        cursor: z.string().optional(),
-      },
+      inputSchema: MCP_TOOL_INPUTS.list,
     },
     (args) =>
       run(async () => {
@@ -195,7 +212,7 @@ function registerHistory({ server, memory, user }: ToolContext): void {
     'history',
     {
       description: 'Version history of one memory.',
-      inputSchema: { userId: userIdField, id: z.string().min(1).max(128) },
+      inputSchema: MCP_TOOL_INPUTS.history,
     },
     (args) => run(async () => ok({ versions: await memory.history(user(args.userId), args.id) })),
   );
@@ -207,13 +224,7 @@ function registerFeedback({ server, memory, user }: ToolContext): void {
     {
       description:
         'Rate memories that recall returned: useful (reinforced), not_useful, or wrong (demoted at once and left out of later context).',
-      inputSchema: {
-        userId: userIdField,
-        memoryIds: z.array(z.string().min(1).max(128)).min(1).max(200).describe('Ids from recall or search'),
-        rating: z.enum(FEEDBACK_RATINGS),
-        messageId: z.string().optional().describe('The assistant message the memories were recalled for'),
-        chatId: z.string().optional(),
-      },
+      inputSchema: MCP_TOOL_INPUTS.feedback,
     },
     (args) =>
       run(async () => {

@@ -11,11 +11,13 @@
  * it injected for each reply and the outlet turns a thumbs up/down on that reply into
  * feedback on them (ratings.ts).
  */
+
 import type { StrataMemory } from '../../engine/strata-memory.ts';
 import type { TurnOutbox } from '../../server/turn-outbox.ts';
 import type { LayerName } from '../../types.ts';
 import type { Logger } from '../../util/logger.ts';
 import { inject } from '../shared/inject.ts';
+import { isMediaRefusal } from '../shared/media-turn.ts';
 import { blockOf, mergeBlocks } from '../shared/memory-block.ts';
 import { withTimeout } from '../shared/timeout.ts';
 import { outletTurn } from './outlet-turn.ts';
@@ -130,7 +132,21 @@ export async function runOutlet(
         )
       : undefined;
     const turn = recalled?.length ? { ...extracted.turn, recalled } : extracted.turn;
-    await deps.time('observe', () => deps.memory.observeTurn(turn));
+    try {
+      await deps.time('observe', () => deps.memory.observeTurn(turn));
+    } catch (error) {
+      if (!extracted.textTurn || !isMediaRefusal(error)) throw error;
+      // A broken or refused image must not lose the words around it: the turn is stored with
+      // the media as placeholders (the outlet's errors are never shown to the user).
+      deps.logger.warn(
+        { err: error, userId: options.userId },
+        'open-webui outlet: media refused; turn stored without it',
+      );
+      deps.degraded('open-webui-outlet', errorCode(error));
+      const textTurn = recalled?.length ? { ...extracted.textTurn, recalled } : extracted.textTurn;
+      extracted.turn = extracted.textTurn;
+      await deps.time('observe', () => deps.memory.observeTurn(textTurn));
+    }
   } catch (error) {
     const kept = deps.outbox.keep(extracted.key, extracted.turn, error);
     deps.logger.warn(

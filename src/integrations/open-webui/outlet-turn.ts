@@ -6,6 +6,8 @@
  * it was stored under (Open WebUI's message id, or for a message without one the id that
  * outlet derived), never stored again. Stored text never holds a `<memory_context>` block
  * (a model echoing its system prompt): it is stripped first, the same way for every message.
+ * The user message's images and recordings (content parts, `files`) go along for the engine
+ * to read (docs/multimodal.md).
  */
 
 import { contentText } from '../../text/content.ts';
@@ -16,6 +18,25 @@ import { OutletBodySchema, type OwuiMessage, toIsoTimestamp } from './protocol.t
 
 /** A message's text as stored: its text content without any memory block. */
 const storedText = (content: unknown): string => stripMemoryText(contentText(content));
+
+/**
+ * A user message's images and recordings as the engine reads them (parts and attachments,
+ * docs/multimodal.md): its content parts with memory blocks stripped from the text parts,
+ * and its `files`; undefined when it carries none.
+ */
+function mediaOf(m: OwuiMessage): Pick<ChatMessage, 'content' | 'files'> | undefined {
+  const parts = Array.isArray(m.content) ? (m.content as Array<Record<string, unknown>>) : undefined;
+  const hasParts = parts?.some((p) => typeof p === 'object' && p !== null && p.type !== 'text') ?? false;
+  const files =
+    Array.isArray(m.files) && m.files.length > 0 ? (m.files as Array<Record<string, unknown>>) : undefined;
+  if (!hasParts && !files) return undefined;
+  const content = parts
+    ? parts.map((p) =>
+        p?.type === 'text' && typeof p.text === 'string' ? { ...p, text: stripMemoryText(p.text) } : p,
+      )
+    : storedText(m.content);
+  return { content: content as ChatMessage['content'], ...(files ? { files } : {}) };
+}
 
 interface Pair {
   user: OwuiMessage;
@@ -36,15 +57,16 @@ export function lastPair(messages: OwuiMessage[]): Pair | undefined {
   return undefined;
 }
 
-/** A pair as stored: text content, ISO timestamps, and every message with its id. */
-function pairTurn(userId: string, chatId: string, pair: Pair) {
+/** A pair as stored: text content (the user's media kept unless `textOnly`), ISO timestamps, and every message with its id. */
+function pairTurn(userId: string, chatId: string, pair: Pair, textOnly = true) {
   const timestamp = toIsoTimestamp(pair.assistant.timestamp) ?? toIsoTimestamp(pair.user.timestamp);
   const message = (m: OwuiMessage, role: 'user' | 'assistant'): ChatMessage => {
     const content = storedText(m.content);
     const at = toIsoTimestamp(m.timestamp);
     // Without an Open WebUI id, the id observeTurn would derive (see shared/message-ids.ts).
     const id = m.id ?? derivedMessageId(userId, chatId, role, content, timestamp ?? '');
-    return { id, role, content, ...(at ? { timestamp: at } : {}) };
+    const media = role === 'user' && !textOnly ? mediaOf(m) : undefined;
+    return { id, role, content, ...media, ...(at ? { timestamp: at } : {}) };
   };
   return {
     user: message(pair.user, 'user'),
@@ -68,10 +90,15 @@ function previousOf(userId: string, chatId: string, messages: OwuiMessage[], pai
   return reply && at ? { ...reply, timestamp: at } : reply;
 }
 
+/**
+ * The turn an outlet call stores, and `textTurn`, the same turn with the user's media as
+ * placeholders, when it has media: the outlet stores that one instead when the media is
+ * refused (a broken image must not lose the words around it; errors here are never shown).
+ */
 export function outletTurn(
   userId: string,
   body: Record<string, unknown>,
-): { key: string; turn: TurnInput; replyId?: string } | undefined {
+): { key: string; turn: TurnInput; textTurn?: TurnInput; replyId?: string } | undefined {
   const parsed = OutletBodySchema.safeParse(body);
   if (!parsed.success) return undefined;
   const pair = lastPair(parsed.data.messages);
@@ -80,7 +107,7 @@ export function outletTurn(
   const assistantText = storedText(pair.assistant.content);
   if (!userText.trim() && !assistantText.trim()) return undefined;
   const chatId = parsed.data.chat_id || 'default';
-  const { user, assistant, timestamp } = pairTurn(userId, chatId, pair);
+  const { user, assistant, timestamp } = pairTurn(userId, chatId, pair, false);
   const previous = previousOf(userId, chatId, parsed.data.messages, pair);
   const turn: TurnInput = {
     userId,
@@ -94,5 +121,15 @@ export function outletTurn(
     },
   };
   const key = [userId, chatId, pair.user.id ?? userText, pair.assistant.id ?? assistantText].join('\u0000');
-  return { key, turn, ...(pair.assistant.id ? { replyId: pair.assistant.id } : {}) };
+  const textUser = pairTurn(userId, chatId, pair).user;
+  const textTurn =
+    textUser !== user && (user.files || Array.isArray(user.content))
+      ? { ...turn, messages: turn.messages.map((m) => (m === user ? textUser : m)) }
+      : undefined;
+  return {
+    key,
+    turn,
+    ...(textTurn ? { textTurn } : {}),
+    ...(pair.assistant.id ? { replyId: pair.assistant.id } : {}),
+  };
 }

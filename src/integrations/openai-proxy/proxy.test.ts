@@ -152,5 +152,14 @@ describe('OpenAI-compatible proxy against a fake upstream', () => {
       json: { model: 'm', messages: [] },
     });
     expect(bad.status).toBe(400);
+    // A message that is not an object with a role is refused, naming it (was a 500, found by route fuzzing).
+    for (const message of [null, 'hi', { content: 'no role' }, { role: 7, content: 'x' }]) {
+      const reply = await h.call('POST', '/v1/chat/completions', {
+        key: KEYS.bob,
+        json: { model: 'm', messages: [{ role: 'user', content: 'hi' }, message] },
+      });
+      expect(reply.status, JSON.stringify(message)).toBe(400);
+      expect((reply.body as { error: { message: string } }).error.message).toContain('messages[1]');
+    }
   });
 });

@@ -16,13 +16,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
+import { z } from 'zod';
 import { NotFoundError, UpstreamError, ValidationError } from '../../errors.ts';
 import { type AppContext, type AppEnv, actFor, readJson, type ServerDeps } from '../../server/context.ts';
 import type { ServerIntegration } from '../../server/integration.ts';
 import type { TurnOutbox } from '../../server/turn-outbox.ts';
 import { contentText } from '../../text/content.ts';
 import type { TurnInput } from '../../types.ts';
+import { parseWith } from '../../validation.ts';
 import { inject } from '../shared/inject.ts';
+import { isMediaRefusal, withUserMedia } from '../shared/media-turn.ts';
 import { stripMemoryText } from '../shared/memory-block.ts';
 import { idlessTurn } from '../shared/message-ids.ts';
 import { withTimeout } from '../shared/timeout.ts';
@@ -32,6 +35,8 @@ import { type StreamEnd, tapChatStream } from './sse.ts';
 const RECALL_TIMEOUT_MS = 5_000;
 
 type Message = { role: string; content?: unknown; [key: string]: unknown };
+/** Each message an object with a string role; content and other fields pass on as sent. */
+const MessagesSchema = z.array(z.object({ role: z.string() }).passthrough());
 
 /** The OpenAI-compatible proxy as a server integration; `fetch` reaches the upstream (tests inject one). */
 export function openAiProxyIntegration(options: { fetch?: typeof fetch } = {}): ServerIntegration {
@@ -86,7 +91,8 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       throw new ValidationError('messages: must be a non-empty array of {role, content}.');
     }
-    const messages = body.messages as Message[];
+    // Only the envelope is checked; the upstream judges the rest, as an OpenAI server would.
+    const messages: Message[] = parseWith(MessagesSchema, body.messages, 'request', 'messages');
     const userId = proxyUser(c, deps, body);
     const chatId = c.req.header('x-strata-chat-id') ?? 'openai-proxy';
     const recalled = userId ? await recallInto(deps, userId, chatId, messages) : { messages, ids: [] };
@@ -111,12 +117,16 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
       // The memories injected for this reply travel with it (implicit feedback, if configured).
       return idless && recalled.ids.length ? { ...idless, recalled: recalled.ids } : idless;
     };
+    const lastUser = messages.findLast((m) => m.role === 'user');
+    /** The turn with the user's images and recordings; its text-only form stays the fallback. */
+    const mediaTurnOf = (turn: TurnInput) => withUserMedia(turn, lastUser?.content) ?? turn;
     // One outbox entry per proxied reply: held before the reply is released, settled once stored.
     const key = `${userId}\u0000${chatId}\u0000${deps.clock.now().getTime()}\u0000${randomUUID()}`;
     let held = false;
     const hold = (reply: string) => {
-      const turn = turnOf(reply, { partial: false });
-      if (!turn) return;
+      const text = turnOf(reply, { partial: false });
+      if (!text) return;
+      const turn = mediaTurnOf(text);
       try {
         options.outbox.hold(key, turn);
         held = true;
@@ -131,11 +141,23 @@ export function registerProxyRoutes(app: Hono<AppEnv>, options: ProxyOptions): v
           'proxy: stream ended early; storing the partial reply',
         );
       }
-      const turn = turnOf(reply, end);
-      if (!turn) return;
+      const textTurn = turnOf(reply, end);
+      if (!textTurn) return;
+      let turn = mediaTurnOf(textTurn);
+      const store = async () => {
+        try {
+          await deps.metrics.time('observe', () => deps.memory.observeTurn(turn));
+        } catch (error) {
+          if (turn === textTurn || !isMediaRefusal(error)) throw error;
+          // A refused image does not lose the words around it: the text turn is stored instead.
+          deps.logger.warn({ err: error, userId }, 'proxy: media refused; turn stored without it');
+          deps.metrics.degraded.inc({ surface: 'openai-proxy', reason: errorCode(error) });
+          turn = textTurn;
+          await deps.metrics.time('observe', () => deps.memory.observeTurn(turn));
+        }
+      };
       options.track(
-        deps.metrics
-          .time('observe', () => deps.memory.observeTurn(turn))
+        store()
           .then(() => {
             if (held) options.outbox.settle(key);
           })

@@ -5,7 +5,8 @@
  * pointing at the exact message ids. Recall signal: similarity and recency. A pair ranks
  * by its own relevance (no discount); recall then lifts its messages to the pair's score
  * (pipeline/pair-lift.ts), so the pair gives each turn its neighbour as context while the
- * single message, the precise source, is what ranks.
+ * single message, the precise source, is what ranks. A message's images and recordings
+ * (their descriptions are in its text) are referenced in metadata.media.
  */
 import { speakerLine } from '../text.ts';
 import type { Layer, LayerWrite, TurnContext, TurnMessage } from '../types.ts';
@@ -21,6 +22,11 @@ function messageImportance(message: TurnMessage): number {
   return wordCount < 3 ? base * 0.5 : base;
 }
 
+/** A message's images and recordings (blob refs and what they said), for the memories that quote it. */
+function mediaOf(message: TurnMessage): { media?: TurnMessage['media'] } {
+  return message.media?.length ? { media: message.media } : {};
+}
+
 export function createEpisodicLayer(): Layer {
   return {
     name: 'episodic',
@@ -31,7 +37,13 @@ export function createEpisodicLayer(): Layer {
         key: message.role,
         content: speakerLine(message),
         importance: messageImportance(message),
-        metadata: { kind: 'message', role: message.role, chatId: ctx.chatId, messageIds: [message.id] },
+        metadata: {
+          kind: 'message',
+          role: message.role,
+          chatId: ctx.chatId,
+          messageIds: [message.id],
+          ...mediaOf(message),
+        },
         sources: ctx.sources.filter((s) => s.messageId === message.id),
       });
       writes.push(messageWrite(ctx.user));
@@ -46,6 +58,7 @@ export function createEpisodicLayer(): Layer {
             kind: 'exchange',
             chatId: ctx.chatId,
             messageIds: [ctx.user.id, ctx.assistant.id],
+            ...mediaOf(ctx.user),
           },
           sources: ctx.sources,
           linkKeys: ['episodic:user', 'episodic:assistant'],
@@ -65,6 +78,7 @@ export function createEpisodicLayer(): Layer {
             bridge: true,
             chatId: ctx.chatId,
             messageIds: [ctx.previous.id, ctx.user.id],
+            ...mediaOf(ctx.user),
           },
           sources: [{ chatId: ctx.chatId, messageId: ctx.previous.id, role: 'assistant' }, ...userSource],
           linkKeys: ['episodic:user'],

@@ -1,16 +1,18 @@
 /**
  * The temporal layer. Observe: every time expression in the user's message becomes an
  * event memory with metadata.eventAt (UTC start), eventEnd and the local date label,
- * resolved against the turn's timestamp in the user's time zone; a turn after a pause
+ * resolved against the turn's timestamp in the user's time zone, and so does each photo
+ * with an EXIF date (photoEvents); a turn after a pause
  * longer than SESSION_GAP_MS (rhythm.ts) writes a session-start memory noting the gap. Recall: a time
  * expression in the query ("next week", "last week", "in March", "before my trip")
  * becomes a window; memories whose event date (or creation date) falls inside it are
  * pulled in as candidates and boosted, the rest are damped.
  */
 
+import { describeMedia, takenLabel } from '../../media/describe.ts';
 import { WHEN_QUESTION } from '../../text/query-kind.ts';
 import { describeDate, findTimeExpressions, stripExpressions } from '../../text/time-expressions.ts';
-import { localDate } from '../../text/time-zone.ts';
+import { localDate, toWallClock } from '../../text/time-zone.ts';
 import { tokenize } from '../../text/tokenize.ts';
 import type { Memory } from '../../types.ts';
 import { sentenceAt, truncate, userName } from '../text.ts';
@@ -57,6 +59,45 @@ async function temporalEvents(query: QueryContext): Promise<Memory[]> {
   return page.items;
 }
 
+/**
+ * A photo's EXIF date is an event of its own: "Photo taken Sunday 14 March 2021 10:22 at
+ * 52.52, 13.405: [image: …]", dated by metadata.eventAt, so "what did I photograph in
+ * March 2021?" finds it however long after it was sent.
+ */
+function photoEvents(ctx: TurnContext): LayerWrite[] {
+  const sources = ctx.sources.filter((s) => s.messageId === ctx.user.id);
+  return (ctx.user.media ?? []).flatMap((ref, i): LayerWrite[] => {
+    if (ref.kind !== 'image' || !ref.takenAt) return [];
+    const start = new Date(ref.takenAt);
+    const wall = toWallClock(start, ctx.timeZone).toISOString();
+    const place = ref.place ? ` at ${ref.place.latitude}, ${ref.place.longitude}` : '';
+    const { takenAt: _taken, ...undated } = ref;
+    const description = describeMedia(undated, { maxOcrChars: 200, timeZone: ctx.timeZone });
+    return [
+      {
+        layer: 'temporal',
+        key: `photo:${i}`,
+        content: `Photo taken ${takenLabel(ref.takenAt, ctx.timeZone)}${place}: ${description}`,
+        importance: 0.5,
+        metadata: {
+          kind: 'event',
+          source: 'exif',
+          eventAt: ref.takenAt,
+          eventEnd: new Date(start.getTime() + 3_600_000).toISOString(),
+          eventDate: `${wall.slice(0, 10)} ${wall.slice(11, 16)}`,
+          granularity: 'time',
+          expression: 'photo EXIF date',
+          timeZone: ctx.timeZone,
+          exifZone: ref.takenAtZone ?? 'assumed',
+          media: [ref],
+        },
+        sources,
+        linkKeys: ['episodic:user'],
+      },
+    ];
+  });
+}
+
 export function createTemporalLayer(): Layer {
   return {
     name: 'temporal',
@@ -90,6 +131,7 @@ export function createTemporalLayer(): Layer {
           });
         }
       }
+      writes.push(...photoEvents(ctx));
       const userSources = ctx.sources.filter((s) => s.role === 'user');
       const { recent, previous } = await previousActivity(ctx);
       if (!recent) {

@@ -1,13 +1,21 @@
 /**
  * NDJSON export (streamed straight from the engine, one memory per line) and import
- * (validated all-or-nothing by the engine). A bound key may only import lines that belong
- * to its own user; that is checked line by line here before the engine sees anything.
+ * (streamed too: server/import-body.ts checks each line as it arrives, the engine validates
+ * every line before it writes anything, so a bad line anywhere means nothing is imported).
+ * A bound key may only import lines that belong to its own user. At most
+ * server.import.maxConcurrent imports run at once; one more gets 429 with Retry-After
+ * before its body is read.
  */
 import { Readable } from 'node:stream';
 import type { Hono } from 'hono';
-import { ForbiddenError, ValidationError } from '../../errors.ts';
-import { assertJsonShape } from '../../util/json-shape.ts';
+import { RateLimitedError, ValidationError } from '../../errors.ts';
 import { type AppEnv, actFor, type ServerDeps } from '../context.ts';
+import { ImportBody } from '../import-body.ts';
+
+/** NDJSON imports may be this many times server.bodyLimitBytes (each line at most that). */
+export const IMPORT_LIMIT_FACTOR = 64;
+/** What a refused import is told to wait before it tries again. */
+const IMPORT_RETRY_AFTER_SECONDS = 2;
 
 export function registerExportImportRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   const { memory, metrics } = deps;
@@ -15,8 +23,9 @@ export function registerExportImportRoutes(app: Hono<AppEnv>, deps: ServerDeps):
   app.get('/v1/export', async (c) => {
     const userId = actFor(c, deps, c.req.query('userId'));
     const includeHistory = c.req.query('includeHistory') !== 'false';
+    const includeMedia = c.req.query('includeMedia') !== 'false';
     const end = metrics.operationDuration.startTimer({ operation: 'export' });
-    const stream = memory.export(userId, { includeHistory });
+    const stream = memory.export(userId, { includeHistory, includeMedia });
     stream.once('close', () => end());
     const web = Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>;
     return c.body(web, 200, {
@@ -25,46 +34,59 @@ export function registerExportImportRoutes(app: Hono<AppEnv>, deps: ServerDeps):
     });
   });
 
+  const slots = importSlots(deps);
   app.post('/v1/import', async (c) => {
     const principal = c.get('principal');
     const requested = c.req.query('userId');
-    const text = await c.req.text();
-    text.split('\n').forEach((line, i) => {
-      assertJsonShape(line, `Import line ${i + 1}`);
+    const userId = principal.kind === 'user' || requested ? actFor(c, deps, requested) : undefined;
+    const release = slots.take();
+    const limit = deps.config.server.bodyLimitBytes;
+    const body = new ImportBody(c.req.raw.body, {
+      maxBytes: limit * IMPORT_LIMIT_FACTOR,
+      maxLineBytes: limit,
+      owner: principal.kind === 'user' ? userId : undefined,
     });
-    if (text.trim() === '')
-      throw new ValidationError('Import body is empty: send NDJSON, one memory per line.');
-    if (principal.kind === 'user') {
-      const userId = actFor(c, deps, requested);
-      assertLinesBelongTo(text, userId);
+    try {
       // Quotas: each import batch is admitted as it is written (server/quotas.ts).
-      const result = await metrics.time('import', () => memory.import(text, { userId }));
+      const result = await metrics.time('import', () =>
+        memory.import(body.stream(), userId === undefined ? {} : { userId }),
+      );
+      if (body.lines === 0)
+        throw new ValidationError('Import body is empty: send NDJSON, one memory per line.');
       return c.json(result);
+    } catch (error) {
+      // Refused part way: the rest of the body is read and dropped before the reply, or the
+      // connection closes after it, so the client's next request on it is not lost.
+      if (!(await body.discard())) c.header('connection', 'close');
+      throw error;
+    } finally {
+      release();
     }
-    const options = requested ? { userId: actFor(c, deps, requested) } : {};
-    const result = await metrics.time('import', () => memory.import(text, options));
-    return c.json(result);
   });
 }
 
-/** Refuses (403) any line whose userId is not the bound user; malformed lines are left to the engine. */
-export function assertLinesBelongTo(ndjson: string, userId: string): void {
-  const lines = ndjson.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index]?.trim();
-    if (!line) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      throw new ValidationError(`Import line ${index + 1} is not valid JSON.`);
-    }
-    const record = parsed as { userId?: unknown; memory?: { userId?: unknown } } | null;
-    const owner = record?.userId ?? record?.memory?.userId;
-    if (owner !== undefined && owner !== userId) {
-      throw new ForbiddenError(
-        `Import line ${index + 1} belongs to another user; this key may import only its own.`,
-      );
-    }
-  }
+/** Counts running imports against server.import.maxConcurrent; `take` refuses one more. */
+function importSlots({ config, metrics }: ServerDeps): { take(): () => void } {
+  const max = config.server.import.maxConcurrent;
+  let running = 0;
+  return {
+    take() {
+      if (running >= max) {
+        throw new RateLimitedError(
+          `${running} imports are running, the most at once (server.import.maxConcurrent = ${max}); retry after ${IMPORT_RETRY_AFTER_SECONDS}s.`,
+          IMPORT_RETRY_AFTER_SECONDS,
+          { details: { limit: 'server.import.maxConcurrent', maxConcurrent: max } },
+        );
+      }
+      running++;
+      metrics.importsInFlight.set(running);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        running--;
+        metrics.importsInFlight.set(running);
+      };
+    },
+  };
 }

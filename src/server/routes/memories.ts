@@ -10,7 +10,7 @@ import { LayerSchema, MemoryIdSchema, type MemoryInput, type MemoryPatch } from 
 import { parseWith } from '../../validation.ts';
 import { type AppEnv, actFor, bodyUserId, readJson, readJsonObject, type ServerDeps } from '../context.ts';
 
-const ListParamsSchema = z.object({
+export const ListParamsSchema = z.object({
   layer: LayerSchema.optional(),
   since: z.string().max(200).optional(),
   until: z.string().max(200).optional(),
@@ -19,7 +19,7 @@ const ListParamsSchema = z.object({
   cursor: z.string().max(2000).optional(),
 });
 
-const RollbackSchema = z.object({ userId: z.string().optional(), version: z.number().int().min(1) });
+export const RollbackSchema = z.object({ userId: z.string().optional(), version: z.number().int().min(1) });
 
 export function memoryIdParam(value: string | undefined): string {
   return parseWith(MemoryIdSchema, value, 'memory id', 'id');

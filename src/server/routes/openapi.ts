@@ -18,6 +18,13 @@ import {
   TurnSchema,
 } from '../../types.ts';
 import type { AppEnv } from '../context.ts';
+import {
+  HeadsReplySchema,
+  HelloReplySchema,
+  LogReplySchema,
+  PushBodySchema,
+  PushReplySchema,
+} from '../sync/protocol.ts';
 
 const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 const SearchResultSchema = z.object({ memory: MemorySchema, score: z.number() });
@@ -27,6 +34,73 @@ const ObserveSchema = z.object({
   stored: z.array(MemorySchema),
   updated: z.array(MemorySchema),
   skipped: z.boolean(),
+});
+
+const LayerCountsSchema = z.object({ count: z.number().int(), bytes: z.number().int() });
+const WhoamiSchema = z.object({
+  kind: z.enum(['admin', 'user', 'open']),
+  keyName: z.string(),
+  userId: z.string().nullable(),
+  layers: z.array(z.enum(LAYERS)),
+});
+const UserStatsSchema = z.object({
+  userId: z.string(),
+  memories: z.number().int(),
+  versions: z.number().int(),
+  bytes: z.number().int(),
+  byLayer: z.record(z.enum(LAYERS), LayerCountsSchema),
+});
+const TimelineSchema = z.object({
+  userId: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  bucketMs: z.number().int(),
+  buckets: z.array(
+    z.object({ start: z.string(), counts: z.partialRecord(z.enum(LAYERS), z.number().int()) }),
+  ),
+  scanned: z.number().int(),
+  truncated: z.boolean(),
+  events: z.array(z.object({ id: z.string(), at: z.string(), createdAt: z.string(), content: z.string() })),
+});
+const EmotionsSchema = z.object({
+  userId: z.string(),
+  points: z.array(
+    z.object({
+      id: z.string(),
+      createdAt: z.string(),
+      valence: z.number(),
+      arousal: z.number(),
+      intensity: z.number(),
+      labels: z.array(z.string()),
+      cluster: z.number().int().nullable(),
+    }),
+  ),
+  clusters: z.array(
+    z.object({
+      label: z.string(),
+      emotions: z.record(z.string(), z.number()),
+      valence: z.number(),
+      arousal: z.number(),
+      memoryIds: z.array(z.string()),
+      size: z.number().int(),
+    }),
+  ),
+  truncated: z.boolean(),
+});
+
+const GraphSchema = z.object({
+  userId: z.string(),
+  id: z.string(),
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      layer: z.enum(LAYERS),
+      content: z.string(),
+      createdAt: z.string(),
+      depth: z.number().int(),
+    }),
+  ),
+  edges: z.array(z.object({ from: z.string(), to: z.string(), strength: z.number().nullable() })),
 });
 
 type Json = Record<string, unknown>;
@@ -98,6 +172,14 @@ export function buildOpenApiDocument(): Json {
           responses: ok(z.object({ versions: z.array(MemoryVersionSchema) })),
         },
       },
+      '/v1/memories/{id}/graph': {
+        get: {
+          summary:
+            'The association graph around a memory: linked memories up to depth hops (1-3), limit nodes',
+          parameters: [p('id'), q('userId'), q('depth'), q('limit')],
+          responses: ok(GraphSchema),
+        },
+      },
       '/v1/memories/{id}/rollback': {
         post: {
           summary: 'Roll back to a version',
@@ -122,7 +204,15 @@ export function buildOpenApiDocument(): Json {
         post: {
           summary: 'Recall a context block',
           requestBody: jsonBody(RecallRequestSchema),
-          responses: ok(z.object({ context: z.string(), memories: z.array(SearchResultSchema) })),
+          responses: ok(
+            z.object({
+              context: z.string(),
+              memories: z.array(SearchResultSchema),
+              shared: z
+                .array(z.object({ scope: z.string(), memory: MemorySchema, score: z.number() }))
+                .optional(),
+            }),
+          ),
         },
       },
       '/v1/explain': {
@@ -187,17 +277,111 @@ export function buildOpenApiDocument(): Json {
       },
       '/v1/import': {
         post: {
-          summary: 'Import NDJSON (idempotent, all or nothing)',
+          summary:
+            'Import NDJSON (streamed, idempotent, all or nothing; 429 + Retry-After past server.import.maxConcurrent)',
           parameters: [q('userId')],
           requestBody: { required: true, ...ndjson },
           responses: ok(z.object({ imported: z.number(), unchanged: z.number(), lines: z.number() })),
         },
       },
+      '/v1/media/{id}': {
+        get: {
+          summary: 'One image or recording of the user (its id is in metadata.media and in recall lines)',
+          parameters: [p('id'), q('userId')],
+          responses: {
+            '200': {
+              description: 'The bytes, with their media type',
+              content: {
+                'image/*': { schema: { type: 'string', format: 'binary' } },
+                'audio/*': { schema: { type: 'string', format: 'binary' } },
+              },
+            },
+            default: {
+              description: 'Error',
+              content: { 'application/json': { schema: schema(ErrorSchema, 'output') } },
+            },
+          },
+        },
+      },
       '/v1/users/{userId}': {
         delete: {
-          summary: "Delete all of a user's memories",
+          summary: "Delete all of a user's memories and media",
           parameters: [p('userId')],
           responses: ok(z.object({ userId: z.string(), deleted: z.number() })),
+        },
+      },
+      '/v1/users': {
+        get: {
+          summary: 'The ids of every user with memories (admin keys only)',
+          responses: ok(z.object({ users: z.array(z.string()) })),
+        },
+      },
+      '/v1/whoami': {
+        get: {
+          summary: 'What the presented key is: admin, bound to a user, or open (no keys configured)',
+          responses: ok(WhoamiSchema),
+        },
+      },
+      '/v1/stats': {
+        get: {
+          summary: "One user's memory, version and byte counts, per layer",
+          parameters: [q('userId')],
+          responses: ok(UserStatsSchema),
+        },
+      },
+      '/v1/timeline': {
+        get: {
+          summary:
+            "One user's memories counted per time bucket and layer, with the temporal layer's dated events",
+          parameters: ['userId', 'layer', 'since', 'until', 'timeZone', 'buckets'].map((n) => q(n)),
+          responses: ok(TimelineSchema),
+        },
+      },
+      '/v1/emotions': {
+        get: {
+          summary: "One user's emotional memories (valence, arousal, labels) and their emotion clusters",
+          parameters: [q('userId')],
+          responses: ok(EmotionsSchema),
+        },
+      },
+      '/ui': {
+        get: {
+          summary: 'The memory inspector page (no key needed to load it; its API calls send one)',
+          security: [],
+          responses: { '200': { description: 'text/html' } },
+        },
+      },
+      '/v1/sync/hello': {
+        get: {
+          summary: 'Sync handshake (peer key): the instance id, public key and a signature of the nonce',
+          parameters: [q('nonce')],
+          responses: ok(HelloReplySchema),
+        },
+      },
+      '/v1/sync/log': {
+        get: {
+          summary: "A page of one user's change log in arrival order (peer key with read rights)",
+          parameters: [q('user'), q('after'), q('limit'), q('have')],
+          responses: ok(LogReplySchema),
+        },
+        post: {
+          summary: "Apply a peer's entries for one user (peer key with write rights); 409 on a fork or gap",
+          requestBody: jsonBody(PushBodySchema),
+          responses: ok(PushReplySchema),
+        },
+      },
+      '/v1/sync/heads': {
+        get: {
+          summary: "The head of every chain of one user's log (peer key)",
+          parameters: [q('user')],
+          responses: ok(HeadsReplySchema),
+        },
+      },
+      '/v1/sync/status': {
+        get: {
+          summary: "This instance's id, the digest of its log and state, each peer's last round (admin)",
+          parameters: [q('user')],
+          responses: { '200': { description: 'status' } },
         },
       },
       '/v1/chat/completions': {

@@ -27,6 +27,7 @@ export function registerTurnRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
     return c.json({
       context: result.context,
       memories: result.memories.map(({ memory: m, score }) => ({ memory: m, score })),
+      ...(result.shared ? { shared: result.shared } : {}),
     });
   });
   app.post('/v1/explain', async (c) => {

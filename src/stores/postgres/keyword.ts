@@ -77,10 +77,15 @@ export function tokenLanguage(memory: { metadata: Record<string, unknown> }): La
   return toLanguage(memory.metadata.language);
 }
 
-/** Index tokens of content for Strata rows: stems in its language, or their blind tokens under encryption. */
-export function indexTokens(content: string, cipher: Cipher | null, language?: Language): string[] {
+/** Index tokens of content for Strata rows: stems in its language, or their user's blind tokens under encryption. */
+export function indexTokens(
+  content: string,
+  cipher: Cipher | null,
+  userId: string,
+  language?: Language,
+): string[] {
   const tokens = tokenize(content, language);
-  return cipher ? tokens.map((t) => cipher.blindToken(t)) : tokens;
+  return cipher ? tokens.map((t) => cipher.blindToken(userId, t)) : tokens;
 }
 
 /** A quoted tsvector/tsquery lexeme. */

@@ -124,7 +124,7 @@ export async function keywordSearch(
   const { c, cipher } = ctx;
   const cipherNow = cipher;
   const mapping: TokenMapping = cipherNow
-    ? { token: (t) => cipherNow.blindToken(t), exactOnly: true }
+    ? { token: (t) => cipherNow.blindToken(filter.userId, t), exactOnly: true }
     : PLAIN;
   const where = whereFor(filter);
   const userId = filter.userId;

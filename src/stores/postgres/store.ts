@@ -257,7 +257,7 @@ export class PostgresStore implements MemoryStore {
   /** The parameters of INSERT_MEMORY / UPDATE_MEMORY for a memory. */
   private rowParams(memory: Memory): unknown[] {
     const config = ftsConfigFor(memory, this.cipher);
-    const tokens = indexTokens(memory.content, this.cipher, tokenLanguage(memory));
+    const tokens = indexTokens(memory.content, this.cipher, memory.userId, tokenLanguage(memory));
     return [
       ...memoryParams(memory, this.cipher),
       config,
@@ -729,7 +729,7 @@ export class PostgresStore implements MemoryStore {
         for (const row of rows) {
           const memory = fromRow(row, this.cipher);
           const config = ftsConfigFor(memory, this.cipher);
-          const tokens = indexTokens(memory.content, this.cipher, tokenLanguage(memory));
+          const tokens = indexTokens(memory.content, this.cipher, memory.userId, tokenLanguage(memory));
           await sql.query(UPDATE_TSV, [
             memory.userId,
             memory.id,

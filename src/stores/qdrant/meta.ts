@@ -17,7 +17,7 @@ import { type QdrantScope, scrollPages, upsertPoints } from './points.ts';
 const MetaSchema = z.object({
   collection: z.string(),
   model: z.object({ id: z.string(), dimensions: z.number().int().positive() }).nullable(),
-  /** Key id the payloads were sealed and tokenized with ("plain": no encryption). */
+  /** Key id and blind-index scheme the payloads were sealed and tokenized with (keywordIndexTag; "plain": no encryption). */
   payloadKey: z.string().default('plain'),
 });
 export type StoreMeta = z.output<typeof MetaSchema>;

@@ -57,9 +57,9 @@ export class PointCodec {
     return this.cipher !== null;
   }
 
-  /** A keyword token as stored in `terms`: the stem, or its blind-index token. */
-  token(stem: string): string {
-    return this.cipher ? this.cipher.blindToken(stem) : stem;
+  /** A keyword token as stored in `terms`: the stem, or its blind-index token for the user. */
+  token(userId: string, stem: string): string {
+    return this.cipher ? this.cipher.blindToken(userId, stem) : stem;
   }
 
   private seal(value: unknown, aad: string): Payload {
@@ -82,7 +82,7 @@ export class PointCodec {
 
   memoryPayload(memory: Memory): Payload {
     const terms = tokenize(memory.content, toLanguage(memory.metadata.language)).map((stem) =>
-      this.token(stem),
+      this.token(memory.userId, stem),
     );
     return {
       kind: 'memory',

@@ -176,7 +176,7 @@ export async function keywordSearch(
 ): Promise<ScoredId[]> {
   if (query.ast === null || k <= 0) return [];
   const mapping: TokenMapping = {
-    token: (stem) => scope.codec.token(stem),
+    token: (stem) => scope.codec.token(filter.userId, stem),
     exactOnly: scope.codec.encrypted,
   };
   const candidates = candidateCondition(query.ast, mapping);

@@ -58,7 +58,7 @@ describe('common-term pruning', () => {
     const pruned = new CommonTerms().prune(c, ast, 0);
     const children = ast.type === 'or' ? ast.children : [];
     expect(pruned).toEqual({ type: 'or', children: children.slice(1) });
-    const full = toFtsMatch(ast, { cipher: null, vocabulary: () => [] })!;
+    const full = toFtsMatch(ast, { cipher: null, userId: 'u', vocabulary: () => [] })!;
     const expected = reads.keywordRows(c, null, { userId: 'u' }, full, 10);
     const actual = await store.keywordSearch({ userId: 'u' }, { raw: 'user apple river', ast }, 10);
     expect(actual.map((r) => r.id)).toEqual(expected.map((r) => r.id));

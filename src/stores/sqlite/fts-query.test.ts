@@ -12,7 +12,7 @@ import { parseKeywordQuery } from '../../text/query-parser.ts';
 import { toFtsMatch } from './fts-query.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
-const ctx = { cipher: null, vocabulary: () => ['berlin', 'berlins', 'bern', 'hik'] };
+const ctx = { cipher: null, userId: 'u', vocabulary: () => ['berlin', 'berlins', 'bern', 'hik'] };
 
 describe('toFtsMatch', () => {
   it('quotes every token and composes AND / OR / NOT', () => {

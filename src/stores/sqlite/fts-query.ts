@@ -15,6 +15,8 @@ import { exactToken, expandTerm, prefixForms } from '../shared/term-expansion.ts
 
 export interface FtsContext {
   cipher: Cipher | null;
+  /** The user searched: blind tokens are keyed per user. */
+  userId: string;
   /** Vocabulary tokens whose length is within [min, max] (for fuzzy expansion). */
   vocabulary(minLength: number, maxLength: number): Iterable<string>;
 }
@@ -28,7 +30,7 @@ function group(parts: string[], op: 'OR' | 'AND'): string {
 }
 
 function blind(ctx: FtsContext, token: string): string {
-  return ctx.cipher ? ctx.cipher.blindToken(token) : token;
+  return ctx.cipher ? ctx.cipher.blindToken(ctx.userId, token) : token;
 }
 
 function term(node: Extract<QueryNode, { type: 'term' }>, ctx: FtsContext): string | null {

@@ -69,7 +69,9 @@ export class KeywordIndexBuild {
       this.index.upsert(
         row.user_id,
         row.id,
-        keywordTokens(ftsText(contentOf(row, this.cipher), this.cipher, languageOfRow(row, this.cipher))),
+        keywordTokens(
+          ftsText(contentOf(row, this.cipher), this.cipher, row.user_id, languageOfRow(row, this.cipher)),
+        ),
         {
           layer: row.layer,
           createdMs: Date.parse(row.created_at),

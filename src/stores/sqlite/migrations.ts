@@ -97,6 +97,58 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'signed change log: entries per (user, author) chain, heads, known keys, peer cursors',
+    up({ db }) {
+      // Signing needs the instance key, which the store loads after migrating: it logs the
+      // memories already there at open (change-log-backfill.ts), once, while this flag is set.
+      // rowid is the arrival order: sync cursors page through it. via: the peer an entry came
+      // from (NULL: written here). payload NULL: pruned after the memory was deleted.
+      db.exec(`
+        CREATE TABLE sync_log (
+          rowid INTEGER PRIMARY KEY,
+          hash TEXT NOT NULL UNIQUE,
+          user_id TEXT NOT NULL,
+          author TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          hlc TEXT NOT NULL,
+          op TEXT NOT NULL,
+          memory_id TEXT NOT NULL,
+          prev_hash TEXT NOT NULL,
+          payload_hash TEXT NOT NULL,
+          payload TEXT,
+          sig TEXT NOT NULL,
+          via TEXT,
+          UNIQUE (user_id, author, seq)
+        ) STRICT;
+        CREATE INDEX sync_log_memory ON sync_log(user_id, memory_id);
+        CREATE INDEX sync_log_arrival ON sync_log(user_id, rowid);
+        CREATE TABLE sync_heads (
+          user_id TEXT NOT NULL,
+          author TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          hash TEXT NOT NULL,
+          PRIMARY KEY (user_id, author)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE sync_keys (
+          instance_id TEXT PRIMARY KEY,
+          public_key TEXT NOT NULL,
+          source TEXT NOT NULL,
+          added_at TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE sync_peers (
+          peer TEXT NOT NULL,
+          user_id TEXT NOT NULL,
+          key TEXT NOT NULL,
+          value TEXT NOT NULL,
+          PRIMARY KEY (peer, user_id, key)
+        ) STRICT, WITHOUT ROWID;
+        ALTER TABLE memories ADD COLUMN log_hash TEXT;
+        INSERT OR REPLACE INTO meta (key, value) VALUES ('log_backfill', 'pending');
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

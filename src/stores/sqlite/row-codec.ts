@@ -145,10 +145,13 @@ export function languageOfRow(
   return toLanguage((JSON.parse(text) as Record<string, unknown>).language);
 }
 
-/** The text stored in the FTS index for a memory's content, tokenized in its language. */
-export function ftsText(content: string, cipher: Cipher | null, language?: Language): string {
+/**
+ * The text stored in the FTS index for a memory's content, tokenized in its language (blind
+ * tokens of its user's under a cipher).
+ */
+export function ftsText(content: string, cipher: Cipher | null, userId: string, language?: Language): string {
   const tokens = tokenize(content, language);
-  return (cipher ? tokens.map((t) => cipher.blindToken(t)) : tokens).join(' ');
+  return (cipher ? tokens.map((t) => cipher.blindToken(userId, t)) : tokens).join(' ');
 }
 
 /** The vector's BLOB: float32 bytes, sealed under the cipher when there is one. */

@@ -44,7 +44,11 @@ export function checkKeys(c: SqliteConnection, cipher: Cipher | null): void {
   }
 }
 
-/** Which key (or plaintext) and tokenizer the FTS terms were written with. */
+/**
+ * Which key and blind-index scheme (or plaintext) and which tokenizer the FTS terms were
+ * written with; a store whose meta says otherwise (another key, tokens from before they were
+ * keyed per user, an older tokenizer) is reindexed at open.
+ */
 export function ftsKeyOf(cipher: Cipher | null): string {
   return tokensKey(cipher);
 }
@@ -54,13 +58,13 @@ export function reindexAll(c: SqliteConnection, cipher: Cipher | null): void {
   c.db.prepare("INSERT INTO memories_fts(memories_fts) VALUES ('delete-all')").run();
   const insert = c.db.prepare('INSERT INTO memories_fts (rowid, terms) VALUES (?, ?)');
   const page = c.db.prepare(
-    'SELECT rowid, id, content, metadata, key_id FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?',
+    'SELECT rowid, id, user_id, content, metadata, key_id FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?',
   );
   for (let after = 0; ; ) {
     const rows = page.all(after, PAGE) as MemoryRow[];
     if (rows.length === 0) break;
     for (const row of rows) {
-      insert.run(row.rowid, ftsText(contentOf(row, cipher), cipher, languageOfRow(row, cipher)));
+      insert.run(row.rowid, ftsText(contentOf(row, cipher), cipher, row.user_id, languageOfRow(row, cipher)));
     }
     after = rows.at(-1)!.rowid;
   }

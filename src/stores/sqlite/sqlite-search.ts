@@ -69,7 +69,9 @@ export function memoryKeywordSearch(
 ): ScoredId[] {
   const keywords = ctx.indexes.readyKeywords(ctx.c);
   const cipher = ctx.cipher;
-  const mapping: TokenMapping = cipher ? { token: (t) => cipher.blindToken(t), exactOnly: true } : PLAIN;
+  const mapping: TokenMapping = cipher
+    ? { token: (t) => cipher.blindToken(filter.userId, t), exactOnly: true }
+    : PLAIN;
   return keywords.search(filter, ast, k, mapping, allowedIdsOf(ctx, filter));
 }
 
@@ -81,12 +83,17 @@ export function ftsKeywordSearch(
   k: number,
 ): ScoredId[] {
   const { c, cipher, indexes } = ctx;
-  const match = toFtsMatch(ast, { cipher, vocabulary: (min, max) => indexes.vocabulary(c, min, max) });
+  const match = toFtsMatch(ast, {
+    cipher,
+    userId: filter.userId,
+    vocabulary: (min, max) => indexes.vocabulary(c, min, max),
+  });
   if (match === null) return [];
   // Terms in half of all rows barely score but make FTS5 rank nearly every row: try without
   // them first and keep that answer when it fills k (common-terms.ts explains why it's safe).
   const pruned = cipher ? null : indexes.common.prune(c, ast, c.dataVersion());
-  const prunedMatch = pruned && toFtsMatch(pruned, { cipher: null, vocabulary: () => [] });
+  const prunedMatch =
+    pruned && toFtsMatch(pruned, { cipher: null, userId: filter.userId, vocabulary: () => [] });
   if (prunedMatch) {
     const rows = reads.keywordRows(c, cipher, filter, prunedMatch, k);
     if (rows.length >= k) return rows;

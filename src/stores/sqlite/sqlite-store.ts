@@ -14,10 +14,18 @@
  * sqlite-maintenance.ts, the in-process indexes and their builds in sqlite-indexes.ts,
  * search in sqlite-search.ts.
  */
+import { dirname, join } from 'node:path';
 import { ClosedError, ConfigError, ConflictError, ValidationError } from '../../errors.ts';
 import type { Cipher } from '../../security/cipher.ts';
+import {
+  ephemeralIdentity,
+  type InstanceIdentity,
+  loadOrCreateIdentity,
+} from '../../security/instance-key.ts';
 import type { KeywordQuery } from '../../text/query-ast.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
+import { canonicalJson } from '../../util/canonical-json.ts';
+import { type Clock, systemClock } from '../../util/clock.ts';
 import { checkCommitBatch, checkVector, modelMismatch, versionOf } from '../shared/records.ts';
 import type {
   CommitBatch,
@@ -32,6 +40,8 @@ import type {
   UpdateChange,
 } from '../types.ts';
 import type { Precision } from '../vector-index/vector-index.ts';
+import { SqliteChangeLog } from './change-log.ts';
+import { backfillLog } from './change-log-backfill.ts';
 import { ensureLookupIndexes } from './lookup-indexes.ts';
 import { migrate } from './migrations.ts';
 import { openDatabase } from './open-db.ts';
@@ -51,6 +61,12 @@ export interface SqliteStoreOptions {
   cipher?: Cipher | null;
   /** Where keyword search runs: the in-process per-user index (default) or FTS5. */
   keywordIndex?: 'memory' | 'fts5';
+  /** The instance key file (created on first open); default instance-key.pem beside the database. */
+  identityFile?: string;
+  /** Or the identity itself (tests); ':memory:' stores get a fresh one per open. */
+  identity?: InstanceIdentity;
+  /** Stamps change-log entries (default: the system clock). */
+  clock?: Clock;
 }
 
 export class SqliteStore implements MemoryStore {
@@ -61,6 +77,7 @@ export class SqliteStore implements MemoryStore {
   private model: ModelInfo | null = null;
   private readonly cipher: Cipher | null;
   private readonly indexes: SqliteIndexes;
+  private log: SqliteChangeLog | null = null;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.location = options.path;
@@ -88,13 +105,56 @@ export class SqliteStore implements MemoryStore {
       this.checkModel(c, options);
       if (c.readMeta('fts_key') !== ftsKeyOf(this.cipher)) c.tx(() => reindexAll(c, this.cipher));
       this.model = { ...options.model };
+      this.log = new SqliteChangeLog(c, this.cipher, this.identity(), this.options.clock ?? systemClock, {
+        transaction: (fn) => this.txWrite(fn),
+        writeMemory: (memory, vector, mode) => this.write(memory, vector, mode),
+        removeMemory: (rowid) => deleteRow(c, rowid),
+        indexed: (changed, removed) => this.indexSynced(changed, removed),
+        modelId: () => this.model?.id ?? 'unknown',
+      });
+      backfillLog(c, this.cipher, this.log);
       this.indexes.loadVectors(c, this.model.dimensions);
       if (this.keywordMode === 'memory') this.indexes.buildKeywordsInBackground(c);
     } catch (error) {
       c.close();
       this.c = null;
+      this.log = null;
       throw error;
     }
+  }
+
+  /** The signed change log (present once open). */
+  get changeLog(): SqliteChangeLog | undefined {
+    return this.log ?? undefined;
+  }
+
+  private identity(): InstanceIdentity {
+    if (this.options.identity) return this.options.identity;
+    if (this.options.path === ':memory:' && !this.options.identityFile) return ephemeralIdentity();
+    return loadOrCreateIdentity(
+      this.options.identityFile ?? join(dirname(this.options.path), 'instance-key.pem'),
+    );
+  }
+
+  private appendLog(
+    userId: string,
+    op: Parameters<SqliteChangeLog['append']>[1],
+    memoryId: string,
+    body: Parameters<SqliteChangeLog['append']>[3],
+  ): void {
+    const log = this.log!;
+    log.markHead(memoryId, log.append(userId, op, memoryId, body));
+  }
+
+  /** After a sync batch committed: the in-process indexes take what it changed. */
+  private indexSynced(
+    changed: Array<{ memory: Memory; vector: Float32Array | null | undefined }>,
+    removed: Array<{ userId: string; id: string }>,
+  ): void {
+    for (const { memory, vector } of changed) this.indexes.indexMemory(memory, vector);
+    const byUser = new Map<string, string[]>();
+    for (const { userId, id } of removed) byUser.set(userId, [...(byUser.get(userId) ?? []), id]);
+    for (const [userId, ids] of byUser) this.indexes.removed(userId, ids);
   }
 
   /** Refuses vectors of another model (meta, or per-row tags after an interrupted re-embed). */
@@ -122,7 +182,21 @@ export class SqliteStore implements MemoryStore {
     return this.indexes.afterCommit(() => this.conn().tx(fn));
   }
 
+  /** Whether a restore writes exactly the state already stored (ignoring local access counts). */
+  private sameState(memory: Memory, versions: MemoryVersion[]): boolean {
+    const c = this.conn();
+    const current = reads.getOne(c, this.cipher, memory.userId, memory.id);
+    if (!current) return false;
+    const strip = ({ accessCount, lastAccessedAt, strength, embeddingModel, ...rest }: Memory) => rest;
+    const stored = reads.historyOf(c, this.cipher, memory.userId, memory.id);
+    return (
+      canonicalJson(strip(current)) === canonicalJson(strip(memory)) &&
+      canonicalJson(stored) === canonicalJson(versions)
+    );
+  }
+
   async close(): Promise<void> {
+    this.log = null;
     this.indexes.clear();
     const c = this.c;
     this.c = null;
@@ -200,6 +274,7 @@ export class SqliteStore implements MemoryStore {
       }
       this.write(memory, vector, 'insert');
       writeVersion(c, this.cipher, versionOf(memory, op));
+      this.appendLog(memory.userId, op, memory.id, { memory });
     }
   }
 
@@ -221,6 +296,7 @@ export class SqliteStore implements MemoryStore {
       }
       this.write(memory, vector, 'update');
       writeVersion(c, this.cipher, versionOf(memory, op));
+      this.appendLog(memory.userId, op, memory.id, { memory });
     }
   }
 
@@ -232,18 +308,22 @@ export class SqliteStore implements MemoryStore {
       byId.set(version.memoryId, [...(byId.get(version.memoryId) ?? []), version]);
     this.txWrite(() => {
       for (const { memory, vector } of records) {
-        const existing = c.stmt('SELECT rowid, user_id FROM memories WHERE id = ?').get(memory.id) as
-          | { rowid: number; user_id: string }
-          | undefined;
+        const existing = c
+          .stmt('SELECT rowid, user_id, log_hash FROM memories WHERE id = ?')
+          .get(memory.id) as { rowid: number; user_id: string; log_hash: string | null } | undefined;
         if (existing && existing.user_id !== memory.userId) {
           throw new ConflictError(
             `Memory id ${memory.id} belongs to another user; refusing to overwrite it.`,
           );
         }
+        const versions = byId.get(memory.id) ?? [versionOf(memory, 'import')];
+        // Importing what is already there (the same file twice) adds nothing to the log.
+        const same = existing?.log_hash != null && this.sameState(memory, versions);
         if (existing) deleteRow(c, existing.rowid);
         this.write(memory, vector ?? null, 'insert');
-        const versions = byId.get(memory.id) ?? [versionOf(memory, 'import')];
         for (const version of versions) writeVersion(c, this.cipher, version);
+        if (same) this.log!.markHead(memory.id, existing.log_hash!);
+        else this.appendLog(memory.userId, 'import', memory.id, { memory, history: versions });
       }
     });
     this.indexes.common.reset();
@@ -271,6 +351,7 @@ export class SqliteStore implements MemoryStore {
           | { rowid: number }
           | undefined;
         if (!row) continue;
+        this.log!.append(userId, 'delete', id, {});
         deleteRow(c, row.rowid);
         deleted.push(id);
       }
@@ -282,6 +363,10 @@ export class SqliteStore implements MemoryStore {
   async deleteUser(userId: string): Promise<number> {
     const c = this.conn();
     const count = c.tx(() => {
+      // Tombstones propagate the deletion to peers; their payloads (the user's text) are pruned.
+      const rows = c.stmt('SELECT id FROM memories WHERE user_id = ?').all(userId) as Array<{ id: string }>;
+      const ids = new Set([...rows.map((r) => r.id), ...this.log!.liveMemoryIds(userId)]);
+      for (const id of ids) this.log!.append(userId, 'delete', id, {});
       c.stmt('DELETE FROM memories_fts WHERE rowid IN (SELECT rowid FROM memories WHERE user_id = ?)').run(
         userId,
       );
@@ -429,6 +514,7 @@ export class SqliteStore implements MemoryStore {
       );
     }
     const rewritten = rotateKeys(this.conn(), this.cipher);
+    this.log?.reseal();
     this.indexes.dropKeywords();
     return rewritten;
   }
