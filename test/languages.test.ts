@@ -101,4 +101,11 @@ describe('memories in other languages', () => {
     });
     expect(french[0]?.memory.content).toContain('luthier');
   });
+
+  it('a German time expression becomes a temporal event on that day', async () => {
+    await say(memory, 'Ich habe nächsten Freitag eine Prüfung in Chemie.');
+    const page = await memory.list({ userId: 'alice', limit: 100 });
+    const event = page.items.find((m) => m.layer === 'temporal' && m.content.includes('Chemie'));
+    expect(event?.metadata).toMatchObject({ kind: 'event', eventDate: '2026-12-11', language: 'de' });
+  });
 });
