@@ -5,8 +5,9 @@
  * (one of the answer turn's memories is in the context block), for an embedder and with
  * language detection on or off; the block gets BLOCK_TOKENS. Run: npx tsx eval/multilingual/run.ts
  */
+
+import type { StrataConfigInput } from '../../src/config/schema.ts';
 import { createMemory } from '../../src/engine/engine.ts';
-import type { StrataConfigInput } from '../../src/index.ts';
 import { LANGUAGES, type Language } from '../../src/text/languages.ts';
 import { fixedClock } from '../../src/util/clock.ts';
 import { MULTILINGUAL_SET } from './set.ts';
