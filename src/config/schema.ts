@@ -5,6 +5,7 @@
  * process.env.
  */
 import { z } from 'zod';
+import { LANGUAGES } from '../text/languages.ts';
 import { LAYERS, UserIdSchema } from '../types.ts';
 
 const SqliteStoreSchema = z.object({
@@ -156,6 +157,14 @@ export const LearningConfigSchema = z.object({
    * = not useful. Off by default, like the learner (docs/feedback.md).
    */
   implicit: z.boolean().default(false),
+});
+
+/** Languages of memories and queries (docs/languages.md). */
+export const LanguageConfigSchema = z.object({
+  /** Detect each message's and each query's language (tinyld); off: every text is `default`. */
+  detect: z.boolean().default(true),
+  /** The language of a text too short or unclear to tell (and of every text with detect off). */
+  default: z.enum(LANGUAGES).default('en'),
 });
 
 const ApiKeySchema = z.union([
@@ -374,6 +383,7 @@ export const ConfigSchema = z.object({
   layers: LayersConfigSchema.default(LayersConfigSchema.parse({})),
   recall: RecallConfigSchema.default(RecallConfigSchema.parse({})),
   learning: LearningConfigSchema.default(LearningConfigSchema.parse({})),
+  language: LanguageConfigSchema.default(LanguageConfigSchema.parse({})),
   server: ServerConfigSchema.default(ServerConfigSchema.parse({})),
   encryption: EncryptionConfigSchema.default(EncryptionConfigSchema.parse({})),
   limits: LimitsConfigSchema.default(LimitsConfigSchema.parse({})),

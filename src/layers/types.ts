@@ -7,6 +7,7 @@
  */
 import type { StrataConfig } from '../config/schema.ts';
 import type { MediaRef } from '../media/types.ts';
+import type { Language } from '../text/languages.ts';
 import type { LayerName, Memory, Metadata, SourceRef } from '../types.ts';
 import type { EngineContext } from './context.ts';
 
@@ -17,6 +18,8 @@ export interface TurnMessage {
   text: string;
   /** Speaker name when the caller gave one (TurnInput.speakers). */
   speaker?: string;
+  /** The message's language (pipeline/normalize.ts); absent: English. */
+  language?: Language;
   /** Images and recordings of the message, kept as blobs; `text` holds their descriptions. */
   media?: MediaRef[];
 }
@@ -94,6 +97,8 @@ export interface QueryContext {
   extraCandidates?: Memory[];
   /** The query is only a time window ("what did I say last week?"): no content to match. */
   windowOnly?: boolean;
+  /** The languages the query is searched in, its own first (text/detect-language.ts queryLanguages). */
+  languages?: Language[];
 }
 
 export interface Layer {
@@ -103,6 +108,11 @@ export interface Layer {
   prepareRecall?(query: QueryContext): void | Promise<void>;
   /** Multiplier (1 = neutral) for a recall candidate, applied after the scoring function. */
   score?(candidate: Memory, query: QueryContext): number;
+  /**
+   * Metadata for every memory made from a message, whatever layer wrote it: how the
+   * emotional layer says it did not analyse a message (no lexicon for its language).
+   */
+  annotate?(message: TurnMessage): Metadata | undefined;
 }
 
 export type LayerFactory = (config: StrataConfig) => Layer;

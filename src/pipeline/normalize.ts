@@ -9,7 +9,10 @@
  *   front end may send the whole conversation;
  * - a timestamp more than MAX_FUTURE_SKEW_MS in the future → ValidationError (rejected,
  *   not clamped: silently re-dating a memory would corrupt temporal recall);
- * - unknown time zone → ValidationError; missing message ids → stable ids from content.
+ * - unknown time zone → ValidationError; missing message ids → stable ids from content;
+ * - each message's language: the turn's metadata.language when it names a supported one,
+ *   else detected (config language.detect); a message too short to tell takes the language
+ *   detected in another message of the turn, else language.default.
  */
 
 import { PayloadTooLargeError, ValidationError } from '../errors.ts';
@@ -17,6 +20,8 @@ import type { EngineContext } from '../layers/context.ts';
 import type { TurnFacts, TurnMessage } from '../layers/types.ts';
 import type { MediaRef } from '../media/types.ts';
 import { contentText } from '../text/content.ts';
+import { languageOf } from '../text/detect-language.ts';
+import { type Language, toLanguage } from '../text/languages.ts';
 import { assertTimeZone } from '../text/time-zone.ts';
 import { type ChatMessage, type SourceRef, type TurnInput, TurnSchema } from '../types.ts';
 import { stableId } from '../util/ids.ts';
@@ -118,5 +123,24 @@ export function normalizeTurn(ctx: EngineContext, input: TurnInput, media?: Medi
   };
   if (assistant) result.assistant = assistant;
   if (previous) result.previous = previous;
+  assignLanguages(ctx, [user, assistant, previous], toLanguage(result.metadata.language));
   return result;
+}
+
+/** Sets each message's language (see the module comment). */
+function assignLanguages(
+  ctx: EngineContext,
+  messages: Array<TurnMessage | undefined>,
+  given: Language | undefined,
+): void {
+  const present = messages.filter((m): m is TurnMessage => m !== undefined);
+  if (given) {
+    for (const m of present) m.language = given;
+    return;
+  }
+  const found = present.map((m) => languageOf(m.text, ctx.config.language));
+  const settled = found.find((f) => f.detected)?.language ?? ctx.config.language.default;
+  present.forEach((m, i) => {
+    m.language = found[i]?.detected ? found[i].language : settled;
+  });
 }

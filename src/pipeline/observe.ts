@@ -9,12 +9,14 @@
  * optional layer is logged and skipped; the episodic layer failing fails the turn, so no
  * turn is lost silently. Two simultaneous calls for the same turn: the one that loses the
  * commit race (its ids are taken) reports skipped, like any repeat of a stored turn.
+ * Every memory records the language of the message it came from (metadata.language), which
+ * the stores tokenize it in, and what layers annotate about that message (Layer.annotate).
  */
 
 import { ConflictError, toMemoryError } from '../errors.ts';
 import { admitWrite, type EngineContext, type ProducedWrite } from '../layers/context.ts';
 import { enabledLayers } from '../layers/registry.ts';
-import type { LayerWrite, TurnContext } from '../layers/types.ts';
+import type { Layer, LayerWrite, TurnContext, TurnFacts, TurnMessage } from '../layers/types.ts';
 import type { StoredBlob } from '../media/types.ts';
 import { newMemory } from '../records.ts';
 import { memoryBytes } from '../stores/shared/records.ts';
@@ -69,7 +71,8 @@ async function observeOnce(
 
   const writes: LayerWrite[] = [];
   const base: Omit<TurnContext, 'pending'> = { engine: ctx, ...turn };
-  for (const layer of enabledLayers(ctx.config)) {
+  const layers = enabledLayers(ctx.config);
+  for (const layer of layers) {
     try {
       writes.push(...(await layer.observe({ ...base, pending: [...writes] })));
     } catch (error) {
@@ -106,7 +109,15 @@ async function observeOnce(
   const vectors = fresh.length ? await ctx.embedder.embedMany(fresh.map((w) => w.content)) : [];
   const records: StoredRecord[] = fresh.map((w, i) => {
     const id = idByKey.get(`${w.layer}:${w.key}`) ?? '';
-    const metadata: Record<string, unknown> = { ...turn.metadata, ...w.metadata, turnId, chatId };
+    const message = messageOf(turn, w);
+    const metadata: Record<string, unknown> = {
+      ...turn.metadata,
+      ...annotations(layers, message),
+      ...w.metadata,
+      turnId,
+      chatId,
+    };
+    if (message.language && typeof w.metadata.language !== 'string') metadata.language = message.language;
     // linkStrengths may name same-turn writes by key; rewrite them to ids.
     const strengths = metadata.linkStrengths as Record<string, number> | undefined;
     if (strengths) {
@@ -164,6 +175,20 @@ async function observeOnce(
   }
   const updated = changes.map((c) => c.memory);
   return { turnId, stored: records.map((r) => r.memory), updated, skipped: false };
+}
+
+/** The message a write came from: the first one its sources name, else the user's. */
+function messageOf(turn: TurnFacts, write: LayerWrite): TurnMessage {
+  const messages = [turn.user, turn.assistant, turn.previous].filter(
+    (m): m is TurnMessage => m !== undefined,
+  );
+  return messages.find((m) => write.sources.some((s) => s.messageId === m.id)) ?? turn.user;
+}
+
+function annotations(layers: readonly Layer[], message: TurnMessage): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) Object.assign(out, layer.annotate?.(message));
+  return out;
 }
 
 /** The turn's blobs this user does not have yet (another turn may have stored one since). */

@@ -21,6 +21,7 @@ import type { EngineContext } from '../layers/context.ts';
 import { enabledLayers } from '../layers/registry.ts';
 import type { QueryContext } from '../layers/types.ts';
 import { contentText } from '../text/content.ts';
+import { queryLanguages } from '../text/detect-language.ts';
 import { queryKind } from '../text/query-kind.ts';
 import { assertTimeZone } from '../text/time-zone.ts';
 import {
@@ -61,20 +62,25 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
 
   const query: QueryContext = { engine: ctx, userId: req.userId, text, searchText: text, now, timeZone };
   if (req.chatId) query.chatId = req.chatId;
+  query.languages = queryLanguages(text, ctx.config.language);
   for (const layer of layers) await layer.prepareRecall?.(query);
 
   // Relevance is multiplied by the scoring function, so it must keep its magnitude:
   // recall fuses with config.recall.fusion (normalized scores by default), not search's RRF.
   const fusion = ctx.config.recall.fusion ?? 'score';
   const searchCtx = { ...ctx, config: { ...ctx.config, scoring: { ...ctx.config.scoring, fusion } } };
-  const hits = await hybridSearch(searchCtx, {
-    userId: req.userId,
-    query: query.searchText,
-    k: Math.max(k * 3, 30),
-    layers: layerNames,
-    mode: 'hybrid',
-    includeSuperseded: false,
-  });
+  const hits = await hybridSearch(
+    searchCtx,
+    {
+      userId: req.userId,
+      query: query.searchText,
+      k: Math.max(k * 3, 30),
+      layers: layerNames,
+      mode: 'hybrid',
+      includeSuperseded: false,
+    },
+    query.languages,
+  );
   const best = Math.max(...hits.map((h) => h.score), 1e-9);
   const candidates = new Map<
     string,

@@ -116,3 +116,45 @@ describe('parseKeywordQuery', () => {
     expect(ast('NEAR(a b) ^col:x')).toEqual({ type: 'or', children: [t('near'), t('b'), t('col'), t('x')] });
   });
 });
+
+describe('parseKeywordQuery in languages', () => {
+  const de = (text: string) => parseKeywordQuery(text, { languages: ['de', 'en'] }).ast;
+
+  it('drops the first language stop words and ORs a term per differing stem', () => {
+    expect(de('Wann hat Anna die Katzen gekauft')).toEqual({
+      type: 'or',
+      children: [
+        { type: 'term', value: 'wann', language: 'de' },
+        { type: 'term', value: 'anna', language: 'de' },
+        { type: 'term', value: 'katzen', language: 'de' },
+        t('katzen'),
+        { type: 'term', value: 'gekauft', language: 'de' },
+      ],
+    });
+  });
+
+  it('is the English tree when English is the only language', () => {
+    expect(parseKeywordQuery('where do I go hiking', { languages: ['en'] }).ast).toEqual(
+      ast('where do I go hiking'),
+    );
+  });
+
+  it('splits Japanese and Chinese words and French elisions into terms', () => {
+    const ja = parseKeywordQuery('寿司を食べた', { languages: ['ja'] }).ast;
+    expect(JSON.stringify(ja)).toContain('"寿司"');
+    expect(JSON.stringify(ja)).not.toContain('"寿司を食べた"');
+    expect(parseKeywordQuery("l'année", { languages: ['fr'] }).ast).toEqual({
+      type: 'term',
+      value: 'année',
+      language: 'fr',
+    });
+  });
+
+  it('tags phrases with the language they are tokenized in', () => {
+    expect(parseKeywordQuery('"zwei Katzen"', { languages: ['de'] }).ast).toEqual({
+      type: 'phrase',
+      terms: ['zwei', 'katzen'],
+      language: 'de',
+    });
+  });
+});

@@ -7,9 +7,16 @@
  * quotes and parentheses, lone operators, symbols and any Unicode degrade to plain terms;
  * stop words are dropped from terms (phrases keep them; stores tokenize phrases themselves).
  * Term values are NFKC-lowercased words, unstemmed; stores stem when they match.
+ *
+ * Languages: the query is searched in `languages` (text/detect-language.ts picks them), the
+ * first deciding stop words and how words split (elisions, Japanese and Chinese segments).
+ * A word whose stem differs between them becomes an OR of one term per language, so a German
+ * memory (stems "katz") and an English-tokenized one ("katzen") both match "Katzen". With
+ * English alone (the default) terms carry no language: the tree is what it always was.
  */
+import type { Language } from './languages.ts';
 import type { KeywordQuery, QueryNode } from './query-ast.ts';
-import { isStopWord, normalizeText, words } from './tokenize.ts';
+import { isStopWord, stem, tokenize, words } from './tokenize.ts';
 
 const MAX_QUERY_CHARS = 4_000;
 const MAX_DEPTH = 16;
@@ -83,16 +90,46 @@ function lex(text: string): Token[] {
   return tokens;
 }
 
-function termNode(text: string, suffix: string): QueryNode | null {
-  const value = normalizeText(text).replace(/['’]/g, '');
+const tagged = (language: Language): { language?: Language } => (language === 'en' ? {} : { language });
+
+function termNode(value: string, suffix: string, languages: readonly Language[]): QueryNode | null {
   if (!value) return null;
-  if (suffix === '*') return { type: 'term', value, prefix: true };
+  const primary = languages[0] ?? 'en';
+  if (suffix === '*') return { type: 'term', value, prefix: true, ...tagged(primary) };
   if (suffix.startsWith('~')) {
     const explicit = suffix.length > 1 ? Number(suffix.slice(1)) : undefined;
     const distance = explicit ?? (value.length <= 5 ? 1 : 2);
-    if (distance > 0) return { type: 'term', value, fuzzy: Math.min(2, distance) };
+    if (distance > 0) return { type: 'term', value, fuzzy: Math.min(2, distance), ...tagged(primary) };
   }
-  return isStopWord(value) ? null : { type: 'term', value };
+  if (isStopWord(value, primary)) return null;
+  const byStem = new Map<string, QueryNode>();
+  for (const language of languages) {
+    if (language !== primary && isStopWord(value, language)) continue;
+    const key = stem(value, language);
+    if (!byStem.has(key)) byStem.set(key, { type: 'term', value, ...tagged(language) });
+  }
+  const nodes = [...byStem.values()];
+  return nodes.length === 1 ? nodes[0]! : { type: 'or', children: nodes };
+}
+
+/** A typed word: one term, or an OR of its pieces (elisions, Japanese and Chinese segments). */
+function wordNode(text: string, suffix: string, languages: readonly Language[]): QueryNode | null {
+  const pieces = words(text, languages[0]);
+  if (pieces.length === 1) return termNode(pieces[0]!, suffix, languages);
+  return combine(
+    'or',
+    pieces.map((piece, i) => termNode(piece, i === pieces.length - 1 ? suffix : '', languages)),
+  );
+}
+
+function phraseNode(terms: string[], languages: readonly Language[]): QueryNode | null {
+  const byTokens = new Map<string, QueryNode>();
+  for (const language of languages) {
+    const key = tokenize(terms.join(' '), language).join(' ');
+    if (!byTokens.has(key)) byTokens.set(key, { type: 'phrase', terms, ...tagged(language) });
+  }
+  const nodes = [...byTokens.values()];
+  return nodes.length === 1 ? nodes[0]! : { type: 'or', children: nodes };
 }
 
 function combine(type: 'and' | 'or', children: Array<QueryNode | null>): QueryNode | null {
@@ -119,7 +156,10 @@ function combine(type: 'and' | 'or', children: Array<QueryNode | null>): QueryNo
 class Parser {
   private pos = 0;
   private terms = 0;
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly languages: readonly Language[],
+  ) {}
 
   parse(): QueryNode | null {
     const parts: Array<QueryNode | null> = [];
@@ -183,16 +223,16 @@ class Parser {
         return inner;
       }
       case 'phrase': {
-        const terms = words(token.text);
+        const terms = words(token.text, this.languages[0]);
         if (this.terms + terms.length > MAX_TERMS || terms.length === 0) return null;
         this.terms += terms.length;
-        if (terms.length === 1) return termNode(terms[0]!, '');
-        return { type: 'phrase', terms };
+        if (terms.length === 1) return termNode(terms[0]!, '', this.languages);
+        return phraseNode(terms, this.languages);
       }
       case 'word':
         if (this.terms >= MAX_TERMS) return null;
         this.terms += 1;
-        return termNode(token.text, token.suffix);
+        return wordNode(token.text, token.suffix, this.languages);
       default:
         return null; // lone operators and stray ')' degrade to nothing
     }
@@ -200,21 +240,26 @@ class Parser {
 }
 
 /** Plain OR of the non-stop-word terms: the fallback if anything unexpected happens. */
-function degrade(text: string): QueryNode | null {
-  const terms = words(text)
-    .filter((w) => !isStopWord(w))
+function degrade(text: string, languages: readonly Language[]): QueryNode | null {
+  const terms = words(text, languages[0])
     .slice(0, MAX_TERMS)
-    .map((value): QueryNode => ({ type: 'term', value }));
+    .map((value) => termNode(value, '', languages));
   return combine('or', terms);
 }
 
-export function parseKeywordQuery(raw: string): KeywordQuery {
+export interface KeywordQueryOptions {
+  /** The languages to search in, the query's own first (default: English alone). */
+  languages?: readonly Language[];
+}
+
+export function parseKeywordQuery(raw: string, options: KeywordQueryOptions = {}): KeywordQuery {
+  const languages: readonly Language[] = options.languages?.length ? options.languages : ['en'];
   const text = String(raw ?? '')
     .slice(0, MAX_QUERY_CHARS)
     .normalize('NFKC');
   try {
-    return { raw, ast: new Parser(lex(text)).parse() };
+    return { raw, ast: new Parser(lex(text), languages).parse() };
   } catch {
-    return { raw, ast: degrade(text) };
+    return { raw, ast: degrade(text, languages) };
   }
 }

@@ -3,8 +3,20 @@
  * them on the user's wall clock (see text/time-zone.ts) and widen each to its granularity ("next
  * week" is Monday–Sunday of that week, "in March" the whole month, "next Friday" that
  * day), so both stored events and recall queries get a [start, end) range in UTC.
+ * Text in another language is parsed with chrono's locale for it (every supported language
+ * has one in chrono-node 2.10); English text, and text with no language, as before.
  */
+import * as de from 'chrono-node/de';
 import * as chrono from 'chrono-node/en';
+import * as es from 'chrono-node/es';
+import * as fr from 'chrono-node/fr';
+import * as it from 'chrono-node/it';
+import * as ja from 'chrono-node/ja';
+import * as nl from 'chrono-node/nl';
+import * as pt from 'chrono-node/pt';
+import * as ru from 'chrono-node/ru';
+import * as zh from 'chrono-node/zh';
+import type { Language } from './languages.ts';
 import { NUMBER_WORDS } from './time-periods.ts';
 import { fromWallClock, toWallClock } from './time-zone.ts';
 
@@ -105,8 +117,27 @@ function spanStart(nowWall: Date, count: number, unit: string): { wall: Date; g:
   return { wall: new Date(Date.UTC(y, m, d - count)), g: 'day' };
 }
 
-/** All time expressions in `text`, resolved relative to `reference` in `zone`. */
-export function findTimeExpressions(text: string, reference: Date, zone: string): TimeExpression[] {
+/** chrono's parser per language: English for English and for text without a language. */
+const PARSERS: Record<Language, Pick<typeof chrono, 'parse'>> = {
+  en: chrono,
+  de,
+  fr,
+  es,
+  it,
+  pt,
+  nl,
+  ru,
+  ja,
+  zh,
+};
+
+/** All time expressions in `text` (in `language`, default English), resolved relative to `reference` in `zone`. */
+export function findTimeExpressions(
+  text: string,
+  reference: Date,
+  zone: string,
+  language: Language = 'en',
+): TimeExpression[] {
   const nowWall = toWallClock(reference, zone);
   const out: TimeExpression[] = [];
   const taken: Array<[number, number]> = [];
@@ -132,7 +163,7 @@ export function findTimeExpressions(text: string, reference: Date, zone: string)
   }
   // Other durations are not dates: keep chrono from reading "for 4 years" as a year ahead.
   for (const match of text.matchAll(DURATION)) taken.push([match.index, match.index + match[0].length]);
-  const results = chrono.parse(text, { instant: nowWall, timezone: 0 }, { forwardDate: false });
+  const results = PARSERS[language].parse(text, { instant: nowWall, timezone: 0 }, { forwardDate: false });
   for (const r of results) {
     const s = r.index;
     const e = r.index + r.text.length;

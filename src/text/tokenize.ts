@@ -1,11 +1,40 @@
 /**
  * The one tokenizer behind keyword search, used identically when indexing and when
  * querying so that both sides agree on every token: NFKC normalization, lowercase, runs of
- * Unicode letters/digits (apostrophes inside words are dropped: "don't" → "dont"), English
- * stop words removed, and a light suffix-stripping stemmer. The stemmer is deliberately
- * conservative (plural, -ing, -ed, -ly, a few derivational endings): over-stemming hurts
- * precision more than it helps recall once dense vectors are fused in.
+ * Unicode letters/digits, stop words removed, and a stemmer, both chosen by language.
+ *
+ * Without a language (memories stored before languages were recorded) or for English it is
+ * what it always was: apostrophes inside words dropped ("don't" → "dont"), the English stop
+ * words, and a light suffix-stripping stemmer, deliberately conservative (plural, -ing, -ed,
+ * -ly, a few derivational endings): over-stemming hurts precision more than it helps recall
+ * once dense vectors are fused in. Other languages get the Snowball stemmer and stop-word
+ * list of @orama/stemmers and @orama/stopwords (Japanese and Chinese: stop words only);
+ * French and Italian split elisions ("l'année" → "l", "année"). In every language a run of
+ * Han, kana, Thai, Lao, Khmer or Myanmar script is cut into words by Intl.Segmenter, so a
+ * Japanese or Chinese sentence is not one giant token. TOKENIZER_VERSION names this scheme:
+ * stores rebuild their keyword index when the version they indexed with differs.
  */
+
+import { stemmer as nlStem } from '@orama/stemmers/dutch';
+import { stemmer as frStem } from '@orama/stemmers/french';
+import { stemmer as deStem } from '@orama/stemmers/german';
+import { stemmer as itStem } from '@orama/stemmers/italian';
+import { stemmer as ptStem } from '@orama/stemmers/portuguese';
+import { stemmer as ruStem } from '@orama/stemmers/russian';
+import { stemmer as esStem } from '@orama/stemmers/spanish';
+import { stopwords as nlStop } from '@orama/stopwords/dutch';
+import { stopwords as frStop } from '@orama/stopwords/french';
+import { stopwords as deStop } from '@orama/stopwords/german';
+import { stopwords as itStop } from '@orama/stopwords/italian';
+import { stopwords as jaStop } from '@orama/stopwords/japanese';
+import { stopwords as zhStop } from '@orama/stopwords/mandarin';
+import { stopwords as ptStop } from '@orama/stopwords/portuguese';
+import { stopwords as ruStop } from '@orama/stopwords/russian';
+import { stopwords as esStop } from '@orama/stopwords/spanish';
+import type { Language } from './languages.ts';
+
+/** Bumped whenever the tokens of some text change; stores reindex on a mismatch. */
+export const TOKENIZER_VERSION = 2;
 
 const STOP_WORDS = new Set(
   (
@@ -20,31 +49,111 @@ const STOP_WORDS = new Set(
 );
 
 const WORD = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu;
+const APOSTROPHE = /['’]/g;
+/** Scripts written without spaces between words: Intl.Segmenter finds the words. */
+const UNSPACED =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const HAS_WORD_CHAR = /[\p{L}\p{N}]/u;
+/** Languages whose apostrophes mark elisions (l'année, dell'anno): the pieces are words. */
+const ELIDING: ReadonlySet<Language> = new Set<Language>(['fr', 'it']);
 
 /** NFKC + lowercase; the normalization every token and query term goes through. */
 export function normalizeText(text: string): string {
   return text.normalize('NFKC').toLowerCase();
 }
 
-export function isStopWord(token: string): boolean {
-  return STOP_WORDS.has(token);
-}
-
-/** Words of the text, normalized, with apostrophes removed, stop words kept. */
-export function words(text: string): string[] {
-  const out: string[] = [];
-  for (const match of normalizeText(text).matchAll(WORD)) out.push(match[0].replace(/['’]/g, ''));
+function stopSet(list: readonly string[]): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const entry of list) for (const word of words(entry)) out.add(word);
   return out;
 }
 
-/** Index/query tokens: normalized, stop words removed, stemmed. */
-export function tokenize(text: string): string[] {
+const LIST_OF: Record<Exclude<Language, 'en'>, readonly string[]> = {
+  de: deStop,
+  fr: frStop,
+  es: esStop,
+  it: itStop,
+  pt: ptStop,
+  nl: nlStop,
+  ru: ruStop,
+  ja: jaStop,
+  zh: zhStop,
+};
+const stopSets = new Map<Language, ReadonlySet<string>>([['en', STOP_WORDS]]);
+
+function stopWordsOf(language: Language): ReadonlySet<string> {
+  let set = stopSets.get(language);
+  if (!set) {
+    set = stopSet(LIST_OF[language as Exclude<Language, 'en'>]);
+    stopSets.set(language, set);
+  }
+  return set;
+}
+
+/** Whether a normalized word is a stop word of the language (English without one). */
+export function isStopWord(token: string, language?: Language): boolean {
+  return stopWordsOf(language ?? 'en').has(token);
+}
+
+const segmenters = new Map<string, Intl.Segmenter>();
+
+function segment(run: string, language: Language | undefined): string[] {
+  const locale = language === 'ja' ? 'ja' : language === 'zh' ? 'zh' : 'und';
+  let segmenter = segmenters.get(locale);
+  if (!segmenter) {
+    segmenter = new Intl.Segmenter(locale, { granularity: 'word' });
+    segmenters.set(locale, segmenter);
+  }
   const out: string[] = [];
-  for (const word of words(text)) {
-    if (STOP_WORDS.has(word)) continue;
-    out.push(stem(word));
+  for (const piece of segmenter.segment(run)) if (HAS_WORD_CHAR.test(piece.segment)) out.push(piece.segment);
+  return out;
+}
+
+/** Words of the text, normalized, apostrophes removed (or split at, for elisions), stop words kept. */
+export function words(text: string, language?: Language): string[] {
+  const out: string[] = [];
+  const elides = language !== undefined && ELIDING.has(language);
+  for (const match of normalizeText(text).matchAll(WORD)) {
+    const word = match[0];
+    if (UNSPACED.test(word)) {
+      for (const piece of segment(word, language)) out.push(piece.replace(APOSTROPHE, ''));
+    } else if (elides) {
+      for (const piece of word.split(APOSTROPHE)) if (piece) out.push(piece);
+    } else {
+      out.push(word.replace(APOSTROPHE, ''));
+    }
   }
   return out;
+}
+
+/** Index/query tokens: normalized, the language's stop words removed, stemmed. */
+export function tokenize(text: string, language?: Language): string[] {
+  const stops = stopWordsOf(language ?? 'en');
+  const out: string[] = [];
+  for (const word of words(text, language)) {
+    if (stops.has(word)) continue;
+    out.push(stem(word, language));
+  }
+  return out;
+}
+
+const SNOWBALL: Partial<Record<Language, (word: string) => string>> = {
+  de: deStem,
+  fr: frStem,
+  es: esStem,
+  it: itStem,
+  pt: ptStem,
+  nl: nlStem,
+  ru: ruStem,
+};
+const LETTERS = /^[\p{L}\p{M}]+$/u;
+
+/** The stem of a normalized word in a language: English (the default) or Snowball; others unchanged. */
+export function stem(word: string, language?: Language): string {
+  if (language === undefined || language === 'en') return englishStem(word);
+  const snowball = SNOWBALL[language];
+  if (!snowball || !LETTERS.test(word)) return word;
+  return snowball(word) || word;
 }
 
 const VOWEL = /[aeiouy]/;
@@ -63,7 +172,7 @@ function undouble(s: string): string {
 }
 
 /** A light English stemmer; non-Latin words and short words pass through unchanged. */
-export function stem(word: string): string {
+function englishStem(word: string): string {
   if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
   let w = word;
   if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;

@@ -4,15 +4,29 @@
  * intensity (analyze.ts). A message with at least one label above the threshold becomes
  * an emotional memory whose metadata carries the scores; at recall, memories whose
  * emotion vector resembles the current message's get a boost (up to +50%).
+ *
+ * The lexicon is English (lexicon.ts). A message in another language is not analysed: read
+ * with English words it would yield wrong labels, or none that mean anything. Its memories
+ * say so instead (metadata.emotion = "not-analysed", through Layer.annotate), and a query
+ * in such a language gets no emotion vector.
  */
+import type { Language } from '../../text/languages.ts';
 import { speakerLine, truncate, userName } from '../text.ts';
-import type { Layer, LayerWrite, QueryContext, TurnContext } from '../types.ts';
+import type { Layer, LayerWrite, QueryContext, TurnContext, TurnMessage } from '../types.ts';
 import { analyzeEmotion, emotionSimilarity } from './analyze.ts';
 
 const FEELING_QUESTION =
   /\b(feel|feels|felt|feeling|feelings|mood|moods|emotion|emotions|emotional|emotionally|cope|coping|handle|handled|react|reacted)\b/i;
 /** The weight of an emotional memory for a question that is not about feelings. */
 const NOT_ASKED = 0.6;
+
+/** The languages the emotion lexicon covers. */
+export const EMOTION_LANGUAGES: readonly Language[] = ['en'];
+
+/** Whether text in this language (absent: English) can be analysed. */
+export function hasEmotionLexicon(language: Language | undefined): boolean {
+  return EMOTION_LANGUAGES.includes(language ?? 'en');
+}
 
 export function createEmotionalLayer(): Layer {
   return {
@@ -22,6 +36,7 @@ export function createEmotionalLayer(): Layer {
       const messages = ctx.assistant?.speaker ? [ctx.user, ctx.assistant] : [ctx.user];
       const writes: LayerWrite[] = [];
       for (const message of messages) {
+        if (!hasEmotionLexicon(message.language)) continue;
         const analysis = analyzeEmotion(message.text);
         if (analysis.labels.length === 0) continue;
         const who = message.speaker ?? userName(ctx);
@@ -48,7 +63,11 @@ export function createEmotionalLayer(): Layer {
       }
       return writes;
     },
+    annotate(message: TurnMessage) {
+      return hasEmotionLexicon(message.language) ? undefined : { emotion: 'not-analysed' };
+    },
     prepareRecall(query: QueryContext): void {
+      if (!hasEmotionLexicon(query.languages?.[0])) return;
       const analysis = analyzeEmotion(query.text);
       if (analysis.labels.length > 0) query.emotions = analysis.scores;
     },

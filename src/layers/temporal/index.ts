@@ -108,7 +108,7 @@ export function createTemporalLayer(): Layer {
       for (const message of speakers) {
         const sources = ctx.sources.filter((s) => s.messageId === message.id);
         const who = message.speaker ?? userName(ctx);
-        for (const expr of findTimeExpressions(message.text, ctx.at, ctx.timeZone)) {
+        for (const expr of findTimeExpressions(message.text, ctx.at, ctx.timeZone, message.language)) {
           const future = Date.parse(expr.start) > ctx.at.getTime();
           const sentence = truncate(sentenceAt(message.text, expr.index), 400);
           writes.push({
@@ -157,7 +157,7 @@ export function createTemporalLayer(): Layer {
       return writes;
     },
     async prepareRecall(query: QueryContext): Promise<void> {
-      const expressions = findTimeExpressions(query.text, query.now, query.timeZone);
+      const expressions = findTimeExpressions(query.text, query.now, query.timeZone, query.languages?.[0]);
       const field: TimeWindow['field'] = SAID.test(query.text) ? 'createdAt' : 'eventAt';
       let window: TimeWindow | undefined;
       const first = expressions[0];

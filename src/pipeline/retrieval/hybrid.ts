@@ -3,10 +3,14 @@
  * fetched with the same user-scoped filter, fused (fusion.ts: config scoring.fusion,
  * vectorWeight and rrfK) and hydrated into memories. Both lists are
  * oversampled so that an item ranked modestly in each can still win after fusion. The
- * userId in the filter is what keeps search inside one user; stores enforce it too.
+ * userId in the filter is what keeps search inside one user; stores enforce it too. The
+ * keyword query is tokenized in the query's languages (text/detect-language.ts
+ * queryLanguages under config language, or the ones the caller settled, as recall does).
  */
 import type { EngineContext } from '../../layers/context.ts';
 import type { ScoredId, StoreFilter } from '../../stores/types.ts';
+import { queryLanguages } from '../../text/detect-language.ts';
+import type { Language } from '../../text/languages.ts';
 import { parseKeywordQuery } from '../../text/query-parser.ts';
 import { resolveTimeRange } from '../../text/time-filter.ts';
 import type { ParsedSearchQuery, SearchResult } from '../../types.ts';
@@ -16,11 +20,15 @@ import { fuse, type RankedList } from './fusion.ts';
 export const OVERSAMPLE = 4;
 const MIN_CANDIDATES = 20;
 
-export async function hybridSearch(ctx: EngineContext, query: ParsedSearchQuery): Promise<SearchResult[]> {
+export async function hybridSearch(
+  ctx: EngineContext,
+  query: ParsedSearchQuery,
+  languages: readonly Language[] = queryLanguages(query.query, ctx.config.language),
+): Promise<SearchResult[]> {
   const filter = searchFilter(ctx, query);
   const candidates = Math.max(query.k * OVERSAMPLE, MIN_CANDIDATES);
   const wantVector = query.mode !== 'keyword';
-  const keywordQuery = query.mode === 'vector' ? null : parseKeywordQuery(query.query);
+  const keywordQuery = query.mode === 'vector' ? null : parseKeywordQuery(query.query, { languages });
   const wantKeyword = keywordQuery?.ast != null;
 
   const [vectorHits, keywordHits] = await Promise.all([

@@ -5,6 +5,7 @@
  * open() of the same instance so model-change checks behave like a persistent store.
  */
 import { ClosedError, ConflictError, ValidationError } from '../../errors.ts';
+import { toLanguage } from '../../text/languages.ts';
 import type { KeywordQuery } from '../../text/query-ast.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
 import { compareCreated, decodeCursor, encodeCursor } from '../shared/cursor.ts';
@@ -130,7 +131,7 @@ export class InMemoryStore implements MemoryStore {
         memory: copy,
         vector: vector ? Float32Array.from(vector) : null,
         history: [snapshot(copy, op)],
-        doc: toTokenDoc(memory.id, memory.content),
+        doc: toTokenDoc(memory.id, memory.content, toLanguage(memory.metadata.language)),
       });
       this.noteVector(vector);
     }
@@ -160,7 +161,7 @@ export class InMemoryStore implements MemoryStore {
       entry.memory = cloneMemory(memory);
       if (vector !== undefined) entry.vector = vector ? Float32Array.from(vector) : null;
       entry.history.push(snapshot(memory, op));
-      entry.doc = toTokenDoc(memory.id, memory.content);
+      entry.doc = toTokenDoc(memory.id, memory.content, toLanguage(memory.metadata.language));
       this.noteVector(vector);
     }
   }
@@ -187,7 +188,7 @@ export class InMemoryStore implements MemoryStore {
         memory: cloneMemory(memory),
         vector: vector ? Float32Array.from(vector) : null,
         history: unique.length > 0 ? unique : [snapshot(memory, 'import')],
-        doc: toTokenDoc(memory.id, memory.content),
+        doc: toTokenDoc(memory.id, memory.content, toLanguage(memory.metadata.language)),
       });
       this.noteVector(vector);
     }

@@ -14,6 +14,7 @@
  * (sub)query matches nothing, phrases are adjacent tokens (`<->`).
  */
 import type { Cipher } from '../../security/cipher.ts';
+import { type Language, toLanguage } from '../../text/languages.ts';
 import type { QueryNode } from '../../text/query-ast.ts';
 import { tokenize, words } from '../../text/tokenize.ts';
 import { expands, type TokenMapping } from '../shared/keyword-eval.ts';
@@ -71,9 +72,19 @@ export function ftsConfigFor(
   return config ?? STRATA_CONFIG;
 }
 
-/** Index tokens of content for Strata rows: stems, or their user's blind tokens under encryption. */
-export function indexTokens(content: string, cipher: Cipher | null, userId: string): string[] {
-  const tokens = tokenize(content);
+/** The language a memory's Strata tokens are made in (metadata.language when supported). */
+export function tokenLanguage(memory: { metadata: Record<string, unknown> }): Language | undefined {
+  return toLanguage(memory.metadata.language);
+}
+
+/** Index tokens of content for Strata rows: stems in its language, or their user's blind tokens under encryption. */
+export function indexTokens(
+  content: string,
+  cipher: Cipher | null,
+  userId: string,
+  language?: Language,
+): string[] {
+  const tokens = tokenize(content, language);
   return cipher ? tokens.map((t) => cipher.blindToken(userId, t)) : tokens;
 }
 
@@ -128,11 +139,11 @@ export function strataTsquery(node: QueryNode, ctx: TsqueryContext): string | nu
   switch (node.type) {
     case 'term': {
       if (!expands(node, ctx.mapping)) {
-        const token = exactToken(node.value);
+        const token = exactToken(node.value, node.language);
         return token ? lexeme(ctx.mapping.token(token)) : null;
       }
       if (node.prefix) {
-        const forms = prefixForms(node.value);
+        const forms = prefixForms(node.value, node.language);
         return forms.length === 0
           ? null
           : group(
@@ -144,7 +155,7 @@ export function strataTsquery(node: QueryNode, ctx: TsqueryContext): string | nu
       return tokens.length === 0 ? null : group(tokens.map(lexeme), '|');
     }
     case 'phrase': {
-      const tokens = tokenize(node.terms.join(' ')).map(ctx.mapping.token);
+      const tokens = tokenize(node.terms.join(' '), node.language).map(ctx.mapping.token);
       return tokens.length === 0 ? null : `(${tokens.map(lexeme).join(' <-> ')})`;
     }
     default:

@@ -11,13 +11,14 @@
  * the fused ranking agrees with the other stores (pg-search.ts).
  */
 import { ClosedError, ConfigError, ConflictError, ValidationError } from '../../errors.ts';
-import { type Cipher, keywordIndexTag } from '../../security/cipher.ts';
+import type { Cipher } from '../../security/cipher.ts';
 import type { KeywordQuery } from '../../text/query-ast.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
 import type { Logger } from '../../util/logger.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { compileFilter } from '../shared/filter.ts';
 import { checkCommitBatch, checkVector, modelMismatch, versionOf } from '../shared/records.ts';
+import { tokensKey } from '../shared/tokens-key.ts';
 import type {
   CommitBatch,
   MemoryStore,
@@ -31,7 +32,7 @@ import type {
   UpdateChange,
 } from '../types.ts';
 import { PostgresConnection, type Sql, sqlStateOf } from './connection.ts';
-import { ftsConfigFor, indexTokens, STRATA_CONFIG, tsvectorLiteral } from './keyword.ts';
+import { ftsConfigFor, indexTokens, STRATA_CONFIG, tokenLanguage, tsvectorLiteral } from './keyword.ts';
 import { ensureVectorIndex, migratePostgres } from './migrations.ts';
 import { keywordSearch, vectorSearch } from './pg-search.ts';
 import {
@@ -169,9 +170,9 @@ export class PostgresStore implements MemoryStore {
     }
   }
 
-  /** Which key and blind-index scheme wrote the tsvectors; another one found at open means reindex. */
+  /** The key and tokenizer the tsvectors were written with: a change rebuilds them at open. */
   private get ftsKey(): string {
-    return keywordIndexTag(this.cipher);
+    return tokensKey(this.cipher);
   }
 
   /** Refuses to open encrypted data without its key, before anything is read. */
@@ -256,7 +257,7 @@ export class PostgresStore implements MemoryStore {
   /** The parameters of INSERT_MEMORY / UPDATE_MEMORY for a memory. */
   private rowParams(memory: Memory): unknown[] {
     const config = ftsConfigFor(memory, this.cipher);
-    const tokens = indexTokens(memory.content, this.cipher, memory.userId);
+    const tokens = indexTokens(memory.content, this.cipher, memory.userId, tokenLanguage(memory));
     return [
       ...memoryParams(memory, this.cipher),
       config,
@@ -728,7 +729,7 @@ export class PostgresStore implements MemoryStore {
         for (const row of rows) {
           const memory = fromRow(row, this.cipher);
           const config = ftsConfigFor(memory, this.cipher);
-          const tokens = indexTokens(memory.content, this.cipher, memory.userId);
+          const tokens = indexTokens(memory.content, this.cipher, memory.userId, tokenLanguage(memory));
           await sql.query(UPDATE_TSV, [
             memory.userId,
             memory.id,

@@ -30,9 +30,13 @@ export function candidateCondition(node: QueryNode, mapping: TokenMapping = PLAI
   switch (node.type) {
     case 'term':
       if (expands(node, mapping)) return ALL;
-      return { kind: 'where', condition: text(mapping.token(exactToken(node.value))), exact: true };
+      return {
+        kind: 'where',
+        condition: text(mapping.token(exactToken(node.value, node.language))),
+        exact: true,
+      };
     case 'phrase': {
-      const tokens = tokenize(node.terms.join(' ')).map(mapping.token);
+      const tokens = tokenize(node.terms.join(' '), node.language).map(mapping.token);
       if (tokens.length === 0) return NONE;
       return { kind: 'where', condition: { must: tokens.map(text) }, exact: tokens.length === 1 };
     }

@@ -12,6 +12,7 @@
 import type { Schemas } from '@qdrant/js-client-rest';
 import { ConfigError } from '../../errors.ts';
 import type { Cipher } from '../../security/cipher.ts';
+import { toLanguage } from '../../text/languages.ts';
 import { tokenize } from '../../text/tokenize.ts';
 import { type Memory, MemorySchema, type MemoryVersion, MemoryVersionSchema } from '../../types.ts';
 import { stableId } from '../../util/ids.ts';
@@ -80,7 +81,9 @@ export class PointCodec {
   }
 
   memoryPayload(memory: Memory): Payload {
-    const terms = tokenize(memory.content).map((stem) => this.token(memory.userId, stem));
+    const terms = tokenize(memory.content, toLanguage(memory.metadata.language)).map((stem) =>
+      this.token(memory.userId, stem),
+    );
     return {
       kind: 'memory',
       userId: memory.userId,

@@ -7,11 +7,12 @@
  * is single-flight and is retried on the next call after a failure.
  */
 import { ClosedError, ValidationError } from '../../errors.ts';
-import { type Cipher, keywordIndexTag } from '../../security/cipher.ts';
+import type { Cipher } from '../../security/cipher.ts';
 import type { KeywordQuery } from '../../text/query-ast.ts';
 import type { Memory, MemoryVersion, Page, VersionOp } from '../../types.ts';
 import { type Logger, silentLogger } from '../../util/logger.ts';
 import { modelMismatch } from '../shared/records.ts';
+import { tokensKey } from '../shared/tokens-key.ts';
 import type {
   CommitBatch,
   MemoryStore,
@@ -136,7 +137,7 @@ export class QdrantStore implements MemoryStore {
         'qdrant: moved memories to a new collection',
       );
     }
-    const payloadKey = keywordIndexTag(this.codec.cipher);
+    const payloadKey = tokensKey(this.codec.cipher);
     if (meta !== null && meta.payloadKey !== payloadKey) {
       const rewritten = await rewritePayloads(scope, await userIds(scope));
       this.logger.info(
@@ -165,7 +166,7 @@ export class QdrantStore implements MemoryStore {
     await writeMeta(scope, {
       collection: scope.memories,
       model: next,
-      payloadKey: keywordIndexTag(this.codec.cipher),
+      payloadKey: tokensKey(this.codec.cipher),
     });
     this.recorded = next;
   }

@@ -9,6 +9,7 @@
  * keyword search ranks by what is present; prefix and fuzzy terms expand over the
  * documents' vocabulary (term-expansion.ts).
  */
+import type { Language } from '../../text/languages.ts';
 import type { QueryNode } from '../../text/query-ast.ts';
 import { tokenize } from '../../text/tokenize.ts';
 import { exactToken, expandTerm } from './term-expansion.ts';
@@ -46,9 +47,9 @@ export function tokenDocOf(id: string, tokens: string[]): TokenDoc {
   return { id, positions, length: tokens.length };
 }
 
-/** A document from text, tokenized as the index tokenizes it. */
-export function toTokenDoc(id: string, text: string): TokenDoc {
-  return tokenDocOf(id, tokenize(text));
+/** A document from text, tokenized as the index tokenizes it (in its language, if known). */
+export function toTokenDoc(id: string, text: string, language?: Language): TokenDoc {
+  return tokenDocOf(id, tokenize(text, language));
 }
 
 /** The query tree with terms resolved to index tokens (exported for the SQLite in-process index). */
@@ -67,10 +68,11 @@ export function compile(
   const recurse = (child: QueryNode) => compile(child, vocabulary, mapping);
   switch (node.type) {
     case 'term':
-      if (!expands(node, mapping)) return { kind: 'tokens', tokens: [mapping.token(exactToken(node.value))] };
+      if (!expands(node, mapping))
+        return { kind: 'tokens', tokens: [mapping.token(exactToken(node.value, node.language))] };
       return { kind: 'tokens', tokens: expandTerm(node, vocabulary) };
     case 'phrase': {
-      const tokens = tokenize(node.terms.join(' ')).map(mapping.token);
+      const tokens = tokenize(node.terms.join(' '), node.language).map(mapping.token);
       return tokens.length === 0 ? { kind: 'none' } : { kind: 'phrase', tokens };
     }
     case 'or':

@@ -4,26 +4,28 @@
  * prefix or its stem; fuzzy terms match vocabulary tokens within the requested edit
  * distance (Damerau-Levenshtein with adjacent transpositions) of the typed word or its
  * stem. Expansions are capped, nearest first, so a one-letter prefix cannot explode a query.
+ * The stem is the term's language's (absent: English).
  */
+import type { Language } from '../../text/languages.ts';
 import { normalizeText, stem } from '../../text/tokenize.ts';
 
 export const MAX_EXPANSIONS = 64;
 
-type TermNode = { value: string; prefix?: boolean; fuzzy?: number };
+type TermNode = { value: string; prefix?: boolean; fuzzy?: number; language?: Language };
 
-export function exactToken(value: string): string {
-  return stem(normalizeText(value));
+export function exactToken(value: string, language?: Language): string {
+  return stem(normalizeText(value), language);
 }
 
 /** The prefixes a prefix term matches (typed and stemmed, deduplicated). */
-export function prefixForms(value: string): string[] {
+export function prefixForms(value: string, language?: Language): string[] {
   const typed = normalizeText(value);
-  return [...new Set([typed, stem(typed)])].filter((p) => p.length > 0);
+  return [...new Set([typed, stem(typed, language)])].filter((p) => p.length > 0);
 }
 
-export function fuzzyForms(value: string): string[] {
+export function fuzzyForms(value: string, language?: Language): string[] {
   const typed = normalizeText(value);
-  return [...new Set([typed, stem(typed)])];
+  return [...new Set([typed, stem(typed, language)])];
 }
 
 let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
@@ -64,7 +66,7 @@ export function editDistance(a: string, b: string, max: number): number {
 /** Expands a term against a vocabulary; exact terms need no vocabulary. */
 export function expandTerm(node: TermNode, vocabulary: () => Iterable<string>): string[] {
   if (node.prefix) {
-    const prefixes = prefixForms(node.value);
+    const prefixes = prefixForms(node.value, node.language);
     const out: string[] = [];
     for (const token of vocabulary()) {
       if (prefixes.some((p) => token.startsWith(p))) {
@@ -75,7 +77,7 @@ export function expandTerm(node: TermNode, vocabulary: () => Iterable<string>): 
   }
   if (node.fuzzy !== undefined && node.fuzzy > 0) {
     const max = Math.min(2, Math.max(1, Math.round(node.fuzzy)));
-    const forms = fuzzyForms(node.value);
+    const forms = fuzzyForms(node.value, node.language);
     const scored: Array<[string, number]> = [];
     for (const token of vocabulary()) {
       let best = max + 1;
@@ -84,8 +86,8 @@ export function expandTerm(node: TermNode, vocabulary: () => Iterable<string>): 
     }
     scored.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
     const out = scored.slice(0, MAX_EXPANSIONS).map(([token]) => token);
-    const exact = exactToken(node.value);
+    const exact = exactToken(node.value, node.language);
     return out.includes(exact) ? out : [exact, ...out].slice(0, MAX_EXPANSIONS);
   }
-  return [exactToken(node.value)];
+  return [exactToken(node.value, node.language)];
 }

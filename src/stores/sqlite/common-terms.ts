@@ -75,7 +75,7 @@ export class CommonTerms {
         child.type !== 'term' ||
         child.prefix ||
         (child.fuzzy ?? 0) > 0 ||
-        !this.isCommon(c, exactToken(child.value), total, dataVersion),
+        !this.isCommon(c, exactToken(child.value, child.language), total, dataVersion),
     );
     if (kept.length === ast.children.length || kept.length === 0) return null;
     return kept.length === 1 ? kept[0]! : { type: 'or', children: kept };

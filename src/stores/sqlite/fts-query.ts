@@ -35,11 +35,11 @@ function blind(ctx: FtsContext, token: string): string {
 
 function term(node: Extract<QueryNode, { type: 'term' }>, ctx: FtsContext): string | null {
   if (ctx.cipher || (!node.prefix && !(node.fuzzy && node.fuzzy > 0))) {
-    const token = exactToken(node.value);
+    const token = exactToken(node.value, node.language);
     return token ? quote(blind(ctx, token)) : null;
   }
   if (node.prefix) {
-    const forms = prefixForms(node.value);
+    const forms = prefixForms(node.value, node.language);
     return forms.length === 0
       ? null
       : group(
@@ -58,7 +58,7 @@ export function toFtsMatch(node: QueryNode, ctx: FtsContext): string | null {
     case 'term':
       return term(node, ctx);
     case 'phrase': {
-      const tokens = tokenize(node.terms.join(' ')).map((t) => blind(ctx, t));
+      const tokens = tokenize(node.terms.join(' '), node.language).map((t) => blind(ctx, t));
       return tokens.length === 0 ? null : quote(tokens.join(' '));
     }
     case 'or': {

@@ -8,7 +8,7 @@
 import type { Cipher } from '../../security/cipher.ts';
 import type { LayerName } from '../../types.ts';
 import { KeywordIndex } from '../keyword-index/keyword-index.ts';
-import { contentOf, ftsText } from './row-codec.ts';
+import { contentOf, ftsText, languageOfRow } from './row-codec.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
 
 const PAGE = 2_000;
@@ -21,6 +21,7 @@ interface LoadRow {
   created_at: string;
   superseded_by: string | null;
   content: string | Buffer;
+  metadata: string | Buffer;
   key_id: string | null;
 }
 
@@ -59,7 +60,7 @@ export class KeywordIndexBuild {
   step(rows: number = PAGE): boolean {
     if (this.done) return true;
     const page = this.c.stmt(
-      `SELECT rowid, id, user_id, layer, created_at, superseded_by, content, key_id FROM memories
+      `SELECT rowid, id, user_id, layer, created_at, superseded_by, content, metadata, key_id FROM memories
        WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?`,
     );
     const batch = page.all(this.after, this.last, rows) as LoadRow[];
@@ -68,7 +69,9 @@ export class KeywordIndexBuild {
       this.index.upsert(
         row.user_id,
         row.id,
-        keywordTokens(ftsText(contentOf(row, this.cipher), this.cipher, row.user_id)),
+        keywordTokens(
+          ftsText(contentOf(row, this.cipher), this.cipher, row.user_id, languageOfRow(row, this.cipher)),
+        ),
         {
           layer: row.layer,
           createdMs: Date.parse(row.created_at),

@@ -12,6 +12,7 @@
 
 import { ConfigError } from '../../errors.ts';
 import type { Cipher } from '../../security/cipher.ts';
+import { type Language, toLanguage } from '../../text/languages.ts';
 import { tokenize } from '../../text/tokenize.ts';
 import type { LayerName, Memory, MemoryVersion, VersionOp } from '../../types.ts';
 import { memoryBytes } from '../shared/records.ts';
@@ -133,9 +134,23 @@ export function fromVersionRow(row: VersionRow, cipher: Cipher | null): MemoryVe
   };
 }
 
-/** The text stored in the FTS index for a memory's content (blind tokens of its user's under a cipher). */
-export function ftsText(content: string, cipher: Cipher | null, userId: string): string {
-  const tokens = tokenize(content);
+/** The language a row's keyword tokens are made in: its metadata.language when supported. */
+export function languageOfRow(
+  row: Pick<MemoryRow, 'id' | 'metadata' | 'key_id'>,
+  cipher: Cipher | null,
+): Language | undefined {
+  const text = open(cipher, row.metadata, row.key_id, `${row.id}:metadata`);
+  // Most rows of an old store have none: skip parsing their JSON.
+  if (!text.includes('"language"')) return undefined;
+  return toLanguage((JSON.parse(text) as Record<string, unknown>).language);
+}
+
+/**
+ * The text stored in the FTS index for a memory's content, tokenized in its language (blind
+ * tokens of its user's under a cipher).
+ */
+export function ftsText(content: string, cipher: Cipher | null, userId: string, language?: Language): string {
+  const tokens = tokenize(content, language);
   return (cipher ? tokens.map((t) => cipher.blindToken(userId, t)) : tokens).join(' ');
 }
 

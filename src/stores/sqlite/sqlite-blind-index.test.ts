@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memory, vec } from '../../../test-support/stores/store-fixtures.ts';
-import { createCipher, generateKey, keywordIndexTag } from '../../security/cipher.ts';
+import { createCipher, generateKey } from '../../security/cipher.ts';
 import { parseKeywordQuery } from '../../text/query-parser.ts';
 import { tokenize } from '../../text/tokenize.ts';
+import { tokensKey } from '../shared/tokens-key.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 const MODEL = { id: 'suite-model-a', dimensions: 8 };
@@ -115,7 +116,7 @@ describe.each(['fts5', 'memory'] as const)(
       const check = new Database(path, { readonly: true });
       const tag = check.prepare("SELECT value FROM meta WHERE key = 'fts_key'").get() as { value: string };
       check.close();
-      expect(tag.value).toBe(keywordIndexTag(cipher));
+      expect(tag.value).toBe(tokensKey(cipher));
     });
   },
 );

@@ -5,13 +5,15 @@
  * 100k-row store should not be held in memory at once.
  */
 import { ConfigError } from '../../errors.ts';
-import { type Cipher, keywordIndexTag } from '../../security/cipher.ts';
+import type { Cipher } from '../../security/cipher.ts';
+import { tokensKey } from '../shared/tokens-key.ts';
 import {
   blobToVector,
   contentOf,
   fromRow,
   fromVersionRow,
   ftsText,
+  languageOfRow,
   type MemoryRow,
   toParams,
   type VersionRow,
@@ -43,12 +45,12 @@ export function checkKeys(c: SqliteConnection, cipher: Cipher | null): void {
 }
 
 /**
- * Which key and blind-index scheme (or plaintext) the FTS terms were written with; a store
- * whose meta says otherwise (another key, or tokens from before they were keyed per user)
- * is reindexed at open.
+ * Which key and blind-index scheme (or plaintext) and which tokenizer the FTS terms were
+ * written with; a store whose meta says otherwise (another key, tokens from before they were
+ * keyed per user, an older tokenizer) is reindexed at open.
  */
 export function ftsKeyOf(cipher: Cipher | null): string {
-  return keywordIndexTag(cipher);
+  return tokensKey(cipher);
 }
 
 /** Rewrites every FTS row from decrypted content (migration, key change, rotation). Call inside a transaction. */
@@ -56,12 +58,14 @@ export function reindexAll(c: SqliteConnection, cipher: Cipher | null): void {
   c.db.prepare("INSERT INTO memories_fts(memories_fts) VALUES ('delete-all')").run();
   const insert = c.db.prepare('INSERT INTO memories_fts (rowid, terms) VALUES (?, ?)');
   const page = c.db.prepare(
-    'SELECT rowid, id, user_id, content, key_id FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?',
+    'SELECT rowid, id, user_id, content, metadata, key_id FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?',
   );
   for (let after = 0; ; ) {
     const rows = page.all(after, PAGE) as MemoryRow[];
     if (rows.length === 0) break;
-    for (const row of rows) insert.run(row.rowid, ftsText(contentOf(row, cipher), cipher, row.user_id));
+    for (const row of rows) {
+      insert.run(row.rowid, ftsText(contentOf(row, cipher), cipher, row.user_id, languageOfRow(row, cipher)));
+    }
     after = rows.at(-1)!.rowid;
   }
   c.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('fts_key', ftsKeyOf(cipher));

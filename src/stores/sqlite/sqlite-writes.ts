@@ -5,6 +5,7 @@
  * conflicts and the in-process index.
  */
 import type { Cipher } from '../../security/cipher.ts';
+import { toLanguage } from '../../text/languages.ts';
 import type { Memory, MemoryVersion } from '../../types.ts';
 import { ftsText, toParams, toVersionRow, vectorToBlob } from './row-codec.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
@@ -39,7 +40,7 @@ export function writeRow(
     rowid = (c.stmt('SELECT rowid FROM memories WHERE id = ?').get(memory.id) as { rowid: number }).rowid;
     c.stmt('DELETE FROM memories_fts WHERE rowid = ?').run(rowid);
   }
-  const terms = ftsText(memory.content, cipher, memory.userId);
+  const terms = ftsText(memory.content, cipher, memory.userId, toLanguage(memory.metadata.language));
   c.stmt('INSERT INTO memories_fts (rowid, terms) VALUES (?, ?)').run(rowid, terms);
   if (vector === null) c.stmt('DELETE FROM vectors WHERE memory_id = ?').run(memory.id);
   else if (vector !== undefined) writeVector(c, cipher, memory.id, modelId, vector);

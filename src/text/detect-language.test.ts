@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { detectLanguage, queryLanguages } from './detect-language.ts';
+import { toLanguage } from './languages.ts';
+
+const settings = { detect: true, default: 'en' as const };
+
+describe('detectLanguage', () => {
+  it.each([
+    ['en', 'We went camping by the lake with the kids last summer.'],
+    ['de', 'Wir waren letzten Sommer mit den Kindern am See zelten.'],
+    ['fr', "Nous avons fait du camping au bord du lac avec les enfants l'été dernier."],
+    ['es', 'El verano pasado fuimos de acampada al lago con los niños.'],
+    ['it', "L'estate scorsa siamo andati in campeggio al lago con i bambini."],
+    ['pt', 'No verão passado fomos acampar no lago com as crianças.'],
+    ['nl', 'Vorige zomer zijn we met de kinderen bij het meer gaan kamperen.'],
+    ['ru', 'Прошлым летом мы ходили в поход на озеро с детьми.'],
+    ['ja', '去年の夏、子供たちと湖でキャンプをしました。'],
+    ['zh', '去年夏天我们和孩子们在湖边露营。'],
+  ])('detects %s', (language, text) => {
+    expect(detectLanguage(text)).toEqual({ language, detected: true });
+  });
+
+  it('leaves short or odd English to the fallback instead of guessing', () => {
+    expect(detectLanguage('See ya Nate!').language).toBe('en');
+    expect(detectLanguage('Bye!').language).toBe('en');
+    expect(detectLanguage("What kind of beer does McGee's bar serve?")).toEqual({
+      language: 'en',
+      detected: true,
+    });
+    expect(detectLanguage('12:30', 'de')).toEqual({ language: 'de', detected: false });
+  });
+
+  it('searches a query in its language, the default, and an untrusted guess', () => {
+    expect(queryLanguages('Wann hat Anna die Katze gekauft?', settings)).toEqual(['de', 'en']);
+    expect(queryLanguages('When did Anna buy the cat?', settings)).toEqual(['en']);
+    expect(queryLanguages('Katzen?', settings)).toEqual(['en', 'de']);
+    expect(queryLanguages('Wann hat Anna die Katze gekauft?', { detect: false, default: 'fr' })).toEqual([
+      'fr',
+    ]);
+  });
+
+  it('reads language tags', () => {
+    expect(toLanguage('de-AT')).toBe('de');
+    expect(toLanguage('PT_br')).toBe('pt');
+    expect(toLanguage('sv')).toBeUndefined();
+    expect(toLanguage(3)).toBeUndefined();
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Which language a text is in, for the tokenizer, the date parser and the emotion lexicon.
+ * tinyld guesses among the supported languages only (an open guess calls short English
+ * "Bye!" Kirundi); the guess is trusted when the script settles it (kana: Japanese, Han:
+ * Chinese, Cyrillic: Russian) or when the text holds at least one stop word of the guessed
+ * language (two in a text under four words) and at least as many as of the
+ * fallback language: tinyld
+ * alone calls "What kind of beer does McGee's bar serve?" Berber and "See ya!" Spanish,
+ * and "Bye Nate!" carries too little to tell. An untrusted guess leaves the fallback
+ * (the configured default) in charge; for a query the guess is still searched beside it.
+ */
+import { detect } from 'tinyld';
+import { LANGUAGES, type Language, toLanguage } from './languages.ts';
+import { isStopWord, words } from './tokenize.ts';
+
+const LATIN: Language[] = LANGUAGES.filter((l) => l !== 'ru' && l !== 'ja' && l !== 'zh');
+
+const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
+const HAN = /\p{Script=Han}/gu;
+const CYRILLIC = /\p{Script=Cyrillic}/gu;
+const LETTER = /\p{L}/gu;
+
+export interface DetectedLanguage {
+  /** The language used: the detected one when trusted, else the fallback. */
+  language: Language;
+  /** Whether the text itself settled it. */
+  detected: boolean;
+  /** tinyld's guess when it was not trusted (another supported language), if any. */
+  guess?: Language;
+}
+
+function count(text: string, pattern: RegExp): number {
+  return text.match(pattern)?.length ?? 0;
+}
+
+function stopHits(tokens: string[], language: Language): number {
+  let hits = 0;
+  for (const token of tokens) if (isStopWord(token, language)) hits += 1;
+  return hits;
+}
+
+/** The language of `text`, trusted only where the text settles it (see the module comment). */
+export function detectLanguage(text: string, fallback: Language = 'en'): DetectedLanguage {
+  const letters = count(text, LETTER);
+  if (letters === 0) return { language: fallback, detected: false };
+  if (KANA.test(text)) return { language: 'ja', detected: true };
+  const han = count(text, HAN);
+  if (han > 0 && han * 2 >= letters) return { language: 'zh', detected: true };
+  if (count(text, CYRILLIC) * 2 >= letters) return { language: 'ru', detected: true };
+  const guess = toLanguage(detect(text, { only: LATIN }));
+  if (!guess) return { language: fallback, detected: false };
+  const tokens = words(text, guess);
+  const hits = stopHits(tokens, guess);
+  // A short text needs two stop words: "See ya!" holds one Spanish stop word by chance.
+  const needed = tokens.length < 4 ? 2 : 1;
+  const trusted = hits >= needed && (guess === fallback || hits >= stopHits(words(text, fallback), fallback));
+  if (trusted) return { language: guess, detected: true };
+  return guess === fallback
+    ? { language: fallback, detected: false }
+    : { language: fallback, detected: false, guess };
+}
+
+export interface LanguageSettings {
+  /** Detect per text (else every text is `default`). */
+  detect: boolean;
+  default: Language;
+}
+
+/** A text's language under the settings: detected when trusted, else the default. */
+export function languageOf(text: string, settings: LanguageSettings): DetectedLanguage {
+  if (!settings.detect) return { language: settings.default, detected: false };
+  return detectLanguage(text, settings.default);
+}
+
+/**
+ * The languages a keyword query is searched in, the one that decides its stop words first:
+ * the query's language when trusted, then the default (memories of the user's usual
+ * language, and memories stored before languages were recorded, tokenized as English);
+ * an untrusted guess is searched too, after the default, so a one-word "Katzen?" still
+ * finds German memories under an English default.
+ */
+export function queryLanguages(text: string, settings: LanguageSettings): Language[] {
+  const found = languageOf(text, settings);
+  const out: Language[] = [found.language, settings.default];
+  if (found.guess) out.push(found.guess);
+  return [...new Set(out)];
+}
