@@ -20,7 +20,8 @@ import { createEmbedder } from '../src/embedders/create-embedder.ts';
 import { createMemory } from '../src/engine/engine.ts';
 import type { StrataMemory } from '../src/engine/strata-memory.ts';
 import { packagePath } from '../src/util/package-root.ts';
-import { runSqliteVecPeer, type VecPeerReport } from './peers/sqlite-vec.ts';
+import { plainSqliteConfig, runSqliteVecPeer, type VecPeerReport } from './peers/sqlite-vec.ts';
+import { HEAVY_USER, ownerOf } from './scale.ts';
 import { type LatencyStats, type MemorySnapshot, memorySnapshot, round, timeOps } from './stats.ts';
 import { sentenceGenerator, userIdFor } from './synthetic.ts';
 
@@ -37,7 +38,6 @@ export interface MillionReport {
   lightSearch: LatencyStats;
 }
 
-const HEAVY = 'bench-user-heavy';
 const QUESTIONS = ['Where do I live?', 'What food do I like?', 'When is my exam?', 'What is my job?'];
 
 export async function runMillion(
@@ -51,15 +51,7 @@ export async function runMillion(
   const ops = options.ops ?? 200;
   const dbPath = join(scratch, 'million.db');
   const before = memorySnapshot();
-  const memory = await open({
-    ...config,
-    store: {
-      ...(config.store.kind === 'sqlite' ? config.store : { vectorPrecision: 'int8', busyTimeoutMs: 5_000 }),
-      kind: 'sqlite',
-      path: dbPath,
-    },
-    encryption: { previousKeys: [] },
-  });
+  const memory = await open(plainSqliteConfig(config, dbPath));
   const gen = sentenceGenerator(1_000_000);
   try {
     await memory.ready();
@@ -69,7 +61,7 @@ export async function runMillion(
       const n = Math.min(batch, size - done);
       await memory.addMany(
         Array.from({ length: n }, (_, i) => ({
-          userId: (done + i) % 5 === 0 ? HEAVY : userIdFor(done + i, users),
+          userId: ownerOf(done + i, users),
           layer: 'episodic' as const,
           content: gen.next(),
         })),
@@ -79,7 +71,9 @@ export async function runMillion(
     const ingestMs = performance.now() - t0;
     const after = memorySnapshot();
     const query = (i: number) => `${QUESTIONS[i % QUESTIONS.length]} ${gen.next().slice(0, 30)}`;
-    const heavySearch = await timeOps(ops, (i) => memory.search({ userId: HEAVY, query: query(i), k: 10 }));
+    const heavySearch = await timeOps(ops, (i) =>
+      memory.search({ userId: HEAVY_USER, query: query(i), k: 10 }),
+    );
     const lightSearch = await timeOps(ops, (i) =>
       memory.search({ userId: userIdFor(i * 7_919, users), query: query(i), k: 10 }),
     );
@@ -91,7 +85,7 @@ export async function runMillion(
         memory,
         embedder,
         dbPath,
-        userId: HEAVY,
+        userId: HEAVY_USER,
         queries: Array.from({ length: Math.min(ops, 100) }, (_, i) => query(i)),
       });
     } catch (error) {

@@ -23,7 +23,8 @@ export interface PeerLatencyReport {
   ratios: { addP50: number; addP95: number; searchP50: number; searchP95: number };
 }
 
-const QUESTIONS = [
+/** The questions of the side-by-side runs (each asked with a varying detail appended). */
+export const PEER_QUESTIONS = [
   'Where do I live?',
   'What am I allergic to?',
   'What hobby am I learning?',
@@ -41,7 +42,7 @@ export async function runPeerLatency(
   const texts = Array.from({ length: memories }, () => gen.next());
   const queries = Array.from(
     { length: searches },
-    (_, i) => `${QUESTIONS[i % QUESTIONS.length]} ${gen.next().slice(0, 30)}`,
+    (_, i) => `${PEER_QUESTIONS[i % PEER_QUESTIONS.length]} ${gen.next().slice(0, 30)}`,
   );
   const strataConfig: StrataConfig = {
     ...config,

@@ -26,7 +26,7 @@ export interface SizeResult {
 
 /** One heavy user holds every fifth memory (20%); the rest spread over many users. */
 export const HEAVY_USER = 'bench-user-heavy';
-function ownerOf(index: number, users: number): string {
+export function ownerOf(index: number, users: number): string {
   return index % 5 === 0 ? HEAVY_USER : userIdFor(index, users);
 }
 

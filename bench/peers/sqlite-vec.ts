@@ -13,6 +13,7 @@ import type { StrataConfig } from '../../src/config/schema.ts';
 import { createEmbedder } from '../../src/embedders/create-embedder.ts';
 import type { Embedder } from '../../src/embedders/types.ts';
 import type { StrataMemory } from '../../src/engine/strata-memory.ts';
+import { PEER_QUESTIONS } from '../peer-latency.ts';
 import { type LatencyStats, round, timeOps } from '../stats.ts';
 import { sentenceGenerator } from '../synthetic.ts';
 
@@ -152,13 +153,6 @@ export async function runSqliteVecPeer(options: {
   }
 }
 
-const QUESTIONS = [
-  'Where do I live?',
-  'What am I allergic to?',
-  'What hobby am I learning?',
-  'When is my exam?',
-];
-
 /**
  * The standing peer run of `strata bench`: for each size, a fresh Strata SQLite store with
  * one user holding that many memories, then {@link runSqliteVecPeer} over them.
@@ -177,17 +171,7 @@ export async function runSqliteVecSizes(
   try {
     for (const size of sizes) {
       const dbPath = join(scratch, `peer-vec-${size}.db`);
-      const memory = await open({
-        ...config,
-        store: {
-          ...(config.store.kind === 'sqlite'
-            ? config.store
-            : { vectorPrecision: 'int8', busyTimeoutMs: 5_000 }),
-          kind: 'sqlite',
-          path: dbPath,
-        },
-        encryption: { previousKeys: [] },
-      });
+      const memory = await open(plainSqliteConfig(config, dbPath));
       try {
         await memory.ready();
         for (let done = 0; done < size; done += 1_000) {
@@ -202,7 +186,7 @@ export async function runSqliteVecSizes(
         }
         const texts = Array.from(
           { length: queries },
-          (_, i) => `${QUESTIONS[i % QUESTIONS.length]} ${gen.next().slice(0, 30)}`,
+          (_, i) => `${PEER_QUESTIONS[i % PEER_QUESTIONS.length]} ${gen.next().slice(0, 30)}`,
         );
         const report = await runSqliteVecPeer({
           memory,
@@ -220,4 +204,20 @@ export async function runSqliteVecSizes(
     await embedder.close();
   }
   return reports;
+}
+
+/**
+ * `config` with a plaintext SQLite store at `path` (the configured SQLite settings kept,
+ * int8 vectors otherwise): the peers read the stored float32 vectors straight from the file.
+ */
+export function plainSqliteConfig(config: StrataConfig, path: string): StrataConfig {
+  return {
+    ...config,
+    store: {
+      ...(config.store.kind === 'sqlite' ? config.store : { vectorPrecision: 'int8', busyTimeoutMs: 5_000 }),
+      kind: 'sqlite',
+      path,
+    },
+    encryption: { previousKeys: [] },
+  };
 }
