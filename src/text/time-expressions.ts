@@ -38,7 +38,8 @@ export interface TimeExpression {
 }
 
 const DAY = 86_400_000;
-const RELATIVE_PERIOD = /\b(next|last|this|coming|past|previous|upcoming)\s+(week|weekend|month|year)\b/gi;
+const RELATIVE_PERIOD =
+  /\b(next|last|this|coming|past|previous|upcoming)\s+(week|weekend|month|year)\b(?!\s+(?:of|in|before|after)\s)/gi;
 
 function wallRange(wallStart: Date, g: Granularity): [Date, Date] {
   const y = wallStart.getUTCFullYear();
@@ -163,10 +164,20 @@ export function findTimeExpressions(
   }
   // Other durations are not dates: keep chrono from reading "for 4 years" as a year ahead.
   for (const match of text.matchAll(DURATION)) taken.push([match.index, match.index + match[0].length]);
-  const results = PARSERS[language].parse(text, { instant: nowWall, timezone: 0 }, { forwardDate: false });
+  if (language === 'en') markEnglishSpans(text, nowWall, reference, zone, out, taken);
+  const parsed = language === 'en' ? abbreviationsForChrono(text) : text;
+  const results = PARSERS[language].parse(parsed, { instant: nowWall, timezone: 0 }, { forwardDate: false });
   for (const r of results) {
     const s = r.index;
-    const e = r.index + r.text.length;
+    // An abbreviation chrono read shortened ("Tues" as "Tue") keeps its whole word.
+    let written = r.text;
+    while (
+      parsed !== text &&
+      /\p{L}/u.test(text[s + written.length] ?? '') &&
+      parsed[s + written.length] === ' '
+    )
+      written = text.slice(s, s + written.length + 1);
+    const e = r.index + written.length;
     if (taken.some(([a, b]) => s < b && e > a)) continue;
     // "now" is the moment of speaking, not an event or a window.
     if (/^(?:right\s+)?now$/i.test(r.text.trim())) continue;
@@ -189,7 +200,7 @@ export function findTimeExpressions(
           : c.isCertain('year')
             ? 'year'
             : 'day';
-    const expr = build(r.text, r.index, wall, g, zone);
+    const expr = build(written, r.index, wall, g, zone);
     if (r.end) {
       const ec = r.end;
       const endWall = new Date(
@@ -205,7 +216,8 @@ export function findTimeExpressions(
     }
     out.push(expr);
   }
-  return out.sort((a, b) => a.index - b.index);
+  out.sort((a, b) => a.index - b.index);
+  return language === 'en' ? refineEnglish(text, out, zone) : out;
 }
 
 const MONTHS = 'January February March April May June July August September October November December'.split(
@@ -240,4 +252,212 @@ export function stripExpressions(text: string, expressions: TimeExpression[]): s
     .replace(/\b(in|on|at|during|from)\s+(?=[?.!,]|$)/gi, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+// ---------------------------------------------------------------------------------------
+// English refinements around chrono: spans it misses or reads as one day.
+
+/** Weekday abbreviations chrono does not know, as ones it does, padded to the same length. */
+const ABBREVIATIONS: Array<[RegExp, string]> = [
+  [/\bTues\b/gi, 'Tue '],
+  [/\bWeds\b/gi, 'Wed '],
+];
+
+function abbreviationsForChrono(text: string): string {
+  let out = text;
+  for (const [re, to] of ABBREVIATIONS)
+    out = out.replace(re, (m) => (m[0] === m[0]?.toUpperCase() ? to : to.toLowerCase()));
+  return out;
+}
+
+const COUNT = '(\\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)';
+/** A duration that runs up to now without a perfect tense: "Seven years now, and…". */
+const NOW_SPAN = new RegExp(`\\b${COUNT}\\s+(day|week|month|year)s?\\s+now\\b`, 'giu');
+/** "the first weekend of", "the last week in": chrono reads the weekend as this one. */
+const ORDINAL_PERIOD =
+  /\b(?:the\s+)?(first|second|third|fourth|last)\s+(weekend|week)\s+(?:of|in)\s+(?=\S)/giu;
+
+function markEnglishSpans(
+  text: string,
+  nowWall: Date,
+  reference: Date,
+  zone: string,
+  out: TimeExpression[],
+  taken: Array<[number, number]>,
+): void {
+  for (const match of text.matchAll(NOW_SPAN)) {
+    if (taken.some(([a, b]) => match.index < b && match.index + match[0].length > a)) continue;
+    const count = Number(match[1]) || NUMBER_WORDS[(match[1] ?? '').toLowerCase()] || 1;
+    const { wall, g } = spanStart(nowWall, count, (match[2] ?? 'day').toLowerCase());
+    const expr = build(match[0], match.index, wall, g, zone);
+    expr.end = reference.toISOString();
+    expr.since = true;
+    out.push(expr);
+    taken.push([match.index, match.index + match[0].length]);
+  }
+  for (const match of text.matchAll(ORDINAL_PERIOD)) taken.push([match.index, match.index + match[0].length]);
+}
+
+const ORDINALS: Record<string, number> = { first: 0, second: 1, third: 2, fourth: 3 };
+
+/** [start, end) of a local wall-clock range, as an expression of granularity `g`. */
+function ranged(
+  text: string,
+  index: number,
+  startWall: Date,
+  endWall: Date,
+  g: Granularity,
+  zone: string,
+): TimeExpression {
+  return {
+    text,
+    index,
+    start: fromWallClock(startWall, zone).toISOString(),
+    end: fromWallClock(endWall, zone).toISOString(),
+    granularity: g,
+    label: labelOf(startWall, g === 'week' ? 'day' : g),
+  };
+}
+
+/** The Saturday of the weekend before (dir -1) or after (+1) the local day `wall`. */
+function weekendNear(wall: Date, dir: 1 | -1): Date {
+  const dow = wall.getUTCDay(); // Sunday = 0
+  const y = wall.getUTCFullYear();
+  const m = wall.getUTCMonth();
+  const d = wall.getUTCDate();
+  if (dir === 1) return new Date(Date.UTC(y, m, d + (dow === 6 ? 7 : 6 - dow)));
+  return new Date(Date.UTC(y, m, d - (dow === 0 ? 8 : dow + 1)));
+}
+
+/**
+ * Spans around a date: "between 11 and 15 August" and "from X to Y" as one range; "the week
+ * before 16 November" as the seven days up to it (chrono reads one day a week earlier); "the
+ * weekend after 3 June" as that Saturday and Sunday; "the first weekend of August 2023".
+ */
+function refineEnglish(text: string, found: TimeExpression[], zone: string): TimeExpression[] {
+  const out: TimeExpression[] = [];
+  for (let i = 0; i < found.length; i++) {
+    const e = found[i] as TimeExpression;
+    const next = found[i + 1];
+    const startWall = toWallClock(new Date(e.start), zone);
+    // between X and Y / from X to Y
+    if (next && !e.since && !next.since) {
+      const gap = text.slice(e.index + e.text.length, next.index);
+      const before = text.slice(Math.max(0, e.index - 9), e.index);
+      if (/^\s*(?:and|to|until|till|through|-|–)\s*$/i.test(gap) && /\b(?:between|from)\s+$/i.test(before)) {
+        let endWall = toWallClock(new Date(next.end), zone);
+        // "between August 11 and August 15 2023": the first date takes the year of the second.
+        if (endWall.getTime() - startWall.getTime() > 366 * DAY || endWall < startWall) {
+          const y = endWall.getUTCFullYear();
+          startWall.setUTCFullYear(endWall < startWall ? y : startWall.getUTCFullYear());
+          if (endWall < startWall) startWall.setUTCFullYear(y - 1);
+        }
+        endWall = toWallClock(new Date(next.end), zone);
+        const g: Granularity = e.granularity === 'time' ? 'day' : e.granularity;
+        out.push(
+          ranged(text.slice(e.index, next.index + next.text.length), e.index, startWall, endWall, g, zone),
+        );
+        i += 1;
+        continue;
+      }
+    }
+    // "the week before 16 November": chrono reads one day; "the weekend after 3 June" and
+    // "the week of April 3rd": chrono reads the weekend as this one and the date alone.
+    const whole = PERIOD_AROUND.exec(e.text);
+    const lead = e.granularity === 'day' && !whole ? leadingPeriod(text, e.index) : null;
+    const around = whole ?? lead;
+    if (around && e.granularity !== 'time') {
+      const unit = (around[1] ?? '').toLowerCase();
+      const how = (around[2] ?? '').toLowerCase();
+      const anchor = whole ? anchorDay(e.text.slice(whole[0].length), startWall) : startWall;
+      const index = lead ? lead.index : e.index;
+      const span = text.slice(index, e.index + e.text.length);
+      while (
+        out.length &&
+        (out.at(-1) as TimeExpression).index + (out.at(-1) as TimeExpression).text.length > index
+      )
+        out.pop();
+      if (unit === 'week') {
+        const s =
+          how === 'after'
+            ? new Date(anchor.getTime() + DAY)
+            : how === 'before'
+              ? new Date(anchor.getTime() - 7 * DAY)
+              : weekStart(anchor);
+        out.push(ranged(span, index, s, new Date(s.getTime() + 7 * DAY), 'week', zone));
+      } else {
+        const sat =
+          how === 'of'
+            ? weekendNear(new Date(anchor.getTime() - DAY), 1)
+            : weekendNear(anchor, how === 'after' ? 1 : -1);
+        out.push(ranged(span, index, sat, new Date(sat.getTime() + 2 * DAY), 'day', zone));
+      }
+      continue;
+    }
+    if (e.granularity === 'month') {
+      const lead = [...text.matchAll(ORDINAL_PERIOD)].find((m) => m.index + m[0].length === e.index);
+      if (lead) {
+        const which = (lead[1] ?? '').toLowerCase();
+        const unit = (lead[2] ?? '').toLowerCase();
+        const y = startWall.getUTCFullYear();
+        const m = startWall.getUTCMonth();
+        const first = new Date(Date.UTC(y, m, 1));
+        const nextMonth = new Date(Date.UTC(y, m + 1, 1));
+        let s: Date;
+        if (unit === 'weekend') {
+          const firstSat = weekendNear(new Date(first.getTime() - DAY), 1);
+          s =
+            which === 'last'
+              ? weekendNear(nextMonth, -1)
+              : new Date(firstSat.getTime() + 7 * (ORDINALS[which] ?? 0) * DAY);
+        } else {
+          s =
+            which === 'last'
+              ? new Date(nextMonth.getTime() - 7 * DAY)
+              : new Date(first.getTime() + 7 * (ORDINALS[which] ?? 0) * DAY);
+        }
+        const len = unit === 'weekend' ? 2 : 7;
+        out.push(
+          ranged(
+            text.slice(lead.index, e.index + e.text.length),
+            lead.index,
+            s,
+            new Date(s.getTime() + len * DAY),
+            unit === 'weekend' ? 'day' : 'week',
+            zone,
+          ),
+        );
+        continue;
+      }
+    }
+    out.push(e);
+  }
+  return out;
+}
+
+const PERIOD_AROUND = /^(?:the\s+)?(week|weekend)\s+(before|after|of)\s+/i;
+const PERIOD_BEFORE = /\b(?:the\s+)?(week|weekend)\s+(before|after|of)\s+$/i;
+
+/** "the weekend after " right before `index`, with its own index in `text`. */
+function leadingPeriod(text: string, index: number): (RegExpExecArray & { index: number }) | null {
+  const head = text.slice(Math.max(0, index - 24), index);
+  const m = PERIOD_BEFORE.exec(head);
+  if (!m) return null;
+  m.index += Math.max(0, index - 24);
+  return m as RegExpExecArray & { index: number };
+}
+
+/** The local day chrono reads in `text` (the anchor of "the week before <text>"), else `fallback`. */
+function anchorDay(text: string, fallback: Date): Date {
+  const r = chrono.parse(text, { instant: fallback, timezone: 0 }, { forwardDate: false })[0];
+  if (!r) return fallback;
+  const c = r.start;
+  return new Date(
+    Date.UTC(c.get('year') ?? fallback.getUTCFullYear(), (c.get('month') ?? 1) - 1, c.get('day') ?? 1),
+  );
+}
+
+function weekStart(wall: Date): Date {
+  const dow = (wall.getUTCDay() + 6) % 7;
+  return new Date(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate() - dow));
 }

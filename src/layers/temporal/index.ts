@@ -162,7 +162,15 @@ export function createTemporalLayer(): Layer {
       let window: TimeWindow | undefined;
       const first = expressions[0];
       if (first) {
-        window = { since: first.start, until: first.end, field, expression: first.text };
+        // "before 20 May", "since 2016", "after the 15th": open-ended on one side.
+        const lead = query.text.slice(0, first.index);
+        if (/\b(?:before|until|till|prior to)\s+(?:the\s+)?$/i.test(lead))
+          window = { until: first.start, field, expression: first.text };
+        else if (/\bafter\s+(?:the\s+)?$/i.test(lead))
+          window = { since: first.end, field, expression: first.text };
+        else if (/\bsince\s+(?:the\s+)?$/i.test(lead))
+          window = { since: first.start, field, expression: first.text };
+        else window = { since: first.start, until: first.end, field, expression: first.text };
         query.searchText = stripExpressions(query.text, expressions) || query.text;
       }
       const anchor = query.text.match(ANCHOR);
