@@ -48,6 +48,16 @@ describe('extractFacts', () => {
     expect(triples('I love it!')).toEqual([]);
   });
 
+  it('cuts the time off what someone did, and keeps nothing when only the time was left', () => {
+    expect(triples('I went to an LGBTQ conference two days ago.')).toEqual([
+      ['did', 'went to an LGBTQ conference', false],
+    ]);
+    expect(triples('I started transitioning three years ago.')).toEqual([
+      ['did', 'started transitioning', false],
+    ]);
+    expect(triples('I went to a few weeks ago a meetup.')).toEqual([]);
+  });
+
   it('renders readable sentences with the speaker name', () => {
     expect(factSentence({ predicate: 'lives_in', object: 'Berlin' }, 'User')).toBe('User lives in Berlin');
     expect(factSentence({ predicate: 'has_sister', object: 'Anna' }, 'Caroline')).toBe(

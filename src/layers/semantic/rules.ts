@@ -204,7 +204,7 @@ const RULES: Rule[] = [
 ];
 
 const BOUNDARY =
-  /\s+(?:and|but|because|since|so|which|who|where|when|while|though|although|if|as|for|with|after|before|until|to be|right now|now|anymore|these days|nowadays|last|next|this|yesterday|today|tomorrow|ago|recently|in \d{4}|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b.*$/i;
+  /\s+(?:and|but|because|since|so|which|who|where|when|while|though|although|if|as|for|with|after|before|until|to be|right now|now|anymore|these days|nowadays|last|next|this|yesterday|today|tomorrow|ago|recently|in \d{4}|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|the other day|earlier|(?:a few|a couple(?: of)?|several|some|many|\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty) (?:days?|weeks?|months?|years?|weekends?))\b.*$/i;
 const LIST_PREDICATES = new Set(['allergic_to', 'speaks']);
 const BAD_OBJECTS = new Set([
   'it',
@@ -228,6 +228,8 @@ export function cleanObject(raw: string): string | null {
   o = o.replace(/\s+(?:a lot|so much|very much|too|as well)$/i, '').trim();
   o = o.replace(/[\s'"“”)(]+$/g, '').replace(/^[\s'"“”(]+/g, '');
   if (!o || BAD_OBJECTS.has(o.toLowerCase())) return null;
+  // What is left of "went to a few weeks ago" once the time is cut: a preposition, no object.
+  if (/^(?:to|for|at|in|on|into|with|a|an|the|some)$/i.test(o)) return null;
   if (o.split(/\s+/).length > 8) return null;
   return o;
 }
