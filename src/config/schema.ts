@@ -138,6 +138,11 @@ export const RecallConfigSchema = z.object({
   /** How recall fuses vector and keyword relevance before scoring (docs/layers.md): the
    * scoring function multiplies relevance, so it needs scores with magnitude ('score'). */
   fusion: z.enum(['rrf', 'score']).default('score'),
+  /**
+   * Diversity of the ranked memories (pipeline/diversify.ts): how much word overlap with a
+   * memory already chosen costs, relative to the best score; 0 keeps the plain ranking.
+   */
+  diversity: z.number().min(0).max(2).default(0.4),
 });
 
 /** Learning from feedback (pipeline/learner.ts): per-user multiplicative layer weights. */

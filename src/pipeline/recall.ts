@@ -6,7 +6,8 @@
  * activation along links; messages lifted to their episodic pair's score (pair-lift.ts);
  * memories of a speaker the query does not name damped (speaker-focus.ts); dedupe across
  * layers (same text, or one contained in the other); a small boost for memories of chats
- * that several top hits come from (chat-affinity.ts);
+ * that several top hits come from (chat-affinity.ts); maximal marginal relevance over word
+ * overlap, so the block covers several topics rather than one said five ways (diversify.ts);
  * feedback: a memory marked wrong weighs ×0.2 and stays out of the block, and each layer's
  * learned per-user weight multiplies its memories (learner.ts, 1 with learning off);
  * the token-budgeted block (format.ts); access reinforcement (touch) of what made it into
@@ -36,6 +37,7 @@ import { parseWith } from '../validation.ts';
 import { spreadActivation, strengthenCoRecalled } from './activation.ts';
 import { boostChatAffinity } from './chat-affinity.ts';
 import { dedupeRanked } from './dedupe.ts';
+import { diversify } from './diversify.ts';
 import { appendShared, buildContextBlock, SHARED_SHARE } from './format.ts';
 import { layerWeights } from './learner-store.ts';
 import { liftPairMembers } from './pair-lift.ts';
@@ -128,7 +130,11 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
   // A layer's multiplier of 0 means "not for this query" (bookkeeping lines): out of the block too.
   ranked = boostChatAffinity(
     dedupeRanked(focusSpeakers(liftPairMembers(ranked.filter((r) => r.score > 0)), text)),
-  ).slice(0, k);
+  );
+  // A question with nothing to match but its time window ("what did I say last week?") is
+  // ranked by the window alone: no topics to spread over.
+  const diversity = query.windowOnly ? 0 : ctx.config.recall.diversity;
+  ranked = diversify(ranked.slice(0, Math.max(k * 2, 40)), text, diversity).slice(0, k);
   const maxTokens = req.maxTokens ?? ctx.config.recall.maxTokens;
   const shared = await sharedHits(searchCtx, req, query.searchText, layerNames, k, now);
   // A memory the user marked wrong stays findable (ranked low) but is never offered as context.
