@@ -206,3 +206,11 @@ describe('written dates per language', () => {
     expect(findTimeExpressions('Ich habe nächsten Freitag eine Prüfung', WEDNESDAY, ZONE)).toEqual([]);
   });
 });
+
+describe('what is not a date', () => {
+  it('de: "letzten Frühling" is no Friday (chrono read "letzten Fr" inside the word)', () => {
+    expect(
+      findTimeExpressions('Ich habe letzten Frühling ein Fahrrad gekauft', WEDNESDAY, ZONE, 'de'),
+    ).toEqual([]);
+  });
+});

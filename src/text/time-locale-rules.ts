@@ -458,5 +458,17 @@ export function withLocaleRules(base: Chrono, language: Language): Chrono {
           ),
       ),
   });
+  if (language !== 'ja' && language !== 'zh') {
+    // A weekday or month abbreviation read inside a longer word ("letzten Fr" of "letzten
+    // Frühling"): the locales' patterns end at an ASCII word boundary, which ü is not.
+    parser.refiners.push({
+      refine: (context, results) =>
+        results.filter((r) => {
+          const after = context.text.slice(r.index + r.text.length, r.index + r.text.length + 1);
+          const tail = /\p{L}*$/u.exec(r.text)?.[0] ?? '';
+          return !(/^\p{L}$/u.test(after) && tail.length > 0 && tail.length < 4);
+        }),
+    });
+  }
   return parser;
 }
