@@ -208,6 +208,20 @@ describe('written dates per language', () => {
 });
 
 describe('what is not a date', () => {
+  it.each([
+    ['de', 'Ich jogge jeden Morgen'],
+    ['fr', 'Je cours tous les matins'],
+    ['es', 'Corro todas las mañanas'],
+    ['it', 'Corro ogni mattina'],
+    ['pt', 'Corro toda manhã'],
+    ['nl', 'Ik loop elke ochtend'],
+    ['ru', 'Каждое утро я бегаю'],
+    ['ja', '毎週火曜日の夜にバイオリンを弾きます'],
+    ['zh', '我每天早上跑步'],
+  ] as Array<[Language, string]>)('%s: a habit ("%s", every morning) is no date', (language, text) => {
+    expect(findTimeExpressions(text, WEDNESDAY, ZONE, language)).toEqual([]);
+  });
+
   it('de: "letzten Frühling" is no Friday (chrono read "letzten Fr" inside the word)', () => {
     expect(
       findTimeExpressions('Ich habe letzten Frühling ein Fahrrad gekauft', WEDNESDAY, ZONE, 'de'),

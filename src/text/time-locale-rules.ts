@@ -397,6 +397,19 @@ export function periodMatchers(language: Language): PeriodMatcher[] {
   return out;
 }
 
+/** Words for "every" that make the time expression after them a habit (regex, anchored at the end). */
+const EVERY: Partial<Record<Language, RegExp>> = {
+  de: new RegExp(`${B}jede[nmrs]?\\s+$`, 'iu'),
+  fr: new RegExp(`${B}(?:chaque|tou(?:te)?s les)\\s+$`, 'iu'),
+  es: new RegExp(`${B}(?:cada|tod[oa]s l[oa]s)\\s+$`, 'iu'),
+  it: new RegExp(`${B}(?:ogni|tutt[ie] (?:i|le|gli))\\s+$`, 'iu'),
+  pt: new RegExp(`${B}(?:cada|tod[oa]s? (?:[oa]s?\\s+)?)\\s*$`, 'iu'),
+  nl: new RegExp(`${B}(?:elke?|iedere?)\\s+$`, 'iu'),
+  ru: new RegExp(`${B}кажд\\p{L}*\\s+$`, 'iu'),
+  ja: /毎[日週月年朝晩]?の?$/u,
+  zh: /每(?:天|日|周|星期|个星期|月|个月|年)?$/u,
+};
+
 /** The calendar day `days` after the wall-clock reference `ref` (UTC fields are the wall clock). */
 function dayComponents(ref: Date, days: number, months = 0, years = 0) {
   const d = new Date(
@@ -458,6 +471,14 @@ export function withLocaleRules(base: Chrono, language: Language): Chrono {
           ),
       ),
   });
+  const every = EVERY[language];
+  if (every) {
+    // "jeden Morgen", "每天早上", "毎週火曜日": a habit, not a day (chrono reads a date).
+    parser.refiners.push({
+      refine: (context, results) =>
+        results.filter((r) => !every.test(context.text.slice(Math.max(0, r.index - 16), r.index))),
+    });
+  }
   if (language !== 'ja' && language !== 'zh') {
     // A weekday or month abbreviation read inside a longer word ("letzten Fr" of "letzten
     // Frühling"): the locales' patterns end at an ASCII word boundary, which ü is not.
