@@ -17,6 +17,7 @@ import * as pt from 'chrono-node/pt';
 import * as ru from 'chrono-node/ru';
 import * as zh from 'chrono-node/zh';
 import type { Language } from './languages.ts';
+import { periodMatchers, withLocaleRules } from './time-locale-rules.ts';
 import { NUMBER_WORDS } from './time-periods.ts';
 import { fromWallClock, toWallClock } from './time-zone.ts';
 
@@ -121,15 +122,29 @@ function spanStart(nowWall: Date, count: number, unit: string): { wall: Date; g:
 /** chrono's parser per language: English for English and for text without a language. */
 const PARSERS: Record<Language, Pick<typeof chrono, 'parse'>> = {
   en: chrono,
-  de,
-  fr,
-  es,
-  it,
-  pt,
-  nl,
-  ru,
-  ja,
-  zh,
+  de: withLocaleRules(de.casual, 'de'),
+  fr: withLocaleRules(fr.casual, 'fr'),
+  es: withLocaleRules(es.casual, 'es'),
+  it: withLocaleRules(it.casual, 'it'),
+  pt: withLocaleRules(pt.casual, 'pt'),
+  nl: withLocaleRules(nl.casual, 'nl'),
+  ru: withLocaleRules(ru.casual, 'ru'),
+  ja: withLocaleRules(ja.casual, 'ja'),
+  zh: withLocaleRules(zh.casual, 'zh'),
+};
+
+/** Relative periods of each language other than English (English: RELATIVE_PERIOD). */
+const PERIODS: Record<Language, ReturnType<typeof periodMatchers>> = {
+  en: [],
+  de: periodMatchers('de'),
+  fr: periodMatchers('fr'),
+  es: periodMatchers('es'),
+  it: periodMatchers('it'),
+  pt: periodMatchers('pt'),
+  nl: periodMatchers('nl'),
+  ru: periodMatchers('ru'),
+  ja: periodMatchers('ja'),
+  zh: periodMatchers('zh'),
 };
 
 /** All time expressions in `text` (in `language`, default English), resolved relative to `reference` in `zone`. */
@@ -142,14 +157,22 @@ export function findTimeExpressions(
   const nowWall = toWallClock(reference, zone);
   const out: TimeExpression[] = [];
   const taken: Array<[number, number]> = [];
-  for (const match of text.matchAll(RELATIVE_PERIOD)) {
-    const kind = match[1] ?? 'this';
-    const unit = (match[2] ?? 'week').toLowerCase();
+  const period = (match: RegExpExecArray, kind: string, unit: string) => {
     const { wall, g } = relativePeriod(kind, unit, nowWall);
     const expr = build(match[0], match.index, wall, g, zone);
     if (unit === 'weekend') expr.end = fromWallClock(new Date(wall.getTime() + 2 * DAY), zone).toISOString();
     out.push(expr);
     taken.push([match.index, match.index + match[0].length]);
+  };
+  for (const match of text.matchAll(RELATIVE_PERIOD)) {
+    period(match, match[1] ?? 'this', (match[2] ?? 'week').toLowerCase());
+  }
+  for (const matcher of PERIODS[language]) {
+    for (const match of text.matchAll(matcher.pattern)) {
+      const p = matcher.read(match);
+      if (p && !taken.some(([a, b]) => match.index < b && match.index + match[0].length > a))
+        period(match, p.dir > 0 ? 'next' : p.dir < 0 ? 'last' : 'this', p.unit);
+    }
   }
   for (const match of text.matchAll(SPAN_SINCE)) {
     const count = Number(match[1]) || NUMBER_WORDS[(match[1] ?? '').toLowerCase()] || 1;

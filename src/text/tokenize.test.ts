@@ -41,6 +41,15 @@ describe('tokenize per language', () => {
     expect(tokenize('Katzen gekauft')).toEqual(['katzen', 'gekauft']);
   });
 
+  it('drops question words as the English list does ("when" matches nothing)', () => {
+    expect(tokenize('Quando parte il treno?', 'it')).toEqual(['part', 'tren']);
+    expect(tokenize('Wann fährt der Zug?', 'de')).toEqual(['fahrt', 'zug']);
+    expect(tokenize('Quand part le train ?', 'fr')).toEqual(['part', 'train']);
+    expect(tokenize('Wanneer vertrekt de trein?', 'nl')).toEqual(['vertrekt', 'trein']);
+    expect(tokenize('Почему поезд опоздал?', 'ru')).toEqual(['поезд', 'опозда']);
+    expect(tokenize('いつ出発しますか', 'ja')).toEqual(['出発']);
+  });
+
   it('splits French and Italian elisions', () => {
     expect(words("l'année dernière", 'fr')).toEqual(['l', 'année', 'dernière']);
     expect(tokenize("dell'anno scorso", 'it')).not.toContain('dellanno');

@@ -34,7 +34,7 @@ import { stopwords as esStop } from '@orama/stopwords/spanish';
 import type { Language } from './languages.ts';
 
 /** Bumped whenever the tokens of some text change; stores reindex on a mismatch. */
-export const TOKENIZER_VERSION = 2;
+export const TOKENIZER_VERSION = 3;
 
 const STOP_WORDS = new Set(
   (
@@ -79,12 +79,30 @@ const LIST_OF: Record<Exclude<Language, 'en'>, readonly string[]> = {
   ja: jaStop,
   zh: zhStop,
 };
+/**
+ * Question words, stop words as they are in the English list ("when", "where", "which"):
+ * the @orama lists hold some of them and not others (Italian "dove" but not "quando"), and a
+ * question's "when" matching a memory's "when" ranks the memory for nothing.
+ */
+const QUESTION_WORDS: Record<Exclude<Language, 'en'>, string> = {
+  de: 'wann warum weshalb wieso wo woher wohin wer wen wem wessen was welche welcher welches welchen welchem wie',
+  fr: 'quand où pourquoi comment quel quelle quels quelles qui que quoi combien lequel laquelle',
+  es: 'cuándo cuando dónde donde qué cómo cuál cuáles quién quiénes cuánto cuántos cuánta cuántas',
+  it: 'quando dove perché come quale quali chi cosa che quanto quanti quanta quante',
+  pt: 'quando onde porque como qual quais quem quanto quantos quanta quantas',
+  nl: 'wanneer waar waarom hoe welk welke wie wat hoeveel',
+  ru: 'когда где почему зачем как какой какая какое какие какого каком кто что сколько куда откуда',
+  ja: 'いつ どこ なぜ どうして 何 誰 どの どんな',
+  zh: '什么 哪里 哪儿 为什么 怎么 谁 多少 几',
+};
+
 const stopSets = new Map<Language, ReadonlySet<string>>([['en', STOP_WORDS]]);
 
 function stopWordsOf(language: Language): ReadonlySet<string> {
   let set = stopSets.get(language);
   if (!set) {
-    set = stopSet(LIST_OF[language as Exclude<Language, 'en'>]);
+    const other = language as Exclude<Language, 'en'>;
+    set = stopSet([...LIST_OF[other], ...QUESTION_WORDS[other].split(' ')]);
     stopSets.set(language, set);
   }
   return set;

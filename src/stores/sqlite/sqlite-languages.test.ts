@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALICE, MODEL_A, memory } from '../../../test-support/stores/store-fixtures.ts';
 import { parseKeywordQuery } from '../../text/query-parser.ts';
+import { TOKENIZER_VERSION } from '../../text/tokenize.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 let dir: string;
@@ -72,7 +73,7 @@ describe.each(['fts5', 'memory'] as const)('SQLite keyword tokens per language (
     await second.close();
     const check = new Database(path, { readonly: true });
     expect(check.prepare("SELECT value FROM meta WHERE key = 'fts_key'").get()).toEqual({
-      value: 'plain+tokens2',
+      value: `plain+tokens${TOKENIZER_VERSION}`,
     });
     check.close();
   });
