@@ -6,7 +6,8 @@
  * activation along links; messages lifted to their episodic pair's score (pair-lift.ts);
  * memories of a speaker the query does not name damped (speaker-focus.ts); dedupe across
  * layers (same text, or one contained in the other); a small boost for memories of chats
- * that several top hits come from (chat-affinity.ts);
+ * that several top hits come from (chat-affinity.ts), and for memories of a session whose
+ * summary ranks among the top hits (session-lift.ts);
  * feedback: a memory marked wrong weighs ×0.2 and stays out of the block, and each layer's
  * learned per-user weight multiplies its memories (learner.ts, 1 with learning off);
  * the token-budgeted block (format.ts); access reinforcement (touch) of what made it into
@@ -41,6 +42,7 @@ import { layerWeights } from './learner-store.ts';
 import { liftPairMembers } from './pair-lift.ts';
 import { hybridSearch } from './retrieval/hybrid.ts';
 import { scoreMemory } from './scoring.ts';
+import { liftSummarizedSessions } from './session-lift.ts';
 import { focusSpeakers } from './speaker-focus.ts';
 
 const EXTRA_RELEVANCE = 0.8;
@@ -126,9 +128,11 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
   }
 
   // A layer's multiplier of 0 means "not for this query" (bookkeeping lines): out of the block too.
-  ranked = boostChatAffinity(
-    dedupeRanked(focusSpeakers(liftPairMembers(ranked.filter((r) => r.score > 0)), text)),
-  ).slice(0, k);
+  const lifted = liftSummarizedSessions(
+    ranked.filter((r) => r.score > 0),
+    ctx.config.layers.sessionSummaries.lift,
+  );
+  ranked = boostChatAffinity(dedupeRanked(focusSpeakers(liftPairMembers(lifted), text))).slice(0, k);
   const maxTokens = req.maxTokens ?? ctx.config.recall.maxTokens;
   const shared = await sharedHits(searchCtx, req, query.searchText, layerNames, k, now);
   // A memory the user marked wrong stays findable (ranked low) but is never offered as context.
