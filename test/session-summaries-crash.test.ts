@@ -37,7 +37,9 @@ describe('session summary queue survives kill -9', () => {
     expect(before.items).toHaveLength(0);
     await raw.close();
 
-    memory = createMemory(engineConfig('sqlite', dir.path, { layers: { sessionSummaries: { delayMs: 0 } } }));
+    memory = createMemory(
+      engineConfig('sqlite', dir.path, { layers: { sessionSummaries: { enabled: true, delayMs: 0 } } }),
+    );
     await memory.ready();
     let summaries: string[] = [];
     for (let i = 0; i < 300 && summaries.length === 0; i++) {

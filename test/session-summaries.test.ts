@@ -2,7 +2,8 @@
  * Session summaries written as conversations go, end to end on a real SQLite file: a new
  * session queues the previous one's summary, the background worker writes it (no
  * consolidate, no flush), the summary links to its session and quotes it with dates
- * resolved, recall uses it, and it is exported and deleted with its user. Two users with
+ * resolved, recall uses it for an overview question (and not for others), and it is
+ * exported and deleted with its user. Two users with
  * the same chat ids and instants never see each other's words in a summary.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,7 +27,7 @@ afterEach(async () => {
 function open(extra: Record<string, unknown> = {}) {
   const clock = fixedClock('2026-05-01T10:00:00Z');
   const config = engineConfig('sqlite', dir.path, {
-    layers: { sessionSummaries: { delayMs: 0, ...extra } },
+    layers: { sessionSummaries: { enabled: true, delayMs: 0, ...extra } },
   });
   memory = createMemory(config, { clock });
   const say = (userId: string, chatId: string, at: string, user: string, reply = 'I see, tell me more.') => {
@@ -86,7 +87,7 @@ describe('session summaries (sqlite)', () => {
       'the first session summary',
     );
     expect(next.stored.some((s) => s.layer === 'symbolic')).toBe(false);
-    expect(summary?.content).toMatch(/^Session of 1 May 2026 \(User, Assistant, 6 messages\) about /);
+    expect(summary?.content).toMatch(/^Session of 1 May 2026 \(User, Assistant, 6 messages\): User on /);
     expect(summary?.content).toContain('exam next Friday (Friday 8 May 2026)');
     expect(summary?.content).not.toContain('Hamburg');
     expect(summary?.createdAt).toBe('2026-05-01T10:05:00.000Z');
@@ -113,6 +114,14 @@ describe('session summaries (sqlite)', () => {
     const line = recalled.context.split('\n').find((l) => l.startsWith('- [symbolic'));
     expect(line).toContain('Session of 1 May 2026');
     expect(recalled.memories.some((r) => r.memory.id === summary?.id)).toBe(true);
+
+    // Other questions get the turns themselves (layers.sessionSummaries.recallUse 'overview').
+    const where = await m.recall({
+      userId: 'u1',
+      messages: [{ role: 'user', content: 'Where did I study with Anna?' }],
+    });
+    expect(where.memories.some((r) => r.memory.layer === 'symbolic')).toBe(false);
+    expect(where.context).toContain('library');
 
     const exported = await readStream(m.export('u1'));
     expect(exported).toContain(summary?.id);

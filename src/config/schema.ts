@@ -133,8 +133,11 @@ export const LayersConfigSchema = z.object({
   /** Session summaries written as conversations go (docs/layers.md, "Session summaries"). */
   sessionSummaries: z
     .object({
-      /** Write a symbolic summary of each finished session, in the background. */
-      enabled: z.boolean().default(true),
+      /**
+       * Write a symbolic summary of each finished session, in the background. Off by default:
+       * on LoCoMo dev their presence in the store cost answer-in-block 0.3 points (docs/layers.md).
+       */
+      enabled: z.boolean().default(false),
       /** A turn this many minutes after the previous one starts a new session. */
       gapMinutes: z.number().positive().default(30),
       /** A session is summarized (and a new one begins) after this many turns. */
@@ -145,8 +148,22 @@ export const LayersConfigSchema = z.object({
       delayMs: z.number().int().min(0).default(250),
       /** At recall, memories of a session whose summary ranks high are lifted by up to this factor (1: off). */
       lift: z.number().min(1).max(2).default(1.15),
+      /**
+       * Which recalls use session summaries: 'overview' questions only (default; they rank,
+       * lift their session and are block lines), or 'always' (every recall ranks them and
+       * lifts their sessions; block lines still only for overview questions).
+       */
+      recallUse: z.enum(['overview', 'always']).default('overview'),
     })
-    .default({ enabled: true, gapMinutes: 30, everyTurns: 40, minTurns: 2, delayMs: 250, lift: 1.15 }),
+    .default({
+      enabled: false,
+      gapMinutes: 30,
+      everyTurns: 40,
+      minTurns: 2,
+      delayMs: 250,
+      lift: 1.15,
+      recallUse: 'overview',
+    }),
 });
 
 export const RecallConfigSchema = z.object({

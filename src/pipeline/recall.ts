@@ -42,7 +42,7 @@ import { layerWeights } from './learner-store.ts';
 import { liftPairMembers } from './pair-lift.ts';
 import { hybridSearch } from './retrieval/hybrid.ts';
 import { scoreMemory } from './scoring.ts';
-import { liftSummarizedSessions } from './session-lift.ts';
+import { blockCandidates, liftSummarizedSessions, sessionLiftFactor } from './session-lift.ts';
 import { focusSpeakers } from './speaker-focus.ts';
 
 const EXTRA_RELEVANCE = 0.8;
@@ -130,14 +130,17 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
   // A layer's multiplier of 0 means "not for this query" (bookkeeping lines): out of the block too.
   const lifted = liftSummarizedSessions(
     ranked.filter((r) => r.score > 0),
-    ctx.config.layers.sessionSummaries.lift,
+    sessionLiftFactor(query, ctx.config.layers.sessionSummaries.lift),
   );
-  ranked = boostChatAffinity(dedupeRanked(focusSpeakers(liftPairMembers(lifted), text))).slice(0, k);
+  const all = boostChatAffinity(dedupeRanked(focusSpeakers(liftPairMembers(lifted), text)));
+  ranked = all.slice(0, k);
   const maxTokens = req.maxTokens ?? ctx.config.recall.maxTokens;
   const shared = await sharedHits(searchCtx, req, query.searchText, layerNames, k, now);
   // A memory the user marked wrong stays findable (ranked low) but is never offered as context.
   const personal = buildContextBlock(
-    ranked.map((r) => r.memory).filter((m) => !m.metadata.flaggedWrong),
+    blockCandidates(all, text, k)
+      .map((r) => r.memory)
+      .filter((m) => !m.metadata.flaggedWrong),
     shared.length > 0 ? Math.floor(maxTokens * (1 - SHARED_SHARE)) : maxTokens,
     timeZone,
   );

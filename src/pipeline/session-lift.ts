@@ -6,7 +6,10 @@
  * pooled signal of the session's entities and salient sentences added to turn isolation:
  * the turn's own score still decides most of the order.
  */
-import type { SearchResult } from '../types.ts';
+import { OVERVIEW } from '../layers/symbolic/index.ts';
+import type { QueryContext } from '../layers/types.ts';
+import { WHEN_QUESTION } from '../text/query-kind.ts';
+import type { Memory, SearchResult } from '../types.ts';
 
 export const LIFT = 1.15;
 export const TOP_SUMMARIES = 10;
@@ -47,4 +50,25 @@ export function liftSummarizedSessions(ranked: readonly SearchResult[], factor =
       return { ...r, score: r.score * lift, signals: { ...r.signals, session: lift } };
     })
     .sort((a, b) => b.score - a.score);
+}
+
+/** The lift for this query: none for "when" questions and time windows (the date is in the event, not the session). */
+export function sessionLiftFactor(query: Pick<QueryContext, 'text' | 'window'>, configured: number): number {
+  return query.window || WHEN_QUESTION.test(query.text) ? 1 : configured;
+}
+
+/**
+ * Whether a memory may be a line of this recall's block: a session summary only for an
+ * overview question ("what do we usually talk about?"). With layers.sessionSummaries
+ * recallUse 'always' it still ranks (and lifts its session) for other questions; on
+ * LoCoMo dev its line in those blocks cost answer-in-block 0.2 to 0.4 points
+ * (docs/layers.md): the lines it displaced said more.
+ */
+export function blockLine(memory: Memory, text: string): boolean {
+  return memory.metadata.kind !== 'session-summary' || OVERVIEW.test(text);
+}
+
+/** The top `k` of `ranked` that may be block lines (a summary kept out leaves its slot to the next memory). */
+export function blockCandidates(ranked: readonly SearchResult[], text: string, k: number): SearchResult[] {
+  return ranked.filter((r) => blockLine(r.memory, text)).slice(0, k);
 }

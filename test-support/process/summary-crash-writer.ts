@@ -13,7 +13,7 @@ const memory = createMemory({
   store: { kind: 'sqlite', path },
   embedder: { kind: 'hash' },
   log: { level: 'silent' },
-  layers: { sessionSummaries: { delayMs: 600_000 } },
+  layers: { sessionSummaries: { enabled: true, delayMs: 600_000 } },
 });
 await memory.ready();
 const turns = [

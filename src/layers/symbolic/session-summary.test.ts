@@ -29,7 +29,7 @@ function memory(layer: Memory['layer'], content: string, metadata: Record<string
 const resolve = (text: string) => text.replace('next Friday', 'next Friday (8 May 2026)');
 
 describe('summarizeSession (extractive)', () => {
-  it('names the date, speakers and entities and quotes the salient sentences with dates resolved', () => {
+  it('names the date, speakers and what each talked about, and quotes the salient sentences with dates resolved', () => {
     const memories = [
       memory('episodic', 'Ada: I am so nervous about my chemistry exam next Friday.', {
         kind: 'message',
@@ -47,7 +47,9 @@ describe('summarizeSession (extractive)', () => {
     const summary = summarizeSession(memories, { dateLabel: '1 May 2026', resolve });
     expect(summary).not.toBeNull();
     const content = summary?.content ?? '';
-    expect(content.startsWith('Session of 1 May 2026 (Ada, Assistant, 4 messages) about exam,')).toBe(true);
+    // What each speaker talked about: Ada's entities; the assistant named none.
+    const head = /^Session of 1 May 2026 \(Ada, Assistant, 4 messages\): Ada on ([^.;]+)\. /.exec(content);
+    expect(head?.[1]?.split(', ').sort()).toEqual(['anna', 'chemistry', 'exam', 'library']);
     expect(summary?.entities[0]).toBe('exam');
     expect(summary?.entities).toEqual(expect.arrayContaining(['chemistry', 'anna', 'library']));
     expect(content).toContain('Ada: I am so nervous about my chemistry exam next Friday (8 May 2026).');

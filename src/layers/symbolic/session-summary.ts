@@ -10,6 +10,7 @@
 import { findTimeExpressions } from '../../text/time-expressions.ts';
 import { isStopWord, tokenize } from '../../text/tokenize.ts';
 import type { Memory } from '../../types.ts';
+import { extractEntities } from '../associative/entities.ts';
 import { sentences, truncate } from '../text.ts';
 import { summarizeThread } from './summarize.ts';
 
@@ -39,8 +40,9 @@ interface Candidate {
   order: number;
 }
 
-const MAX_SENTENCE_CHARS = 160;
+const MAX_SENTENCE_CHARS = 150;
 const MAX_ENTITIES = 6;
+const ENTITIES_PER_SPEAKER = 5;
 
 /** "Caroline: I went…" → ["Caroline", "I went…"]; no prefix → role name. */
 function splitSpeaker(memory: Memory): [string, string] {
@@ -111,6 +113,33 @@ function salience(candidates: Candidate[], entities: readonly string[]): number[
   });
 }
 
+/**
+ * What each speaker talked about: the entities of their messages (one compromise parse per
+ * speaker), most mentioned first. Multi-hop questions ask for one person's things across
+ * sessions ("what activities does she do?"), so the summary says whose they are.
+ */
+function speakerEntities(messages: readonly Memory[], speakers: readonly string[]): Map<string, string[]> {
+  const skip = new Set(speakers.flatMap((s) => s.toLowerCase().split(/\s+/)));
+  const out = new Map<string, string[]>();
+  for (const speaker of speakers) {
+    const text = messages
+      .map((m) => splitSpeaker(m))
+      .filter(([who]) => who === speaker)
+      .map(([, said]) => said)
+      .join('\n');
+    const lower = text.toLowerCase();
+    const counted = extractEntities(text, 40)
+      // Not a speaker's name or its short form ("Mel" for Melanie, said to them).
+      .filter((e) => !skip.has(e) && !speakers.some((s) => s.toLowerCase().startsWith(e)))
+      .map((e, i) => ({ e, i, n: lower.split(e).length - 1 }))
+      .sort((a, b) => b.n - a.n || a.i - b.i)
+      .slice(0, ENTITIES_PER_SPEAKER)
+      .map((x) => x.e);
+    if (counted.length) out.set(speaker, counted);
+  }
+  return out;
+}
+
 /** The session's entities (from its associative memories), most mentioned first. */
 function sessionEntities(memories: readonly Memory[], speakers: readonly string[]): string[] {
   const counts = new Map<string, number>();
@@ -152,7 +181,7 @@ export function summarizeSession(
   const entities = sessionEntities(memories, speakers);
   const candidates = candidatesOf(messages);
   const scores = salience(candidates, entities);
-  const maxSentences = options.maxSentences ?? 3;
+  const maxSentences = options.maxSentences ?? 2;
   const picked: Candidate[] = [];
   for (const i of scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s)) {
     const c = candidates[i.i]!;
@@ -175,7 +204,12 @@ export function summarizeSession(
       `${c.speaker}: ${truncate(options.resolve(c.text, new Date(c.memory.createdAt)), MAX_SENTENCE_CHARS)}`,
   );
   const head = `Session of ${options.dateLabel} (${speakers.join(', ')}, ${messages.length} messages)`;
-  const about = entities.length ? ` about ${entities.join(', ')}` : '';
+  const bySpeaker = speakerEntities(messages, speakers);
+  const about = bySpeaker.size
+    ? `: ${[...bySpeaker].map(([who, list]) => `${who} on ${list.join(', ')}`).join('; ')}`
+    : entities.length
+      ? ` about ${entities.join(', ')}`
+      : '';
   // The entities say what it was about; topic words only when no entity was found.
   const tail = !entities.length && topics.length ? ` Topics: ${topics.join(', ')}.` : '';
   const content = truncate(`${head}${about}. ${said.join(' ')}${tail}`, options.maxChars ?? 600);
