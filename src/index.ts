@@ -94,6 +94,7 @@ export {
   type RecallResult,
   type SearchQuery,
   type SearchResult,
+  type SummaryStats,
   type TurnInput,
   type UserLearningStats,
 } from './types.ts';

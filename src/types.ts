@@ -359,6 +359,20 @@ export interface LayerStats {
   bytes: number;
 }
 
+/** Where summaries stand for one user or all: what is queued and how far behind the worker is. */
+export interface SummaryStats {
+  /** Sessions queued and not summarized yet. */
+  pending: number;
+  /** When the oldest queued job was queued (null: none). */
+  oldestQueuedAt: string | null;
+  /** How long the oldest queued job has waited, in ms (0: none). */
+  lagMs: number;
+  /** Summaries written so far. */
+  written: number;
+  /** Queue-to-write time of the most recent summary, in ms. */
+  lastLagMs: number | null;
+}
+
 /** Counts per layer and store/embedder figures ({@link StrataMemory.stats}). */
 export interface MemoryStats {
   users: number;
@@ -381,6 +395,8 @@ export interface MemoryStats {
   store: { kind: string; path?: string };
   /** Feedback and learning: whether learning is on, and per user with feedback how much they gave and how far their weights moved. */
   learning?: { enabled: boolean; users: UserLearningStats[] };
+  /** Session summaries written in the background: the queue and its lag. */
+  summaries?: SummaryStats;
 }
 
 /** What {@link StrataMemory.import} wrote. */

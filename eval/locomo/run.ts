@@ -164,6 +164,10 @@ export async function runLocomo(
         options.onProgress?.(done, total);
       }
       ingestMs += performance.now() - started;
+      // Between the conversation and its questions the background summarizer catches up,
+      // as it would between a user's sessions: the last session ends (idle past the gap)
+      // and every queued summary is written before the first question.
+      await memory.flushSummaries();
       engine.freeze?.();
       const now = conv.turns.at(-1)?.at;
       for (const q of conv.questions) {

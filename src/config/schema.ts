@@ -130,6 +130,40 @@ export const LayersConfigSchema = z.object({
   summarizeAfterDays: z.number().positive().default(30),
   /** Optional retention: delete unused, unimportant memories after this many days. */
   retentionDays: z.number().positive().optional(),
+  /** Session summaries written as conversations go (docs/layers.md, "Session summaries"). */
+  sessionSummaries: z
+    .object({
+      /**
+       * Write a symbolic summary of each finished session, in the background. Off by default:
+       * on LoCoMo dev their presence in the store cost answer-in-block 0.3 points (docs/layers.md).
+       */
+      enabled: z.boolean().default(false),
+      /** A turn this many minutes after the previous one starts a new session. */
+      gapMinutes: z.number().positive().default(30),
+      /** A session is summarized (and a new one begins) after this many turns. */
+      everyTurns: z.number().int().min(2).default(40),
+      /** Sessions with fewer turns than this get no summary. */
+      minTurns: z.number().int().min(1).default(2),
+      /** How long a queued job waits before the worker runs it (batches a burst of turns). */
+      delayMs: z.number().int().min(0).default(250),
+      /** At recall, memories of a session whose summary ranks high are lifted by up to this factor (1: off). */
+      lift: z.number().min(1).max(2).default(1.15),
+      /**
+       * Which recalls use session summaries: 'overview' questions only (default; they rank,
+       * lift their session and are block lines), or 'always' (every recall ranks them and
+       * lifts their sessions; block lines still only for overview questions).
+       */
+      recallUse: z.enum(['overview', 'always']).default('overview'),
+    })
+    .default({
+      enabled: false,
+      gapMinutes: 30,
+      everyTurns: 40,
+      minTurns: 2,
+      delayMs: 250,
+      lift: 1.15,
+      recallUse: 'overview',
+    }),
 });
 
 export const RecallConfigSchema = z.object({

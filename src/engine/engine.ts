@@ -63,12 +63,18 @@ import type {
   StrataMemory,
   WriteOptions,
 } from './strata-memory.ts';
+import { createSummaryWorker, type SummaryWorker } from './summary-worker.ts';
 import { exportLines, importNdjson } from './transfer.ts';
 import { checkBatch, checkContent, checkMetadata, parseUserId } from './validate.ts';
 import { getOwned, KeyedQueue, rollbackChanges, writeVersion } from './versions.ts';
 
 /** The layer pipeline (NLP models, extractors) loads on first use: CRUD and search start fast. */
 const pipeline = () => import('../pipeline/index.ts');
+
+/** The summary queue's figures (its module loads only when stats are asked for). */
+async function summaryStatsOf(ctx: EngineContext, userId?: string) {
+  return (await import('../pipeline/session-summaries.ts')).summaryStats(ctx, userId);
+}
 
 /** What {@link createMemory} can be given instead of building it from the configuration. */
 export interface MemoryDeps {
@@ -99,6 +105,7 @@ class Engine implements StrataMemory {
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #writes = new KeyedQueue();
   readonly changeLog = changeLogOf((fn) => this.#run(fn));
+  readonly #summaries: SummaryWorker | null;
 
   constructor(config: StrataConfig, deps: MemoryDeps) {
     this.layers = [...config.layers.enabled];
@@ -112,6 +119,9 @@ class Engine implements StrataMemory {
       logger,
       media: createMediaRuntime(config, logger, deps.blobs ? { blobs: deps.blobs } : {}),
     };
+    const summaries = config.layers.sessionSummaries.enabled && config.layers.enabled.includes('symbolic');
+    this.#summaries = summaries ? createSummaryWorker(config, (fn) => this.#run(fn), logger) : null;
+    if (this.#summaries) this.#ctx.sessions = this.#summaries;
   }
 
   get isReady(): boolean {
@@ -134,6 +144,8 @@ class Engine implements StrataMemory {
       await embedder.ready();
       await store.open({ model: { id: embedder.id, dimensions: embedder.dimensions }, allowModelChange });
       this.#ready = true;
+      // Summary jobs and open sessions an earlier process left are picked up in the background.
+      this.#summaries?.recover();
     })();
     this.#openedWithModelChange = allowModelChange;
     // A failed open (model mismatch, missing model) is not cached: the next call retries.
@@ -376,6 +388,11 @@ class Engine implements StrataMemory {
     });
   }
 
+  flushSummaries(): Promise<{ written: number; pending: number }> {
+    if (!this.#summaries) return this.#run(async () => ({ written: 0, pending: 0 }));
+    return this.#summaries.flush();
+  }
+
   emotionClusters(userId: string): Promise<EmotionCluster[]> {
     return this.#run((ctx) => pipeline().then((p) => p.emotionClusters(ctx, parseUserId(userId))));
   }
@@ -428,7 +445,11 @@ class Engine implements StrataMemory {
   stats(userId?: string): Promise<MemoryStats> {
     return this.#run(async (ctx) => {
       const user = userId === undefined ? undefined : parseUserId(userId);
-      return { ...(await engineStats(ctx, user)), learning: await learningStats(ctx, user) };
+      return {
+        ...(await engineStats(ctx, user)),
+        learning: await learningStats(ctx, user),
+        summaries: await summaryStatsOf(ctx, user),
+      };
     });
   }
 
@@ -462,6 +483,7 @@ class Engine implements StrataMemory {
   close(): Promise<void> {
     if (this.#closing) return this.#closing;
     this.#closed = true;
+    this.#summaries?.close();
     this.#closing = (async () => {
       await Promise.allSettled([...this.#inFlight]);
       // The embedder flushes its queue before the store goes away.

@@ -109,6 +109,12 @@ export interface StrataMemory {
   feedback(input: FeedbackInput): Promise<FeedbackResult>;
   /** Runs the maintenance jobs (dedupe, conflicts, summarize, replay, retention) for one user or all; returns counts per job. */
   consolidate(options?: ConsolidateOptions): Promise<ConsolidateResult>;
+  /**
+   * Ends the sessions idle for longer than layers.sessionSummaries.gapMinutes and writes
+   * every queued session summary now, instead of in the background; returns how many were
+   * written and how many are still queued (0 unless a job failed).
+   */
+  flushSummaries(): Promise<{ written: number; pending: number }>;
   /** The user's emotional themes: emotional memories clustered by their emotion vectors. */
   emotionClusters(userId: string): Promise<EmotionCluster[]>;
 

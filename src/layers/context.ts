@@ -28,6 +28,12 @@ export interface WriteGate {
   admit<T>(produced: readonly ProducedWrite[], write: () => Promise<T>): Promise<T>;
 }
 
+/** The engine's background session summarizer (pipeline/session-summaries.ts queues, it runs). */
+export interface SessionWatcher {
+  /** A turn of `userId` at `at` was stored; `queued`: it ended a session whose summary is queued. */
+  noted(userId: string, at: Date, queued: boolean): void;
+}
+
 export interface EngineContext {
   config: StrataConfig;
   store: MemoryStore;
@@ -38,6 +44,8 @@ export interface EngineContext {
   media?: MediaRuntime;
   /** Admits every producing write of this call (absent: no quota). */
   gate?: WriteGate;
+  /** Told of every stored turn, to run queued session summaries in the background. */
+  sessions?: SessionWatcher;
 }
 
 /** Runs a producing write through the call's gate, if it has one. */

@@ -3,7 +3,8 @@
  * says the same as one already kept — identical after normalization, one contained in the
  * other (an emotional or pair memory quoting the message), or a token-set Jaccard overlap
  * of at least JACCARD — or when it is a verbatim-derived memory (episodic, emotional,
- * associative) whose source messages are all already covered by kept memories.
+ * associative) whose source messages are all already covered by kept memories. A session
+ * summary is kept although it contains a kept line (it quotes a few and says more).
  */
 import type { SearchResult } from '../types.ts';
 
@@ -38,12 +39,16 @@ export function dedupeRanked(ranked: SearchResult[]): SearchResult[] {
     // A verbatim memory that brings a message not yet covered (a pair adding the reply to
     // an already kept question) stays: the neighbouring turn is often the answer.
     const bringsNew = VERBATIM.has(result.memory.layer) && messageIds.some((id) => !covered.has(id));
+    const summary = result.memory.metadata.kind === 'session-summary';
     const dup =
       !bringsNew &&
       kept.some((k) => {
         if (k.result.memory.id === result.memory.id || k.norm === norm) return true;
         const [short, long] = k.norm.length < norm.length ? [k.norm, norm] : [norm, k.norm];
-        if (short.length >= MIN_CONTAINED && long.includes(short)) return true;
+        // A session summary quotes a few lines of its session: it says more than any one of
+        // them, and each line says more than its (shortened) quote.
+        const either = summary || k.result.memory.metadata.kind === 'session-summary';
+        if (short.length >= MIN_CONTAINED && long.includes(short) && !either) return true;
         return jaccard(k.tokens, tokens) >= JACCARD;
       });
     if (dup) continue;

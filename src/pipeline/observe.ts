@@ -11,6 +11,8 @@
  * commit race (its ids are taken) reports skipped, like any repeat of a stored turn.
  * Every memory records the language of the message it came from (metadata.language), which
  * the stores tokenize it in, and what layers annotate about that message (Layer.annotate).
+ * Each stored turn is noted in the user's session tracker, which queues a session summary
+ * when the turn starts a new session (session-summaries.ts; the engine runs the queue).
  */
 
 import { ConflictError, toMemoryError } from '../errors.ts';
@@ -27,6 +29,7 @@ import { stableId } from '../util/ids.ts';
 import { withRetry } from '../util/retry.ts';
 import { type PreparedMedia, prepareTurnMedia } from './media.ts';
 import { normalizeTurn } from './normalize.ts';
+import { noteTurn, summariesEnabled } from './session-summaries.ts';
 import { planSupersedes } from './supersede.ts';
 
 const MAX_TURN_LINKS = 16;
@@ -156,6 +159,9 @@ async function observeOnce(
   );
   // One all-or-nothing write: the new memories never land without the supersedes they imply.
   // It is admitted whole (the quota gate sees every memory of the turn) or refused whole.
+  // The session tracker (and a summary job, when this turn starts a new session) is written
+  // before the turn: a crash between the two loses no job of a stored turn.
+  const queued = summariesEnabled(ctx) ? await noteTurn(ctx, turn) : false;
   if (records.length || changes.length) {
     try {
       const blobs = await newBlobs(ctx, media);
@@ -173,6 +179,7 @@ async function observeOnce(
       throw failure;
     }
   }
+  ctx.sessions?.noted(userId, turn.at, queued);
   const updated = changes.map((c) => c.memory);
   return { turnId, stored: records.map((r) => r.memory), updated, skipped: false };
 }

@@ -6,7 +6,8 @@
  * activation along links; messages lifted to their episodic pair's score (pair-lift.ts);
  * memories of a speaker the query does not name damped (speaker-focus.ts); dedupe across
  * layers (same text, or one contained in the other); a small boost for memories of chats
- * that several top hits come from (chat-affinity.ts); maximal marginal relevance over word
+ * that several top hits come from (chat-affinity.ts), and for memories of a session whose
+ * summary ranks among the top hits (session-lift.ts); maximal marginal relevance over word
  * overlap, so the block covers several topics rather than one said five ways (diversify.ts);
  * feedback: a memory marked wrong weighs ×0.2 and stays out of the block, and each layer's
  * learned per-user weight multiplies its memories (learner.ts, 1 with learning off);
@@ -43,6 +44,7 @@ import { layerWeights } from './learner-store.ts';
 import { liftPairMembers } from './pair-lift.ts';
 import { hybridSearch } from './retrieval/hybrid.ts';
 import { scoreMemory } from './scoring.ts';
+import { blockCandidates, liftSummarizedSessions, sessionLiftFactor } from './session-lift.ts';
 import { focusSpeakers } from './speaker-focus.ts';
 
 const EXTRA_RELEVANCE = 0.8;
@@ -128,18 +130,22 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
   }
 
   // A layer's multiplier of 0 means "not for this query" (bookkeeping lines): out of the block too.
-  ranked = boostChatAffinity(
-    dedupeRanked(focusSpeakers(liftPairMembers(ranked.filter((r) => r.score > 0)), text)),
+  const lifted = liftSummarizedSessions(
+    ranked.filter((r) => r.score > 0),
+    sessionLiftFactor(query, ctx.config.layers.sessionSummaries.lift),
   );
+  const all = boostChatAffinity(dedupeRanked(focusSpeakers(liftPairMembers(lifted), text)));
   // A question with nothing to match but its time window ("what did I say last week?") is
   // ranked by the window alone: no topics to spread over.
   const diversity = query.windowOnly ? 0 : ctx.config.recall.diversity;
-  ranked = diversify(ranked.slice(0, Math.max(k * 2, 40)), text, diversity).slice(0, k);
+  ranked = diversify(all.slice(0, Math.max(k * 2, 40)), text, diversity).slice(0, k);
   const maxTokens = req.maxTokens ?? ctx.config.recall.maxTokens;
   const shared = await sharedHits(searchCtx, req, query.searchText, layerNames, k, now);
   // A memory the user marked wrong stays findable (ranked low) but is never offered as context.
   const personal = buildContextBlock(
-    ranked.map((r) => r.memory).filter((m) => !m.metadata.flaggedWrong),
+    blockCandidates(all, text, k)
+      .map((r) => r.memory)
+      .filter((m) => !m.metadata.flaggedWrong),
     shared.length > 0 ? Math.floor(maxTokens * (1 - SHARED_SHARE)) : maxTokens,
     timeZone,
   );

@@ -106,6 +106,22 @@ export function createMetrics(options: { defaultMetrics?: boolean; clock?: Clock
   statsGauge('strata_embed_queue_depth', 'Texts waiting in the embedding batch queue', [], async (gauge) => {
     gauge.set((await stats()).embedder?.queueDepth ?? 0);
   });
+  statsGauge(
+    'strata_summary_queue_depth',
+    'Finished sessions waiting for their summary',
+    [],
+    async (gauge) => {
+      gauge.set((await stats()).summaries?.pending ?? 0);
+    },
+  );
+  statsGauge(
+    'strata_summary_lag_seconds',
+    'How long the oldest queued session summary has waited',
+    [],
+    async (gauge) => {
+      gauge.set(((await stats()).summaries?.lagMs ?? 0) / 1000);
+    },
+  );
   return {
     registry,
     httpDuration,

@@ -176,6 +176,13 @@ export function gatedMemory(memory: StrataMemory, guard: QuotaGuard): StrataMemo
         guard.forgetAll();
       }
     },
+    async flushSummaries() {
+      try {
+        return await memory.flushSummaries();
+      } finally {
+        guard.forgetAll();
+      }
+    },
     get: (userId, id) => memory.get(userId, id),
     getMedia: (userId, id) => memory.getMedia(userId, id),
     list: (query) => memory.list(query),

@@ -226,6 +226,9 @@ export function createFakeMemory(): FakeMemory {
     async consolidate() {
       return { merged: 0, superseded: 0, summarized: 0, reinforced: 0, deleted: 0 };
     },
+    async flushSummaries() {
+      return { written: 0, pending: 0 };
+    },
     async emotionClusters() {
       return [];
     },

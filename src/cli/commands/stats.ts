@@ -1,6 +1,7 @@
 /**
  * `strata stats [--user <id>]`: counts and bytes per layer, store and embedder details,
- * and per user with feedback: ratings given and how far the learned weights moved.
+ * per user with feedback: ratings given and how far the learned weights moved, and the
+ * session summary queue (written, queued, lag).
  */
 import type { Command } from 'commander';
 import type { MemoryStats } from '../../types.ts';
@@ -26,6 +27,17 @@ function learningLines(learning: MemoryStats['learning'], ctx: CliContext): stri
   ];
 }
 
+/** The background session summarizer: what is queued and how far behind it is. */
+function summaryLines(summaries: MemoryStats['summaries']): string[] {
+  if (!summaries) return [];
+  const lag = summaries.pending > 0 ? `, oldest waiting ${Math.round(summaries.lagMs / 1000)} s` : '';
+  const last =
+    summaries.lastLagMs === null
+      ? ''
+      : `, last written ${Math.round(summaries.lastLagMs / 1000)} s after its session ended`;
+  return [`session summaries: ${summaries.written} written, ${summaries.pending} queued${lag}${last}`];
+}
+
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('stats')
@@ -45,6 +57,7 @@ export function register(program: Command, ctx: CliContext): void {
           `users: ${stats.users}  memories: ${stats.memories}  versions: ${stats.versions}  bytes: ${stats.bytes}`,
           ctx.output.table(rows, ['layer', 'memories', 'bytes']),
           ...learningLines(stats.learning, ctx),
+          ...summaryLines(stats.summaries),
         ].join('\n');
       });
     });
