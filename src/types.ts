@@ -261,7 +261,7 @@ export interface FeedbackResult {
   memories: Memory[];
   /** Memories whose rating for this message was already recorded (nothing changed). */
   repeated: string[];
-  /** The user's recall multiplier per layer after this feedback (1 = default). */
+  /** The user's recall multiplier per layer for the query's kind of question after this feedback, as recall applies it (1 = default). */
   weights: Record<LayerName, number>;
 }
 
@@ -285,8 +285,10 @@ export interface ExplainLine {
   /** Its final score, and the signals and multipliers that made it (relevance, recency, importance, layer factors, activation, chat…). */
   score: number;
   signals: Record<string, number>;
-  /** The learned multiplier of its layer for this kind of question (1 with learning off or no feedback). */
+  /** The multiplier the applied learned weights put on its score (1 with learning off, no feedback, or weights not applied). */
   learnedWeight: number;
+  /** What each learned signal weight adds to its log-score (weight × signal; only non-zero ones). */
+  learnedContributions: Record<string, number>;
   /** The ratings this memory got, and whether it is flagged wrong (then it stays out of the block). */
   feedback: { useful: number; notUseful: number; wrong: number; flaggedWrong: boolean };
 }
@@ -294,26 +296,48 @@ export interface ExplainLine {
 /** The learned weights recall used for one user and kind of question, and what moved them. */
 export interface LearningExplained {
   enabled: boolean;
-  /** 'when' (date questions) or 'other': the learner keeps weights per kind. */
+  /** 'when' (date questions) or 'other': layer weights are learned per kind. */
   queryKind: string;
-  /** The multiplier per layer recall applied. */
+  /** The multiplier per layer that the applied weights give for this kind of question (1 = default). */
   weights: Record<LayerName, number>;
-  /** The user's own weights before shrinking toward the shared prior. */
+  /** The user's own layer multipliers before mixing with the shared prior. */
   userWeights: Record<LayerName, number>;
-  /** The shared prior (fitted across users by an all-user consolidate). */
+  /** The shared prior's layer multipliers (fitted across users by an all-user consolidate). */
   priorWeights: Record<LayerName, number>;
-  /** How much of `weights` is the user's own (pairs / (pairs + learning.priorEvents)); the rest is the prior. */
+  /**
+   * The applied weight per ranking signal (empty: the defaults): `layer:<layer>@<kind>`,
+   * `relevance` (on ln relevance), `vector`, `keyword`, `recency`, `importance`,
+   * `reinforcement`, `layerFactor`, `extra`; a memory's score is multiplied by exp(Σ weight × signal).
+   */
+  signalWeights: Record<string, number>;
+  /** The user's own signal weights, and the prior's. */
+  userSignalWeights: Record<string, number>;
+  priorSignalWeights: Record<string, number>;
+  /** How much of the weights is the user's own (messages / (messages + learning.priorEvents)); the rest is the prior. */
   ownShare: number;
-  /** The user's rated memories, useful ones, and misordered pairs learned from for this kind. */
+  /** What moved them: rated memories, useful ones, rated messages learned from and their pairs. */
   ratings: number;
   useful: number;
+  messages: number;
   pairs: number;
   /**
-   * The prequential check of the user's weights for this kind: later rated pairs they
-   * favoured rightly or wrongly, and whether they are applied (off once contradicted more
-   * often than confirmed over 20 pairs; recall then uses the defaults).
+   * The bound: each rated message re-ranks what recall offered for it with the weights as
+   * they were then and with the defaults; agree / disagree count the messages where the
+   * learned ranking was better / worse (NDCG of the useful memories). Weights are applied
+   * only after 20 tested messages while the mean gain less one standard error is above
+   * learning.margin; before that, the prior's summed check decides.
    */
-  check: { agree: number; disagree: number; applied: boolean };
+  check: {
+    agree: number;
+    disagree: number;
+    messages: number;
+    meanGain: number;
+    standardError: number;
+    margin: number;
+    passes: boolean;
+    priorPasses: boolean;
+    applied: boolean;
+  };
   updatedAt: string | null;
 }
 
@@ -330,10 +354,15 @@ export interface UserLearningStats {
   /** Rated memories and useful ones. */
   ratings: number;
   useful: number;
-  /** Misordered pairs learned from, all kinds. */
+  /** Rated messages and (useful, not useful) pairs learned from. */
+  messages: number;
   pairs: number;
-  /** The largest factor any learned layer weight is from the default 1 (1 = defaults), e.g. 1.3 for ×1.3 or ×1/1.3. */
+  /** The largest factor any learned signal weight is from the default (1 = defaults), e.g. 1.3 for ×1.3 or ×1/1.3. */
   maxFactor: number;
+  /** Euclidean distance of the learned weights from the defaults (0 = defaults). */
+  distance: number;
+  /** Whether recall applies them now (the check passes; docs/feedback.md). */
+  applied: boolean;
   updatedAt: string | null;
 }
 

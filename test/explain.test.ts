@@ -18,16 +18,21 @@ import { errorOf, type Harness, KEYS, startHarness } from '../test-support/serve
 
 const QUESTION = 'Which tram do I love in Lisbon?';
 
+const MESSAGES = 30;
+
 describe('explain and learning stats', { timeout: 120_000 }, () => {
   let dir: ReturnType<typeof tempDir>;
   let memory: StrataMemory;
   let tram: Memory;
   let mood: Memory;
   let wrong: Memory;
+  let defaultOrder: string[] = [];
 
   beforeAll(async () => {
     dir = tempDir();
-    memory = createMemory(engineConfig('sqlite', dir.path, { learning: { enabled: true, priorEvents: 0 } }));
+    memory = createMemory(
+      engineConfig('sqlite', dir.path, { learning: { enabled: true, priorEvents: 0, rate: 1 } }),
+    );
     tram = await memory.add({
       userId: 'alice',
       layer: 'semantic',
@@ -44,24 +49,39 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
       content: 'Alice: I love tram 15 in Lisbon',
     });
     await memory.add({ userId: 'bob', layer: 'semantic', content: 'Bob loves the tram in Porto' });
-    // Recall put the emotional memory above the semantic one; the user said the semantic one helped.
-    const recalled = [mood.id, tram.id];
-    await memory.feedback({
-      userId: 'alice',
-      memoryIds: [mood.id],
-      rating: 'not_useful',
-      messageId: 'r1',
-      recalled,
-      query: QUESTION,
-    });
-    await memory.feedback({
-      userId: 'alice',
-      memoryIds: [tram.id],
-      rating: 'useful',
-      messageId: 'r1',
-      recalled,
-      query: QUESTION,
-    });
+    defaultOrder = (
+      await memory.recall({ userId: 'alice', messages: [{ role: 'user', content: QUESTION }], dryRun: true })
+    ).memories.map((r) => r.memory.id);
+    // Message after message, recall puts a fact above a feeling and the user says the feeling
+    // helped: enough tested messages for the check to apply what the learner fitted.
+    for (let i = 0; i < MESSAGES; i++) {
+      const place = `street${i}`;
+      const fact = await memory.add({
+        userId: 'alice',
+        layer: 'semantic',
+        content: `Alice loves the ${place} market`,
+      });
+      const feeling = await memory.add({
+        userId: 'alice',
+        layer: 'emotional',
+        content: `Alice felt lonely at the ${place} market`,
+      });
+      const query = `Was I lonely at the ${place} market?`;
+      await memory.feedback({
+        userId: 'alice',
+        memoryIds: [fact.id],
+        rating: 'not_useful',
+        messageId: `r${i}`,
+        query,
+      });
+      await memory.feedback({
+        userId: 'alice',
+        memoryIds: [feeling.id],
+        rating: 'useful',
+        messageId: `r${i}`,
+        query,
+      });
+    }
     await memory.feedback({ userId: 'alice', memoryIds: [wrong.id], rating: 'wrong', query: QUESTION });
   });
   afterAll(async () => {
@@ -77,10 +97,21 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
     const t = byId.get(tram.id)!;
     expect(t.inBlock).toBe(true);
     expect(t.signals.relevance).toBeGreaterThan(0);
-    expect(t.feedback).toMatchObject({ useful: 1, notUseful: 0, wrong: 0, flaggedWrong: false });
-    // The misordered pair moved semantic up and emotional down for this kind of question.
-    expect(t.learnedWeight).toBeGreaterThan(1);
-    expect(byId.get(mood.id)?.learnedWeight).toBeLessThan(1);
+    expect(t.feedback).toMatchObject({ useful: 0, notUseful: 0, wrong: 0, flaggedWrong: false });
+    // The ratings moved emotional up and semantic down for this kind of question, and the
+    // signal weights say by how much each signal moved each line.
+    const m = byId.get(mood.id)!;
+    expect(t.learnedWeight).toBeLessThan(1);
+    expect(m.learnedWeight).toBeGreaterThan(1);
+    expect(t.learnedContributions['layer:semantic@other']).toBeLessThan(0);
+    expect(m.learnedContributions['layer:emotional@other']).toBeGreaterThan(0);
+    expect(Object.keys(result.learning.signalWeights).length).toBeGreaterThan(2);
+    expect(result.learning.check).toMatchObject({ applied: true, passes: true });
+    expect(result.learning.check.meanGain).toBeGreaterThan(0);
+    // The learned weights changed the ranking: the feeling now comes before the fact.
+    expect(defaultOrder.indexOf(tram.id)).toBeLessThan(defaultOrder.indexOf(mood.id));
+    const order = result.lines.map((l) => l.memory.id);
+    expect(order.indexOf(mood.id)).toBeLessThan(order.indexOf(tram.id));
     const w = byId.get(wrong.id)!;
     expect(w.feedback.flaggedWrong).toBe(true);
     expect(w.inBlock).toBe(false);
@@ -88,12 +119,13 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
     expect(result.learning).toMatchObject({
       enabled: true,
       queryKind: 'other',
-      ratings: 3,
-      useful: 1,
-      pairs: 1,
+      ratings: 2 * MESSAGES + 1,
+      useful: MESSAGES,
+      messages: MESSAGES,
+      pairs: MESSAGES,
     });
     expect(result.learning.ownShare).toBe(1);
-    expect(result.learning.weights.semantic).toBeCloseTo(result.learning.userWeights.semantic);
+    expect(result.learning.weights.emotional).toBeCloseTo(result.learning.userWeights.emotional);
     expect(result.lines.every((l) => l.memory.userId === 'alice')).toBe(true);
     // A dry run: no access recorded.
     const after = await memory.get('alice', tram.id);
@@ -105,10 +137,24 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
     const alice = (await memory.stats('alice')).learning!;
     expect(alice.enabled).toBe(true);
     expect(alice.users).toHaveLength(1);
-    expect(alice.users[0]).toMatchObject({ userId: 'alice', ratings: 3, useful: 1, pairs: 1 });
+    expect(alice.users[0]).toMatchObject({
+      userId: 'alice',
+      ratings: 2 * MESSAGES + 1,
+      useful: MESSAGES,
+      pairs: MESSAGES,
+      applied: true,
+    });
     expect(alice.users[0]!.maxFactor).toBeGreaterThan(1);
+    expect(alice.users[0]!.distance).toBeGreaterThan(0);
     const bob = (await memory.stats('bob')).learning!;
-    expect(bob.users[0]).toMatchObject({ userId: 'bob', ratings: 0, pairs: 0, maxFactor: 1 });
+    expect(bob.users[0]).toMatchObject({
+      userId: 'bob',
+      ratings: 0,
+      pairs: 0,
+      maxFactor: 1,
+      distance: 0,
+      applied: false,
+    });
     const all = (await memory.stats()).learning!;
     expect(all.users.map((u) => u.userId)).toEqual(['alice']);
   });
@@ -130,7 +176,7 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
       expect(mine.status).toBe(200);
       const body = mine.body as ExplainResult;
       expect(body.lines.some((l) => l.memory.id === tram.id && l.inBlock)).toBe(true);
-      expect(body.learning.pairs).toBe(1);
+      expect(body.learning.pairs).toBe(MESSAGES);
 
       const other = await h.call('POST', '/v1/explain', {
         key: KEYS.bob,
@@ -171,8 +217,10 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
     it('strata explain prints the block, a row per memory and the learned weights', async () => {
       const { stdout } = await run(['explain', '--user', 'alice', QUESTION]);
       expect(stdout).toContain('<memory_context>');
-      expect(stdout).toMatch(/learned weights for 'other' questions: .*semantic ×1\.\d+/);
-      expect(stdout).toMatch(/from 3 ratings \(1 useful\), 1 misordered pairs/);
+      expect(stdout).toMatch(/learned weights for 'other' questions: .*emotional ×\d\.\d+/);
+      expect(stdout).toMatch(/from 61 ratings \(30 useful\) over 30 messages, 30 pairs/);
+      expect(stdout).toMatch(/signal weights \(on ln score\): .*relevance/);
+      expect(stdout).toMatch(/check: later messages ranked better \d+, worse \d+ .*applied/);
       expect(stdout).toMatch(/wrong \(1\)/);
       const { stdout: json } = await run(['explain', '--user', 'alice', QUESTION, '--json']);
       const parsed = JSON.parse(json) as ExplainResult;
@@ -182,7 +230,7 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
     it('strata stats prints feedback per user', async () => {
       const { stdout } = await run(['stats']);
       expect(stdout).toContain('learning: on');
-      expect(stdout).toMatch(/alice.*3.*1.*1.*×1\.\d+/);
+      expect(stdout).toMatch(/alice.*61.*30.*30.*30.*×[\d.]+.*yes/);
       const { stdout: json } = await run(['stats', '--json']);
       expect((JSON.parse(json) as MemoryStats).learning?.users).toHaveLength(1);
     });

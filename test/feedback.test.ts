@@ -19,6 +19,8 @@ import {
 
 /** The learner ships off; these tests exercise it. */
 const LEARNING = { learning: { enabled: true } } as const;
+/** Rated messages enough for the check (20 tested messages) to let learned weights apply. */
+const MESSAGES = 30;
 
 describe.each(availableStores())('feedback on the %s store', (kind) => {
   let dir: ReturnType<typeof tempDir>;
@@ -103,7 +105,7 @@ describe.each(availableStores())('feedback on the %s store', (kind) => {
 
   it('learns layer weights from feedback; bob can neither rate alice memories nor move her weights', async () => {
     const neutral = Object.fromEntries(LAYERS.map((l) => [l, 1]));
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < MESSAGES; i++) {
       await memory.feedback({
         userId: 'alice',
         memoryIds: [tram.id, city.id],
@@ -161,7 +163,7 @@ describe.each(availableStores())('feedback on the %s store', (kind) => {
   });
 
   it('keeps the weights through export and import into a fresh store', async () => {
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < MESSAGES; i++) {
       await memory.feedback({
         userId: 'alice',
         memoryIds: [mood.id],
@@ -197,7 +199,7 @@ describe.each(availableStores())('feedback on the %s store', (kind) => {
       });
       expect(replay.repeated).toEqual([tram.id]);
       expect(replay.weights).toEqual(weights);
-      expect((await copy.get('alice', mood.id)).metadata.feedback).toMatchObject({ notUseful: 4 });
+      expect((await copy.get('alice', mood.id)).metadata.feedback).toMatchObject({ notUseful: MESSAGES });
     } finally {
       await copy.close();
       other.remove();
@@ -229,7 +231,7 @@ describe('the global prior', () => {
       const e = await memory.add({ userId: 'alice', layer: 'episodic', content: 'Alice went to Sintra' });
       const s = await memory.add({ userId: 'alice', layer: 'semantic', content: 'Alice likes castles' });
       const c = await memory.add({ userId: 'carol', layer: 'semantic', content: 'Carol likes chess' });
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < MESSAGES; i++) {
         const recalled = [s.id, e.id];
         await memory.feedback({
           userId: 'alice',
@@ -284,7 +286,7 @@ describe('learned weights on SQLite', () => {
     const m = await first.add({ userId: 'alice', layer: 'episodic', content: 'Alice went to Sintra' });
     const s = await first.add({ userId: 'alice', layer: 'semantic', content: 'Alice likes castles' });
     let weights: Record<string, number> = {};
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < MESSAGES; i++) {
       const recalled = [s.id, m.id];
       await first.feedback({
         userId: 'alice',

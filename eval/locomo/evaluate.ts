@@ -177,6 +177,7 @@ async function runLearn(conversations: LocomoConversation[], options: EvaluateOp
         ...(options.depth ? { depth: options.depth } : {}),
         ...(options.turnMode ? { turnMode: options.turnMode } : {}),
         ...(options.context === false ? { context: false } : {}),
+        learning: config.learning,
         onProgress: (done) => {
           bar?.tick(done - last);
           last = done;

@@ -13,7 +13,11 @@
  * Scores are evidence R@10 (deep recall) and answer-in-block (default block), overall and
  * per category, with the same functions as run.ts.
  */
-import { parseLearner } from '../../src/pipeline/learner.ts';
+
+import { ConfigSchema } from '../../src/config/schema.ts';
+import { layerFeature } from '../../src/pipeline/learned-features.ts';
+import type { LearningConfig } from '../../src/pipeline/learner.ts';
+import { checkSummary, effectiveWeights, emptyLearner, parseLearner } from '../../src/pipeline/learner.ts';
 import { LEARNER_KEY } from '../../src/pipeline/learner-store.ts';
 import { QUERY_KINDS, type QueryKind } from '../../src/text/query-kind.ts';
 import { LAYERS, type LayerName } from '../../src/types.ts';
@@ -40,14 +44,30 @@ export interface LearnReport {
   noFeedback: LearnArm;
   withLearning: LearnArm;
   withoutLearning: LearnArm;
-  /** Mean learned multiplier per kind of question and layer across conversations (after training, before shrinkage). */
+  /** Mean learned multiplier per kind of question and layer across conversations (after training, before the check). */
   meanWeights: Partial<Record<QueryKind, Partial<Record<LayerName, number>>>>;
+  /** Mean learned weight per ranking signal across conversations (after training, before the check; 0 = default). */
+  meanSignalWeights: Record<string, number>;
+  /** The bound after training: conversations whose learned weights recall applies, and the check's figures per conversation. */
+  check: {
+    applied: number;
+    conversations: number;
+    perConversation: Array<{
+      conversation: string;
+      messages: number;
+      meanGain: number;
+      standardError: number;
+      applied: boolean;
+    }>;
+  };
 }
 
 export interface LearnOptions {
   turnMode?: TurnMode;
   context?: boolean;
   depth?: number;
+  /** The engine's learning settings (for reading the check the way recall does). */
+  learning?: LearningConfig;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -65,6 +85,9 @@ export async function runLocomoLearn(
   const arms = { noFeedback: fresh(), withLearning: fresh(), withoutLearning: fresh() };
   const split = { trainQuestions: 0, testQuestions: 0, ratedUseful: 0, ratedNotUseful: 0 };
   const weightSums: Partial<Record<QueryKind, Partial<Record<LayerName, number>>>> = {};
+  const signalSums: Record<string, number> = {};
+  const perConversation: LearnReport['check']['perConversation'] = [];
+  const learnConfig = options.learning ?? ConfigSchema.parse({}).learning;
   const total = conversations.reduce((acc, c) => acc + c.turns.length + c.questions.length, 0);
   let done = 0;
   for (const conv of conversations) {
@@ -164,9 +187,19 @@ export async function runLocomoLearn(
         const sums = weightSums[kind] ?? {};
         weightSums[kind] = sums;
         for (const layer of LAYERS) {
-          sums[layer] = (sums[layer] ?? 0) + Math.exp(learned.kinds[kind]?.logWeights[layer] ?? 0);
+          sums[layer] = (sums[layer] ?? 0) + Math.exp(learned.weights[layerFeature(layer, kind)] ?? 0);
         }
       }
+      for (const [name, w] of Object.entries(learned.weights)) signalSums[name] = (signalSums[name] ?? 0) + w;
+      const { mean, se } = checkSummary(learned.check);
+      const applied = Object.keys(effectiveWeights(learned, emptyLearner(), learnConfig)).length > 0;
+      perConversation.push({
+        conversation: conv.id,
+        messages: learned.check.messages,
+        meanGain: Math.round(mean * 1e4) / 1e4,
+        standardError: Math.round(se * 1e4) / 1e4,
+        applied,
+      });
       await score(arms.withLearning);
       if (!engine.store?.putState) throw new Error('--learn needs a store that keeps per-user state');
       await engine.store.putState(userId, LEARNER_KEY, null);
@@ -194,6 +227,16 @@ export async function runLocomoLearn(
     withLearning: arm(arms.withLearning),
     withoutLearning: arm(arms.withoutLearning),
     meanWeights,
+    meanSignalWeights: Object.fromEntries(
+      Object.entries(signalSums)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, sum]) => [name, Math.round((sum / Math.max(1, conversations.length)) * 1000) / 1000]),
+    ),
+    check: {
+      applied: perConversation.filter((c) => c.applied).length,
+      conversations: perConversation.length,
+      perConversation,
+    },
   };
 }
 

@@ -179,17 +179,26 @@ export const RecallConfigSchema = z.object({
   diversity: z.number().min(0).max(2).default(0.4),
 });
 
-/** Learning from feedback (pipeline/learner.ts): per-user multiplicative layer weights. */
+/** Learning from feedback (pipeline/learner.ts): per-user weights of the ranking function's signals. */
 export const LearningConfigSchema = z.object({
-  /** Off by default: the learner does not beat the defaults yet on held-out questions (docs/feedback.md). Feedback itself always applies. */
+  /** Off by default (docs/feedback.md). Feedback itself always applies. */
   enabled: z.boolean().default(false),
-  /** Step of each feedback event on a layer's log-weight. */
+  /** Step size of the pairwise logistic regression: one step per feedback call. */
   rate: z.number().positive().max(1).default(0.1),
-  /** Clamps of a learned layer weight. */
+  /** L2 pull of every learned weight toward the default (0), per message: weights shrink by rate × l2. */
+  l2: z.number().min(0).max(10).default(0.1),
+  /** Clamps of a learned multiplier (each signal's weight, and a memory's total). */
   minWeight: z.number().positive().max(1).default(0.5),
   maxWeight: z.number().min(1).default(2),
-  /** Feedback events at which a user's own weights count as much as the global prior. */
+  /** Rated messages at which a user's own weights count as much as the global prior. */
   priorEvents: z.number().min(0).default(10),
+  /**
+   * The bound: learned weights are applied only while their mean NDCG gain over the
+   * defaults on later messages, less `confidence` standard errors, is above `margin`.
+   */
+  margin: z.number().min(0).max(1).default(0),
+  /** Standard errors the check's mean gain must clear (1.645: one-sided 95 %). */
+  confidence: z.number().min(0).max(10).default(1.645),
   /**
    * Implicit feedback: a turn observed with `recalled` (the memories whose lines the model got
    * for that reply) rates them by the reply: used (it restates their words) = useful, the rest

@@ -18,6 +18,8 @@ import { isBlobId } from '../media/blob-store.ts';
 import { createMediaRuntime } from '../media/media-runtime.ts';
 import type { BlobStore, StoredBlob } from '../media/types.ts';
 import type { ConsolidateOptions } from '../pipeline/consolidate.ts';
+import type { Features } from '../pipeline/learned-features.ts';
+import type { Candidate } from '../pipeline/learner.ts';
 import { refitPrior } from '../pipeline/learner-store.ts';
 import { hybridSearch, searchFilter } from '../pipeline/retrieval/hybrid.ts';
 import { newMemory } from '../records.ts';
@@ -70,6 +72,8 @@ import { getOwned, KeyedQueue, rollbackChanges, writeVersion } from './versions.
 
 /** The layer pipeline (NLP models, extractors) loads on first use: CRUD and search start fast. */
 const pipeline = () => import('../pipeline/index.ts');
+/** How many memories the learner's dry-run recall of a rated message ranks (it scores about 3× as many). */
+const PROBE_K = 50;
 
 /** The summary queue's figures (its module loads only when stats are asked for). */
 async function summaryStatsOf(ctx: EngineContext, userId?: string) {
@@ -307,13 +311,29 @@ class Engine implements StrataMemory {
     // One user's feedback calls run in turn: the learner's state is read, updated and written.
     const user = typeof input?.userId === 'string' ? input.userId : '';
     return this.#writes.run(`feedback\u0000${user}`, () =>
-      applyFeedback(ctx, input, (userId, id, next) =>
-        this.#writes.run(`${userId}\u0000${id}`, async () => {
-          const changes = next(await getOwned(ctx, userId, id));
-          return changes ? writeVersion(ctx, userId, id, changes, 'update') : null;
-        }),
+      applyFeedback(
+        ctx,
+        input,
+        (userId, id, next) =>
+          this.#writes.run(`${userId}\u0000${id}`, async () => {
+            const changes = next(await getOwned(ctx, userId, id));
+            return changes ? writeVersion(ctx, userId, id, changes, 'update') : null;
+          }),
+        (userId, query) => this.#probe(ctx, userId, query),
       ),
     );
+  }
+
+  /** Every candidate a dry-run recall of `query` scores, best default score first (what the learner ranks). */
+  async #probe(ctx: EngineContext, userId: string, query: string): Promise<Candidate[]> {
+    const p = await pipeline();
+    const found = new Map<string, Candidate>();
+    await p.recall(
+      ctx,
+      { userId, messages: [{ role: 'user', content: query }], dryRun: true, k: PROBE_K },
+      { collect: (c) => found.set(c.id, c) },
+    );
+    return [...found.values()].sort((a, b) => b.base - a.base);
   }
 
   observeTurn(turn: Parameters<StrataMemory['observeTurn']>[0], options?: WriteOptions) {
@@ -374,8 +394,13 @@ class Engine implements StrataMemory {
   explain(request: RecallRequest): Promise<ExplainResult> {
     return this.#run(async (ctx) => {
       const p = await pipeline();
-      const result = await p.recall(ctx, { ...request, dryRun: true });
-      return explainRecall(ctx, request, result);
+      const features = new Map<string, Features>();
+      const result = await p.recall(
+        ctx,
+        { ...request, dryRun: true },
+        { collect: (c) => features.set(c.id, c.features) },
+      );
+      return explainRecall(ctx, request, result, features);
     });
   }
 

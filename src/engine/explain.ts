@@ -6,60 +6,76 @@
  * from). Also the per-user learning figures of `stats`.
  */
 import type { EngineContext } from '../layers/context.ts';
-import { type LearnerState, passesCheck } from '../pipeline/learner.ts';
-import { GLOBAL_SCOPE, LEARNER_KEY, layerWeights, learnerState } from '../pipeline/learner-store.ts';
-import { contentText } from '../text/content.ts';
-import { QUERY_KINDS, queryKind } from '../text/query-kind.ts';
+import type { Features, FeatureWeights } from '../pipeline/learned-features.ts';
 import {
-  type ExplainLine,
-  type ExplainResult,
-  LAYERS,
-  type LayerName,
-  type LearningExplained,
-  type RecallRequest,
-  type RecallResult,
-  type UserLearningStats,
+  applies,
+  candidateWeights,
+  checkSummary,
+  effectiveWeights,
+  layerMultipliers,
+  passesCheck,
+} from '../pipeline/learner.ts';
+import { GLOBAL_SCOPE, LEARNER_KEY, learnerState } from '../pipeline/learner-store.ts';
+import { contentText } from '../text/content.ts';
+import { queryKind } from '../text/query-kind.ts';
+import type {
+  ExplainLine,
+  ExplainResult,
+  LearningExplained,
+  RecallRequest,
+  RecallResult,
+  UserLearningStats,
 } from '../types.ts';
 import { feedbackRecord } from './feedback.ts';
 
-function kindWeights(state: LearnerState, kind: (typeof QUERY_KINDS)[number]): Record<LayerName, number> {
-  const log = state.kinds[kind]?.logWeights ?? {};
-  return Object.fromEntries(LAYERS.map((l) => [l, Math.exp(log[l] ?? 0)])) as Record<LayerName, number>;
-}
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+const rounded = (w: FeatureWeights) =>
+  Object.fromEntries(Object.entries(w).map(([k, v]) => [k, round(v)])) as FeatureWeights;
 
 /** The learning behind recall's weights for this user and question. */
 async function learningFor(ctx: EngineContext, userId: string, text: string): Promise<LearningExplained> {
   const kind = queryKind(text);
-  const [user, prior, weights] = await Promise.all([
-    learnerState(ctx, userId),
-    learnerState(ctx, GLOBAL_SCOPE),
-    layerWeights(ctx, userId, kind),
-  ]);
-  const pairs = user.kinds[kind]?.pairs ?? 0;
-  const priorEvents = ctx.config.learning.priorEvents;
+  const [user, prior] = await Promise.all([learnerState(ctx, userId), learnerState(ctx, GLOBAL_SCOPE)]);
+  const config = ctx.config.learning;
+  const on = config.enabled;
+  const applied = on ? effectiveWeights(user, prior, config) : {};
+  const { mean, se } = checkSummary(user.check);
   return {
-    enabled: ctx.config.learning.enabled,
+    enabled: on,
     queryKind: kind,
-    weights,
-    userWeights: kindWeights(user, kind),
-    priorWeights: kindWeights(prior, kind),
-    ownShare: priorEvents === 0 ? 1 : pairs / (pairs + priorEvents),
+    weights: layerMultipliers(applied, kind),
+    userWeights: layerMultipliers(user.weights, kind),
+    priorWeights: layerMultipliers(prior.weights, kind),
+    signalWeights: rounded(applied),
+    userSignalWeights: rounded(user.weights),
+    priorSignalWeights: rounded(prior.weights),
+    ownShare: config.priorEvents === 0 ? 1 : user.messages / (user.messages + config.priorEvents),
     ratings: user.events,
     useful: user.useful,
-    pairs,
+    messages: user.messages,
+    pairs: user.pairs,
     check: {
-      ...(user.kinds[kind]?.check ?? { agree: 0, disagree: 0 }),
-      applied: passesCheck(user.kinds[kind] ?? { pairs: 0, logWeights: {} }),
+      agree: user.check.better,
+      disagree: user.check.worse,
+      messages: user.check.messages,
+      meanGain: round(mean),
+      standardError: round(se),
+      margin: config.margin,
+      passes: passesCheck(user.check, config),
+      priorPasses: passesCheck(prior.check, config),
+      applied:
+        on && applies(user, prior, config) && Object.keys(candidateWeights(user, prior, config)).length > 0,
     },
     updatedAt: user.updatedAt,
   };
 }
 
-/** The explanation of a dry-run recall `result` for `request` (already validated by recall). */
+/** The explanation of a dry-run recall `result` for `request`; `features` are what recall reported per memory. */
 export async function explainRecall(
   ctx: EngineContext,
   request: RecallRequest,
   result: RecallResult,
+  features: ReadonlyMap<string, Features> = new Map(),
 ): Promise<ExplainResult> {
   const last = [...request.messages].reverse().find((m) => m.role === 'user') ?? request.messages.at(-1);
   const learning = await learningFor(ctx, request.userId, last ? contentText(last.content) : '');
@@ -68,13 +84,20 @@ export async function explainRecall(
     const f = feedbackRecord(r.memory.metadata);
     const signals: Record<string, number> = {};
     for (const [k, v] of Object.entries(r.signals ?? {})) if (typeof v === 'number') signals[k] = v;
+    // What each learned weight adds to this memory's log-score (before the clamp).
+    const contributions: Record<string, number> = {};
+    for (const [name, value] of Object.entries(features.get(r.memory.id) ?? {})) {
+      const w = learning.signalWeights[name] ?? 0;
+      if (w !== 0 && value !== 0) contributions[name] = round(w * value);
+    }
     return {
       rank,
       memory: r.memory,
       inBlock: inBlock.has(r.memory.id),
       score: r.score,
       signals,
-      learnedWeight: learning.weights[r.memory.layer],
+      learnedWeight: signals.learned ?? 1,
+      learnedContributions: contributions,
       feedback: {
         useful: f.useful,
         notUseful: f.notUseful,
@@ -93,25 +116,25 @@ export async function learningStats(
 ): Promise<{ enabled: boolean; users: UserLearningStats[] }> {
   const ids =
     userId !== undefined ? [userId] : ctx.store.stateUsers ? await ctx.store.stateUsers(LEARNER_KEY) : [];
+  const prior = await learnerState(ctx, GLOBAL_SCOPE);
+  const config = ctx.config.learning;
   const users: UserLearningStats[] = [];
   for (const id of [...new Set(ids)].filter((u) => u !== GLOBAL_SCOPE).sort()) {
     const state = await learnerState(ctx, id);
     if (state.events === 0 && userId === undefined) continue;
-    let maxLog = 0;
-    let pairs = 0;
-    for (const kind of QUERY_KINDS) {
-      const k = state.kinds[kind];
-      pairs += k?.pairs ?? 0;
-      for (const w of Object.values(k?.logWeights ?? {})) maxLog = Math.max(maxLog, Math.abs(w ?? 0));
-    }
+    const values = Object.values(state.weights);
+    const maxLog = Math.max(0, ...values.map(Math.abs));
     users.push({
       userId: id,
       ratings: state.events,
       useful: state.useful,
-      pairs,
+      messages: state.messages,
+      pairs: state.pairs,
       maxFactor: Math.round(Math.exp(maxLog) * 1000) / 1000,
+      distance: round(Math.sqrt(values.reduce((acc, w) => acc + w * w, 0))),
+      applied: config.enabled && applies(state, prior, config),
       updatedAt: state.updatedAt,
     });
   }
-  return { enabled: ctx.config.learning.enabled, users };
+  return { enabled: config.enabled, users };
 }

@@ -8,12 +8,17 @@
  * the memory as replay does (strength +0.2, an access); 'wrong' demotes it at once
  * (strength and importance halved, metadata.flaggedWrong with the time: recall weighs it
  * ×0.2 and leaves it out of the block); a later 'useful' clears the flag. Then the
- * learner (pipeline/learner.ts) learns from the memories rated, ranked by `recalled`.
+ * learner (pipeline/learner.ts) learns from the memories rated: with the `query`, against
+ * every candidate a dry-run recall of it offers now (their signals and default scores; one
+ * recall per message); without it, against each other, ordered by `recalled`, on the
+ * signals a memory carries without a query (layer, importance, reinforcement).
  */
 import type { EngineContext } from '../layers/context.ts';
-import type { RankedExample } from '../pipeline/learner.ts';
-import { learnFromFeedback } from '../pipeline/learner-store.ts';
-import { queryKind } from '../text/query-kind.ts';
+import { candidateFeatures } from '../pipeline/learned-features.ts';
+import type { Candidate, RatedExample } from '../pipeline/learner.ts';
+import { candidatesToLearn, learnFromFeedback } from '../pipeline/learner-store.ts';
+import { reinforcementFactor } from '../pipeline/scoring.ts';
+import { type QueryKind, queryKind } from '../text/query-kind.ts';
 import {
   type FeedbackInput,
   FeedbackInputSchema,
@@ -105,43 +110,73 @@ export type WriteFresh = (
   next: (current: Memory) => Partial<Memory> | null,
 ) => Promise<Memory | null>;
 
+/** A dry-run recall of `query` for the user, reporting every scored candidate (the engine loads the pipeline lazily). */
+export type ProbeRecall = (userId: string, query: string) => Promise<Candidate[]>;
+
+/** How many candidates of a message the learner keeps beyond the rated ones. */
+const PROBE_KEPT = 80;
+
 export async function applyFeedback(
   ctx: EngineContext,
   input: FeedbackInput,
   write: WriteFresh,
+  probe?: ProbeRecall,
 ): Promise<FeedbackResult> {
   const feedback = parseWith(FeedbackInputSchema, input, 'feedback', 'feedback');
   const ids = [...new Set(feedback.memoryIds)];
   // Every id is checked first: one foreign or missing id and nothing is written.
-  for (const id of ids) await getOwned(ctx, feedback.userId, id);
+  const before = new Map<string, Memory>();
+  for (const id of ids) before.set(id, await getOwned(ctx, feedback.userId, id));
   const at = nowIso(ctx.clock);
+  const kind = queryKind(feedback.query ?? '');
+  const candidates = async (): Promise<Candidate[]> => {
+    if (feedback.query?.trim() && probe) {
+      const all = await probe(feedback.userId, feedback.query);
+      const wanted = new Set(ids);
+      return all.filter((c, i) => i < PROBE_KEPT || wanted.has(c.id));
+    }
+    return ids.map((id) => unranked(before.get(id)!, kind, feedback.recalled ?? []));
+  };
+  // Recall's candidates are read before the ratings are written: a useful rating reinforces
+  // the memory, and its signals must be those recall ranked it by, not the rating's echo.
+  const offered = await candidatesToLearn(ctx, feedback.userId, ids, feedback.messageId, candidates);
   const memories: Memory[] = [];
   const repeated: string[] = [];
-  const examples: RankedExample[] = [];
-  // Unranked memories sort last and never form a misordered pair with each other.
-  const rankOf = (id: string) => {
-    const rank = feedback.recalled?.indexOf(id) ?? -1;
-    return rank < 0 ? Number.MAX_SAFE_INTEGER : rank;
-  };
+  const rated: RatedExample[] = [];
   for (const id of ids) {
-    let layer: Memory['layer'] | undefined;
-    const written = await write(feedback.userId, id, (current) => {
-      layer = current.layer;
-      return feedbackChanges(current, feedback.rating, feedback.messageId, at);
-    });
+    const written = await write(feedback.userId, id, (current) =>
+      feedbackChanges(current, feedback.rating, feedback.messageId, at),
+    );
     if (written) {
       memories.push(written);
-      examples.push({
-        layer: layer ?? written.layer,
-        useful: feedback.rating === 'useful',
-        rank: rankOf(id),
-      });
+      rated.push({ id, useful: feedback.rating === 'useful' });
     } else {
       repeated.push(id);
       memories.push(await getOwned(ctx, feedback.userId, id));
     }
   }
-  const kind = queryKind(feedback.query ?? '');
-  const weights = await learnFromFeedback(ctx, feedback.userId, examples, feedback.messageId, kind);
+  const weights = await learnFromFeedback(ctx, feedback.userId, rated, {
+    messageId: feedback.messageId,
+    kind,
+    candidates: offered,
+  });
   return { memories, repeated, weights };
+}
+
+/**
+ * A rated memory as a candidate without a query: its default score stands in as its place in
+ * `recalled` (ln 1/(2 + rank); unranked last) and it has only the signals a memory carries.
+ */
+function unranked(memory: Memory, kind: QueryKind, recalled: readonly string[]): Candidate {
+  const rank = recalled.indexOf(memory.id);
+  return {
+    id: memory.id,
+    base: -Math.log(2 + (rank < 0 ? recalled.length : rank)),
+    features: candidateFeatures({
+      layer: memory.layer,
+      kind,
+      importance: memory.importance,
+      reinforcement: reinforcementFactor(memory.accessCount),
+    }),
+  };
 }

@@ -9,14 +9,18 @@ import type { MemoryStore } from '../stores/types.ts';
 import type { QueryKind } from '../text/query-kind.ts';
 import type { LayerName } from '../types.ts';
 import { nowIso } from '../util/clock.ts';
+import type { FeatureWeights } from './learned-features.ts';
 import {
+  type Candidate,
+  candidateWeights,
   effectiveWeights,
   fitPrior,
   type LearnerState,
+  layerMultipliers,
   learn,
   neutralWeights,
   parseLearner,
-  type RankedExample,
+  type RatedExample,
 } from './learner.ts';
 
 export const LEARNER_KEY = 'learner';
@@ -75,31 +79,72 @@ export async function restoreUserState(
   else local(ctx.store).set(`${userId}\u0000${key}`, clean);
 }
 
-/** The multipliers recall applies for this user and kind of question (all 1 with learning off). */
+/** The learned weights recall applies for this user (empty: the defaults, as with learning off). */
+export async function learnedWeights(ctx: EngineContext, userId: string): Promise<FeatureWeights> {
+  if (!ctx.config.learning.enabled) return {};
+  const [user, prior] = await Promise.all([readState(ctx.store, userId), readState(ctx.store, GLOBAL_SCOPE)]);
+  return effectiveWeights(user, prior, ctx.config.learning);
+}
+
+/** The layer multipliers of the applied weights for a kind of question (all 1 with learning off). */
 export async function layerWeights(
   ctx: EngineContext,
   userId: string,
   kind: QueryKind = 'other',
 ): Promise<Record<LayerName, number>> {
   if (!ctx.config.learning.enabled) return neutralWeights();
-  const [user, prior] = await Promise.all([readState(ctx.store, userId), readState(ctx.store, GLOBAL_SCOPE)]);
-  return effectiveWeights(user, prior, kind, ctx.config.learning);
+  return layerMultipliers(await learnedWeights(ctx, userId), kind);
 }
 
-/** Learns from rated memories and saves the user's state; returns the new multipliers for that kind. */
+/** What a rated message brings: its id, kind of question and the candidates recall offered for it. */
+export interface RatedMessage {
+  messageId: string | undefined;
+  kind: QueryKind;
+  /** Empty when the learner already has them (candidatesToLearn). */
+  candidates: Candidate[];
+}
+
+/**
+ * The candidates to learn a rating call from: `read` runs (recall, once per message) only
+ * when the message is new to the learner or rates a memory it has no candidate for; none
+ * with learning off.
+ */
+export async function candidatesToLearn(
+  ctx: EngineContext,
+  userId: string,
+  ids: readonly string[],
+  messageId: string | undefined,
+  read: () => Promise<Candidate[]>,
+): Promise<Candidate[]> {
+  if (!ctx.config.learning.enabled || ids.length === 0) return [];
+  const state = await readState(ctx.store, userId);
+  const same = messageId !== undefined && state.pending?.messageId === messageId;
+  const seen = new Set(same ? state.pending!.candidates.map((c) => c.id) : []);
+  return ids.every((id) => seen.has(id)) ? [] : read();
+}
+
+/** Learns from rated memories and saves the user's state; returns the layer multipliers for that kind. */
 export async function learnFromFeedback(
   ctx: EngineContext,
   userId: string,
-  examples: readonly RankedExample[],
-  messageId: string | undefined,
-  kind: QueryKind,
+  rated: readonly RatedExample[],
+  message: RatedMessage,
 ): Promise<Record<LayerName, number>> {
-  if (ctx.config.learning.enabled && examples.length > 0) {
-    const state = await readState(ctx.store, userId);
-    const next = learn(state, examples, messageId, kind, ctx.config.learning, nowIso(ctx.clock));
+  if (ctx.config.learning.enabled && rated.length > 0) {
+    const [state, prior] = await Promise.all([
+      readState(ctx.store, userId),
+      readState(ctx.store, GLOBAL_SCOPE),
+    ]);
+    const next = learn(
+      state,
+      rated,
+      { ...message, tested: candidateWeights(state, prior, ctx.config.learning) },
+      ctx.config.learning,
+      nowIso(ctx.clock),
+    );
     await writeState(ctx.store, userId, next);
   }
-  return layerWeights(ctx, userId, kind);
+  return layerWeights(ctx, userId, message.kind);
 }
 
 /** Refits the global prior from every user's state (all-user consolidation); returns the users counted. */

@@ -1,227 +1,430 @@
 /**
- * The learner: per-user multiplicative layer weights fitted online from feedback on
- * recalled memories, as a pairwise ranking perceptron. The examples of one message (its
- * useful and not-useful memories, each with its rank in what recall offered, best first)
- * form pairs; a pair of different layers that recall put in the wrong order (a memory
- * rated not useful above one rated useful) moves the useful memory's layer up and the other
- * layer down, by rate divided by the number of pairs of the message, so one message moves
- * any layer by at most rate. Pairs already in the right order teach nothing, and so does a
- * message whose ratings are all alike (a thumbs up on a whole reply): scaling a layer only
- * helps where it reorders useful over useless memories. Log-weights are clamped to
- * [ln minWeight, ln maxWeight]. Weights are kept per kind of question (text/query-kind.ts:
- * 'when' questions and the rest), a contextual bandit over one feature, because date
- * questions are served by dated events and content questions by the turns: one set of
- * weights for both moved episodic up and cost temporal questions. Recall uses the user's weights shrunk toward a global prior
- * by how much ranked feedback of that kind the user has given (pairs / (pairs + priorEvents));
- * the prior is the pair-weighted mean of every user's log-weights, refitted by an all-user
- * consolidation only, so one user's feedback never moves another user's weights online.
- * (A first version moved each layer by its rate of useful ratings against the user's
- * average: on LoCoMo it lowered episodic, whose turns carry the evidence, and cost R@10.)
+ * The learner: per-user weights θ over the ranking function's signals (learned-features.ts:
+ * layer per kind of question, relevance, vector and keyword scores, recency, importance,
+ * reinforcement, the layers' factors; not recency, see there), fitted online from feedback by pairwise logistic
+ * regression (RankNet): for a useful memory u and a not-useful one n rated for the same
+ * message, P(u above n) = σ(ln s_u − ln s_n + θ·(φ_u − φ_n)) with s the default score, and
+ * each rating call takes one gradient step on the mean log-loss of its new pairs, so a pair
+ * the defaults already order with a wide margin teaches little and a misordered one the
+ * most. An L2 pull toward θ = 0 (the defaults) at every message keeps weights that the
+ * feedback stops supporting fading back; each weight is clamped to [ln minWeight,
+ * ln maxWeight] and so is the total log-multiplier of a memory.
  *
- * Bounded by a prequential check: before a message is learned from, every pair of it whose
- * two memories are of different layers tests the weights learned so far (do they favour
- * the useful memory's layer, or the other's?). Weights that the user's later ratings
- * contradict more often than they confirm, over at least CHECK_MIN pairs, are not applied
- * (recall falls back to the defaults for that kind of question, and the prior's check sums
- * every user's), so learning cannot keep recall worse than the defaults on the very
- * feedback it is judged by; the counts are in explain and stats.
- * Pure functions; the state is loaded and saved by learner-store.ts.
+ * The bound is a prequential test on re-ranking: when a message's ratings arrive, before
+ * anything is learned from them, the candidates recall offered for it are re-ranked by the
+ * weights as they were then and by the defaults, and the NDCG of the useful memories among
+ * all candidates (unrated ones count as not useful, so the test is conservative) is
+ * compared. Recall applies learned weights only once they have been tested on CHECK_MIN
+ * messages and their mean gain, less learning.confidence standard errors (1.645: one-sided
+ * 95 %), is above learning.margin;
+ * otherwise the defaults. The gains are averaged with a decay, so weights that stop
+ * helping are switched off again. A user with fewer tested messages gets the shared prior
+ * (the message-weighted mean of every user's weights, refitted by an all-user
+ * consolidation only, so one user's feedback never moves another's online) where the
+ * prior's check, summed over users, passes; a user's own weights mix in by
+ * messages / (messages + priorEvents). Pure functions; learner-store.ts loads and saves.
  */
 import type { StrataConfig } from '../config/schema.ts';
 import { QUERY_KINDS, type QueryKind } from '../text/query-kind.ts';
 import { LAYERS, type LayerName } from '../types.ts';
+import { dot, type Features, type FeatureWeights, layerFeature } from './learned-features.ts';
 
 export type LearningConfig = StrataConfig['learning'];
 
-/** The weights of one kind of question: natural-log multipliers per layer (missing: 0). */
-export interface KindWeights {
-  /** Misordered pairs learned from (what the shrinkage toward the prior counts). */
-  pairs: number;
-  logWeights: Partial<Record<LayerName, number>>;
-  /** Later pairs the weights, as they were then, favoured rightly (agree) or wrongly (disagree). */
-  check?: { agree: number; disagree: number };
+/** Tested messages the check needs before learned weights can be applied. */
+export const CHECK_MIN = 20;
+/** Per message, how much of the check's earlier evidence is kept (a window of ~50 messages). */
+const CHECK_DECAY = 0.98;
+/** Candidates of one message kept for pairing and testing. */
+const CANDIDATES_KEPT = 80;
+
+/** One candidate recall offered for a message: its id, ln of its default score, its features. */
+export interface Candidate {
+  id: string;
+  base: number;
+  features: Features;
 }
 
-/** Pairs the check needs before it can switch learned weights off. */
-export const CHECK_MIN = 20;
-/** A log-weight difference below this favours neither layer. */
-const FAVOUR_EPSILON = 1e-6;
+/** The prequential check: decayed sums of per-message NDCG gains of learned over default ranking. */
+export interface LearnerCheck {
+  /** Tested messages (not decayed). */
+  messages: number;
+  /** Messages where the learned ranking was better / worse than the default one. */
+  better: number;
+  worse: number;
+  /** Decayed count, sum and sum of squares of the gains. */
+  n: number;
+  sum: number;
+  sumSq: number;
+}
 
-/** Whether the prequential check lets these weights be applied. */
-export function passesCheck(weights: KindWeights): boolean {
-  const { agree, disagree } = weights.check ?? { agree: 0, disagree: 0 };
-  return agree + disagree < CHECK_MIN || disagree <= agree;
+/** The message being rated: its candidates, the labels so far and the weights it tests. */
+export interface PendingMessage {
+  messageId: string;
+  kind: QueryKind;
+  candidates: Candidate[];
+  /** Memory id → useful (true) or not (false). */
+  labels: Record<string, boolean>;
+  /** The effective weights (before the gate) when the message arrived: what its ratings test. */
+  tested: FeatureWeights;
+  /** Its gain as last added to the check (replaced when more ratings of it arrive). */
+  gain: number | null;
 }
 
 /** One user's learned state (or the global prior), as stored and exported. */
 export interface LearnerState {
-  /** Rated memories seen. */
+  version: 2;
+  /** Rated memories seen, useful ones. */
   events: number;
   useful: number;
-  kinds: Partial<Record<QueryKind, KindWeights>>;
-  /** The ratings of the latest message, so a later call for it pairs with them. */
-  pending: { messageId: string; kind: QueryKind; items: RankedExample[] } | null;
+  /** Messages with pairs learned from, and the pairs. */
+  messages: number;
+  pairs: number;
+  weights: FeatureWeights;
+  check: LearnerCheck;
+  pending: PendingMessage | null;
   updatedAt: string | null;
 }
 
-/** One rated memory: its layer, the rating, and its rank in what recall offered (0 = best). */
-export interface RankedExample {
-  layer: LayerName;
+/** One rated memory of a feedback call. */
+export interface RatedExample {
+  id: string;
   useful: boolean;
-  rank: number;
 }
 
-/** Ratings of one message kept for pairing. */
-const PENDING_KEPT = 200;
+export function emptyCheck(): LearnerCheck {
+  return { messages: 0, better: 0, worse: 0, n: 0, sum: 0, sumSq: 0 };
+}
 
 /** The state of a user without feedback. */
 export function emptyLearner(): LearnerState {
-  return { events: 0, useful: 0, kinds: {}, pending: null, updatedAt: null };
-}
-
-const count = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : 0);
-
-function parseKind(value: unknown): KindWeights {
-  const v = (value ?? {}) as { pairs?: unknown; logWeights?: Record<string, unknown> };
-  const logWeights: KindWeights['logWeights'] = {};
-  for (const layer of LAYERS) {
-    const w = v.logWeights?.[layer];
-    if (typeof w === 'number' && Number.isFinite(w)) logWeights[layer] = w;
-  }
-  const c = (v as { check?: { agree?: unknown; disagree?: unknown } }).check;
   return {
-    pairs: count(v.pairs),
-    logWeights,
-    ...(c ? { check: { agree: count(c.agree), disagree: count(c.disagree) } } : {}),
+    version: 2,
+    events: 0,
+    useful: 0,
+    messages: 0,
+    pairs: 0,
+    weights: {},
+    check: emptyCheck(),
+    pending: null,
+    updatedAt: null,
   };
 }
 
-/** Reads a stored value leniently: anything malformed counts as no feedback. */
-export function parseLearner(value: unknown): LearnerState {
-  if (!value || typeof value !== 'object') return emptyLearner();
-  const v = value as Record<string, unknown>;
-  const kinds: LearnerState['kinds'] = {};
-  const raw = (v.kinds ?? {}) as Record<string, unknown>;
-  for (const kind of QUERY_KINDS) if (raw[kind]) kinds[kind] = parseKind(raw[kind]);
-  const p = v.pending as { messageId?: unknown; kind?: unknown; items?: unknown } | null | undefined;
-  const items = Array.isArray(p?.items)
-    ? (p.items as RankedExample[]).filter(
-        (i) => LAYERS.includes(i?.layer) && typeof i.useful === 'boolean' && typeof i.rank === 'number',
-      )
-    : [];
-  const kind = QUERY_KINDS.find((k) => k === p?.kind) ?? 'other';
+const count = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : 0);
+const finite = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
+
+function numbers(value: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!value || typeof value !== 'object') return out;
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  return out;
+}
+
+function parseCheck(value: unknown): LearnerCheck {
+  const v = (value ?? {}) as Record<string, unknown>;
   return {
-    events: count(v.events),
-    useful: count(v.useful),
-    kinds,
-    pending: typeof p?.messageId === 'string' ? { messageId: p.messageId, kind, items } : null,
-    updatedAt: typeof v.updatedAt === 'string' ? v.updatedAt : null,
+    messages: count(v.messages),
+    better: count(v.better),
+    worse: count(v.worse),
+    n: count(v.n),
+    sum: finite(v.sum),
+    sumSq: count(v.sumSq),
+  };
+}
+
+function parsePending(value: unknown): PendingMessage | null {
+  const p = value as Record<string, unknown> | null | undefined;
+  if (!p || typeof p.messageId !== 'string') return null;
+  const candidates = Array.isArray(p.candidates)
+    ? (p.candidates as Array<Record<string, unknown>>)
+        .filter((c) => typeof c?.id === 'string' && typeof c.base === 'number' && Number.isFinite(c.base))
+        .map((c) => ({ id: c.id as string, base: c.base as number, features: numbers(c.features) }))
+    : [];
+  const labels: Record<string, boolean> = {};
+  for (const [k, v] of Object.entries((p.labels ?? {}) as Record<string, unknown>))
+    if (typeof v === 'boolean') labels[k] = v;
+  return {
+    messageId: p.messageId,
+    kind: QUERY_KINDS.find((k) => k === p.kind) ?? 'other',
+    candidates,
+    labels,
+    tested: numbers(p.tested),
+    gain: typeof p.gain === 'number' && Number.isFinite(p.gain) ? p.gain : null,
   };
 }
 
 /**
- * The state after the ratings of one call (pure). `messageId` groups calls of one message
- * (useful and not-useful ids usually come in separate calls); without it the call pairs
- * only within itself. `kind` is the kind of the question the memories were recalled for.
+ * Reads a stored value leniently: anything malformed counts as no feedback. A state of the
+ * first learner (per-kind layer log-weights) becomes the layer features' weights, untested.
  */
-export function learn(
-  state: LearnerState,
-  examples: readonly RankedExample[],
-  messageId: string | undefined,
-  kind: QueryKind,
-  config: LearningConfig,
-  at: string,
-): LearnerState {
-  const current = parseKind(state.kinds[kind]);
-  const weights: KindWeights = { pairs: current.pairs, logWeights: { ...current.logWeights } };
-  const pending = state.pending;
-  const earlier = messageId !== undefined && pending?.messageId === messageId ? pending.items : [];
-  const step = new Map<LayerName, number>();
-  let pairs = 0;
-  const check = { ...(current.check ?? { agree: 0, disagree: 0 }) };
-  const seen = [...earlier];
-  for (const e of examples) {
-    for (const o of seen) {
-      if (o.useful === e.useful || o.layer === e.layer) continue;
-      const [good, bad] = e.useful ? [e, o] : [o, e];
-      // The check first, with the weights as they were before this message.
-      const favour = (current.logWeights[good.layer] ?? 0) - (current.logWeights[bad.layer] ?? 0);
-      if (favour > FAVOUR_EPSILON) check.agree += 1;
-      else if (favour < -FAVOUR_EPSILON) check.disagree += 1;
-      if (bad.rank >= good.rank) continue; // already in the right order
-      pairs += 1;
-      step.set(good.layer, (step.get(good.layer) ?? 0) + 1);
-      step.set(bad.layer, (step.get(bad.layer) ?? 0) - 1);
-    }
-    seen.push(e);
+export function parseLearner(value: unknown): LearnerState {
+  if (!value || typeof value !== 'object') return emptyLearner();
+  const v = value as Record<string, unknown>;
+  const state = emptyLearner();
+  state.events = count(v.events);
+  state.useful = count(v.useful);
+  state.updatedAt = typeof v.updatedAt === 'string' ? v.updatedAt : null;
+  if (v.version === 2) {
+    state.messages = count(v.messages);
+    state.pairs = count(v.pairs);
+    state.weights = numbers(v.weights);
+    state.check = parseCheck(v.check);
+    state.pending = parsePending(v.pending);
+    return state;
   }
-  const lo = Math.log(config.minWeight);
-  const hi = Math.log(config.maxWeight);
-  for (const [layer, s] of step) {
-    const w = (weights.logWeights[layer] ?? 0) + (config.rate * s) / pairs;
-    weights.logWeights[layer] = Math.min(hi, Math.max(lo, w));
+  const kinds = (v.kinds ?? {}) as Record<string, { pairs?: unknown; logWeights?: unknown }>;
+  for (const kind of QUERY_KINDS) {
+    state.pairs += count(kinds[kind]?.pairs);
+    const logs = numbers(kinds[kind]?.logWeights);
+    for (const layer of LAYERS)
+      if (logs[layer] !== undefined) state.weights[layerFeature(layer, kind)] = logs[layer];
   }
-  weights.pairs += pairs;
-  if (check.agree + check.disagree > 0) weights.check = check;
-  return {
-    events: state.events + examples.length,
-    useful: state.useful + examples.filter((e) => e.useful).length,
-    kinds: { ...state.kinds, [kind]: weights },
-    pending: messageId === undefined ? null : { messageId, kind, items: seen.slice(-PENDING_KEPT) },
-    updatedAt: at,
-  };
+  return state;
 }
 
-/** The multiplier per layer recall applies for a question of `kind`: the user's weights shrunk toward the prior. */
+/** Ranks candidates by ln default score + θ·φ (clamped), best first; ties keep recall's order. */
+export function rerank(
+  candidates: readonly Candidate[],
+  weights: FeatureWeights,
+  config: LearningConfig,
+): Candidate[] {
+  const lo = Math.log(config.minWeight);
+  const hi = Math.log(config.maxWeight);
+  const scored = candidates.map((c, i) => ({
+    c,
+    i,
+    s: c.base + Math.min(hi, Math.max(lo, dot(weights, c.features))),
+  }));
+  return scored.sort((a, b) => b.s - a.s || a.i - b.i).map((x) => x.c);
+}
+
+/** NDCG of the useful memories in a ranking (binary gains; unrated and not useful count 0). */
+export function ndcg(ranking: readonly Candidate[], labels: Readonly<Record<string, boolean>>): number {
+  let dcg = 0;
+  let useful = 0;
+  ranking.forEach((c, rank) => {
+    if (labels[c.id] === true) {
+      dcg += 1 / Math.log2(rank + 2);
+      useful += 1;
+    }
+  });
+  let ideal = 0;
+  for (let rank = 0; rank < useful; rank++) ideal += 1 / Math.log2(rank + 2);
+  return ideal > 0 ? dcg / ideal : 0;
+}
+
+/** The gain of `weights` over the defaults on one rated message; null while it has no pair. */
+export function messageGain(
+  message: PendingMessage,
+  weights: FeatureWeights,
+  config: LearningConfig,
+): number | null {
+  const known = message.candidates.filter((c) => message.labels[c.id] !== undefined);
+  if (!known.some((c) => message.labels[c.id]) || !known.some((c) => !message.labels[c.id])) return null;
+  return (
+    ndcg(rerank(message.candidates, weights, config), message.labels) -
+    ndcg(rerank(message.candidates, {}, config), message.labels)
+  );
+}
+
+/** The check's mean gain and its standard error. */
+export function checkSummary(check: LearnerCheck): { mean: number; se: number } {
+  if (check.n <= 0) return { mean: 0, se: 0 };
+  const mean = check.sum / check.n;
+  const variance = Math.max(0, check.sumSq / check.n - mean * mean);
+  return { mean, se: Math.sqrt(variance / check.n) };
+}
+
+/** Whether the check lets learned weights be applied: tested enough, and better than the defaults by the margin, with confidence. */
+export function passesCheck(check: LearnerCheck, config: LearningConfig): boolean {
+  if (check.messages < CHECK_MIN) return false;
+  const { mean, se } = checkSummary(check);
+  return mean - config.confidence * se > config.margin;
+}
+
+/** The user's weights mixed with the prior's (where the prior passes its check), before the user's gate. */
+export function candidateWeights(
+  user: LearnerState,
+  prior: LearnerState,
+  config: LearningConfig,
+): FeatureWeights {
+  const own = config.priorEvents === 0 ? 1 : user.messages / (user.messages + config.priorEvents);
+  const shared = passesCheck(prior.check, config) ? prior.weights : {};
+  const out: FeatureWeights = {};
+  for (const name of new Set([...Object.keys(user.weights), ...Object.keys(shared)])) {
+    const w = own * (user.weights[name] ?? 0) + (1 - own) * (shared[name] ?? 0);
+    if (w !== 0) out[name] = w;
+  }
+  return out;
+}
+
+/** Whether recall applies learned weights for this user: the user's own check once tested enough, else the prior's. */
+export function applies(user: LearnerState, prior: LearnerState, config: LearningConfig): boolean {
+  return user.check.messages >= CHECK_MIN
+    ? passesCheck(user.check, config)
+    : passesCheck(prior.check, config);
+}
+
+/** The weights recall applies (empty = the defaults). */
 export function effectiveWeights(
   user: LearnerState,
   prior: LearnerState,
-  kind: QueryKind,
   config: LearningConfig,
-): Record<LayerName, number> {
-  const applied = (state: LearnerState): KindWeights => {
-    const k = parseKind(state.kinds[kind]);
-    return passesCheck(k) ? k : { pairs: k.pairs, logWeights: {} };
+): FeatureWeights {
+  return applies(user, prior, config) ? candidateWeights(user, prior, config) : {};
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * The state after the ratings of one feedback call (pure). `messageId` groups the calls of
+ * one message (useful and not-useful ids usually come apart); `candidates` are what recall
+ * offered for it (only read when the message is new); `tested` the effective weights before
+ * the gate, which the message's ratings test.
+ */
+export function learn(
+  state: LearnerState,
+  rated: readonly RatedExample[],
+  message: {
+    messageId: string | undefined;
+    kind: QueryKind;
+    candidates: readonly Candidate[];
+    tested: FeatureWeights;
+  },
+  config: LearningConfig,
+  at: string,
+): LearnerState {
+  const next: LearnerState = {
+    ...state,
+    weights: { ...state.weights },
+    check: { ...state.check },
+    events: state.events + rated.length,
+    useful: state.useful + rated.filter((r) => r.useful).length,
+    updatedAt: at,
   };
-  const mine = applied(user);
-  const shared = applied(prior);
-  const own = config.priorEvents === 0 ? 1 : mine.pairs / (mine.pairs + config.priorEvents);
-  const lo = Math.log(config.minWeight);
-  const hi = Math.log(config.maxWeight);
-  const weights = {} as Record<LayerName, number>;
-  for (const layer of LAYERS) {
-    const mixed = own * (mine.logWeights[layer] ?? 0) + (1 - own) * (shared.logWeights[layer] ?? 0);
-    weights[layer] = Math.exp(Math.min(hi, Math.max(lo, mixed)));
+  const same = message.messageId !== undefined && state.pending?.messageId === message.messageId;
+  const pending: PendingMessage = same
+    ? {
+        ...state.pending!,
+        labels: { ...state.pending!.labels },
+        candidates: merge(state.pending!.candidates, message.candidates),
+      }
+    : {
+        messageId: message.messageId ?? '',
+        kind: message.kind,
+        candidates: message.candidates.slice(0, CANDIDATES_KEPT),
+        labels: {},
+        tested: message.tested,
+        gain: null,
+      };
+  const byId = new Map(pending.candidates.map((c) => [c.id, c]));
+  const fresh = rated.filter((r) => byId.has(r.id) && pending.labels[r.id] !== r.useful);
+  const earlier = Object.entries(pending.labels);
+  for (const r of fresh) pending.labels[r.id] = r.useful;
+
+  // The test first, with the weights as they were when the message arrived.
+  const gain = messageGain(pending, pending.tested, config);
+  if (gain !== null) {
+    const c = next.check;
+    if (pending.gain === null) {
+      c.n = c.n * CHECK_DECAY + 1;
+      c.sum = c.sum * CHECK_DECAY + gain;
+      c.sumSq = c.sumSq * CHECK_DECAY + gain * gain;
+      c.messages += 1;
+    } else {
+      c.sum += gain - pending.gain;
+      c.sumSq += gain * gain - pending.gain * pending.gain;
+      c.better -= pending.gain > 0 ? 1 : 0;
+      c.worse -= pending.gain < 0 ? 1 : 0;
+    }
+    c.better += gain > 0 ? 1 : 0;
+    c.worse += gain < 0 ? 1 : 0;
+    pending.gain = gain;
   }
-  return weights;
+
+  // Then one gradient step on the new pairs: a fresh rating against the opposite ratings so far.
+  const pairs: Array<[Candidate, Candidate]> = [];
+  const labelled = [...earlier.filter(([id]) => !fresh.some((r) => r.id === id))];
+  for (const r of fresh) {
+    for (const [id, useful] of labelled) {
+      if (useful === r.useful) continue;
+      const a = byId.get(r.id)!;
+      const b = byId.get(id)!;
+      pairs.push(r.useful ? [a, b] : [b, a]);
+    }
+    labelled.push([r.id, r.useful]);
+  }
+  if (pairs.length > 0) {
+    const firstPairs = !hadPairs(state.pending, same);
+    if (firstPairs) {
+      next.messages += 1;
+      // The pull toward the defaults, once per message.
+      for (const name of Object.keys(next.weights)) next.weights[name]! *= 1 - config.rate * config.l2;
+    }
+    next.pairs += pairs.length;
+    const step: Record<string, number> = {};
+    for (const [good, bad] of pairs) {
+      const d: Features = { ...good.features };
+      for (const [name, value] of Object.entries(bad.features)) d[name] = (d[name] ?? 0) - value;
+      const margin = good.base - bad.base + dot(state.weights, d);
+      const pull = 1 - sigmoid(margin);
+      for (const [name, value] of Object.entries(d))
+        if (value !== 0) step[name] = (step[name] ?? 0) + pull * value;
+    }
+    const lo = Math.log(config.minWeight);
+    const hi = Math.log(config.maxWeight);
+    for (const [name, s] of Object.entries(step)) {
+      const w = (next.weights[name] ?? 0) + (config.rate * s) / pairs.length;
+      next.weights[name] = Math.min(hi, Math.max(lo, w));
+    }
+  }
+  next.pending = message.messageId === undefined ? null : pending;
+  return next;
+}
+
+/** Candidates of a message so far and new ones (a later call may rate memories it had not seen). */
+function merge(known: readonly Candidate[], more: readonly Candidate[]): Candidate[] {
+  const ids = new Set(known.map((c) => c.id));
+  return [...known, ...more.filter((c) => !ids.has(c.id))].slice(0, CANDIDATES_KEPT * 2);
+}
+
+/** Whether the pending message (if it is the same) already gave pairs. */
+function hadPairs(pending: PendingMessage | null, same: boolean): boolean {
+  if (!same || !pending) return false;
+  const values = Object.values(pending.labels);
+  return values.includes(true) && values.includes(false);
+}
+
+/** The global prior: every user's weights averaged, weighted by the messages they learned from; checks summed. */
+export function fitPrior(states: readonly LearnerState[], at: string): LearnerState {
+  const prior = emptyLearner();
+  prior.updatedAt = at;
+  for (const s of states) {
+    prior.events += s.events;
+    prior.useful += s.useful;
+    prior.messages += s.messages;
+    prior.pairs += s.pairs;
+    for (const key of ['messages', 'better', 'worse', 'n', 'sum', 'sumSq'] as const)
+      prior.check[key] += s.check[key];
+  }
+  if (prior.messages === 0) return prior;
+  for (const s of states) {
+    for (const [name, w] of Object.entries(s.weights))
+      prior.weights[name] = (prior.weights[name] ?? 0) + (s.messages * w) / prior.messages;
+  }
+  return prior;
+}
+
+/** The multiplier per layer that layer features alone give for a kind of question (what explain lists per line). */
+export function layerMultipliers(weights: FeatureWeights, kind: QueryKind): Record<LayerName, number> {
+  return Object.fromEntries(LAYERS.map((l) => [l, Math.exp(weights[layerFeature(l, kind)] ?? 0)])) as Record<
+    LayerName,
+    number
+  >;
 }
 
 /** Every layer at 1: what recall uses with learning off. */
 export function neutralWeights(): Record<LayerName, number> {
   return Object.fromEntries(LAYERS.map((layer) => [layer, 1])) as Record<LayerName, number>;
-}
-
-/** The global prior: every user's log-weights averaged per kind, weighted by the pairs they learned from. */
-export function fitPrior(states: readonly LearnerState[], at: string): LearnerState {
-  const prior = emptyLearner();
-  prior.updatedAt = at;
-  for (const state of states) {
-    prior.events += state.events;
-    prior.useful += state.useful;
-  }
-  for (const kind of QUERY_KINDS) {
-    const all = states.map((s) => parseKind(s.kinds[kind]));
-    const pairs = all.reduce((acc, k) => acc + k.pairs, 0);
-    if (pairs === 0) continue;
-    const fitted: KindWeights = { pairs, logWeights: {} };
-    const agree = all.reduce((acc, k) => acc + (k.check?.agree ?? 0), 0);
-    const disagree = all.reduce((acc, k) => acc + (k.check?.disagree ?? 0), 0);
-    if (agree + disagree > 0) fitted.check = { agree, disagree };
-    for (const layer of LAYERS) {
-      const sum = all.reduce((acc, k) => acc + k.pairs * (k.logWeights[layer] ?? 0), 0);
-      if (sum !== 0) fitted.logWeights[layer] = sum / pairs;
-    }
-    prior.kinds[kind] = fitted;
-  }
-  return prior;
 }

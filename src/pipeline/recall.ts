@@ -9,8 +9,9 @@
  * that several top hits come from (chat-affinity.ts), and for memories of a session whose
  * summary ranks among the top hits (session-lift.ts); maximal marginal relevance over word
  * overlap, so the block covers several topics rather than one said five ways (diversify.ts);
- * feedback: a memory marked wrong weighs ×0.2 and stays out of the block, and each layer's
- * learned per-user weight multiplies its memories (learner.ts, 1 with learning off);
+ * feedback: a memory marked wrong weighs ×0.2 and stays out of the block, and with learning
+ * on the user's learned weights over the ranking signals multiply each memory's score
+ * (learned-features.ts, learner.ts; nothing is computed or changed with learning off);
  * the token-budgeted block (format.ts); access reinforcement (touch) of what made it into
  * the block and co-recall link strengthening. `memories` is the ranked, deduplicated top k.
  * Shared scopes the instance takes part in (sync.scopes, federation) add their best
@@ -40,7 +41,9 @@ import { boostChatAffinity } from './chat-affinity.ts';
 import { dedupeRanked } from './dedupe.ts';
 import { diversify } from './diversify.ts';
 import { appendShared, buildContextBlock, SHARED_SHARE } from './format.ts';
-import { layerWeights } from './learner-store.ts';
+import { candidateFeatures, type Features, learnedMultiplier } from './learned-features.ts';
+import type { Candidate } from './learner.ts';
+import { learnedWeights } from './learner-store.ts';
 import { liftPairMembers } from './pair-lift.ts';
 import { hybridSearch } from './retrieval/hybrid.ts';
 import { scoreMemory } from './scoring.ts';
@@ -52,7 +55,17 @@ const TOUCH_BOOST = 0.05;
 /** Weight of a memory marked wrong by feedback (engine/feedback.ts). */
 const WRONG_WEIGHT = 0.2;
 
-export async function recall(ctx: EngineContext, request: RecallRequest): Promise<RecallResult> {
+/** Internal options: the learner's probes read every scored candidate's features. */
+export interface RecallOptions {
+  /** Called for each scored candidate with ln of its default score and its features. */
+  collect?: (candidate: Candidate) => void;
+}
+
+export async function recall(
+  ctx: EngineContext,
+  request: RecallRequest,
+  options: RecallOptions = {},
+): Promise<RecallResult> {
   const req = parseWith(RecallRequestSchema, request, 'recall request');
   const timeZone = assertTimeZone(req.timeZone ?? ctx.config.timeZone);
   const last = [...req.messages].reverse().find((m) => m.role === 'user') ?? req.messages.at(-1);
@@ -99,19 +112,62 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
       candidates.set(m.id, { memory: m, relevance: EXTRA_RELEVANCE, signals: {} });
   }
 
-  const learned = await layerWeights(ctx, req.userId, queryKind(text));
+  const kind = queryKind(text);
+  const weights = await learnedWeights(ctx, req.userId);
+  const learning = Object.keys(weights).length > 0;
+  const { collect } = options;
+  const top = (name: 'vector' | 'keyword') => Math.max(1e-9, ...hits.map((h) => h.signals?.[name] ?? 0));
+  const bestVector = top('vector');
+  const bestKeyword = top('keyword');
   const score = (memory: Memory, relevance: number) => {
     let multiplier = memory.metadata.outdatedBy ? 0.5 : 1;
     if (memory.metadata.flaggedWrong) multiplier *= WRONG_WEIGHT;
-    multiplier *= learned[memory.layer];
-    for (const layer of layers) multiplier *= layer.score?.(memory, query) ?? 1;
-    return scoreMemory(memory, relevance, now, ctx.config.scoring, multiplier);
+    let layerFactor = 1;
+    for (const layer of layers) layerFactor *= layer.score?.(memory, query) ?? 1;
+    return {
+      parts: scoreMemory(memory, relevance, now, ctx.config.scoring, multiplier * layerFactor),
+      layerFactor,
+    };
+  };
+  /** The learned multiplier (1 without learned weights), reporting the candidate to a probe. */
+  const learn = (
+    memory: Memory,
+    base: number,
+    parts: ReturnType<typeof scoreMemory>,
+    layerFactor: number,
+    signals: SearchResult['signals'],
+    extra: boolean,
+  ): number => {
+    if (!learning && !collect) return 1;
+    const features: Features = candidateFeatures({
+      layer: memory.layer,
+      kind,
+      relevance: parts.relevance,
+      ...(signals?.vector !== undefined ? { vector: signals.vector / bestVector } : {}),
+      ...(signals?.keyword !== undefined ? { keyword: signals.keyword / bestKeyword } : {}),
+      importance: parts.importance,
+      reinforcement: parts.reinforcement,
+      layerFactor,
+      extra,
+    });
+    if (base > 0) collect?.({ id: memory.id, base: Math.log(base), features });
+    if (!learning) return 1;
+    return learnedMultiplier(weights, features, ctx.config.learning.minWeight, ctx.config.learning.maxWeight);
   };
   let ranked: SearchResult[] = [];
   for (const c of candidates.values()) {
     if (c.memory.userId !== req.userId || c.memory.supersededBy) continue;
-    const parts = score(c.memory, c.relevance);
-    ranked.push({ memory: c.memory, score: parts.score, signals: { ...c.signals, ...parts } });
+    const { parts, layerFactor } = score(c.memory, c.relevance);
+    const m = learn(
+      c.memory,
+      parts.score,
+      parts,
+      layerFactor,
+      c.signals,
+      !c.signals?.vector && !c.signals?.keyword,
+    );
+    const signals = { ...c.signals, ...parts, ...(learning ? { learned: m } : {}) };
+    ranked.push({ memory: c.memory, score: parts.score * m, signals });
   }
   ranked.sort((a, b) => b.score - a.score);
 
@@ -119,11 +175,13 @@ export async function recall(ctx: EngineContext, request: RecallRequest): Promis
     const activated = await spreadActivation(ctx, req.userId, ranked, new Set(candidates.keys()));
     for (const a of activated) {
       if (!layerNames.includes(a.memory.layer)) continue;
-      const parts = score(a.memory, 1);
+      const { parts, layerFactor } = score(a.memory, 1);
+      const base = Math.min(a.activation, parts.score);
+      const m = learn(a.memory, base, parts, layerFactor, {}, true);
       ranked.push({
         memory: a.memory,
-        score: Math.min(a.activation, parts.score),
-        signals: { activation: a.activation },
+        score: base * m,
+        signals: { activation: a.activation, ...(learning ? { learned: m } : {}) },
       });
     }
     ranked.sort((a, b) => b.score - a.score);

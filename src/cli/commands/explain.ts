@@ -1,8 +1,8 @@
 /**
  * `strata explain --user U "message"`: why recall gives what it gives for that message,
  * without touching anything: the block, then per ranked memory its score, whether it is in
- * the block, its signals, its layer's learned weight and its ratings, and the learned
- * weights with what moved them (`--json`: the whole ExplainResult).
+ * the block, its signals, its learned multiplier with what each learned signal weight adds
+ * to it, and its ratings, and the learned weights with what moved them and the check (`--json`: the whole ExplainResult).
  */
 import type { Command } from 'commander';
 import type { ExplainResult } from '../../types.ts';
@@ -30,7 +30,11 @@ function render(result: ExplainResult, ctx: CliContext): string {
     signals: Object.entries(line.signals)
       .map(([k, v]) => `${k}=${round(v)}`)
       .join(' '),
-    learned: `×${round(line.learnedWeight)}`,
+    learned:
+      `×${round(line.learnedWeight)}` +
+      Object.entries(line.learnedContributions)
+        .map(([k, v]) => ` ${k}${v >= 0 ? '+' : ''}${round(v)}`)
+        .join(''),
     feedback: line.feedback.flaggedWrong
       ? `wrong (${line.feedback.wrong})`
       : line.feedback.useful + line.feedback.notUseful + line.feedback.wrong > 0
@@ -41,12 +45,18 @@ function render(result: ExplainResult, ctx: CliContext): string {
   const weights = Object.entries(l.weights)
     .map(([layer, w]) => `${layer} ×${round(w)}`)
     .join(', ');
+  const signals = Object.entries(l.signalWeights)
+    .filter(([name]) => !name.startsWith('layer:'))
+    .map(([name, w]) => `${name} ${w >= 0 ? '+' : ''}${round(w)}`)
+    .join(', ');
   const learning = l.enabled
-    ? `learned weights for '${l.queryKind}' questions: ${weights}\n` +
-      `  from ${l.ratings} ratings (${l.useful} useful), ${l.pairs} misordered pairs of this kind; ` +
+    ? `learned weights for '${l.queryKind}' questions: ${weights}` +
+      (signals ? `\n  signal weights (on ln score): ${signals}` : '') +
+      `\n  from ${l.ratings} ratings (${l.useful} useful) over ${l.messages} messages, ${l.pairs} pairs; ` +
       `${Math.round(l.ownShare * 100)}% the user's own, the rest the shared prior\n` +
-      `  check: later pairs favoured rightly ${l.check.agree}, wrongly ${l.check.disagree}` +
-      (l.check.applied ? '' : ' (contradicted: not applied, defaults used)')
+      `  check: later messages ranked better ${l.check.agree}, worse ${l.check.disagree} ` +
+      `(mean NDCG gain ${round(l.check.meanGain)} ± ${round(l.check.standardError)}); ` +
+      (l.check.applied ? 'applied' : 'not applied: defaults used')
     : 'learning is off (learning.enabled: false): every layer ×1';
   return [
     result.context || 'No memories to recall.',

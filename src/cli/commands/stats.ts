@@ -17,13 +17,26 @@ function learningLines(learning: MemoryStats['learning'], ctx: CliContext): stri
     user: u.userId,
     ratings: u.ratings,
     useful: u.useful,
+    messages: u.messages,
     pairs: u.pairs,
     'max weight factor': `×${u.maxFactor}`,
+    distance: u.distance,
+    applied: u.applied ? 'yes' : 'no',
     updated: u.updatedAt ?? '',
   }));
   return [
     head,
-    ctx.output.table(rows, ['user', 'ratings', 'useful', 'pairs', 'max weight factor', 'updated']),
+    ctx.output.table(rows, [
+      'user',
+      'ratings',
+      'useful',
+      'messages',
+      'pairs',
+      'max weight factor',
+      'distance',
+      'applied',
+      'updated',
+    ]),
   ];
 }
 
