@@ -10,7 +10,7 @@
  * term's document frequency.
  */
 import { SlotColumns, type SlotFields } from '../shared/slot-fields.ts';
-import { IdSlots } from './id-slots.ts';
+import { IdSlots } from '../shared/id-slots.ts';
 import { PostingLists } from './postings.ts';
 import { TokenStreams } from './token-streams.ts';
 

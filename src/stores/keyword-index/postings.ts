@@ -15,7 +15,7 @@
  */
 
 import { resized } from '../shared/resized.ts';
-import { IntMap } from './int-map.ts';
+import { IntMap } from '../shared/int-map.ts';
 
 export const TF_SATURATED = 255;
 

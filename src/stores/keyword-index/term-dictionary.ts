@@ -9,7 +9,7 @@
  */
 
 import { resized } from '../shared/resized.ts';
-import { hashString as hashOf } from './int-map.ts';
+import { hashString as hashOf } from '../shared/int-map.ts';
 
 export class TermDictionary {
   private chars = new Uint16Array(1024);
