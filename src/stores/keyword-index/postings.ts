@@ -14,8 +14,8 @@
  * (only very long documents repeat a term that often).
  */
 
-import { resized } from '../shared/resized.ts';
 import { IntMap } from '../shared/int-map.ts';
+import { resized } from '../shared/resized.ts';
 
 export const TF_SATURATED = 255;
 

@@ -114,7 +114,13 @@ export class Slab {
     const shadowed = this.precision === 'float32' && capacity >= SHADOW_MIN_ROWS;
     const reuse = shadowed === (this.shadow !== null) && (this.wasm !== null || this.shadow?.wasm != null);
     const data = reuse && !this.shadow ? null : this.data.subarray(0, rows * this.dims);
-    const next = new Slab(this.dims, this.precision, capacity, this.refinement !== null, reuse ? this : undefined);
+    const next = new Slab(
+      this.dims,
+      this.precision,
+      capacity,
+      this.refinement !== null,
+      reuse ? this : undefined,
+    );
     if (data) next.data.set(data);
     next.scales.set(this.scales.subarray(0, rows));
     if (next.refinement && this.refinement) next.refinement.copyRows(this.refinement, rows);
