@@ -115,11 +115,21 @@ try {
       { size: mb(s.space_size), used: mb(s.space_used_size) },
     ]),
   );
-  const keywords = (memoryStore as unknown as { keywords?: Partial<KeywordIndex> | null }).keywords;
-  const keywordStats = keywords?.memoryStats?.();
+  // the store's in-process indexes (private: reached through a cast, bench only)
+  const internals = memoryStore as unknown as {
+    indexes?: {
+      readyKeywords(c: unknown): Partial<KeywordIndex>;
+      currentVectors(c: unknown, dimensions: undefined): VectorIndex | null;
+    };
+    conn?: () => unknown;
+  };
+  const conn = internals.conn?.call(memoryStore);
+  const keywordStats =
+    internals.indexes && (config.store.kind !== 'sqlite' || config.store.keywordIndex !== 'fts5')
+      ? internals.indexes.readyKeywords(conn).memoryStats?.()
+      : undefined;
   const keywordIndexStats = keywordStats && { ...keywordStats, mb: mb(keywordStats.bytes) };
-  const index = (memoryStore as unknown as { index?: VectorIndex | null }).index;
-  const stats = index?.memoryStats();
+  const stats = internals.indexes?.currentVectors(conn, undefined)?.memoryStats();
   const vectorIndex = stats && {
     ...stats,
     mb: mb(stats.bytes),

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../../bench/synthetic.ts';
+import { IdSlots } from '../shared/id-slots.ts';
+import { IntMap } from '../shared/int-map.ts';
 import { PLAIN } from '../shared/keyword-eval.ts';
-import { IdSlots } from './id-slots.ts';
-import { IntMap } from './int-map.ts';
 import { KeywordIndex } from './keyword-index.ts';
 import { PostingLists, TF_SATURATED } from './postings.ts';
 import { TermDictionary } from './term-dictionary.ts';

@@ -9,8 +9,9 @@
  * postings (swap-remove), so postings never hold dead slots and their length is the
  * term's document frequency.
  */
+
+import { IdSlots } from '../shared/id-slots.ts';
 import { SlotColumns, type SlotFields } from '../shared/slot-fields.ts';
-import { IdSlots } from './id-slots.ts';
 import { PostingLists } from './postings.ts';
 import { TokenStreams } from './token-streams.ts';
 

@@ -14,8 +14,8 @@
  * (only very long documents repeat a term that often).
  */
 
+import { IntMap } from '../shared/int-map.ts';
 import { resized } from '../shared/resized.ts';
-import { IntMap } from './int-map.ts';
 
 export const TF_SATURATED = 255;
 

@@ -8,8 +8,8 @@
  * partitions' streams and postings); a term no document holds any more just costs its bytes.
  */
 
+import { hashString as hashOf } from '../shared/int-map.ts';
 import { resized } from '../shared/resized.ts';
-import { hashString as hashOf } from './int-map.ts';
 
 export class TermDictionary {
   private chars = new Uint16Array(1024);

@@ -5,6 +5,7 @@
  * database round-trip. Removal swaps the last row into the hole, keeping rows dense.
  * Vectors are stored unit-normalized, so cosine similarity is a dot product.
  */
+import { IdSlots } from '../shared/id-slots.ts';
 import { LAYER_CODE, type ScanFilter, SlotColumns, type SlotFields } from '../shared/slot-fields.ts';
 import { type Precision, Slab } from './slab.ts';
 
@@ -12,7 +13,7 @@ export type { Precision, ScanFilter, SlotFields };
 export { LAYER_CODE };
 
 /** Partitions at least this large grow by 1.25x instead of doubling. */
-export const GROWTH_SLOW_ROWS = 4096;
+export const GROWTH_SLOW_ROWS = 256;
 
 /** Candidates per requested result when a large float32 partition scans its int8 shadow. */
 export const SHADOW_OVERSAMPLE = 8;
@@ -39,17 +40,18 @@ export class Partition {
   private slab: Slab;
   private ids: string[] = [];
   private fields = new SlotColumns();
-  private slots = new Map<string, number>();
+  private slots = new IdSlots(this.ids);
 
   constructor(dims: number, precision: Precision) {
     this.slab = new Slab(dims, precision, 0);
   }
 
   private grow(): void {
-    // Doubling while small (cheap, few regrowths); 1.25x from GROWTH_SLOW_ROWS on, so a
-    // large user's partition carries at most 25% spare rows instead of up to 100% (a 20k
-    // partition: 20,480 slots instead of 32,768, ~14 MB less at 228 dims with its shadow).
-    // Copies stay amortized O(1) per insert (about 5 row copies per row instead of 2).
+    // Doubling while tiny; 1.25x from GROWTH_SLOW_ROWS on, so a partition carries at most
+    // 25% spare rows instead of up to 100% (a 20k partition: 20,480 slots instead of 32,768;
+    // a typical user of ~500 rows: 500 slots instead of 512 → 1,024 at the next row, and at
+    // 1M memories most rows are in such users). Copies stay amortized O(1) per insert (about
+    // 5 row copies per row instead of 2); WebAssembly slabs grow in place (slab.ts).
     const current = this.slab.capacity;
     const capacity =
       current < GROWTH_SLOW_ROWS ? Math.max(16, current * 2) : Math.ceil((current * 1.25) / 16) * 16;
@@ -62,8 +64,8 @@ export class Partition {
     if (slot === undefined) {
       if (this.size === this.slab.capacity) this.grow();
       slot = this.size++;
-      this.slots.set(id, slot);
       this.ids[slot] = id;
+      this.slots.set(id, slot);
     }
     this.slab.write(slot, normalize(vector));
     this.fields.set(slot, fields);
@@ -78,15 +80,17 @@ export class Partition {
     const slot = this.slots.get(id);
     if (slot === undefined) return;
     const last = this.size - 1;
+    // IdSlots confirms a mapping against ids[slot]: unmap each id while its entry holds it
+    this.slots.delete(id);
     if (slot !== last) {
       const lastId = this.ids[last]!;
+      this.slots.delete(lastId);
       this.slab.move(last, slot);
       this.fields.copy(last, slot);
       this.ids[slot] = lastId;
       this.slots.set(lastId, slot);
     }
     this.ids.length = last;
-    this.slots.delete(id);
     this.size = last;
   }
 

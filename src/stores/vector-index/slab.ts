@@ -9,13 +9,14 @@
  * smaller shadow for candidates (`approximate`) and the caller re-scores those exactly.
  */
 import { Refinement } from './refinement.ts';
-import { instantiateKernel, type KernelExports } from './simd-kernel.ts';
+import { instantiateKernel, type KernelExports, type WasmMemory } from './simd-kernel.ts';
 
 export type Precision = 'float32' | 'int8';
 export const WASM_MIN_ROWS = 1024;
 export const SHADOW_MIN_ROWS = 16_384;
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
+const PAGE = 65_536;
 
 export class Slab {
   readonly data: Float32Array | Int8Array;
@@ -24,8 +25,8 @@ export class Slab {
   private readonly refinement: Refinement | null;
   /** int8 copy scanned instead of `data` for large float32 slabs; null otherwise. */
   private readonly shadow: Slab | null = null;
-  private readonly scores: Float32Array;
   private readonly wasm: {
+    memory: WasmMemory;
     kernel: KernelExports;
     queryAt: number;
     outAt: number;
@@ -36,22 +37,27 @@ export class Slab {
     outF32: Float32Array;
   } | null = null;
 
+  /**
+   * `previous` (a WebAssembly slab of the same dims and precision with fewer rows) hands over
+   * its memory, grown in place: its rows stay where they are, nothing is copied or freed, and
+   * `previous` must not be used afterwards.
+   */
   constructor(
     readonly dims: number,
     readonly precision: Precision,
     readonly capacity: number,
     refined = precision === 'int8',
+    previous?: Slab,
   ) {
     const elem = precision === 'float32' ? 4 : 1;
     this.scales = new Float32Array(capacity);
     this.refinement = refined ? new Refinement(dims, capacity) : null;
-    this.scores = new Float32Array(capacity);
     if (precision === 'float32' && capacity >= SHADOW_MIN_ROWS) {
-      this.shadow = new Slab(dims, 'int8', capacity, false);
+      this.shadow = new Slab(dims, 'int8', capacity, false, previous?.shadow ?? undefined);
       this.data = new Float32Array(capacity * dims);
       return;
     }
-    const instance = capacity >= WASM_MIN_ROWS ? this.layoutWasm(elem) : null;
+    const instance = capacity >= WASM_MIN_ROWS ? this.layoutWasm(elem, previous?.wasm ?? null) : null;
     if (instance) {
       const { memory, kernel, queryAt, outAt, dataAt } = instance;
       const buffer = memory.buffer;
@@ -60,6 +66,7 @@ export class Slab {
           ? new Float32Array(buffer, dataAt, capacity * dims)
           : new Int8Array(buffer, dataAt, capacity * dims);
       this.wasm = {
+        memory,
         kernel,
         queryAt,
         outAt,
@@ -75,11 +82,23 @@ export class Slab {
     }
   }
 
-  private layoutWasm(elem: number) {
+  /**
+   * Query, then the rows, then the score output (scratch, so it may move when the rows grow).
+   * With a previous memory it is grown to fit instead of allocating a new one: a partition
+   * that grows 1.25x at a time would otherwise free one large buffer per step, which the
+   * allocator keeps resident (docs/performance.md, "Resident memory").
+   */
+  private layoutWasm(elem: number, previous: Slab['wasm']) {
     const queryAt = 0;
-    const outAt = align16(this.dims * 4);
-    const dataAt = align16(outAt + this.capacity * 4);
-    const made = instantiateKernel(dataAt + this.capacity * this.dims * elem);
+    const dataAt = align16(this.dims * 4);
+    const outAt = align16(dataAt + this.capacity * this.dims * elem);
+    const bytes = outAt + this.capacity * 4;
+    if (previous && previous.dataAt === dataAt) {
+      const pages = Math.ceil(bytes / PAGE) - previous.memory.buffer.byteLength / PAGE;
+      if (pages > 0) previous.memory.grow(pages);
+      return { memory: previous.memory, kernel: previous.kernel, queryAt, outAt, dataAt };
+    }
+    const made = instantiateKernel(bytes);
     return made ? { ...made, queryAt, outAt, dataAt } : null;
   }
 
@@ -90,12 +109,23 @@ export class Slab {
 
   /** A bigger slab with the first `rows` rows copied over. */
   grown(capacity: number, rows: number): Slab {
-    const next = new Slab(this.dims, this.precision, capacity, this.refinement !== null);
-    next.data.set(this.data.subarray(0, rows * this.dims));
+    // a WebAssembly slab's rows stay in its memory, which the next slab grows in place (when
+    // the next slab has the same layout: not when a float32 slab gains its shadow)
+    const shadowed = this.precision === 'float32' && capacity >= SHADOW_MIN_ROWS;
+    const reuse = shadowed === (this.shadow !== null) && (this.wasm !== null || this.shadow?.wasm != null);
+    const data = reuse && !this.shadow ? null : this.data.subarray(0, rows * this.dims);
+    const next = new Slab(
+      this.dims,
+      this.precision,
+      capacity,
+      this.refinement !== null,
+      reuse ? this : undefined,
+    );
+    if (data) next.data.set(data);
     next.scales.set(this.scales.subarray(0, rows));
     if (next.refinement && this.refinement) next.refinement.copyRows(this.refinement, rows);
     if (next.shadow && this.shadow) {
-      next.shadow.data.set(this.shadow.data.subarray(0, rows * this.dims));
+      if (!reuse) next.shadow.data.set(this.shadow.data.subarray(0, rows * this.dims));
       next.shadow.scales.set(this.shadow.scales.subarray(0, rows));
     } else if (next.shadow) {
       const d = this.dims;
@@ -105,11 +135,11 @@ export class Slab {
     return next;
   }
 
-  /** Bytes this slab holds: vector data, scales, score buffer, WebAssembly memory, shadow. */
+  /** Bytes this slab holds: vector data, scales, refinement, WebAssembly memory, shadow. */
   bytes(): number {
     // A WebAssembly slab's data and score output live in one memory (data.buffer).
     const own = this.wasm ? this.data.buffer.byteLength : this.data.byteLength;
-    const perRow = this.scores.byteLength + this.scales.byteLength + (this.refinement?.bytes ?? 0);
+    const perRow = this.scales.byteLength + (this.refinement?.bytes ?? 0);
     return own + perRow + (this.shadow?.bytes() ?? 0);
   }
 
@@ -183,7 +213,7 @@ export class Slab {
   /** Scores of rows [0, rows) against a unit query; the returned view is reused per call. */
   scoreAll(query: Float32Array, rows: number): Float32Array {
     if (this.shadow) return this.shadow.scoreAll(query, rows);
-    const out = this.scores;
+    const out = scratchScores(rows);
     if (this.wasm) {
       const w = this.wasm;
       if (this.precision === 'float32') {
@@ -212,6 +242,16 @@ export class Slab {
     }
     return out;
   }
+}
+
+/**
+ * One score buffer shared by every slab: a scan consumes scoreAll()'s scores before the next
+ * scan starts (all synchronous), so a buffer per partition (4 bytes per row) is not needed.
+ */
+let scratch = new Float32Array(0);
+function scratchScores(rows: number): Float32Array {
+  if (scratch.length < rows) scratch = new Float32Array(Math.max(rows, scratch.length * 2, 1024));
+  return scratch;
 }
 
 function quantize(query: Float32Array, into: Int8Array): number {

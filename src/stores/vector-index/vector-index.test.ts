@@ -121,9 +121,40 @@ describe('VectorIndex', () => {
     index.upsert('u', 'target', last, fields);
     const stats = index.memoryStats();
     expect(stats.rows).toBe(6001);
-    // doubling would have reached 8192 slots; 1.25x growth stops at 6400
-    expect(stats.capacity).toBe(6400);
-    expect(stats.bytes).toBeGreaterThan(6400 * 8 * 4);
+    // doubling would have reached 8192 slots; 1.25x growth from 256 rows stops at 6080
+    expect(stats.capacity).toBe(6080);
+    expect(stats.bytes).toBeGreaterThan(6080 * 8 * 4);
     expect(index.search({ userId: 'u' }, last, 1)[0]?.id).toBe('target');
+  });
+
+  it('keeps every int8 row through in-place WebAssembly growth and swap-removals', () => {
+    const dims = 24;
+    const index = new VectorIndex(dims, 'int8');
+    const r = rand(5);
+    const fields = { layer: 'episodic' as const, createdMs: 0, superseded: false };
+    const vectors = new Map<string, Float32Array>();
+    // 5,000 rows cross WASM_MIN_ROWS and grow the memory several times in place
+    for (let i = 0; i < 5000; i++) {
+      const v = new Float32Array(dims).map(() => r() - 0.5);
+      vectors.set(`m${i}`, v);
+      index.upsert('u', `m${i}`, v, fields);
+      if (i % 7 === 3) {
+        index.remove('u', `m${i - 2}`); // moves the last row into the hole
+        vectors.delete(`m${i - 2}`);
+      }
+    }
+    expect(index.size).toBe(vectors.size);
+    expect(index.memoryStats().capacity).toBeLessThan(vectors.size * 1.25 + 16);
+    for (const [id, v] of [...vectors].filter((_, i) => i % 97 === 0)) {
+      // a row is its own best match; the refined bound holds its exact cosine of 1
+      const [best] = index.search({ userId: 'u' }, v, 1);
+      expect(best?.id).toBe(id);
+      expect(Math.abs(1 - best!.score)).toBeLessThanOrEqual(best!.bound + 1e-5);
+    }
+    for (let i = 1; i < 5000; i += 7 * 97) {
+      if (vectors.has(`m${i}`)) continue;
+      const hits = index.search({ userId: 'u', ids: [`m${i}`] }, new Float32Array(dims).fill(1), 5);
+      expect(hits).toEqual([]);
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A hash map from non-negative int32 keys to int32 values in one Int32Array (open
  * addressing, linear probing, backward-shift deletion so no tombstones pile up). The
- * keyword index keeps one per user partition (term id → postings list); a JS Map spends
+ * keyword index keeps one per user partition (term id → postings list), and both in-process
+ * indexes map id hashes to slots with one (id-slots.ts); a JS Map spends
  * ~40 bytes per entry on the heap, this spends 8 bytes per table cell at most 70% full.
  */
 

@@ -1,8 +1,9 @@
 /**
- * Memory id → slot for one partition, without a JS Map entry per id: an IntMap from a
- * 31-bit hash of the id to its slot, confirmed against the partition's `ids` array (which
- * holds the strings anyway); the rare id whose hash another live id already holds goes to a
- * small Map. ~12–23 bytes per id in a typed array instead of ~31 bytes of heap.
+ * Memory id → slot for one partition of an in-process index (keyword and vector), without a
+ * JS Map entry per id: an IntMap from a 31-bit hash of the id to its slot, confirmed against
+ * the partition's `ids` array (which holds the strings anyway); the rare id whose hash
+ * another live id already holds goes to a small Map. ~12–23 bytes per id in a typed array
+ * instead of ~40 bytes of heap.
  */
 import { hashString, IntMap } from './int-map.ts';
 
