@@ -196,12 +196,13 @@ export async function recall(
   // A question with nothing to match but its time window ("what did I say last week?") is
   // ranked by the window alone: no topics to spread over.
   const diversity = query.windowOnly ? 0 : ctx.config.recall.diversity;
-  ranked = diversify(all.slice(0, Math.max(k * 2, 40)), text, diversity).slice(0, k);
+  const pool = diversify(all.slice(0, Math.max(k * 2, 40)), text, diversity);
+  ranked = pool.slice(0, k);
   const maxTokens = req.maxTokens ?? ctx.config.recall.maxTokens;
   const shared = await sharedHits(searchCtx, req, query.searchText, layerNames, k, now);
   // A memory the user marked wrong stays findable (ranked low) but is never offered as context.
   const personal = buildContextBlock(
-    blockCandidates(all, text, k)
+    blockCandidates(pool, text, k)
       .map((r) => r.memory)
       .filter((m) => !m.metadata.flaggedWrong),
     shared.length > 0 ? Math.floor(maxTokens * (1 - SHARED_SHARE)) : maxTokens,
