@@ -177,6 +177,9 @@ function fakeEngine(): StrataMemory {
       const query = String(request.messages.at(-1)!.content);
       return { context: '', memories: rank(request.userId, query, request.k ?? 10) };
     },
+    async flushSummaries() {
+      return { written: 0, pending: 0 };
+    },
     async close() {},
   };
   return engine as StrataMemory;

@@ -20,7 +20,13 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const walBytes = (path: string) => (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A quiet moment between bursts of writes: long enough for the worker's checkpoint to finish (at most 2 s). */
+async function settle(store: SqliteStore): Promise<void> {
+  const checkpointer = (store as unknown as { checkpointer: { busy: boolean } }).checkpointer;
+  await pause(20);
+  for (let waited = 0; checkpointer.busy && waited < 2_000; waited += 10) await pause(10);
+}
 
 describe('background WAL checkpoints', () => {
   it('keep the WAL bounded off the commit path and lose nothing', async () => {
@@ -39,7 +45,7 @@ describe('background WAL checkpoints', () => {
         return { memory: m, vector: vec(1, t % 7) };
       });
       await store.insert(batch);
-      if (t % 10 === 0) await settle();
+      if (t % 10 === 0) await settle(store);
       largestWal = Math.max(largestWal, walBytes(path));
     }
     // With only the backstop the WAL would grow to ~40 MB before the first checkpoint.

@@ -63,6 +63,11 @@ export class WalCheckpointer {
     return this.#checkpoints;
   }
 
+  /** Whether a checkpoint is running or asked for. */
+  get busy(): boolean {
+    return this.#inFlight || this.#dirty;
+  }
+
   /** Whether the worker is running. */
   get running(): boolean {
     return this.#worker !== null;
