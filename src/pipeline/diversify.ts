@@ -44,26 +44,26 @@ export function diversify(
   const bags = ranked.map((r) => wordsOf(r.memory.content.replace(/^[^:\n]{1,40}:\s/gm, ''), skip));
   const top = Math.max(ranked[0]?.score ?? 0, 1e-9);
   const left = new Set(ranked.map((_, i) => i));
+  // Each memory's highest overlap with one already chosen, updated as each is chosen.
+  const redundancy = new Float64Array(ranked.length);
   const out: SearchResult[] = [];
-  const chosen: number[] = [];
   while (left.size > 0) {
     let best = -1;
     let bestValue = Number.NEGATIVE_INFINITY;
     for (const i of left) {
-      let redundancy = 0;
-      for (const j of chosen) {
-        if (sameMessage(i, j)) continue;
-        redundancy = Math.max(redundancy, overlap(bags[i] as Set<string>, bags[j] as Set<string>));
-      }
-      const value = (ranked[i] as SearchResult).score / top - penalty * redundancy;
+      const value = (ranked[i] as SearchResult).score / top - penalty * (redundancy[i] ?? 0);
       if (value > bestValue) {
         bestValue = value;
         best = i;
       }
     }
     left.delete(best);
-    chosen.push(best);
     out.push(ranked[best] as SearchResult);
+    for (const i of left) {
+      if (sameMessage(i, best)) continue;
+      const o = overlap(bags[i] as Set<string>, bags[best] as Set<string>);
+      if (o > (redundancy[i] ?? 0)) redundancy[i] = o;
+    }
   }
   return out;
 }

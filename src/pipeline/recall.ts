@@ -196,7 +196,9 @@ export async function recall(
   // A question with nothing to match but its time window ("what did I say last week?") is
   // ranked by the window alone: no topics to spread over.
   const diversity = query.windowOnly ? 0 : ctx.config.recall.diversity;
-  const pool = diversify(all.slice(0, Math.max(k * 2, 40)), text, diversity);
+  // The block's dozen lines come from the first few dozen; a deep recall keeps the rest in order.
+  const spread = Math.min(Math.max(k * 2, 40), 60);
+  const pool = [...diversify(all.slice(0, spread), text, diversity), ...all.slice(spread)];
   ranked = pool.slice(0, k);
   const maxTokens = req.maxTokens ?? ctx.config.recall.maxTokens;
   const shared = await sharedHits(searchCtx, req, query.searchText, layerNames, k, now);
