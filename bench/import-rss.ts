@@ -104,8 +104,10 @@ export function sendImport(
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
       });
     });
+    // A server that answers early (429, 413) and closes may break the upload (EPIPE) a moment
+    // before its reply is parsed: give the reply that moment before calling it a failure.
     req.on('error', (error) => {
-      if (!answered) reject(error);
+      if (!answered) setTimeout(() => answered || reject(error), 1_000);
     });
     const write = async () => {
       const step = 256 * 1024;
