@@ -40,7 +40,8 @@ function bump(m: Memory, now: string, patch: Partial<Memory>): Memory {
   return { ...m, ...patch, version: m.version + 1, updatedAt: now };
 }
 
-function uniqueSources(sources: SourceRef[]): SourceRef[] {
+/** `sources` without repeats (same chat, message and turn). */
+export function uniqueSources(sources: SourceRef[]): SourceRef[] {
   const seen = new Set<string>();
   return sources.filter((s) => {
     const key = `${s.chatId}\u0000${s.messageId}\u0000${s.turnId}`;

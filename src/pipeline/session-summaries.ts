@@ -24,9 +24,10 @@ import { summarizeSession } from '../layers/symbolic/session-summary.ts';
 import { newMemory } from '../records.ts';
 import type { MemoryStore } from '../stores/types.ts';
 import { localDate } from '../text/time-zone.ts';
-import type { Memory, SourceRef, SummaryStats } from '../types.ts';
+import type { Memory, SummaryStats } from '../types.ts';
 import { nowIso } from '../util/clock.ts';
 import { stableId } from '../util/ids.ts';
+import { uniqueSources } from './consolidate.ts';
 import { resolveRelativeDates } from './format.ts';
 
 export const SESSIONS_KEY = 'symbolic-sessions';
@@ -217,16 +218,6 @@ async function sessionMemories(ctx: EngineContext, userId: string, job: SummaryJ
     cursor = page.nextCursor ?? undefined;
   } while (cursor && seen < MAX_SCAN);
   return out;
-}
-
-function uniqueSources(sources: SourceRef[]): SourceRef[] {
-  const seen = new Set<string>();
-  return sources.filter((s) => {
-    const key = `${s.chatId}\u0000${s.messageId}\u0000${s.turnId}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /** Builds the summary memory of one queued session, or null when nothing of it is left. */

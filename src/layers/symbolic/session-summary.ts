@@ -12,7 +12,7 @@ import { isStopWord, tokenize } from '../../text/tokenize.ts';
 import type { Memory } from '../../types.ts';
 import { extractEntities } from '../associative/entities.ts';
 import { sentences, truncate } from '../text.ts';
-import { summarizeThread } from './summarize.ts';
+import { cosine, summarizeThread, tfidf } from './summarize.ts';
 
 export interface SessionSummary {
   content: string;
@@ -64,29 +64,6 @@ function candidatesOf(messages: readonly Memory[]): Candidate[] {
   return out;
 }
 
-function weights(docs: string[][]): Array<Map<string, number>> {
-  const df = new Map<string, number>();
-  for (const d of docs) for (const t of new Set(d)) df.set(t, (df.get(t) ?? 0) + 1);
-  return docs.map((d) => {
-    const v = new Map<string, number>();
-    for (const t of d) v.set(t, (v.get(t) ?? 0) + 1);
-    for (const [t, c] of v) v.set(t, (c / d.length) * Math.log(1 + docs.length / (df.get(t) ?? 1)));
-    return v;
-  });
-}
-
-function cosine(a: Map<string, number>, b: Map<string, number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (const [t, x] of a) {
-    dot += x * (b.get(t) ?? 0);
-    na += x * x;
-  }
-  for (const y of b.values()) nb += y * y;
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
-}
-
 function overlap(a: readonly string[], b: readonly string[]): number {
   const set = new Set(a);
   const shared = b.filter((t) => set.has(t)).length;
@@ -95,7 +72,7 @@ function overlap(a: readonly string[], b: readonly string[]): number {
 
 /** Salience of each sentence: centrality, lifted by what makes a sentence worth recalling. */
 function salience(candidates: Candidate[], entities: readonly string[]): number[] {
-  const vectors = weights(candidates.map((c) => c.tokens));
+  const vectors = tfidf(candidates.map((c) => c.tokens));
   const centroid = new Map<string, number>();
   for (const v of vectors) for (const [t, x] of v) centroid.set(t, (centroid.get(t) ?? 0) + x);
   return candidates.map((c, i) => {

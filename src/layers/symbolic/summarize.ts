@@ -11,7 +11,8 @@ export interface ThreadSummary {
   themes: string[];
 }
 
-function tfidf(docs: string[][]): Array<Map<string, number>> {
+/** TF-IDF vectors of tokenized documents (term frequency × log(1 + N / df)). */
+export function tfidf(docs: string[][]): Array<Map<string, number>> {
   const df = new Map<string, number>();
   for (const d of docs) for (const t of new Set(d)) df.set(t, (df.get(t) ?? 0) + 1);
   return docs.map((d) => {
@@ -22,7 +23,8 @@ function tfidf(docs: string[][]): Array<Map<string, number>> {
   });
 }
 
-function cosine(a: Map<string, number>, b: Map<string, number>): number {
+/** Cosine similarity of two sparse vectors. */
+export function cosine(a: Map<string, number>, b: Map<string, number>): number {
   let dot = 0;
   let na = 0;
   let nb = 0;
