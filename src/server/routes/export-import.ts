@@ -39,14 +39,15 @@ export function registerExportImportRoutes(app: Hono<AppEnv>, deps: ServerDeps):
     const principal = c.get('principal');
     const requested = c.req.query('userId');
     const userId = principal.kind === 'user' || requested ? actFor(c, deps, requested) : undefined;
-    const release = slots.take();
     const limit = deps.config.server.bodyLimitBytes;
     const body = new ImportBody(c.req.raw.body, {
       maxBytes: limit * IMPORT_LIMIT_FACTOR,
       maxLineBytes: limit,
       owner: principal.kind === 'user' ? userId : undefined,
     });
+    let release: (() => void) | undefined;
     try {
+      release = slots.take();
       // Quotas: each import batch is admitted as it is written (server/quotas.ts).
       const result = await metrics.time('import', () =>
         memory.import(body.stream(), userId === undefined ? {} : { userId }),
@@ -55,12 +56,13 @@ export function registerExportImportRoutes(app: Hono<AppEnv>, deps: ServerDeps):
         throw new ValidationError('Import body is empty: send NDJSON, one memory per line.');
       return c.json(result);
     } catch (error) {
-      // Refused part way: the rest of the body is read and dropped before the reply, or the
-      // connection closes after it, so the client's next request on it is not lost.
+      // Refused (one import too many, or part way): the rest of the body is read and dropped
+      // before the reply, or the connection closes after it, so neither the reply nor the
+      // client's next request on it is lost to a reset.
       if (!(await body.discard())) c.header('connection', 'close');
       throw error;
     } finally {
-      release();
+      release?.();
     }
   });
 }
