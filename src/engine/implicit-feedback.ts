@@ -76,3 +76,32 @@ export function implicitRatings(
   }
   return { used, unused, wrong };
 }
+
+/** One rating call a rated reply turns into: the memories and their rating. */
+export interface ReplyRating {
+  rating: 'useful' | 'not_useful';
+  memoryIds: string[];
+}
+
+/**
+ * A thumbs up or down on a whole reply (Open WebUI rates a message, not a memory) as
+ * per-memory ratings of the memories the reply was given, weighted by which of them it
+ * used (implicitRatings' overlap): up → the used ones useful and the unused ones not
+ * useful, a pair the learner can order; down → the used ones not useful (the reply was
+ * bad and these shaped it) and the unused ones unrated (nothing is known of them). A reply
+ * that used none of them is rated whole, as before: all useful or all not useful.
+ */
+export function replyRatings(
+  memories: readonly Memory[],
+  reply: string,
+  question: string,
+  liked: boolean,
+): ReplyRating[] {
+  const ids = memories.map((m) => m.id);
+  const { used, unused } = implicitRatings(memories, reply, question);
+  if (used.length === 0)
+    return ids.length ? [{ rating: liked ? 'useful' : 'not_useful', memoryIds: ids }] : [];
+  const out: ReplyRating[] = [{ rating: liked ? 'useful' : 'not_useful', memoryIds: used }];
+  if (liked && unused.length) out.push({ rating: 'not_useful', memoryIds: unused });
+  return out;
+}

@@ -179,4 +179,78 @@ describe('feedback surfaces over a real socket', () => {
       lastRating: 'not_useful',
     });
   });
+
+  it('a thumbs up/down on a whole reply rates the injected memories by which of them the reply used', async () => {
+    const berlin = await memory.add({
+      userId: 'carol',
+      content: 'Carol lives in Berlin, in a flat in Kreuzberg',
+    });
+    const cat = await memory.add({ userId: 'carol', content: 'Carol has a grey cat called Miso' });
+    const reply = 'c3d5e7f9-2a4b-4c6d-8e0f-1a3b5c7d9e0f';
+    const question = 'Which city do I live in?';
+    const envelope = (rating: 1 | -1 | null, replyId: string) => ({
+      user: { id: 'carol', email: 'carol@example.com', name: 'carol', role: 'user' },
+      body: {
+        model: 'llama3.1:8b',
+        messages: [
+          {
+            id: 'a1b2c3d4-0000-4000-8000-000000000001',
+            role: 'user',
+            content: question,
+            timestamp: 1764061200,
+          },
+          {
+            id: replyId,
+            role: 'assistant',
+            content: 'You live in Berlin, in your flat in Kreuzberg.',
+            timestamp: 1764061205,
+            ...(rating === null ? {} : { annotation: { rating, reason: '', comment: '', tags: [] } }),
+          },
+        ],
+        chat_id: CHAT,
+        session_id: 'Xk29sLq0pZrT5mNbAAAB',
+        id: replyId,
+      },
+    });
+    const inlet = async (replyId: string) => {
+      const r = await h.call('POST', '/strata/filter/inlet', {
+        key: KEYS.admin,
+        json: {
+          user: { id: 'carol', email: 'carol@example.com', name: 'carol', role: 'user' },
+          body: {
+            stream: true,
+            model: 'llama3.1:8b',
+            messages: [{ role: 'user', content: question }],
+            metadata: { user_id: 'carol', chat_id: CHAT, message_id: replyId },
+          },
+        },
+      });
+      const system = String((r.body as { messages: Array<{ content: unknown }> }).messages[0]?.content);
+      // Both memories were given to the model for this reply.
+      expect(system).toContain('Kreuzberg');
+      expect(system).toContain('Miso');
+    };
+    await inlet(reply);
+    const up = await h.call('POST', '/strata/filter/outlet', { key: KEYS.admin, json: envelope(1, reply) });
+    expect(up.status).toBe(200);
+    // The reply restates the Berlin memory and not the cat: one useful, one not useful.
+    expect((await memory.get('carol', berlin.id)).metadata.feedback).toMatchObject({
+      useful: 1,
+      notUseful: 0,
+    });
+    expect((await memory.get('carol', cat.id)).metadata.feedback).toMatchObject({ useful: 0, notUseful: 1 });
+
+    // A thumbs down on another reply: the memory it used is not useful, the unused one unrated.
+    const second = 'd4e6f8a0-3b5c-4d7e-9f1a-2b4c6d8e0f1a';
+    await inlet(second);
+    const catBefore = await memory.get('carol', cat.id);
+    await h.call('POST', '/strata/filter/outlet', { key: KEYS.admin, json: envelope(-1, second) });
+    expect((await memory.get('carol', berlin.id)).metadata.feedback).toMatchObject({
+      useful: 1,
+      notUseful: 1,
+    });
+    expect((await memory.get('carol', cat.id)).metadata.feedback).toEqual(catBefore.metadata.feedback);
+    // Alice's memories are untouched by carol's ratings.
+    expect((await memory.get('alice', lisbon.id)).metadata.feedback).toBeUndefined();
+  });
 });

@@ -12,9 +12,10 @@
  * feedback on them (ratings.ts).
  */
 
+import { replyRatings } from '../../engine/implicit-feedback.ts';
 import type { StrataMemory } from '../../engine/strata-memory.ts';
 import type { TurnOutbox } from '../../server/turn-outbox.ts';
-import type { LayerName } from '../../types.ts';
+import type { LayerName, Memory } from '../../types.ts';
 import type { Logger } from '../../util/logger.ts';
 import { inject } from '../shared/inject.ts';
 import { isMediaRefusal } from '../shared/media-turn.ts';
@@ -169,7 +170,7 @@ async function applyRatings(
   const parsed = OutletBodySchema.safeParse(body);
   if (!parsed.success || !options.injections) return;
   const chatId = parsed.data.chat_id ?? '';
-  for (const { messageId, rating } of ratedMessages(parsed.data.messages)) {
+  for (const { messageId, rating, reply, question } of ratedMessages(parsed.data.messages)) {
     const memoryIds = options.injections.lookup(options.userId, chatId, messageId);
     // Several Strata filters see the same outlet; a rating is sent to the engine once each.
     if (
@@ -178,18 +179,24 @@ async function applyRatings(
     )
       continue;
     try {
-      await deps.time('feedback', () =>
-        deps.memory.feedback({
-          userId: options.userId,
-          memoryIds,
-          rating,
-          messageId,
-          recalled: memoryIds,
-          ...(chatId ? { chatId } : {}),
-        }),
-      );
+      // The reply's rating, per memory by what the reply used (a memory deleted since: skipped).
+      const memories = (
+        await Promise.all(memoryIds.map((id) => deps.memory.get(options.userId, id).catch(() => null)))
+      ).filter((m): m is Memory => m !== null);
+      for (const call of replyRatings(memories, reply, question, rating === 'useful')) {
+        await deps.time('feedback', () =>
+          deps.memory.feedback({
+            userId: options.userId,
+            memoryIds: call.memoryIds,
+            rating: call.rating,
+            messageId,
+            recalled: memoryIds,
+            ...(question.trim() ? { query: question } : {}),
+            ...(chatId ? { chatId } : {}),
+          }),
+        );
+      }
     } catch (error) {
-      // A memory deleted since it was injected: the rest of the chat goes on.
       deps.logger.warn({ err: error, userId: options.userId }, 'open-webui outlet: rating not applied');
       deps.degraded('open-webui-outlet', errorCode(error));
     }
