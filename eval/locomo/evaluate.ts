@@ -15,7 +15,7 @@ import type { AnswerInBlockSummary } from './answer.ts';
 import { runBm25Baseline, runDatedBm25AnswerBaseline } from './baseline.ts';
 import { type LocomoConversation, loadLocomo } from './dataset.ts';
 import type { EvalEngine } from './engine.ts';
-import { type LearnReport, runLocomoLearn } from './learn.ts';
+import { type LearnFeedbackOn, type LearnReport, runLocomoLearn } from './learn.ts';
 import type { RecallSummary } from './metric.ts';
 import { type PeerRunReport, runLocomoPeer, type TurnStorePeer } from './peer.ts';
 import { type LocomoRunReport, runLocomo, type TurnMode } from './run.ts';
@@ -50,6 +50,8 @@ export interface EvaluateOptions {
   ablation?: boolean;
   /** Simulated feedback on the first half of each conversation's questions (learn.ts) instead of the plain run. */
   learn?: boolean;
+  /** With learn: what a training question rates (learn.ts; default 'recalled'). */
+  learnFeedback?: LearnFeedbackOn;
   baselineOnly?: boolean;
   /** A peer to run under the same protocol (opened once per conversation). */
   peer?: { name: string; version: string; open: (conv: LocomoConversation) => Promise<TurnStorePeer> };
@@ -178,6 +180,7 @@ async function runLearn(conversations: LocomoConversation[], options: EvaluateOp
         ...(options.turnMode ? { turnMode: options.turnMode } : {}),
         ...(options.context === false ? { context: false } : {}),
         learning: config.learning,
+        ...(options.learnFeedback ? { feedbackOn: options.learnFeedback } : {}),
         onProgress: (done) => {
           bar?.tick(done - last);
           last = done;

@@ -4,9 +4,11 @@
  * with evidence are split per category in their file order: the first half gives simulated
  * feedback, the second half is scored. Fixed split, no randomness:
  *   1. ingest every turn, freeze recall's writes, score the test half: `noFeedback`;
- *   2. for each training question, the default block a chat would get; its memories whose
- *      source turns are evidence are rated useful, the others not useful (one feedback
- *      call each, the question as message id), with writes let through;
+ *   2. for each training question, the default recall a chat would get; the memories it
+ *      recalled (`feedbackOn: 'recalled'`, the default: its ranked top k and the block's lines,
+ *      as a client rating recall's `memories` does) or only the block's lines ('block', as a
+ *      chat's thumbs does) are rated: those whose source turns are evidence useful, the others
+ *      not useful (one feedback call each, the question as message id), writes let through;
  *   3. score the test half again: `withLearning` (reinforced memories + learned weights);
  *   4. reset the user's learned weights (the store's `learner` state) and score again:
  *      `withoutLearning`, the same run with the learner off but the same feedback given.
@@ -15,9 +17,17 @@
  */
 
 import { ConfigSchema } from '../../src/config/schema.ts';
+import { LAYER_SHARES as DEFAULT_SHARES } from '../../src/pipeline/format.ts';
 import { layerFeature } from '../../src/pipeline/learned-features.ts';
 import type { LearningConfig } from '../../src/pipeline/learner.ts';
-import { checkSummary, effectiveWeights, emptyLearner, parseLearner } from '../../src/pipeline/learner.ts';
+import {
+  checkSummary,
+  countedShares,
+  effectiveShares,
+  effectiveWeights,
+  emptyLearner,
+  parseLearner,
+} from '../../src/pipeline/learner.ts';
 import { LEARNER_KEY } from '../../src/pipeline/learner-store.ts';
 import { QUERY_KINDS, type QueryKind } from '../../src/text/query-kind.ts';
 import { LAYERS, type LayerName } from '../../src/types.ts';
@@ -35,6 +45,8 @@ export interface LearnArm {
 export interface LearnReport {
   split: {
     rule: string;
+    /** What each training question rates: recall's ranked memories and the block's lines, or the block's lines only. */
+    feedbackOn: LearnFeedbackOn;
     trainQuestions: number;
     testQuestions: number;
     /** Memories rated, over all training questions. */
@@ -48,6 +60,8 @@ export interface LearnReport {
   meanWeights: Partial<Record<QueryKind, Partial<Record<LayerName, number>>>>;
   /** Mean learned weight per ranking signal across conversations (after training, before the check; 0 = default). */
   meanSignalWeights: Record<string, number>;
+  /** Mean learned block share per layer across conversations (after training, before the check; the defaults where too few lines). */
+  meanShares: Partial<Record<LayerName, number>>;
   /** The bound after training: conversations whose learned weights recall applies, and the check's figures per conversation. */
   check: {
     applied: number;
@@ -58,11 +72,22 @@ export interface LearnReport {
       meanGain: number;
       standardError: number;
       applied: boolean;
+      /** The learned budget's own check (layer shares against the defaults). */
+      budgetMessages: number;
+      budgetMeanGain: number;
+      budgetStandardError: number;
+      budgetApplied: boolean;
     }>;
+    /** Conversations whose learned budget recall applies. */
+    budgetApplied: number;
   };
 }
 
+export type LearnFeedbackOn = 'recalled' | 'block';
+
 export interface LearnOptions {
+  /** What a training question rates (default 'recalled'). */
+  feedbackOn?: LearnFeedbackOn;
   turnMode?: TurnMode;
   context?: boolean;
   depth?: number;
@@ -87,6 +112,8 @@ export async function runLocomoLearn(
   const weightSums: Partial<Record<QueryKind, Partial<Record<LayerName, number>>>> = {};
   const signalSums: Record<string, number> = {};
   const perConversation: LearnReport['check']['perConversation'] = [];
+  const shareSums: Partial<Record<LayerName, number>> = {};
+  const feedbackOn = options.feedbackOn ?? 'recalled';
   const learnConfig = options.learning ?? ConfigSchema.parse({}).learning;
   const total = conversations.reduce((acc, c) => acc + c.turns.length + c.questions.length, 0);
   let done = 0;
@@ -154,7 +181,11 @@ export async function runLocomoLearn(
       engine.thaw?.();
       for (const [i, q] of train.entries()) {
         const result = await block(q);
-        const ids = result.contextIds ?? result.memories.map((r) => r.memory.id);
+        const inBlock = result.contextIds ?? result.memories.map((r) => r.memory.id);
+        const ids =
+          feedbackOn === 'block'
+            ? inBlock
+            : [...new Set([...inBlock, ...result.memories.map((r) => r.memory.id)])];
         const evidence = new Set(q.evidence);
         const byId = new Map(result.memories.map((r) => [r.memory.id, r]));
         const useful: string[] = [];
@@ -193,12 +224,20 @@ export async function runLocomoLearn(
       for (const [name, w] of Object.entries(learned.weights)) signalSums[name] = (signalSums[name] ?? 0) + w;
       const { mean, se } = checkSummary(learned.check);
       const applied = Object.keys(effectiveWeights(learned, emptyLearner(), learnConfig)).length > 0;
+      const budget = checkSummary(learned.budgetCheck);
+      const shares = countedShares(learned.budget, learnConfig);
+      for (const layer of LAYERS)
+        shareSums[layer] = (shareSums[layer] ?? 0) + (shares ? shares[layer] : DEFAULT_SHARES[layer]);
       perConversation.push({
         conversation: conv.id,
         messages: learned.check.messages,
         meanGain: Math.round(mean * 1e4) / 1e4,
         standardError: Math.round(se * 1e4) / 1e4,
         applied,
+        budgetMessages: learned.budgetCheck.messages,
+        budgetMeanGain: Math.round(budget.mean * 1e4) / 1e4,
+        budgetStandardError: Math.round(budget.se * 1e4) / 1e4,
+        budgetApplied: effectiveShares(learned, emptyLearner(), learnConfig) !== null,
       });
       await score(arms.withLearning);
       if (!engine.store?.putState) throw new Error('--learn needs a store that keeps per-user state');
@@ -221,6 +260,7 @@ export async function runLocomoLearn(
   return {
     split: {
       rule: 'per conversation and category, questions with evidence in file order: first half feedback, second half scored',
+      feedbackOn,
       ...split,
     },
     noFeedback: arm(arms.noFeedback),
@@ -232,8 +272,15 @@ export async function runLocomoLearn(
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, sum]) => [name, Math.round((sum / Math.max(1, conversations.length)) * 1000) / 1000]),
     ),
+    meanShares: Object.fromEntries(
+      Object.entries(shareSums).map(([l, sum]) => [
+        l,
+        Math.round((sum / Math.max(1, conversations.length)) * 1000) / 1000,
+      ]),
+    ),
     check: {
       applied: perConversation.filter((c) => c.applied).length,
+      budgetApplied: perConversation.filter((c) => c.budgetApplied).length,
       conversations: perConversation.length,
       perConversation,
     },

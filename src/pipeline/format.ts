@@ -135,14 +135,19 @@ export interface BlockResult {
   tokens: number;
 }
 
-/** Picks memories (already ranked best-first) into the block within maxTokens. */
-export function buildContextBlock(ranked: Memory[], maxTokens: number, timeZone: string): BlockResult {
+/** Picks memories (already ranked best-first) into the block within maxTokens; `shares` replaces LAYER_SHARES (the learned budget). */
+export function buildContextBlock(
+  ranked: Memory[],
+  maxTokens: number,
+  timeZone: string,
+  shares: Readonly<Record<LayerName, number>> = LAYER_SHARES,
+): BlockResult {
   const frame = estimateTokens(`${OPEN_TAG}\n${INSTRUCTION}\n${CLOSE_TAG}`) + 1;
   const budget = maxTokens - frame;
   if (ranked.length === 0 || budget <= 0) return { context: '', included: [], tokens: 0 };
   const present = [...new Set(ranked.map((m) => m.layer))];
-  const shareSum = present.reduce((s, l) => s + LAYER_SHARES[l], 0);
-  const caps = new Map(present.map((l) => [l, (budget * LAYER_SHARES[l]) / shareSum]));
+  const shareSum = present.reduce((s, l) => s + shares[l], 0);
+  const caps = new Map(present.map((l) => [l, (budget * shares[l]) / shareSum]));
   const used = new Map<LayerName, number>();
   const chosen = new Map<number, number>(); // rank index → cost
   const lines: string[] = [];

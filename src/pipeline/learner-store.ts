@@ -9,12 +9,16 @@ import type { MemoryStore } from '../stores/types.ts';
 import type { QueryKind } from '../text/query-kind.ts';
 import type { LayerName } from '../types.ts';
 import { nowIso } from '../util/clock.ts';
+import { CLOSE_TAG, estimateTokens, INSTRUCTION, OPEN_TAG } from './format.ts';
 import type { FeatureWeights } from './learned-features.ts';
 import {
   type Candidate,
+  candidateShares,
   candidateWeights,
+  effectiveShares,
   effectiveWeights,
   fitPrior,
+  type LayerShares,
   type LearnerState,
   layerMultipliers,
   learn,
@@ -86,6 +90,19 @@ export async function learnedWeights(ctx: EngineContext, userId: string): Promis
   return effectiveWeights(user, prior, ctx.config.learning);
 }
 
+/** What recall applies for this user: learned weights (empty: the defaults) and block shares (null: the defaults). */
+export async function learnedStrategy(
+  ctx: EngineContext,
+  userId: string,
+): Promise<{ weights: FeatureWeights; shares: LayerShares | null }> {
+  if (!ctx.config.learning.enabled) return { weights: {}, shares: null };
+  const [user, prior] = await Promise.all([readState(ctx.store, userId), readState(ctx.store, GLOBAL_SCOPE)]);
+  return {
+    weights: effectiveWeights(user, prior, ctx.config.learning),
+    shares: effectiveShares(user, prior, ctx.config.learning),
+  };
+}
+
 /** The layer multipliers of the applied weights for a kind of question (all 1 with learning off). */
 export async function layerWeights(
   ctx: EngineContext,
@@ -135,10 +152,18 @@ export async function learnFromFeedback(
       readState(ctx.store, userId),
       readState(ctx.store, GLOBAL_SCOPE),
     ]);
+    // The block the check simulates: the default block's budget (the frame's tokens off) and pool.
+    const frame = estimateTokens(`${OPEN_TAG}\n${INSTRUCTION}\n${CLOSE_TAG}`) + 1;
     const next = learn(
       state,
       rated,
-      { ...message, tested: candidateWeights(state, prior, ctx.config.learning) },
+      {
+        ...message,
+        tested: candidateWeights(state, prior, ctx.config.learning),
+        testedShares: candidateShares(state, prior, ctx.config.learning),
+        budget: Math.max(1, ctx.config.recall.maxTokens - frame),
+        pool: ctx.config.recall.k,
+      },
       ctx.config.learning,
       nowIso(ctx.clock),
     );

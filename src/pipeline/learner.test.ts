@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../config/schema.ts';
+import { LAYER_SHARES } from './format.ts';
 import { layerFeature } from './learned-features.ts';
 import {
   applies,
+  budgetApplies,
   type Candidate,
   CHECK_MIN,
+  countedShares,
+  effectiveShares,
   effectiveWeights,
   emptyLearner,
   fitPrior,
@@ -13,6 +17,7 @@ import {
   ndcg,
   parseLearner,
   rerank,
+  simulateBlock,
 } from './learner.ts';
 
 const config = ConfigSchema.parse({}).learning;
@@ -29,9 +34,19 @@ function candidates(prefix: string, keywordOfUseful = 1): Candidate[] {
   ];
 }
 
+/** A block with room for one line of LINE tokens: the check counts whether the useful memory is that line. */
+const LINE = 30;
+
 /** Rates one message the way a client does: the useful ids, then the not-useful ones. */
 function rate(state: LearnerState, id: string, cands: Candidate[], useful: string[], notUseful: string[]) {
-  const message = { messageId: id, kind: 'other' as const, candidates: cands, tested: state.weights };
+  const message = {
+    messageId: id,
+    kind: 'other' as const,
+    candidates: cands,
+    tested: state.weights,
+    budget: LINE,
+    pool: 20,
+  };
   let next = learn(
     state,
     useful.map((u) => ({ id: u, useful: true })),
@@ -148,5 +163,69 @@ describe('learner (pairwise logistic regression over ranking signals)', () => {
     expect(old.weights).toEqual({ [layerFeature('temporal', 'when')]: 0.3 });
     expect(old.pairs).toBe(4);
     expect(old.check.messages).toBe(0);
+  });
+});
+
+describe('the learned budget (layer shares of the block)', () => {
+  const SEM_LAYER = 'semantic' as const;
+  /** Two semantic lines ranked first, an episodic one below; a block of two lines. */
+  const offered = (p: string): Candidate[] => [
+    { id: `${p}-s1`, base: 0, features: { [SEM]: 1 }, layer: SEM_LAYER, tokens: 30 },
+    { id: `${p}-s2`, base: -0.1, features: { [SEM]: 1 }, layer: SEM_LAYER, tokens: 30 },
+    { id: `${p}-e`, base: -0.5, features: { [EPI]: 1 }, layer: 'episodic', tokens: 30 },
+  ];
+  const rateBlock = (state: LearnerState, id: string, useful: string[], notUseful: string[]) => {
+    const message = {
+      messageId: id,
+      kind: 'other' as const,
+      candidates: offered(id),
+      tested: {},
+      testedShares: countedShares(state.budget, config),
+      budget: 60,
+      pool: 20,
+    };
+    const rated = [
+      ...useful.map((u) => ({ id: `${id}-${u}`, useful: true })),
+      ...notUseful.map((n) => ({ id: `${id}-${n}`, useful: false })),
+    ];
+    return learn(state, rated, message, config, AT);
+  };
+
+  it('fills each layer within its share, then the rest in rank order (format.ts rule)', () => {
+    const cands = offered('b');
+    // Default shares: semantic's cap (25 of 60 tokens) holds no 30-token line, episodic's does.
+    expect([...simulateBlock(cands, {}, LAYER_SHARES, 60, 20, config)].sort()).toEqual(['b-e', 'b-s1']);
+    const semanticFirst = { ...LAYER_SHARES, semantic: 0.5, episodic: 0.175 };
+    expect([...simulateBlock(cands, {}, semanticFirst, 60, 20, config)].sort()).toEqual(['b-s1', 'b-s2']);
+  });
+
+  it('moves share to the layer whose lines are useful, applies it once it beats the defaults, and drops it when it stops', () => {
+    let state = emptyLearner();
+    for (let i = 0; i < 40; i++) state = rateBlock(state, `m${i}`, ['s1', 's2'], ['e']);
+    const shares = countedShares(state.budget, config)!;
+    expect(shares.semantic).toBeGreaterThan(LAYER_SHARES.semantic);
+    expect(shares.episodic).toBeLessThan(LAYER_SHARES.episodic);
+    expect(state.budgetCheck.messages).toBeGreaterThanOrEqual(CHECK_MIN);
+    expect(state.budgetCheck.better).toBeGreaterThan(0);
+    expect(effectiveShares(state, emptyLearner(), config)?.semantic).toBeCloseTo(shares.semantic);
+    // A user who never rated anything keeps the default shares (no prior fitted).
+    expect(effectiveShares(emptyLearner(), emptyLearner(), config)).toBeNull();
+    // Now the episodic line is the useful one: the learned shares leave it out, the check sees it.
+    let turned = 0;
+    for (; turned < 60 && budgetApplies(state, emptyLearner(), config); turned++)
+      state = rateBlock(state, `n${turned}`, ['e'], ['s1', 's2']);
+    expect(state.budgetCheck.worse).toBeGreaterThan(0);
+    expect(turned).toBeLessThan(60);
+    expect(effectiveShares(state, emptyLearner(), config)).toBeNull();
+  });
+
+  it('keeps its counts through a stored round trip and sums them into the prior', () => {
+    let state = emptyLearner();
+    for (let i = 0; i < 5; i++) state = rateBlock(state, `m${i}`, ['s1'], ['e']);
+    const stored = parseLearner(JSON.parse(JSON.stringify(state)));
+    expect(stored.budget).toEqual(state.budget);
+    expect(stored.pending?.candidates[0]).toMatchObject({ layer: 'semantic', tokens: 30 });
+    const prior = fitPrior([state, stored], AT);
+    expect(prior.budget.lines.semantic).toBeCloseTo(2 * state.budget.lines.semantic!);
   });
 });

@@ -27,6 +27,7 @@
 import type { StrataConfig } from '../config/schema.ts';
 import { QUERY_KINDS, type QueryKind } from '../text/query-kind.ts';
 import { LAYERS, type LayerName } from '../types.ts';
+import { LAYER_SHARES } from './format.ts';
 import { dot, type Features, type FeatureWeights, layerFeature } from './learned-features.ts';
 
 export type LearningConfig = StrataConfig['learning'];
@@ -37,12 +38,36 @@ export const CHECK_MIN = 20;
 const CHECK_DECAY = 0.98;
 /** Candidates of one message kept for pairing and testing. */
 const CANDIDATES_KEPT = 80;
+/** A line's cost in tokens when a candidate does not say (an older stored state). */
+const LINE_TOKENS = 30;
+/** The block budget and candidate pool the check simulates when a message does not say. */
+const BLOCK_TOKENS = 760;
+const BLOCK_POOL = 20;
+/** Rated lines of each layer's smoothing toward the overall useful rate (the budget's prior). */
+const BUDGET_PRIOR = 20;
+/** Rated lines the budget needs before it moves a layer's share. */
+const BUDGET_MIN_LINES = 40;
+/** Per message, how much of the budget's earlier counts is kept. */
+const BUDGET_DECAY = 0.99;
 
-/** One candidate recall offered for a message: its id, ln of its default score, its features. */
+/** One candidate recall offered for a message: its id, ln of its default score, its features, and its line. */
 export interface Candidate {
   id: string;
   base: number;
   features: Features;
+  /** Its layer (read from the layer feature when absent). */
+  layer?: LayerName;
+  /** What its block line costs, in tokens. */
+  tokens?: number;
+}
+
+/** Per layer shares of the block's token budget (format.ts LAYER_SHARES; normalized over the layers present). */
+export type LayerShares = Record<LayerName, number>;
+
+/** The learned budget's evidence: per layer, decayed counts of rated lines and of useful ones. */
+export interface BudgetCounts {
+  lines: Partial<Record<LayerName, number>>;
+  useful: Partial<Record<LayerName, number>>;
 }
 
 /** The prequential check: decayed sums of per-message NDCG gains of learned over default ranking. */
@@ -69,6 +94,12 @@ export interface PendingMessage {
   tested: FeatureWeights;
   /** Its gain as last added to the check (replaced when more ratings of it arrive). */
   gain: number | null;
+  /** The learned layer shares (before their gate) when the message arrived, null while the budget has too few lines; and their gain. */
+  testedShares: LayerShares | null;
+  budgetGain: number | null;
+  /** The block the check simulates: its token budget and how many ranked candidates it is filled from. */
+  budget: number;
+  pool: number;
 }
 
 /** One user's learned state (or the global prior), as stored and exported. */
@@ -82,6 +113,9 @@ export interface LearnerState {
   pairs: number;
   weights: FeatureWeights;
   check: LearnerCheck;
+  /** The learned budget: rated lines per layer, and its own check (layer shares against the default shares). */
+  budget: BudgetCounts;
+  budgetCheck: LearnerCheck;
   pending: PendingMessage | null;
   updatedAt: string | null;
 }
@@ -106,6 +140,8 @@ export function emptyLearner(): LearnerState {
     pairs: 0,
     weights: {},
     check: emptyCheck(),
+    budget: { lines: {}, useful: {} },
+    budgetCheck: emptyCheck(),
     pending: null,
     updatedAt: null,
   };
@@ -133,13 +169,37 @@ function parseCheck(value: unknown): LearnerCheck {
   };
 }
 
+function parseLayerCounts(value: unknown): Partial<Record<LayerName, number>> {
+  const raw = numbers(value);
+  const out: Partial<Record<LayerName, number>> = {};
+  for (const layer of LAYERS) if (raw[layer] !== undefined && raw[layer]! >= 0) out[layer] = raw[layer];
+  return out;
+}
+
+function parseShares(value: unknown): LayerShares | null {
+  const raw = numbers(value);
+  if (!LAYERS.every((l) => (raw[l] ?? -1) > 0)) return null;
+  return Object.fromEntries(LAYERS.map((l) => [l, raw[l]!])) as LayerShares;
+}
+
 function parsePending(value: unknown): PendingMessage | null {
   const p = value as Record<string, unknown> | null | undefined;
   if (!p || typeof p.messageId !== 'string') return null;
   const candidates = Array.isArray(p.candidates)
     ? (p.candidates as Array<Record<string, unknown>>)
         .filter((c) => typeof c?.id === 'string' && typeof c.base === 'number' && Number.isFinite(c.base))
-        .map((c) => ({ id: c.id as string, base: c.base as number, features: numbers(c.features) }))
+        .map((c) => {
+          const candidate: Candidate = {
+            id: c.id as string,
+            base: c.base as number,
+            features: numbers(c.features),
+          };
+          const layer = LAYERS.find((l) => l === c.layer);
+          if (layer) candidate.layer = layer;
+          if (typeof c.tokens === 'number' && c.tokens > 0 && Number.isFinite(c.tokens))
+            candidate.tokens = c.tokens;
+          return candidate;
+        })
     : [];
   const labels: Record<string, boolean> = {};
   for (const [k, v] of Object.entries((p.labels ?? {}) as Record<string, unknown>))
@@ -151,6 +211,10 @@ function parsePending(value: unknown): PendingMessage | null {
     labels,
     tested: numbers(p.tested),
     gain: typeof p.gain === 'number' && Number.isFinite(p.gain) ? p.gain : null,
+    testedShares: parseShares(p.testedShares),
+    budgetGain: typeof p.budgetGain === 'number' && Number.isFinite(p.budgetGain) ? p.budgetGain : null,
+    budget: typeof p.budget === 'number' && p.budget > 0 ? p.budget : BLOCK_TOKENS,
+    pool: typeof p.pool === 'number' && p.pool >= 1 ? Math.floor(p.pool) : BLOCK_POOL,
   };
 }
 
@@ -170,6 +234,9 @@ export function parseLearner(value: unknown): LearnerState {
     state.pairs = count(v.pairs);
     state.weights = numbers(v.weights);
     state.check = parseCheck(v.check);
+    const budget = (v.budget ?? {}) as Record<string, unknown>;
+    state.budget = { lines: parseLayerCounts(budget.lines), useful: parseLayerCounts(budget.useful) };
+    state.budgetCheck = parseCheck(v.budgetCheck);
     state.pending = parsePending(v.pending);
     return state;
   }
@@ -214,18 +281,144 @@ export function ndcg(ranking: readonly Candidate[], labels: Readonly<Record<stri
   return ideal > 0 ? dcg / ideal : 0;
 }
 
-/** The gain of `weights` over the defaults on one rated message; null while it has no pair. */
+/** A candidate's layer: its own field, else its layer feature's. */
+export function candidateLayer(c: Candidate): LayerName | undefined {
+  if (c.layer) return c.layer;
+  for (const name of Object.keys(c.features)) {
+    const m = /^layer:([a-z]+)@/.exec(name);
+    const layer = LAYERS.find((l) => l === m?.[1]);
+    if (layer) return layer;
+  }
+  return undefined;
+}
+
+/**
+ * The ids a block would hold (pure; format.ts buildContextBlock's rule on the candidates'
+ * line costs): the first `pool` candidates ranked by `weights`, filled in rank order within
+ * each layer's share of `budget` tokens, then what the layers left unused in rank order.
+ */
+export function simulateBlock(
+  candidates: readonly Candidate[],
+  weights: FeatureWeights,
+  shares: LayerShares,
+  budget: number,
+  pool: number,
+  config: LearningConfig,
+): Set<string> {
+  const ranked = rerank(candidates, weights, config).slice(0, pool);
+  const layerOf = (c: Candidate) => candidateLayer(c) ?? 'episodic';
+  const present = [...new Set(ranked.map(layerOf))];
+  const shareSum = present.reduce((acc, l) => acc + shares[l], 0);
+  const used = new Map<LayerName, number>();
+  const chosen = new Set<string>();
+  let total = 0;
+  for (const capped of [true, false]) {
+    for (const c of ranked) {
+      if (chosen.has(c.id)) continue;
+      const cost = c.tokens ?? LINE_TOKENS;
+      const layer = layerOf(c);
+      const layerUsed = used.get(layer) ?? 0;
+      if (capped && layerUsed + cost > (budget * shares[layer]) / shareSum) continue;
+      if (total + cost > budget) continue;
+      chosen.add(c.id);
+      used.set(layer, layerUsed + cost);
+      total += cost;
+    }
+  }
+  return chosen;
+}
+
+/**
+ * The gain of a ranking (`weights`) and a budget (`shares`) over the defaults on one rated
+ * message, in what the block is for: the share of the message's useful memories that the
+ * simulated block holds, learned minus default (unrated candidates count as not useful).
+ * A message rated without a query has only its rated memories as candidates, in `recalled`
+ * order and without line costs: there is no block to simulate, and its gain is the NDCG of
+ * the useful ones in that order. Null while the message has no useful and not-useful rating both.
+ */
 export function messageGain(
   message: PendingMessage,
   weights: FeatureWeights,
   config: LearningConfig,
+  shares: LayerShares = LAYER_SHARES,
 ): number | null {
-  const known = message.candidates.filter((c) => message.labels[c.id] !== undefined);
-  if (!known.some((c) => message.labels[c.id]) || !known.some((c) => !message.labels[c.id])) return null;
-  return (
-    ndcg(rerank(message.candidates, weights, config), message.labels) -
-    ndcg(rerank(message.candidates, {}, config), message.labels)
-  );
+  const useful = Object.entries(message.labels)
+    .filter(([, u]) => u)
+    .map(([id]) => id);
+  if (useful.length === 0 || useful.length === Object.keys(message.labels).length) return null;
+  if (!message.candidates.every((c) => c.tokens !== undefined))
+    return (
+      ndcg(rerank(message.candidates, weights, config), message.labels) -
+      ndcg(rerank(message.candidates, {}, config), message.labels)
+    );
+  const held = (w: FeatureWeights, s: LayerShares) => {
+    const block = simulateBlock(message.candidates, w, s, message.budget, message.pool, config);
+    return useful.filter((id) => block.has(id)).length / useful.length;
+  };
+  return held(weights, shares) - held({}, LAYER_SHARES);
+}
+
+/**
+ * The layer shares the budget's counts give (null while it has fewer than BUDGET_MIN_LINES
+ * rated lines): each layer's default share times its useful rate over the overall one, the
+ * rate smoothed toward the overall by BUDGET_PRIOR lines (a beta prior), the factor clamped
+ * to [minWeight, maxWeight].
+ */
+export function countedShares(budget: BudgetCounts, config: LearningConfig): LayerShares | null {
+  const lines = LAYERS.reduce((acc, l) => acc + (budget.lines[l] ?? 0), 0);
+  if (lines < BUDGET_MIN_LINES) return null;
+  const useful = LAYERS.reduce((acc, l) => acc + (budget.useful[l] ?? 0), 0);
+  const overall = (useful + 1) / (lines + 2);
+  return Object.fromEntries(
+    LAYERS.map((l) => {
+      const rate =
+        ((budget.useful[l] ?? 0) + BUDGET_PRIOR * overall) / ((budget.lines[l] ?? 0) + BUDGET_PRIOR);
+      const factor = Math.min(config.maxWeight, Math.max(config.minWeight, rate / overall));
+      return [l, LAYER_SHARES[l] * factor];
+    }),
+  ) as LayerShares;
+}
+
+/** The user's layer shares mixed with the prior's (where the prior's budget check passes), before the user's gate. */
+export function candidateShares(
+  user: LearnerState,
+  prior: LearnerState,
+  config: LearningConfig,
+): LayerShares | null {
+  const mine = countedShares(user.budget, config);
+  const shared = passesCheck(prior.budgetCheck, config) ? countedShares(prior.budget, config) : null;
+  if (!mine && !shared) return null;
+  const own = !shared
+    ? 1
+    : !mine
+      ? 0
+      : config.priorEvents === 0
+        ? 1
+        : user.messages / (user.messages + config.priorEvents);
+  // Mixed in log space, as the weights are.
+  return Object.fromEntries(
+    LAYERS.map((l) => {
+      const a = Math.log((mine ?? LAYER_SHARES)[l] / LAYER_SHARES[l]);
+      const b = Math.log((shared ?? LAYER_SHARES)[l] / LAYER_SHARES[l]);
+      return [l, LAYER_SHARES[l] * Math.exp(own * a + (1 - own) * b)];
+    }),
+  ) as LayerShares;
+}
+
+/** Whether recall applies the learned budget for this user: the user's own budget check once tested enough, else the prior's. */
+export function budgetApplies(user: LearnerState, prior: LearnerState, config: LearningConfig): boolean {
+  return user.budgetCheck.messages >= CHECK_MIN
+    ? passesCheck(user.budgetCheck, config)
+    : passesCheck(prior.budgetCheck, config);
+}
+
+/** The layer shares recall's block uses (null = the defaults, LAYER_SHARES). */
+export function effectiveShares(
+  user: LearnerState,
+  prior: LearnerState,
+  config: LearningConfig,
+): LayerShares | null {
+  return budgetApplies(user, prior, config) ? candidateShares(user, prior, config) : null;
 }
 
 /** The check's mean gain and its standard error. */
@@ -291,6 +484,11 @@ export function learn(
     kind: QueryKind;
     candidates: readonly Candidate[];
     tested: FeatureWeights;
+    /** The learned shares (before the gate) when the message arrived; null or absent: none yet. */
+    testedShares?: LayerShares | null;
+    /** The block's token budget and candidate pool (recall.maxTokens less the frame, recall.k). */
+    budget?: number;
+    pool?: number;
   },
   config: LearningConfig,
   at: string,
@@ -299,6 +497,8 @@ export function learn(
     ...state,
     weights: { ...state.weights },
     check: { ...state.check },
+    budget: { lines: { ...state.budget.lines }, useful: { ...state.budget.useful } },
+    budgetCheck: { ...state.budgetCheck },
     events: state.events + rated.length,
     useful: state.useful + rated.filter((r) => r.useful).length,
     updatedAt: at,
@@ -317,30 +517,39 @@ export function learn(
         labels: {},
         tested: message.tested,
         gain: null,
+        testedShares: message.testedShares ?? null,
+        budgetGain: null,
+        budget: message.budget ?? BLOCK_TOKENS,
+        pool: message.pool ?? BLOCK_POOL,
       };
   const byId = new Map(pending.candidates.map((c) => [c.id, c]));
   const fresh = rated.filter((r) => byId.has(r.id) && pending.labels[r.id] !== r.useful);
   const earlier = Object.entries(pending.labels);
-  for (const r of fresh) pending.labels[r.id] = r.useful;
-
-  // The test first, with the weights as they were when the message arrived.
-  const gain = messageGain(pending, pending.tested, config);
-  if (gain !== null) {
-    const c = next.check;
-    if (pending.gain === null) {
-      c.n = c.n * CHECK_DECAY + 1;
-      c.sum = c.sum * CHECK_DECAY + gain;
-      c.sumSq = c.sumSq * CHECK_DECAY + gain * gain;
-      c.messages += 1;
-    } else {
-      c.sum += gain - pending.gain;
-      c.sumSq += gain * gain - pending.gain * pending.gain;
-      c.better -= pending.gain > 0 ? 1 : 0;
-      c.worse -= pending.gain < 0 ? 1 : 0;
+  if (!same) {
+    for (const layer of LAYERS) {
+      if (next.budget.lines[layer] !== undefined) next.budget.lines[layer]! *= BUDGET_DECAY;
+      if (next.budget.useful[layer] !== undefined) next.budget.useful[layer]! *= BUDGET_DECAY;
     }
-    c.better += gain > 0 ? 1 : 0;
-    c.worse += gain < 0 ? 1 : 0;
-    pending.gain = gain;
+  }
+  for (const r of fresh) {
+    // The budget counts each rated line once per message (a changed rating moves its useful count).
+    const layer = candidateLayer(byId.get(r.id)!);
+    if (layer) {
+      const before = pending.labels[r.id];
+      if (before === undefined) next.budget.lines[layer] = (next.budget.lines[layer] ?? 0) + 1;
+      const delta = (r.useful ? 1 : 0) - (before === true ? 1 : 0);
+      next.budget.useful[layer] = Math.max(0, (next.budget.useful[layer] ?? 0) + delta);
+    }
+    pending.labels[r.id] = r.useful;
+  }
+
+  // The tests first, with the weights and shares as they were when the message arrived.
+  const gain = messageGain(pending, pending.tested, config);
+  if (gain !== null) pending.gain = record(next.check, gain, pending.gain);
+  // The budget is tested only where the block can be simulated (candidates with line costs).
+  if (pending.testedShares && pending.candidates.every((c) => c.tokens !== undefined)) {
+    const budgetGain = messageGain(pending, {}, config, pending.testedShares);
+    if (budgetGain !== null) pending.budgetGain = record(next.budgetCheck, budgetGain, pending.budgetGain);
   }
 
   // Then one gradient step on the new pairs: a fresh rating against the opposite ratings so far.
@@ -383,6 +592,24 @@ export function learn(
   return next;
 }
 
+/** Adds a message's gain to a check (in place), replacing its earlier gain if it had one; returns the gain. */
+function record(c: LearnerCheck, gain: number, earlier: number | null): number {
+  if (earlier === null) {
+    c.n = c.n * CHECK_DECAY + 1;
+    c.sum = c.sum * CHECK_DECAY + gain;
+    c.sumSq = c.sumSq * CHECK_DECAY + gain * gain;
+    c.messages += 1;
+  } else {
+    c.sum += gain - earlier;
+    c.sumSq += gain * gain - earlier * earlier;
+    c.better -= earlier > 0 ? 1 : 0;
+    c.worse -= earlier < 0 ? 1 : 0;
+  }
+  c.better += gain > 0 ? 1 : 0;
+  c.worse += gain < 0 ? 1 : 0;
+  return gain;
+}
+
 /** Candidates of a message so far and new ones (a later call may rate memories it had not seen). */
 function merge(known: readonly Candidate[], more: readonly Candidate[]): Candidate[] {
   const ids = new Set(known.map((c) => c.id));
@@ -405,8 +632,16 @@ export function fitPrior(states: readonly LearnerState[], at: string): LearnerSt
     prior.useful += s.useful;
     prior.messages += s.messages;
     prior.pairs += s.pairs;
-    for (const key of ['messages', 'better', 'worse', 'n', 'sum', 'sumSq'] as const)
+    for (const key of ['messages', 'better', 'worse', 'n', 'sum', 'sumSq'] as const) {
       prior.check[key] += s.check[key];
+      prior.budgetCheck[key] += s.budgetCheck[key];
+    }
+    for (const layer of LAYERS) {
+      for (const key of ['lines', 'useful'] as const) {
+        const v = s.budget[key][layer];
+        if (v !== undefined) prior.budget[key][layer] = (prior.budget[key][layer] ?? 0) + v;
+      }
+    }
   }
   if (prior.messages === 0) return prior;
   for (const s of states) {

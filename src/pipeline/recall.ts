@@ -40,10 +40,10 @@ import { spreadActivation, strengthenCoRecalled } from './activation.ts';
 import { boostChatAffinity } from './chat-affinity.ts';
 import { dedupeRanked } from './dedupe.ts';
 import { diversify } from './diversify.ts';
-import { appendShared, buildContextBlock, SHARED_SHARE } from './format.ts';
+import { appendShared, buildContextBlock, estimateTokens, SHARED_SHARE, sanitize } from './format.ts';
 import { candidateFeatures, type Features, learnedMultiplier } from './learned-features.ts';
 import type { Candidate } from './learner.ts';
-import { learnedWeights } from './learner-store.ts';
+import { learnedStrategy } from './learner-store.ts';
 import { liftPairMembers } from './pair-lift.ts';
 import { hybridSearch } from './retrieval/hybrid.ts';
 import { scoreMemory } from './scoring.ts';
@@ -113,7 +113,8 @@ export async function recall(
   }
 
   const kind = queryKind(text);
-  const weights = await learnedWeights(ctx, req.userId);
+  // Learning hook: learned ranking weights and block shares (none with learning off).
+  const { weights, shares } = await learnedStrategy(ctx, req.userId);
   const learning = Object.keys(weights).length > 0;
   const { collect } = options;
   const top = (name: 'vector' | 'keyword') => Math.max(1e-9, ...hits.map((h) => h.signals?.[name] ?? 0));
@@ -150,7 +151,11 @@ export async function recall(
       layerFactor,
       extra,
     });
-    if (base > 0) collect?.({ id: memory.id, base: Math.log(base), features });
+    if (base > 0 && collect) {
+      // A line's cost: its text and the `- [layer date id] ` prefix (about 9 tokens).
+      const tokens = estimateTokens(sanitize(memory.content)) + 10;
+      collect({ id: memory.id, base: Math.log(base), features, layer: memory.layer, tokens });
+    }
     if (!learning) return 1;
     return learnedMultiplier(weights, features, ctx.config.learning.minWeight, ctx.config.learning.maxWeight);
   };
@@ -209,6 +214,7 @@ export async function recall(
       .filter((m) => !m.metadata.flaggedWrong),
     shared.length > 0 ? Math.floor(maxTokens * (1 - SHARED_SHARE)) : maxTokens,
     timeZone,
+    shares ?? undefined,
   );
   const block = appendShared(personal, shared, maxTokens, timeZone);
   if (block.included.length && !req.dryRun) {

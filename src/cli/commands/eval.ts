@@ -34,6 +34,7 @@ interface LocomoFlags {
   context: boolean;
   ablation?: boolean;
   learn?: boolean;
+  learnFeedback?: string;
   baselineOnly?: boolean;
   peer?: string;
 }
@@ -140,6 +141,10 @@ export function register(program: Command, ctx: CliContext): void {
       '--learn',
       "simulated feedback: the first half of each conversation's questions rate their block (evidence = useful), the second half is scored with and without the learner",
     )
+    .option(
+      '--learn-feedback <what>',
+      "with --learn: what each feedback question rates: 'recalled' (recall's ranked memories and the block's lines, default) or 'block' (the block's lines only)",
+    )
     .option('--baseline-only', 'only the BM25 baseline (checks the metric); with --peer: BM25 and the peer')
     .option('--peer <name>', 'also run a peer (mem0) under the same protocol with the same embedder')
     .action(async (flags: LocomoFlags) => {
@@ -147,6 +152,12 @@ export function register(program: Command, ctx: CliContext): void {
       const layers = parseLayers(flags.layers);
       if (flags.peer && flags.peer !== 'mem0')
         throw new Error(`Unknown peer "${flags.peer}"; the available peer is "mem0".`);
+      if (
+        flags.learnFeedback !== undefined &&
+        flags.learnFeedback !== 'recalled' &&
+        flags.learnFeedback !== 'block'
+      )
+        throw new Error(`Unknown --learn-feedback "${flags.learnFeedback}"; use "recalled" or "block".`);
       const scratch = mkdtempSync(join(tmpdir(), 'strata-locomo-peer-'));
       const embedder = flags.peer ? createEmbedder(config) : null;
       const peer = embedder
@@ -171,6 +182,9 @@ export function register(program: Command, ctx: CliContext): void {
         ...(flags.limitConversations ? { limitConversations: Number(flags.limitConversations) } : {}),
         ...(flags.ablation ? { ablation: true } : {}),
         ...(flags.learn ? { learn: true } : {}),
+        ...(flags.learnFeedback === 'recalled' || flags.learnFeedback === 'block'
+          ? { learnFeedback: flags.learnFeedback }
+          : {}),
         ...(flags.baselineOnly ? { baselineOnly: true } : {}),
         ...(peer ? { peer } : {}),
         progress: stderrProgress,
