@@ -322,10 +322,12 @@ export interface LearningExplained {
   pairs: number;
   /**
    * The bound: each rated message re-ranks what recall offered for it with the weights as
-   * they were then and with the defaults; agree / disagree count the messages where the
-   * learned ranking was better / worse (NDCG of the useful memories). Weights are applied
-   * only after 20 tested messages while the mean gain less one standard error is above
-   * learning.margin; before that, the prior's summed check decides.
+   * they were then and with the defaults, and fills a block of the default budget from each
+   * ranking; agree / disagree count the messages where the learned block held more / fewer
+   * of the useful memories (the gain: the share of them held, learned minus default; a
+   * message rated without a query: NDCG of its `recalled` order). Weights are applied only
+   * after 20 tested messages while the mean gain less `learning.confidence` standard errors
+   * is above learning.margin; before that, the prior's summed check decides.
    */
   check: {
     agree: number;
@@ -337,6 +339,21 @@ export interface LearningExplained {
     passes: boolean;
     priorPasses: boolean;
     applied: boolean;
+  };
+  /**
+   * The learned budget: the share of the block's tokens per layer that recall applies
+   * (`shares`, the defaults when not applied; normalized over the layers present), the
+   * user's own learned shares (null until enough rated lines), the defaults, and what moved
+   * them: rated lines and useful ones per layer. Its check compares blocks filled with the
+   * learned and the default shares (default ranking), as the weights' check does.
+   */
+  budget: {
+    shares: Record<LayerName, number>;
+    userShares: Record<LayerName, number> | null;
+    defaultShares: Record<LayerName, number>;
+    lines: Partial<Record<LayerName, number>>;
+    usefulLines: Partial<Record<LayerName, number>>;
+    check: LearningExplained['check'];
   };
   updatedAt: string | null;
 }
@@ -363,6 +380,10 @@ export interface UserLearningStats {
   distance: number;
   /** Whether recall applies them now (the check passes; docs/feedback.md). */
   applied: boolean;
+  /** The largest factor any layer's learned block share is from its default (1 = defaults, or too few rated lines). */
+  budgetFactor: number;
+  /** Whether recall applies the learned block shares now (their own check passes). */
+  budgetApplied: boolean;
   updatedAt: string | null;
 }
 

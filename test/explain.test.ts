@@ -31,7 +31,11 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     dir = tempDir();
     memory = createMemory(
-      engineConfig('sqlite', dir.path, { learning: { enabled: true, priorEvents: 0, rate: 1 } }),
+      // A block of one line: the check counts whether the useful memory is the line the block holds.
+      engineConfig('sqlite', dir.path, {
+        learning: { enabled: true, priorEvents: 0, rate: 1 },
+        recall: { maxTokens: 80 },
+      }),
     );
     tram = await memory.add({
       userId: 'alice',
@@ -50,7 +54,12 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
     });
     await memory.add({ userId: 'bob', layer: 'semantic', content: 'Bob loves the tram in Porto' });
     defaultOrder = (
-      await memory.recall({ userId: 'alice', messages: [{ role: 'user', content: QUESTION }], dryRun: true })
+      await memory.recall({
+        userId: 'alice',
+        messages: [{ role: 'user', content: QUESTION }],
+        dryRun: true,
+        maxTokens: 800,
+      })
     ).memories.map((r) => r.memory.id);
     // Message after message, recall puts a fact above a feeling and the user says the feeling
     // helped: enough tested messages for the check to apply what the learner fitted.
@@ -91,7 +100,11 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
 
   it('library: each line with its signals, learned weight and ratings; nothing touched', async () => {
     const before = await memory.get('alice', tram.id);
-    const result = await memory.explain({ userId: 'alice', messages: [{ role: 'user', content: QUESTION }] });
+    const result = await memory.explain({
+      userId: 'alice',
+      messages: [{ role: 'user', content: QUESTION }],
+      maxTokens: 800,
+    });
     expect(result.context).toContain('tram 28');
     const byId = new Map(result.lines.map((l) => [l.memory.id, l]));
     const t = byId.get(tram.id)!;
@@ -125,6 +138,12 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
       pairs: MESSAGES,
     });
     expect(result.learning.ownShare).toBe(1);
+    // The budget learned from the same rated lines: feelings were the useful ones.
+    const budget = result.learning.budget;
+    expect(budget.lines).toMatchObject({ emotional: expect.any(Number), semantic: expect.any(Number) });
+    expect(budget.userShares!.emotional).toBeGreaterThan(budget.defaultShares.emotional);
+    expect(budget.userShares!.semantic).toBeLessThan(budget.defaultShares.semantic);
+    expect(budget.check.messages).toBeGreaterThan(0);
     expect(result.learning.weights.emotional).toBeCloseTo(result.learning.userWeights.emotional);
     expect(result.lines.every((l) => l.memory.userId === 'alice')).toBe(true);
     // A dry run: no access recorded.
@@ -146,6 +165,7 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
     });
     expect(alice.users[0]!.maxFactor).toBeGreaterThan(1);
     expect(alice.users[0]!.distance).toBeGreaterThan(0);
+    expect(alice.users[0]!.budgetFactor).toBeGreaterThan(1);
     const bob = (await memory.stats('bob')).learning!;
     expect(bob.users[0]).toMatchObject({
       userId: 'bob',
@@ -171,7 +191,7 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
     it("a user key explains its own recall and never another user's", async () => {
       const mine = await h.call('POST', '/v1/explain', {
         key: KEYS.alice,
-        json: { messages: [{ role: 'user', content: QUESTION }] },
+        json: { messages: [{ role: 'user', content: QUESTION }], maxTokens: 800 },
       });
       expect(mine.status).toBe(200);
       const body = mine.body as ExplainResult;
@@ -220,7 +240,9 @@ describe('explain and learning stats', { timeout: 120_000 }, () => {
       expect(stdout).toMatch(/learned weights for 'other' questions: .*emotional ×\d\.\d+/);
       expect(stdout).toMatch(/from 61 ratings \(30 useful\) over 30 messages, 30 pairs/);
       expect(stdout).toMatch(/signal weights \(on ln score\): .*relevance/);
-      expect(stdout).toMatch(/check: later messages ranked better \d+, worse \d+ .*applied/);
+      expect(stdout).toMatch(/check: later messages' blocks better \d+, worse \d+ .*applied/);
+      expect(stdout).toMatch(/block budget \(share per layer\): semantic [\d.]+/);
+      expect(stdout).toMatch(/learned: .*emotional [\d.]+/);
       expect(stdout).toMatch(/wrong \(1\)/);
       const { stdout: json } = await run(['explain', '--user', 'alice', QUESTION, '--json']);
       const parsed = JSON.parse(json) as ExplainResult;

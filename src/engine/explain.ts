@@ -6,12 +6,21 @@
  * from). Also the per-user learning figures of `stats`.
  */
 import type { EngineContext } from '../layers/context.ts';
+import { LAYER_SHARES } from '../pipeline/format.ts';
 import type { Features, FeatureWeights } from '../pipeline/learned-features.ts';
 import {
   applies,
+  budgetApplies,
+  candidateShares,
   candidateWeights,
   checkSummary,
+  countedShares,
+  effectiveShares,
   effectiveWeights,
+  type LayerShares,
+  type LearnerCheck,
+  type LearnerState,
+  type LearningConfig,
   layerMultipliers,
   passesCheck,
 } from '../pipeline/learner.ts';
@@ -32,6 +41,42 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
 const rounded = (w: FeatureWeights) =>
   Object.fromEntries(Object.entries(w).map(([k, v]) => [k, round(v)])) as FeatureWeights;
 
+const roundedShares = (shares: LayerShares) =>
+  Object.fromEntries(Object.entries(shares).map(([k, v]) => [k, round(v)])) as LayerShares;
+const roundedCounts = (counts: Partial<Record<string, number>>) =>
+  Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Math.round((v ?? 0) * 100) / 100]));
+
+/** A check as explained: its counts, mean gain and standard error, and whether it (or the prior's) passes. */
+function checkOf(
+  check: LearnerCheck,
+  priorCheck: LearnerCheck,
+  config: LearningConfig,
+  applied: boolean,
+): LearningExplained['check'] {
+  const { mean, se } = checkSummary(check);
+  return {
+    agree: check.better,
+    disagree: check.worse,
+    messages: check.messages,
+    meanGain: round(mean),
+    standardError: round(se),
+    margin: config.margin,
+    passes: passesCheck(check, config),
+    priorPasses: passesCheck(priorCheck, config),
+    applied,
+  };
+}
+
+/** How far a user's learned block shares are from the defaults: the largest factor (1 = defaults). */
+function budgetFactor(state: LearnerState, config: LearningConfig): number {
+  const shares = countedShares(state.budget, config);
+  if (!shares) return 1;
+  const logs = Object.entries(shares).map(([l, v]) =>
+    Math.abs(Math.log(v / LAYER_SHARES[l as keyof LayerShares])),
+  );
+  return Math.round(Math.exp(Math.max(0, ...logs)) * 1000) / 1000;
+}
+
 /** The learning behind recall's weights for this user and question. */
 async function learningFor(ctx: EngineContext, userId: string, text: string): Promise<LearningExplained> {
   const kind = queryKind(text);
@@ -39,7 +84,7 @@ async function learningFor(ctx: EngineContext, userId: string, text: string): Pr
   const config = ctx.config.learning;
   const on = config.enabled;
   const applied = on ? effectiveWeights(user, prior, config) : {};
-  const { mean, se } = checkSummary(user.check);
+  const shares = on ? effectiveShares(user, prior, config) : null;
   return {
     enabled: on,
     queryKind: kind,
@@ -54,17 +99,24 @@ async function learningFor(ctx: EngineContext, userId: string, text: string): Pr
     useful: user.useful,
     messages: user.messages,
     pairs: user.pairs,
-    check: {
-      agree: user.check.better,
-      disagree: user.check.worse,
-      messages: user.check.messages,
-      meanGain: round(mean),
-      standardError: round(se),
-      margin: config.margin,
-      passes: passesCheck(user.check, config),
-      priorPasses: passesCheck(prior.check, config),
-      applied:
-        on && applies(user, prior, config) && Object.keys(candidateWeights(user, prior, config)).length > 0,
+    check: checkOf(
+      user.check,
+      prior.check,
+      config,
+      on && applies(user, prior, config) && Object.keys(candidateWeights(user, prior, config)).length > 0,
+    ),
+    budget: {
+      shares: roundedShares(shares ?? LAYER_SHARES),
+      userShares: ((own) => (own ? roundedShares(own) : null))(countedShares(user.budget, config)),
+      defaultShares: { ...LAYER_SHARES },
+      lines: roundedCounts(user.budget.lines),
+      usefulLines: roundedCounts(user.budget.useful),
+      check: checkOf(
+        user.budgetCheck,
+        prior.budgetCheck,
+        config,
+        on && budgetApplies(user, prior, config) && candidateShares(user, prior, config) !== null,
+      ),
     },
     updatedAt: user.updatedAt,
   };
@@ -133,6 +185,11 @@ export async function learningStats(
       maxFactor: Math.round(Math.exp(maxLog) * 1000) / 1000,
       distance: round(Math.sqrt(values.reduce((acc, w) => acc + w * w, 0))),
       applied: config.enabled && applies(state, prior, config),
+      budgetFactor: budgetFactor(state, config),
+      budgetApplied:
+        config.enabled &&
+        budgetApplies(state, prior, config) &&
+        candidateShares(state, prior, config) !== null,
       updatedAt: state.updatedAt,
     });
   }

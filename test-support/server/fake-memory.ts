@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import type { ProducedWrite, StrataMemory, WriteOptions } from '../../src/engine/strata-memory.ts';
 import { ConfigError, NotFoundError, StoreUnavailableError, ValidationError } from '../../src/errors.ts';
+import { LAYER_SHARES } from '../../src/pipeline/format.ts';
 import {
   FeedbackInputSchema,
   LAYERS,
@@ -222,6 +223,24 @@ export function createFakeMemory(): FakeMemory {
             passes: false,
             priorPasses: false,
             applied: false,
+          },
+          budget: {
+            shares: { ...LAYER_SHARES },
+            userShares: null,
+            defaultShares: { ...LAYER_SHARES },
+            lines: {},
+            usefulLines: {},
+            check: {
+              agree: 0,
+              disagree: 0,
+              messages: 0,
+              meanGain: 0,
+              standardError: 0,
+              margin: 0,
+              passes: false,
+              priorPasses: false,
+              applied: false,
+            },
           },
           updatedAt: null,
         },

@@ -20,6 +20,15 @@ interface ExplainFlags {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+const shareText = (shares: Record<string, number>) =>
+  Object.entries(shares)
+    .map(([layer, v]) => `${layer} ${round(v)}`)
+    .join(', ');
+const countText = (counts: Record<string, number | undefined>) =>
+  Object.entries(counts)
+    .map(([layer, v]) => `${layer} ${Math.round(v ?? 0)}`)
+    .join(', ') || 'none';
+
 function render(result: ExplainResult, ctx: CliContext): string {
   const l = result.learning;
   const rows = result.lines.map((line) => ({
@@ -54,9 +63,17 @@ function render(result: ExplainResult, ctx: CliContext): string {
       (signals ? `\n  signal weights (on ln score): ${signals}` : '') +
       `\n  from ${l.ratings} ratings (${l.useful} useful) over ${l.messages} messages, ${l.pairs} pairs; ` +
       `${Math.round(l.ownShare * 100)}% the user's own, the rest the shared prior\n` +
-      `  check: later messages ranked better ${l.check.agree}, worse ${l.check.disagree} ` +
-      `(mean NDCG gain ${round(l.check.meanGain)} ± ${round(l.check.standardError)}); ` +
-      (l.check.applied ? 'applied' : 'not applied: defaults used')
+      `  check: later messages' blocks better ${l.check.agree}, worse ${l.check.disagree} ` +
+      `(mean gain in useful memories held ${round(l.check.meanGain)} ± ${round(l.check.standardError)}); ` +
+      (l.check.applied ? 'applied' : 'not applied: defaults used') +
+      `\n  block budget (share per layer): ${shareText(l.budget.shares)}` +
+      (l.budget.userShares
+        ? `\n    learned: ${shareText(l.budget.userShares)}`
+        : '\n    learned: none yet (too few rated lines)') +
+      `\n    from rated lines ${countText(l.budget.lines)} (useful ${countText(l.budget.usefulLines)})` +
+      `\n    check: later messages' blocks better ${l.budget.check.agree}, worse ${l.budget.check.disagree} ` +
+      `(mean gain ${round(l.budget.check.meanGain)} ± ${round(l.budget.check.standardError)}); ` +
+      (l.budget.check.applied ? 'applied' : 'not applied: default shares used')
     : 'learning is off (learning.enabled: false): every layer ×1';
   return [
     result.context || 'No memories to recall.',

@@ -22,6 +22,8 @@ function learningLines(learning: MemoryStats['learning'], ctx: CliContext): stri
     'max weight factor': `×${u.maxFactor}`,
     distance: u.distance,
     applied: u.applied ? 'yes' : 'no',
+    'budget factor': `×${u.budgetFactor}`,
+    'budget applied': u.budgetApplied ? 'yes' : 'no',
     updated: u.updatedAt ?? '',
   }));
   return [
@@ -35,6 +37,8 @@ function learningLines(learning: MemoryStats['learning'], ctx: CliContext): stri
       'max weight factor',
       'distance',
       'applied',
+      'budget factor',
+      'budget applied',
       'updated',
     ]),
   ];
