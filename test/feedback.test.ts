@@ -322,3 +322,101 @@ describe('learned weights on SQLite', () => {
     }
   });
 });
+
+describe('the learned block budget on SQLite', { timeout: 120_000 }, () => {
+  it("moves block share to the layer whose lines were useful, changes a small store's block, and leaves bob's budget alone", async () => {
+    const dir = tempDir();
+    // A block with room for four lines of about 20 tokens (the frame takes about 47): the
+    // default shares give semantic lines three of them, emotional ones one.
+    const config = engineConfig('sqlite', dir.path, {
+      learning: { enabled: true, priorEvents: 0 },
+      recall: { maxTokens: 140 },
+    });
+    const memory = createMemory(config);
+    const pair = async (userId: string, place: string) => ({
+      facts: [
+        await memory.add({ userId, layer: 'semantic', content: `${userId} loves the ${place} market` }),
+        await memory.add({ userId, layer: 'semantic', content: `${userId} shops at the ${place} market` }),
+      ],
+      feelings: [
+        await memory.add({
+          userId,
+          layer: 'emotional',
+          content: `${userId} felt lonely at the ${place} market`,
+        }),
+        await memory.add({
+          userId,
+          layer: 'emotional',
+          content: `${userId} felt sad at the ${place} market`,
+        }),
+      ],
+    });
+    const layersInBlock = async (userId: string, place: string) => {
+      const { contextIds } = await memory.recall({
+        userId,
+        messages: [{ role: 'user', content: `How did I feel at the ${place} market?` }],
+        dryRun: true,
+      });
+      const layers = await Promise.all(
+        (contextIds ?? []).map(async (id) => (await memory.get(userId, id)).layer),
+      );
+      return layers;
+    };
+    try {
+      const bobPlace = await pair('bob', 'harbour');
+      const bobBefore = await layersInBlock('bob', 'harbour');
+      const probe = await pair('alice', 'probe');
+      const before = await layersInBlock('alice', 'probe');
+      // Shares exist after 40 rated lines (10 messages), then 20 tested messages for the check.
+      for (let i = 0; i < 36; i++) {
+        const place = `street${i}`;
+        const { facts, feelings } = await pair('alice', place);
+        const query = `How did I feel at the ${place} market?`;
+        await memory.feedback({
+          userId: 'alice',
+          memoryIds: feelings.map((m) => m.id),
+          rating: 'useful',
+          messageId: `b${i}`,
+          query,
+        });
+        await memory.feedback({
+          userId: 'alice',
+          memoryIds: facts.map((m) => m.id),
+          rating: 'not_useful',
+          messageId: `b${i}`,
+          query,
+        });
+      }
+      const explained = await memory.explain({
+        userId: 'alice',
+        messages: [{ role: 'user', content: 'How did I feel at the probe market?' }],
+      });
+      const { budget } = explained.learning;
+      expect(budget.userShares!.emotional).toBeGreaterThan(budget.defaultShares.emotional);
+      expect(budget.userShares!.semantic).toBeLessThan(budget.defaultShares.semantic);
+      expect(budget.check.messages).toBeGreaterThanOrEqual(20);
+      expect(budget.check.applied).toBe(true);
+      expect(budget.shares.emotional).toBeGreaterThan(budget.defaultShares.emotional);
+      // The block of a question the learner never saw now holds more feelings than before.
+      const after = await layersInBlock('alice', 'probe');
+      const feelings = (layers: string[]) => layers.filter((l) => l === 'emotional').length;
+      expect(feelings(after)).toBeGreaterThan(feelings(before));
+      expect(probe.feelings.length).toBe(2);
+      // Bob rated nothing: his budget is the defaults and his block is as it was.
+      const bob = (
+        await memory.explain({
+          userId: 'bob',
+          messages: [{ role: 'user', content: 'How did I feel at the harbour market?' }],
+        })
+      ).learning.budget;
+      expect(bob.userShares).toBeNull();
+      expect(bob.shares).toEqual(bob.defaultShares);
+      expect(bob.check.applied).toBe(false);
+      expect(await layersInBlock('bob', 'harbour')).toEqual(bobBefore);
+      expect(bobPlace.facts.length).toBe(2);
+    } finally {
+      await memory.close();
+      dir.remove();
+    }
+  });
+});
