@@ -193,8 +193,10 @@ export const LearningConfigSchema = z.object({
   /** Rated messages at which a user's own weights count as much as the global prior. */
   priorEvents: z.number().min(0).default(10),
   /**
-   * The bound: learned weights are applied only while their mean NDCG gain over the
-   * defaults on later messages, less `confidence` standard errors, is above `margin`.
+   * The bound: learned weights (and, on their own check, the learned block budget) are
+   * applied only while their mean gain over the defaults on later messages (the share of
+   * the rated useful memories a block of the default budget holds), less `confidence`
+   * standard errors, is above `margin`.
    */
   margin: z.number().min(0).max(1).default(0),
   /** Standard errors the check's mean gain must clear (1.645: one-sided 95 %). */

@@ -10,16 +10,29 @@
  * feedback stops supporting fading back; each weight is clamped to [ln minWeight,
  * ln maxWeight] and so is the total log-multiplier of a memory.
  *
- * The bound is a prequential test on re-ranking: when a message's ratings arrive, before
- * anything is learned from them, the candidates recall offered for it are re-ranked by the
- * weights as they were then and by the defaults, and the NDCG of the useful memories among
- * all candidates (unrated ones count as not useful, so the test is conservative) is
- * compared. Recall applies learned weights only once they have been tested on CHECK_MIN
- * messages and their mean gain, less learning.confidence standard errors (1.645: one-sided
- * 95 %), is above learning.margin;
- * otherwise the defaults. The gains are averaged with a decay, so weights that stop
- * helping are switched off again. A user with fewer tested messages gets the shared prior
- * (the message-weighted mean of every user's weights, refitted by an all-user
+ * The bound is a prequential test on the block: when a message's ratings arrive, before
+ * anything is learned from them, the candidates recall offered for it are ranked by the
+ * weights as they were then and by the defaults, a block of the default budget is filled
+ * from each (simulateBlock: format.ts's rule on the candidates' line costs), and the gain is
+ * the share of the message's useful memories the learned block holds less the share the
+ * default block holds (unrated candidates count as not useful, so the test is conservative).
+ * Reordering lines inside the block gains nothing, as it gains nothing for the reply: the
+ * earlier NDCG-over-all-candidates test rewarded exactly that, and its gains did not carry
+ * over to later questions. Recall applies learned weights only once they have been tested on
+ * CHECK_MIN messages and their mean gain, less learning.confidence standard errors (1.645:
+ * one-sided 95 %), is above learning.margin; otherwise the defaults. The gains are averaged
+ * with a decay, so weights that stop helping are switched off again.
+ *
+ * The learned budget: per layer, decayed counts of rated lines and useful ones give the
+ * layer's useful rate, smoothed toward the overall rate by BUDGET_PRIOR lines (a beta
+ * prior); a layer's block share is its default share (format.ts LAYER_SHARES) times its rate
+ * over the overall one, clamped to [minWeight, maxWeight]. It has its own check, the same
+ * test with the default ranking and the learned shares against the default shares, and is
+ * applied to the block on its own when that check passes.
+ *
+ * A user with fewer tested messages gets the shared prior
+ * (the message-weighted mean of every user's weights, and the sum of every user's budget
+ * counts, refitted by an all-user
  * consolidation only, so one user's feedback never moves another's online) where the
  * prior's check, summed over users, passes; a user's own weights mix in by
  * messages / (messages + priorEvents). Pure functions; learner-store.ts loads and saves.

@@ -12,7 +12,8 @@
  * feedback: a memory marked wrong weighs ×0.2 and stays out of the block, and with learning
  * on the user's learned weights over the ranking signals multiply each memory's score
  * (learned-features.ts, learner.ts; nothing is computed or changed with learning off);
- * the token-budgeted block (format.ts); access reinforcement (touch) of what made it into
+ * the token-budgeted block (format.ts; with learning on, the user's learned layer shares
+ * where their check passes); access reinforcement (touch) of what made it into
  * the block and co-recall link strengthening. `memories` is the ranked, deduplicated top k.
  * Shared scopes the instance takes part in (sync.scopes, federation) add their best
  * memories after the user's, marked in the block (`shared`; never touched or linked here).
