@@ -14,7 +14,9 @@ import {
   fitPrior,
   type LearnerState,
   learn,
+  messageGain,
   ndcg,
+  type PendingMessage,
   parseLearner,
   rerank,
   simulateBlock,
@@ -108,6 +110,31 @@ describe('learner (pairwise logistic regression over ranking signals)', () => {
     expect(rerank(cands, { [EPI]: 0.5 }, config).map((c) => c.id)).toEqual(['r-e', 'r-s', 'r-x']);
     expect(ndcg(rerank(cands, { [EPI]: 0.5 }, config), { 'r-e': true })).toBe(1);
     expect(ndcg(rerank(cands, {}, config), { 'r-e': true })).toBeCloseTo(1 / Math.log2(3));
+  });
+
+  it('the check scores what the block holds: reordering lines inside it gains nothing, bringing a useful line in does', () => {
+    const lines = candidates('g').map((c) => ({ ...c, tokens: 30 }));
+    const message = (budget: number): PendingMessage => ({
+      messageId: 'g',
+      kind: 'other',
+      candidates: lines,
+      labels: { 'g-e': true, 'g-s': false },
+      tested: {},
+      gain: null,
+      testedShares: null,
+      budgetGain: null,
+      budget,
+      pool: 20,
+    });
+    const up = { [EPI]: 0.5 };
+    // Both lines fit: the learned order puts the useful one first (NDCG would gain), the block is the same set.
+    expect(ndcg(rerank(lines, up, config), { 'g-e': true })).toBeGreaterThan(
+      ndcg(rerank(lines, {}, config), { 'g-e': true }),
+    );
+    expect(messageGain(message(90), up, config)).toBe(0);
+    // One line fits: the default block holds the useless line, the learned one the useful line.
+    expect(messageGain(message(30), up, config)).toBe(1);
+    expect(messageGain(message(30), { [EPI]: -0.5 }, config)).toBe(0);
   });
 
   it('applies weights only after CHECK_MIN messages where they beat the defaults (the bound)', () => {

@@ -83,7 +83,7 @@ export interface BudgetCounts {
   useful: Partial<Record<LayerName, number>>;
 }
 
-/** The prequential check: decayed sums of per-message NDCG gains of learned over default ranking. */
+/** The prequential check: decayed sums of per-message gains (useful memories held by the simulated block) of learned over default. */
 export interface LearnerCheck {
   /** Tested messages (not decayed). */
   messages: number;
