@@ -70,7 +70,9 @@ describe('strata eval locomo (child process)', () => {
     expect(report.answerInBlock.bm25Dated).toMatchObject({ questions: 3, full: 100 });
   });
 
-  it('--learn splits each category in file order and reports the three arms', async () => {
+  it('--learn splits each category in file order and reports the three arms', {
+    timeout: 120_000,
+  }, async () => {
     const file = join(dir, 'tiny-learn.json');
     writeFileSync(file, JSON.stringify(DATA));
     const { stdout } = await run(
@@ -81,7 +83,15 @@ describe('strata eval locomo (child process)', () => {
     const report = JSON.parse(stdout) as {
       strata?: unknown;
       learn: {
-        split: { trainQuestions: number; testQuestions: number; ratedUseful: number };
+        split: {
+          trainQuestions: number;
+          testQuestions: number;
+          ratedUseful: number;
+          ratedNotUseful: number;
+          feedbackOn: string;
+        };
+        check: { conversations: number; budgetApplied: number };
+        meanShares: Record<string, number>;
         noFeedback: { evidence: { questions: number; overall: Record<string, number> } };
         withLearning: { evidence: { questions: number }; answerInBlock: { questions: number } };
         withoutLearning: { evidence: { questions: number } };
@@ -95,6 +105,41 @@ describe('strata eval locomo (child process)', () => {
       expect(arm.evidence.questions).toBe(2);
     }
     expect(report.learn.noFeedback.evidence.overall['R@20']).toBe(100);
+    // By default a feedback question rates what recall returned, not only the block's lines.
+    expect(report.learn.split.feedbackOn).toBe('recalled');
+    expect(report.learn.check).toMatchObject({ conversations: 1, budgetApplied: expect.any(Number) });
+    expect(Object.keys(report.learn.meanShares).length).toBeGreaterThan(0);
+
+    const block = await run(
+      process.execPath,
+      [
+        BIN,
+        'eval',
+        'locomo',
+        '--data',
+        file,
+        '--json',
+        '--store',
+        'memory',
+        '--learn',
+        '--learn-feedback',
+        'block',
+      ],
+      { env: { ...process.env, STRATA_DATA_DIR: dir } },
+    );
+    const blockReport = JSON.parse(block.stdout) as typeof report;
+    expect(blockReport.learn.split.feedbackOn).toBe('block');
+    const rated = (r: typeof report) => r.learn.split.ratedUseful + r.learn.split.ratedNotUseful;
+    expect(rated(blockReport)).toBeLessThanOrEqual(rated(report));
+    const bad = await run(
+      process.execPath,
+      [BIN, 'eval', 'locomo', '--data', file, '--json', '--learn', '--learn-feedback', 'all'],
+      { env: { ...process.env, STRATA_DATA_DIR: dir } },
+    ).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(bad).toMatchObject({ code: 2 });
+    expect(`${(bad as { stdout: string }).stdout}${(bad as { stderr: string }).stderr}`).toMatch(
+      /validation_error.*--learn-feedback \\?"all\\?"/,
+    );
   });
 
   it('fails with an actionable message when the data file is missing', async () => {

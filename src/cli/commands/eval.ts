@@ -14,6 +14,7 @@ import type { AnswerRow } from '../../../eval/locomo/answer.ts';
 import { openEvalEngine } from '../../../eval/locomo/engine.ts';
 import { type EvaluateReport, evaluateLocomo } from '../../../eval/locomo/evaluate.ts';
 import { createEmbedder } from '../../embedders/create-embedder.ts';
+import { ValidationError } from '../../errors.ts';
 import { type LayerName, LayerSchema } from '../../types.ts';
 import { packageRoot } from '../../util/package-root.ts';
 import { stderrProgress } from '../output.ts';
@@ -157,7 +158,9 @@ export function register(program: Command, ctx: CliContext): void {
         flags.learnFeedback !== 'recalled' &&
         flags.learnFeedback !== 'block'
       )
-        throw new Error(`Unknown --learn-feedback "${flags.learnFeedback}"; use "recalled" or "block".`);
+        throw new ValidationError(
+          `Unknown --learn-feedback "${flags.learnFeedback}"; use "recalled" or "block".`,
+        );
       const scratch = mkdtempSync(join(tmpdir(), 'strata-locomo-peer-'));
       const embedder = flags.peer ? createEmbedder(config) : null;
       const peer = embedder
