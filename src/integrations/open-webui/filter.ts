@@ -191,7 +191,7 @@ async function applyRatings(
             rating: call.rating,
             messageId,
             recalled: memoryIds,
-            ...(question.trim() ? { query: question } : {}),
+            ...(question.trim() ? { query: question.slice(0, 32_768) } : {}),
             ...(chatId ? { chatId } : {}),
           }),
         );
