@@ -9,7 +9,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemory } from '../src/engine/engine.ts';
-import { implicitRatings, isCorrection, negatedTerms } from '../src/engine/implicit-feedback.ts';
+import {
+  implicitRatings,
+  isCorrection,
+  negatedTerms,
+  replyRatings,
+} from '../src/engine/implicit-feedback.ts';
 import type { StrataMemory } from '../src/engine/strata-memory.ts';
 import { newMemory } from '../src/records.ts';
 import type { Memory } from '../src/types.ts';
@@ -36,6 +41,33 @@ describe('implicitRatings (pure)', () => {
     // A reply that only repeats the question's words uses nothing.
     const live = m('Where I live now is a question');
     expect(implicitRatings([live], 'Where do you live now?', QUESTION).used).toEqual([]);
+  });
+});
+
+describe('replyRatings (pure): a rating of a whole reply as ratings of its memories', () => {
+  const m = (content: string) =>
+    newMemory({ userId: 'u', layer: 'semantic', content }, '2026-01-01T00:00:00.000Z', null);
+  const lisbon = m('Alice lives in Lisbon');
+  const tram = m('Alice loves the tram 28');
+  it('a thumbs up: the used memory useful, the unused not useful (a pair to learn from)', () => {
+    expect(replyRatings([lisbon, tram], REPLY_TEXT, QUESTION, true)).toEqual([
+      { rating: 'useful', memoryIds: [lisbon.id] },
+      { rating: 'not_useful', memoryIds: [tram.id] },
+    ]);
+  });
+  it('a thumbs down: the used memory not useful, the unused one unrated', () => {
+    expect(replyRatings([lisbon, tram], REPLY_TEXT, QUESTION, false)).toEqual([
+      { rating: 'not_useful', memoryIds: [lisbon.id] },
+    ]);
+  });
+  it('a reply that used none of its memories is rated whole; no memories, no ratings', () => {
+    expect(replyRatings([lisbon, tram], 'Sure!', QUESTION, true)).toEqual([
+      { rating: 'useful', memoryIds: [lisbon.id, tram.id] },
+    ]);
+    expect(replyRatings([lisbon, tram], 'Sure!', QUESTION, false)).toEqual([
+      { rating: 'not_useful', memoryIds: [lisbon.id, tram.id] },
+    ]);
+    expect(replyRatings([], REPLY_TEXT, QUESTION, true)).toEqual([]);
   });
 });
 
