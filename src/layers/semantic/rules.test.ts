@@ -56,6 +56,10 @@ describe('extractFacts', () => {
       ['did', 'started transitioning', false],
     ]);
     expect(triples('I went to a few weeks ago a meetup.')).toEqual([]);
+    expect(triples('I started playing acoustic guitar about five years ago.')).toEqual([
+      ['did', 'started playing acoustic guitar', false],
+    ]);
+    expect(triples('I made it to show my own journey.')).toEqual([]);
   });
 
   it('renders readable sentences with the speaker name', () => {

@@ -221,13 +221,21 @@ const BAD_OBJECTS = new Set([
   'lot',
 ]);
 
+/** A word an object cannot end on: an article, preposition, quantifier or intensifier. */
+const DANGLING =
+  /\s+(?:a|an|the|their|our|his|her|its|some|about|around|roughly|almost|nearly|over|like|of|to|for|at|in|on|with|from|by|just|really|very|so|more|most|such|any|every|each)$/i;
+
 export function cleanObject(raw: string): string | null {
   let o = raw.replace(BOUNDARY, '').trim();
   o = o.replace(/^(?:the city of|a city called)\s+/i, '');
   o = o.replace(/\bmy\b/gi, 'their').replace(/\bme\b/gi, 'them');
   o = o.replace(/\s+(?:a lot|so much|very much|too|as well)$/i, '').trim();
   o = o.replace(/[\s'"“”)(]+$/g, '').replace(/^[\s'"“”(]+/g, '');
+  // What the cut left hanging ("playing guitar about" from "… about five years ago").
+  while (DANGLING.test(o)) o = o.replace(DANGLING, '').trim();
   if (!o || BAD_OBJECTS.has(o.toLowerCase())) return null;
+  // "made it to show …", "did that for …": a pronoun, not what was made or done.
+  if (/^(?:it|this|that|them|these|those)\s+(?:to|for|so|because)\b/i.test(o)) return null;
   // What is left of "went to a few weeks ago" once the time is cut: a preposition, no object.
   if (/^(?:to|for|at|in|on|into|with|a|an|the|some)$/i.test(o)) return null;
   if (o.split(/\s+/).length > 8) return null;
