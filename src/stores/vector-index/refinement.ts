@@ -7,8 +7,9 @@
  * dimension, and the row keeps ‖u − r̃‖. For a unit query q, |q·u − q·r̃| ≤ ‖u − r̃‖
  * (Cauchy–Schwarz), so dot() ± residual(row) always holds the exact cosine. Costs dims/8 + 4
  * bytes per row (33 at 228 dims, ~3.3 MB at 100k) and is read only for the scan's few
- * candidates. Two bits per dimension (61 bytes at 228 dims) left 55 reads of 160 instead of
- * 77 (docs/performance.md); one bit keeps most of that for half the memory.
+ * candidates. Two bits per dimension (61 bytes at 228 dims) left 57 reads of 160 instead of
+ * 79 (20k bench sentences; 88 vs 135 for a 200k-row user: docs/performance.md, "footprint
+ * pass 3"); one bit keeps much of that for half the memory.
  */
 
 const CODES_PER_BYTE = 8;
