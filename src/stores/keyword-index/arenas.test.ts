@@ -80,6 +80,21 @@ describe('TokenStreams', () => {
     }
     for (const [slot, terms] of ref) expect([...s.get(slot)]).toEqual(terms);
   });
+
+  it('round-trips term ids at every varint width, and frees a released stream at compaction', () => {
+    const s = new TokenStreams(4);
+    const edges = [0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, 2 ** 28 - 1, 2 ** 28, 2 ** 32 - 1];
+    s.set(0, Uint32Array.from(edges));
+    s.set(1, Uint32Array.from([5, 5, 300]));
+    expect([...s.get(0)]).toEqual(edges);
+    expect([...s.get(1)]).toEqual([5, 5, 300]);
+    const before = s.bytes;
+    s.release(0);
+    s.trim();
+    expect(s.bytes).toBeLessThanOrEqual(before);
+    expect([...s.get(1)]).toEqual([5, 5, 300]);
+    expect(s.length[0]).toBe(0);
+  });
 });
 
 describe('KeywordIndex', () => {

@@ -7,13 +7,13 @@
  */
 import { IdSlots } from '../shared/id-slots.ts';
 import { LAYER_CODE, type ScanFilter, SlotColumns, type SlotFields } from '../shared/slot-fields.ts';
-import { type Precision, Slab } from './slab.ts';
+import { type Precision, Slab, WASM_MIN_ROWS } from './slab.ts';
 
 export type { Precision, ScanFilter, SlotFields };
 export { LAYER_CODE };
 
-/** Partitions at least this large grow by 1.25x instead of doubling. */
-export const GROWTH_SLOW_ROWS = 256;
+/** Partitions at least this large grow by 1.125x (1.25x from WASM_MIN_ROWS) instead of doubling. */
+export const GROWTH_SLOW_ROWS = 32;
 
 /** Candidates per requested result when a large float32 partition scans its int8 shadow. */
 export const SHADOW_OVERSAMPLE = 8;
@@ -47,14 +47,17 @@ export class Partition {
   }
 
   private grow(): void {
-    // Doubling while tiny; 1.25x from GROWTH_SLOW_ROWS on, so a partition carries at most
-    // 25% spare rows instead of up to 100% (a 20k partition: 20,480 slots instead of 32,768;
-    // a typical user of ~500 rows: 500 slots instead of 512 → 1,024 at the next row, and at
-    // 1M memories most rows are in such users). Copies stay amortized O(1) per insert (about
-    // 5 row copies per row instead of 2); WebAssembly slabs grow in place (slab.ts).
+    // Doubling while tiny; from GROWTH_SLOW_ROWS on, 1.125x below WASM_MIN_ROWS and 1.25x
+    // above, so a partition carries at most an eighth (a quarter) spare rows instead of up to
+    // 100% (a 20k partition: ~20.4k slots instead of 32,768; a user of 160 rows: 176 slots
+    // instead of 256, and at 1M memories most rows are in such users). Below WASM_MIN_ROWS
+    // the rows are plain typed arrays from malloc, spare slots resident; a WebAssembly
+    // memory grows in place (slab.ts) and its untouched pages are not resident. Copies stay
+    // amortized O(1) per insert (~9 row copies per row below 1,024 rows, ~5 above).
     const current = this.slab.capacity;
+    const step = current < WASM_MIN_ROWS ? 1.125 : 1.25;
     const capacity =
-      current < GROWTH_SLOW_ROWS ? Math.max(16, current * 2) : Math.ceil((current * 1.25) / 16) * 16;
+      current < GROWTH_SLOW_ROWS ? Math.max(16, current * 2) : Math.ceil((current * step) / 16) * 16;
     this.slab = this.slab.grown(capacity, this.size);
     this.fields.resize(capacity);
   }

@@ -62,7 +62,7 @@ describe('int8 refinement bounds and rescoreTopK', () => {
           widest = Math.max(widest, c.bound);
         }
       }
-      // a 2-bit correction leaves at most scale/8 per dimension: far below int8's scale/2
+      // a 1-bit correction leaves at most scale/4 per dimension: half of int8's scale/2
       expect(widest).toBeGreaterThan(0);
       expect(widest).toBeLessThan(0.02);
     });

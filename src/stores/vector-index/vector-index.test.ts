@@ -106,7 +106,7 @@ describe('VectorIndex', () => {
     expect(index.search({ userId: 'b' }, q, 10).map((r) => r.id)).toEqual(['b1']);
   });
 
-  it('grows large partitions by 1.25x and still finds every row', () => {
+  it('grows partitions by 1.125x from 32 to 1,024 rows, 1.25x above, and still finds every row', () => {
     const index = new VectorIndex(8, 'float32');
     const r = rand(11);
     const fields = { layer: 'episodic' as const, createdMs: 0, superseded: false };
@@ -121,9 +121,10 @@ describe('VectorIndex', () => {
     index.upsert('u', 'target', last, fields);
     const stats = index.memoryStats();
     expect(stats.rows).toBe(6001);
-    // doubling would have reached 8192 slots; 1.25x growth from 256 rows stops at 6080
-    expect(stats.capacity).toBe(6080);
-    expect(stats.bytes).toBeGreaterThan(6080 * 8 * 4);
+    // doubling would have reached 8192 slots; doubling to 32, 1.125x steps to 1,040 rows,
+    // then 1.25x stop at 6368 (16, 32, 48, …, 800, 912, 1040, 1312, …, 5088, 6368)
+    expect(stats.capacity).toBe(6368);
+    expect(stats.bytes).toBeGreaterThan(6368 * 8 * 4);
     expect(index.search({ userId: 'u' }, last, 1)[0]?.id).toBe('target');
   });
 
