@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memory, vec } from '../../../test-support/stores/store-fixtures.ts';
-import { BACKSTOP_PAGES, START_AFTER_WRITES } from './checkpointer.ts';
+import { BACKSTOP_PAGES, START_AFTER_WRITES, WalCheckpointer } from './checkpointer.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 const MODEL = { id: 'suite-model-a', dimensions: 8 };
@@ -75,5 +75,38 @@ describe('background WAL checkpoints', () => {
     const internals = store as unknown as { checkpointer: { running: boolean } };
     expect(internals.checkpointer.running).toBe(false);
     await store.close();
+  });
+
+  it('exits when idle, the store checkpointing itself, and starts again when writes resume', async () => {
+    const path = join(dir, 'idle.db');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x TEXT)');
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    const errors: Error[] = [];
+    const checkpointer = new WalCheckpointer(db, path, (e) => errors.push(e), 150);
+    const burst = async () => {
+      for (let i = 0; i < START_AFTER_WRITES + 8; i += 1) {
+        insert.run('x'.repeat(4_000));
+        checkpointer.wrote();
+      }
+      for (let waited = 0; checkpointer.busy && waited < 2_000; waited += 10) await pause(10);
+    };
+    await burst();
+    expect(checkpointer.running).toBe(true);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_PAGES);
+    for (let waited = 0; checkpointer.running && waited < 3_000; waited += 25) await pause(25);
+    expect(checkpointer.running).toBe(false);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1_000);
+    const before = checkpointer.checkpoints;
+    await burst();
+    expect(checkpointer.running).toBe(true);
+    expect(checkpointer.checkpoints).toBeGreaterThan(before);
+    await checkpointer.close();
+    expect(errors).toEqual([]);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(
+      2 * (START_AFTER_WRITES + 8),
+    );
+    db.close();
   });
 });

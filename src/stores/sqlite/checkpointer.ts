@@ -7,7 +7,9 @@
  * the writer or readers), at most one at a time, and the store's own automatic
  * checkpoint is raised to a backstop that only acts if the worker falls far behind or
  * dies. Short-lived processes (a CLI command) never start it: the first writes use the
- * normal automatic checkpoint.
+ * normal automatic checkpoint. A worker idle for IDLE_MS (no commit to checkpoint) exits,
+ * since its thread holds a V8 isolate and a connection (~17 MB resident) for nothing, and the
+ * store checkpoints itself until writes pick up again and a new one starts.
  *
  * The worker is plain CommonJS evaluated from a string, so it runs the same from sources,
  * the bundle and an installed package; it loads the very better-sqlite3 this module uses.
@@ -20,6 +22,8 @@ import type Database from 'better-sqlite3';
 export const START_AFTER_WRITES = 32;
 /** The store's own automatic checkpoint while the worker runs (pages; ~40 MB of WAL). */
 export const BACKSTOP_PAGES = 10_000;
+/** How long the worker waits without a commit before it exits. */
+export const IDLE_MS = 10_000;
 /** SQLite's default, restored when the worker stops. */
 const DEFAULT_PAGES = 1_000;
 
@@ -51,11 +55,13 @@ export class WalCheckpointer {
   #dirty = false;
   #stopped = false;
   #checkpoints = 0;
+  #idle: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Database.Database,
     private readonly path: string,
     private readonly onError: (error: Error) => void = () => {},
+    private readonly idleMs: number = IDLE_MS,
   ) {}
 
   /** Checkpoints run by the worker so far. */
@@ -97,7 +103,7 @@ export class WalCheckpointer {
         if (this.#dirty) {
           this.#dirty = false;
           this.#request();
-        }
+        } else this.#waitIdle();
       });
       worker.on('error', (error) => this.#failed(error));
       worker.on('exit', () => {
@@ -111,8 +117,29 @@ export class WalCheckpointer {
     }
   }
 
+  #waitIdle(): void {
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = setTimeout(() => this.#retire(), this.idleMs);
+    this.#idle.unref();
+  }
+
+  /** Nothing was committed for idleMs: the worker exits; the next writes start a new one. */
+  #retire(): void {
+    this.#idle = null;
+    const worker = this.#worker;
+    if (!worker || this.#inFlight || this.#dirty || this.#stopped) return;
+    this.#worker = null;
+    this.#writes = 0;
+    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${DEFAULT_PAGES}`);
+    worker.postMessage('close');
+  }
+
   #request(): void {
     if (!this.#worker) return;
+    if (this.#idle) {
+      clearTimeout(this.#idle);
+      this.#idle = null;
+    }
     this.#inFlight = true;
     this.#worker.postMessage('checkpoint');
   }
@@ -129,6 +156,8 @@ export class WalCheckpointer {
   /** Closes the worker's connection (before the store closes its own, the last one). */
   async close(): Promise<void> {
     this.#stopped = true;
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = null;
     const worker = this.#worker;
     this.#worker = null;
     if (!worker) return;
