@@ -420,9 +420,7 @@ export function candidateShares(
 
 /** Whether recall applies the learned budget for this user: the user's own budget check once tested enough, else the prior's. */
 export function budgetApplies(user: LearnerState, prior: LearnerState, config: LearningConfig): boolean {
-  return user.budgetCheck.messages >= CHECK_MIN
-    ? passesCheck(user.budgetCheck, config)
-    : passesCheck(prior.budgetCheck, config);
+  return ownOrPrior(user.budgetCheck, prior.budgetCheck, config);
 }
 
 /** The layer shares recall's block uses (null = the defaults, LAYER_SHARES). */
@@ -467,9 +465,12 @@ export function candidateWeights(
 
 /** Whether recall applies learned weights for this user: the user's own check once tested enough, else the prior's. */
 export function applies(user: LearnerState, prior: LearnerState, config: LearningConfig): boolean {
-  return user.check.messages >= CHECK_MIN
-    ? passesCheck(user.check, config)
-    : passesCheck(prior.check, config);
+  return ownOrPrior(user.check, prior.check, config);
+}
+
+/** The user's own check once it has been tested enough, else the prior's. */
+function ownOrPrior(own: LearnerCheck, prior: LearnerCheck, config: LearningConfig): boolean {
+  return passesCheck(own.messages >= CHECK_MIN ? own : prior, config);
 }
 
 /** The weights recall applies (empty = the defaults). */

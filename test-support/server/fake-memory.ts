@@ -31,6 +31,19 @@ export interface FakeMemory extends StrataMemory {
   notReady: Error | undefined;
 }
 
+/** A learner check that has seen nothing (explain's weights and budget both report one). */
+const emptyCheck = () => ({
+  agree: 0,
+  disagree: 0,
+  messages: 0,
+  meanGain: 0,
+  standardError: 0,
+  margin: 0,
+  passes: false,
+  priorPasses: false,
+  applied: false,
+});
+
 const text = (content: unknown): string =>
   typeof content === 'string'
     ? content
@@ -213,34 +226,14 @@ export function createFakeMemory(): FakeMemory {
           useful: 0,
           messages: 0,
           pairs: 0,
-          check: {
-            agree: 0,
-            disagree: 0,
-            messages: 0,
-            meanGain: 0,
-            standardError: 0,
-            margin: 0,
-            passes: false,
-            priorPasses: false,
-            applied: false,
-          },
+          check: emptyCheck(),
           budget: {
             shares: { ...LAYER_SHARES },
             userShares: null,
             defaultShares: { ...LAYER_SHARES },
             lines: {},
             usefulLines: {},
-            check: {
-              agree: 0,
-              disagree: 0,
-              messages: 0,
-              meanGain: 0,
-              standardError: 0,
-              margin: 0,
-              passes: false,
-              priorPasses: false,
-              applied: false,
-            },
+            check: emptyCheck(),
           },
           updatedAt: null,
         },
