@@ -1,8 +1,24 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { detectLanguage, queryLanguages } from './detect-language.ts';
 import { toLanguage } from './languages.ts';
 
 const settings = { detect: true, default: 'en' as const };
+const run = promisify(execFile);
+const MODULE = new URL('./detect-language.ts', import.meta.url).pathname;
+
+/** Runs `calls` in a fresh process and says whether tinyld was loaded after them. */
+async function loadsTinyld(calls: string): Promise<boolean> {
+  const script = `import { createRequire } from 'node:module';
+import { detectLanguage, languageOf, queryLanguages } from ${JSON.stringify(MODULE)};
+const settings = { detect: true, default: 'en' };
+${calls};
+const cache = createRequire(import.meta.url).cache;
+process.stdout.write(String(Object.keys(cache).some((k) => k.includes('/tinyld/'))));`;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+  return stdout === 'true';
+}
 
 describe('detectLanguage', () => {
   it.each([
@@ -38,6 +54,20 @@ describe('detectLanguage', () => {
       'fr',
     ]);
   });
+
+  it('loads tinyld only when stop words cannot settle the language', async () => {
+    // English that stop words settle, and stored texts no language could be trusted for.
+    const english = `detectLanguage('We went camping by the lake last summer.');
+languageOf('Thanks!', settings, false); languageOf('Pottery', settings, false);
+queryLanguages('When did Anna buy the cat?', settings)`;
+    const loaded = await Promise.all([
+      loadsTinyld(english),
+      // A query with no stop word still gets tinyld's guess searched beside the default.
+      loadsTinyld(`queryLanguages('Katzen?', settings)`),
+      loadsTinyld(`detectLanguage('Wir waren letzten Sommer mit den Kindern am See.')`),
+    ]);
+    expect(loaded).toEqual([false, true, true]);
+  }, 60_000);
 
   it('reads language tags', () => {
     expect(toLanguage('de-AT')).toBe('de');

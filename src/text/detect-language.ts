@@ -8,12 +8,27 @@
  * alone calls "What kind of beer does McGee's bar serve?" Berber and "See ya!" Spanish,
  * and "Bye Nate!" carries too little to tell. An untrusted guess leaves the fallback
  * (the configured default) in charge; for a query the guess is still searched beside it.
+ *
+ * Stop words decide first, and tinyld (~28 MB resident once loaded) is loaded only when they
+ * cannot: when the fallback holds enough stop words and more than any other language, no
+ * guess could be trusted over it; when no language holds enough, none could be trusted at
+ * all, and only a query (whose untrusted guess is searched too) still asks tinyld. A process
+ * that only ever sees its default language never loads it.
  */
-import { detect } from 'tinyld';
+import { createRequire } from 'node:module';
 import { LANGUAGES, type Language, toLanguage } from './languages.ts';
 import { isStopWord, words } from './tokenize.ts';
 
 const LATIN: Language[] = LANGUAGES.filter((l) => l !== 'ru' && l !== 'ja' && l !== 'zh');
+
+type Detect = (text: string, options: { only: string[] }) => string;
+let tinyld: Detect | undefined;
+
+/** tinyld's guess among the Latin-script languages, loading it on first use. */
+function guessLatin(text: string): Language | undefined {
+  tinyld ??= (createRequire(import.meta.url)('tinyld') as { detect: Detect }).detect;
+  return toLanguage(tinyld(text, { only: LATIN }));
+}
 
 const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
 const HAN = /\p{Script=Han}/gu;
@@ -39,15 +54,48 @@ function stopHits(tokens: string[], language: Language): number {
   return hits;
 }
 
-/** The language of `text`, trusted only where the text settles it (see the module comment). */
-export function detectLanguage(text: string, fallback: Language = 'en'): DetectedLanguage {
+/**
+ * Whether stop words alone settle the text: `fallback` when it holds enough and more than
+ * any other Latin-script language (no guess could be trusted over it), `none` when no
+ * language holds enough (no guess could be trusted at all), `undefined` when tinyld must say.
+ */
+function settledByStopWords(text: string, fallback: Language): 'fallback' | 'none' | undefined {
+  let bestOther = 0;
+  let fallbackHits = 0;
+  let fallbackEnough = false;
+  let anyEnough = false;
+  for (const language of LATIN) {
+    const tokens = words(text, language);
+    const hits = stopHits(tokens, language);
+    // A short text needs two stop words, as for a guess below.
+    const enough = hits >= (tokens.length < 4 ? 2 : 1);
+    anyEnough ||= enough;
+    if (language === fallback) {
+      fallbackHits = hits;
+      fallbackEnough = enough;
+    } else bestOther = Math.max(bestOther, hits);
+  }
+  if (fallbackEnough && fallbackHits > bestOther) return 'fallback';
+  return anyEnough ? undefined : 'none';
+}
+
+/**
+ * The language of `text`, trusted only where the text settles it (see the module comment).
+ * `withGuess`: also name an untrusted guess (queries search it), even where that needs tinyld.
+ */
+export function detectLanguage(text: string, fallback: Language = 'en', withGuess = true): DetectedLanguage {
   const letters = count(text, LETTER);
   if (letters === 0) return { language: fallback, detected: false };
   if (KANA.test(text)) return { language: 'ja', detected: true };
   const han = count(text, HAN);
   if (han > 0 && han * 2 >= letters) return { language: 'zh', detected: true };
   if (count(text, CYRILLIC) * 2 >= letters) return { language: 'ru', detected: true };
-  const guess = toLanguage(detect(text, { only: LATIN }));
+  if (LATIN.includes(fallback)) {
+    const settled = settledByStopWords(text, fallback);
+    if (settled === 'fallback') return { language: fallback, detected: true };
+    if (settled === 'none' && !withGuess) return { language: fallback, detected: false };
+  }
+  const guess = guessLatin(text);
   if (!guess) return { language: fallback, detected: false };
   const tokens = words(text, guess);
   const hits = stopHits(tokens, guess);
@@ -66,10 +114,13 @@ export interface LanguageSettings {
   default: Language;
 }
 
-/** A text's language under the settings: detected when trusted, else the default. */
-export function languageOf(text: string, settings: LanguageSettings): DetectedLanguage {
+/**
+ * A text's language under the settings: detected when trusted, else the default. `withGuess`
+ * as for {@link detectLanguage} (a stored text's language needs no untrusted guess).
+ */
+export function languageOf(text: string, settings: LanguageSettings, withGuess = true): DetectedLanguage {
   if (!settings.detect) return { language: settings.default, detected: false };
-  return detectLanguage(text, settings.default);
+  return detectLanguage(text, settings.default, withGuess);
 }
 
 /**
