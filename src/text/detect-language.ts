@@ -12,22 +12,28 @@
  * Stop words decide first, and tinyld (~28 MB resident once loaded) is loaded only when they
  * cannot: when the fallback holds enough stop words and more than any other language, no
  * guess could be trusted over it; when no language holds enough, none could be trusted at
- * all, and only a query (whose untrusted guess is searched too) still asks tinyld. A process
- * that only ever sees its default language never loads it.
+ * all, so a stored text needs no guess, and a query (whose untrusted guess is searched too)
+ * asks tinyld's light model (~8 MB), enough for a label nothing trusts. A process that only
+ * ever sees its default language never loads the full model.
  */
 import { createRequire } from 'node:module';
 import { LANGUAGES, type Language, toLanguage } from './languages.ts';
-import { isStopWord, words } from './tokenize.ts';
+import { elides, isStopWord, words } from './tokenize.ts';
 
 const LATIN: Language[] = LANGUAGES.filter((l) => l !== 'ru' && l !== 'ja' && l !== 'zh');
 
 type Detect = (text: string, options: { only: string[] }) => string;
-let tinyld: Detect | undefined;
+const models: { full?: Detect; light?: Detect } = {};
 
-/** tinyld's guess among the Latin-script languages, loading it on first use. */
-function guessLatin(text: string): Language | undefined {
-  tinyld ??= (createRequire(import.meta.url)('tinyld') as { detect: Detect }).detect;
-  return toLanguage(tinyld(text, { only: LATIN }));
+/** tinyld's guess among the Latin-script languages, loading the model on first use. */
+function guessLatin(text: string, model: 'full' | 'light'): Language | undefined {
+  let detect = models[model];
+  if (!detect) {
+    const id = model === 'full' ? 'tinyld' : 'tinyld/light';
+    detect = (createRequire(import.meta.url)(id) as { detect: Detect }).detect;
+    models[model] = detect;
+  }
+  return toLanguage(detect(text, { only: LATIN }));
 }
 
 const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
@@ -64,8 +70,11 @@ function settledByStopWords(text: string, fallback: Language): 'fallback' | 'non
   let fallbackHits = 0;
   let fallbackEnough = false;
   let anyEnough = false;
+  // Latin-script languages tokenize alike but for elision: two passes at most.
+  const plain = words(text, 'en');
+  const elided = words(text, 'fr');
   for (const language of LATIN) {
-    const tokens = words(text, language);
+    const tokens = elides(language) ? elided : plain;
     const hits = stopHits(tokens, language);
     // A short text needs two stop words, as for a guess below.
     const enough = hits >= (tokens.length < 4 ? 2 : 1);
@@ -93,9 +102,14 @@ export function detectLanguage(text: string, fallback: Language = 'en', withGues
   if (LATIN.includes(fallback)) {
     const settled = settledByStopWords(text, fallback);
     if (settled === 'fallback') return { language: fallback, detected: true };
-    if (settled === 'none' && !withGuess) return { language: fallback, detected: false };
+    if (settled === 'none') {
+      const guess = withGuess ? guessLatin(text, 'light') : undefined;
+      return guess && guess !== fallback
+        ? { language: fallback, detected: false, guess }
+        : { language: fallback, detected: false };
+    }
   }
-  const guess = guessLatin(text);
+  const guess = guessLatin(text, 'full');
   if (!guess) return { language: fallback, detected: false };
   const tokens = words(text, guess);
   const hits = stopHits(tokens, guess);
