@@ -138,7 +138,7 @@ function assignLanguages(
     for (const m of present) m.language = given;
     return;
   }
-  const found = present.map((m) => languageOf(m.text, ctx.config.language, false));
+  const found = present.map((m) => languageOf(m.text, ctx.config.language));
   const settled = found.find((f) => f.detected)?.language ?? ctx.config.language.default;
   present.forEach((m, i) => {
     m.language = found[i]?.detected ? found[i].language : settled;
