@@ -28,6 +28,7 @@ const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
 const HAN = /\p{Script=Han}/gu;
 const CYRILLIC = /\p{Script=Cyrillic}/gu;
 const LETTER = /\p{L}/gu;
+const CONTRACTION = /['’]\p{L}{1,2}(?!\p{L})/gu;
 
 export interface DetectedLanguage {
   /** The language used: the detected one when trusted, else the fallback. */
@@ -56,9 +57,11 @@ function stopHits(tokens: string[], language: Language): number {
  * under four words, else one; "See ya!" holds one Spanish stop word by chance).
  */
 function stopWordVotes(text: string): Map<Language, number> {
-  // Latin-script languages tokenize alike but for elision: two passes.
+  // Latin-script languages tokenize alike but for elision: two passes. A short piece after
+  // an apostrophe is an English contraction ("it's", "can't"), not an elision (whose short
+  // piece comes first: "l'été"), so it is no French or Italian stop word here.
   const plain = words(text, 'en');
-  const elided = words(text, 'fr');
+  const elided = words(text.replace(CONTRACTION, ''), 'fr');
   const votes = new Map<Language, number>();
   for (const language of LATIN) {
     const tokens = elides(language) ? elided : plain;
@@ -105,8 +108,8 @@ export function detectLanguage(text: string, fallback: Language = 'en'): Detecte
   const best = Math.max(...votes.values());
   const tied = [...votes].filter(([, hits]) => hits === best).map(([language]) => language);
   if (tied.length === 1) return { language: tied[0]!, detected: true };
-  // A tie ("I live in Berlin now": two English and two Italian stop words) goes to tinyld,
-  // then to the fallback where it is tied, else to the first tied language.
+  // A tie ("I live in Berlin now": two English and two Italian stop words; Spanish and
+  // Portuguese share many) goes to tinyld, then to the fallback where it is tied.
   const pick = ranked(text, tied)[0] ?? (tied.includes(fallback) ? fallback : tied[0]!);
   return { language: pick, detected: true };
 }
