@@ -88,7 +88,8 @@ export const EmbedderConfigSchema = z.object({
   batchSize: z.number().int().min(1).max(2048).default(64),
   /** How long the queue waits to coalesce concurrent requests into one batch. */
   batchWindowMs: z.number().min(0).max(1000).default(2),
-  cacheSize: z.number().int().min(0).default(10_000),
+  /** LRU entries (0 disables); unset: 10,000, or 1,000 for the table lookups (static, hash). */
+  cacheSize: z.number().int().min(0).optional(),
   timeoutMs: z.number().int().min(100).default(30_000),
 });
 

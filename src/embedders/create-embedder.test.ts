@@ -37,6 +37,21 @@ describe('createEmbedder', () => {
     await embedder.close();
   });
 
+  it('keeps 1,000 table-lookup vectors unless configured', async () => {
+    const texts = Array.from({ length: 1_001 }, (_, i) => `memory number ${i}`);
+    const missesOnFirstAgain = async (cacheSize?: number) => {
+      const embedder = createEmbedder({ embedder: EmbedderConfigSchema.parse({ kind: 'hash', cacheSize }) });
+      await embedder.embedMany(texts);
+      const before = embedder.stats().cacheMisses;
+      await embedder.embed(texts[0]!);
+      const missed = embedder.stats().cacheMisses - before;
+      await embedder.close();
+      return missed;
+    };
+    expect(await missesOnFirstAgain()).toBe(1); // evicted: 1,001 texts in 1,000 slots
+    expect(await missesOnFirstAgain(2_000)).toBe(0);
+  });
+
   it('incomplete remote config is a ConfigError naming the fields', () => {
     expect(() => createEmbeddingProvider(EmbedderConfigSchema.parse({ kind: 'openai' }))).toThrow(
       /embedder\.baseUrl.*embedder\.model/,

@@ -66,9 +66,19 @@ export function createEmbedder(config: StrataConfig | { embedder: EmbedderConfig
   const kind = embedderConfig.kind;
   return createEmbedderCore(createEmbeddingProvider(embedderConfig), {
     maxBatchSize: embedderConfig.batchSize,
-    cacheSize: embedderConfig.cacheSize,
+    cacheSize: embedderConfig.cacheSize ?? defaultCacheSize(kind),
     ...flushPolicy(kind, embedderConfig.batchWindowMs),
   });
+}
+
+/**
+ * The embedding cache's size when not configured. A static or hash vector is a table lookup
+ * (~0.1–0.2 ms for a sentence uncached against ~0.01 ms cached), so a small cache keeps the
+ * repeats within and between turns without holding ~9 MB of vectors for 10,000 texts; a
+ * model's call costs milliseconds, so it keeps 10,000.
+ */
+function defaultCacheSize(kind: EmbedderConfig['kind']): number {
+  return kind === 'static' || kind === 'hash' ? 1_000 : 10_000;
 }
 
 /**

@@ -1,8 +1,25 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { detectLanguage, queryLanguages } from './detect-language.ts';
 import { toLanguage } from './languages.ts';
 
 const settings = { detect: true, default: 'en' as const };
+const run = promisify(execFile);
+const MODULE = new URL('./detect-language.ts', import.meta.url).pathname;
+
+/** Runs `calls` in a fresh process and names the tinyld models loaded after them. */
+async function tinyldModels(calls: string): Promise<string> {
+  const script = `import { createRequire } from 'node:module';
+import { detectLanguage, queryLanguages } from ${JSON.stringify(MODULE)};
+const settings = { detect: true, default: 'en' };
+${calls};
+const cache = createRequire(import.meta.url).cache;
+const loaded = Object.keys(cache).filter((k) => k.includes('/tinyld/')).map((k) => k.split('.').at(-3));
+process.stdout.write(loaded.sort().join(','));`;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+  return stdout;
+}
 
 describe('detectLanguage', () => {
   it.each([
@@ -37,6 +54,28 @@ describe('detectLanguage', () => {
     expect(queryLanguages('Wann hat Anna die Katze gekauft?', { detect: false, default: 'fr' })).toEqual([
       'fr',
     ]);
+  });
+
+  it("loads only tinyld's light model, and only when stop words do not settle the language", async () => {
+    const loaded = await Promise.all([
+      // Settled by stop words: the most hits, no tie.
+      tinyldModels(`detectLanguage('We went camping by the lake last summer.');
+detectLanguage('Wir waren letzten Sommer mit den Kindern am See.');
+queryLanguages('When did Anna buy the cat?', settings)`),
+      // A query with no stop word: an untrusted guess, searched beside the default.
+      tinyldModels(`queryLanguages('Katzen?', settings)`),
+      // A tie between English and Italian stop words ("i", "in").
+      tinyldModels(`detectLanguage('I live in Berlin now')`),
+    ]);
+    expect(loaded).toEqual(['', 'light', 'light']);
+  }, 60_000);
+
+  it('breaks a tie between the leading languages, never trusting a language stop words do not lead', () => {
+    expect(detectLanguage('I live in Berlin now')).toEqual({ language: 'en', detected: true });
+    expect(detectLanguage('I bambini giocano in giardino con il cane')).toEqual({
+      language: 'it',
+      detected: true,
+    });
   });
 
   it('reads language tags', () => {

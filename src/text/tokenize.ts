@@ -57,6 +57,11 @@ const HAS_WORD_CHAR = /[\p{L}\p{N}]/u;
 /** Languages whose apostrophes mark elisions (l'année, dell'anno): the pieces are words. */
 const ELIDING: ReadonlySet<Language> = new Set<Language>(['fr', 'it']);
 
+/** Whether {@link words} splits elisions ("l'amour") in the language: the one way Latin-script languages tokenize apart. */
+export function elides(language: Language): boolean {
+  return ELIDING.has(language);
+}
+
 /** NFKC + lowercase; the normalization every token and query term goes through. */
 export function normalizeText(text: string): string {
   return text.normalize('NFKC').toLowerCase();
@@ -130,12 +135,12 @@ function segment(run: string, language: Language | undefined): string[] {
 /** Words of the text, normalized, apostrophes removed (or split at, for elisions), stop words kept. */
 export function words(text: string, language?: Language): string[] {
   const out: string[] = [];
-  const elides = language !== undefined && ELIDING.has(language);
+  const split = language !== undefined && ELIDING.has(language);
   for (const match of normalizeText(text).matchAll(WORD)) {
     const word = match[0];
     if (UNSPACED.test(word)) {
       for (const piece of segment(word, language)) out.push(piece.replace(APOSTROPHE, ''));
-    } else if (elides) {
+    } else if (split) {
       for (const piece of word.split(APOSTROPHE)) if (piece) out.push(piece);
     } else {
       out.push(word.replace(APOSTROPHE, ''));
