@@ -5,7 +5,10 @@
  * and two small Int32Arrays per term per user; at 100k documents that was ~130k objects and
  * ~260k typed arrays, and V8 spends ~170 bytes of headers (JSTypedArray + JSArrayBuffer) on
  * each typed array before its data: ~65 MB of the index's ~100 MB of heap. Here a term costs
- * ~12 bytes of hash cell plus 12 bytes of columns, and a posting 5 bytes.
+ * ~12 bytes of hash cell plus 15 bytes of columns (start / length / capacity, and the
+ * largest tf and shortest document that bound the term's BM25 score), and a posting 5
+ * bytes. A list holding a fifth or more of the slots also keeps a tf per slot (`dense`), so
+ * flat-OR scoring can look a few documents up in it instead of walking the list.
  *
  * A list that outgrows its region moves to the arena's end (or grows in place when it is
  * already last); the abandoned region counts as dead, and once dead entries outnumber half
