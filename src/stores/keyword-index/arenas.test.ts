@@ -34,7 +34,7 @@ describe('PostingLists', () => {
         entries.delete(slot);
       } else {
         const tf = 1 + Math.floor(rng() * 3);
-        p.add(term, slot, tf);
+        p.add(term, slot, tf, 10);
         entries.set(slot, tf);
       }
       if (entries.size === 0) ref.delete(term);
@@ -54,7 +54,7 @@ describe('PostingLists', () => {
 
   it('saturates stored term frequencies at 255', () => {
     const p = new PostingLists();
-    p.add(1, 0, 1000);
+    p.add(1, 0, 1000, 1000);
     expect(listOf(p, 1)).toEqual([[0, TF_SATURATED]]);
   });
 });

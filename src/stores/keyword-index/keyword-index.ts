@@ -33,6 +33,7 @@ export class KeywordIndex {
   private readonly terms = new TermDictionary();
   private readonly partitions = new Map<string, KeywordPartition>();
   private scratch = new Float64Array(0);
+  private seen = new Int32Array(0);
   /** Vocabularies of users who ran prefix / fuzzy queries (see vocabulary()). */
   private readonly vocabularies = new WeakMap<KeywordPartition, { version: number; names: string[] }>();
 
@@ -123,15 +124,26 @@ export class KeywordIndex {
     const weight = (tf: number, length: number) => (tf * (K1 + 1)) / (tf + base + perToken * length);
     const flat = flatTokens(compiled);
     if (flat) {
-      if (this.scratch.length < p.capacity) this.scratch = new Float64Array(p.capacity * 2);
+      if (this.scratch.length < p.capacity) {
+        this.scratch = new Float64Array(p.capacity * 2);
+        this.seen = new Int32Array(p.capacity * 2);
+      }
       const terms: FlatTerm[] = [];
-      const { start, len } = p.postings;
+      const { start, len, maxTf, minLength } = p.postings;
       for (const term of this.known(flat)) {
         const list = p.postings.list(term);
         if (list < 0) continue;
-        terms.push({ term, start: start[list]!, n: len[list]!, weight: idf(term) * (K1 + 1) });
+        terms.push({
+          term,
+          start: start[list]!,
+          n: len[list]!,
+          weight: idf(term) * (K1 + 1),
+          maxTf: maxTf[list]!,
+          minLength: minLength[list]!,
+          dense: p.postings.dense[list] ?? null,
+        });
       }
-      return scoreFlatOr(p, terms, { k, base, perToken, accept, scores: this.scratch });
+      return scoreFlatOr(p, terms, { k, base, perToken, accept, scores: this.scratch, seen: this.seen });
     }
     const top = new TopK(k, p.ids);
     const names = this.queryTerms(compiled);

@@ -22,13 +22,18 @@ const FIRST_SLOTS = 16;
 export class KeywordPartition {
   readonly ids: string[] = [];
   readonly slotOf = new IdSlots(this.ids);
-  readonly postings = new PostingLists();
+  readonly postings: PostingLists;
   /** Layer, createdAt and superseded per slot, checked inline by filtered searches. */
   readonly fields = new SlotColumns(FIRST_SLOTS);
   private readonly streams = new TokenStreams(FIRST_SLOTS);
   private readonly free: number[] = [];
   docCount = 0;
   totalLength = 0;
+
+  /** `denseMin`: see PostingLists (tests lower it to reach dense columns on small corpora). */
+  constructor(denseMin?: number) {
+    this.postings = new PostingLists(denseMin);
+  }
 
   /** Slots handed out so far (live or free): the bound for per-slot scratch arrays. */
   get capacity(): number {
@@ -73,7 +78,7 @@ export class KeywordPartition {
     this.fields.set(slot, fields);
     this.docCount += 1;
     this.totalLength += terms.length;
-    for (const [term, tf] of counts(terms)) this.postings.add(term, slot, tf);
+    for (const [term, tf] of counts(terms)) this.postings.add(term, slot, tf, terms.length);
   }
 
   /** Drops spare room in the arenas (after a bulk build). */

@@ -5,7 +5,10 @@
  * and two small Int32Arrays per term per user; at 100k documents that was ~130k objects and
  * ~260k typed arrays, and V8 spends ~170 bytes of headers (JSTypedArray + JSArrayBuffer) on
  * each typed array before its data: ~65 MB of the index's ~100 MB of heap. Here a term costs
- * ~12 bytes of hash cell plus 12 bytes of columns, and a posting 5 bytes.
+ * ~12 bytes of hash cell plus 15 bytes of columns (start / length / capacity, and the
+ * largest tf and shortest document that bound the term's BM25 score), and a posting 5
+ * bytes. A list holding a fifth or more of the slots also keeps a tf per slot (`dense`), so
+ * flat-OR scoring can look a few documents up in it instead of walking the list.
  *
  * A list that outgrows its region moves to the arena's end (or grows in place when it is
  * already last); the abandoned region counts as dead, and once dead entries outnumber half
@@ -18,8 +21,19 @@ import { IntMap } from '../shared/int-map.ts';
 import { resized } from '../shared/resized.ts';
 
 export const TF_SATURATED = 255;
+const MAX_LENGTH = 65_535;
+/**
+ * A list gets a dense tf column once it holds at least 1/DENSE_RATIO of the slots (and
+ * DENSE_MIN entries): then the column is no larger than the list's own 5 bytes a posting.
+ * Measured on the 200k bench user (docs/performance.md, "Heavy-user search, pass 2").
+ */
+export const DENSE_RATIO = 5;
+export const DENSE_MIN = 4096;
 
 export class PostingLists {
+  /** `denseMin`: the fewest entries a list has before it gets a dense column (tests lower it). */
+  constructor(private readonly denseMin = DENSE_MIN) {}
+
   /** Term id → list number (its index into the columns below). */
   private readonly listOf = new IntMap();
   private readonly freeLists: number[] = [];
@@ -27,11 +41,27 @@ export class PostingLists {
   start = new Int32Array(16);
   len = new Int32Array(16);
   private cap = new Int32Array(16);
+  /**
+   * Per list, the largest stored tf and the shortest document length (saturated at 65,535)
+   * among the documents ever added to it: BM25's per-term score bound for flat-OR scoring
+   * (flat-or.ts). A removal leaves them as they are, which keeps them bounds (looser ones).
+   */
+  maxTf = new Uint8Array(16);
+  minLength = new Uint16Array(16);
   /** Arena: slots and (byte-saturated) term frequencies, regions addressed by start/cap. */
   slots = new Int32Array(64);
   tfs = new Uint8Array(64);
   private used = 0;
   private dead = 0;
+  /**
+   * Per list, null or a tf per slot (0: not in the list) for lists holding a large share of
+   * the slots, so flat-OR scoring can look up a few thousand surviving documents' tf instead
+   * of walking a list of 100k+ postings (flat-or.ts). Kept up to date by add and drop.
+   */
+  dense: Array<Uint8Array | null> = [];
+  private denseBytes = 0;
+  /** One past the highest slot ever added: the dense columns' span. */
+  private slotLimit = 0;
   /** Changes whenever a term gains its first or loses its last posting. */
   termsVersion = 0;
 
@@ -47,6 +77,9 @@ export class PostingLists {
       this.start.byteLength +
       this.len.byteLength +
       this.cap.byteLength +
+      this.maxTf.byteLength +
+      this.minLength.byteLength +
+      this.denseBytes +
       this.slots.byteLength +
       this.tfs.byteLength
     );
@@ -67,19 +100,33 @@ export class PostingLists {
     this.listOf.forEachKey(fn);
   }
 
-  add(term: number, slot: number, tf: number): void {
+  /** Adds the slot, a document of `length` tokens holding the term `tf` times. */
+  add(term: number, slot: number, tf: number, length: number): void {
     let list = this.listOf.get(term);
     if (list < 0) {
       list = this.freeLists.pop() ?? this.newList();
       this.listOf.set(term, list);
       this.termsVersion += 1;
+      this.maxTf[list] = 0;
+      this.minLength[list] = MAX_LENGTH;
     }
     const n = this.len[list]!;
+    const stored = Math.min(tf, TF_SATURATED);
+    if (stored > this.maxTf[list]!) this.maxTf[list] = stored;
+    if (length < this.minLength[list]!) this.minLength[list] = length;
     if (n === this.cap[list]) this.regrow(list, n < 2 ? n + 1 : n + (n >> 1));
     const at = this.start[list]! + n;
     this.slots[at] = slot;
-    this.tfs[at] = Math.min(tf, TF_SATURATED);
+    this.tfs[at] = stored;
     this.len[list] = n + 1;
+    if (slot >= this.slotLimit) this.slotLimit = slot + 1;
+    const dense = this.dense[list];
+    if (dense) {
+      if (slot >= dense.length) this.growDense(list, slot + 1)[slot] = stored;
+      else dense[slot] = stored;
+    } else if (n + 1 >= this.denseMin && (n + 1) * DENSE_RATIO >= this.slotLimit) {
+      this.makeDense(list);
+    }
   }
 
   /** Removes the slot from the term's list (swap with the last entry). */
@@ -94,12 +141,35 @@ export class PostingLists {
     this.slots[at] = this.slots[last]!;
     this.tfs[at] = this.tfs[last]!;
     this.len[list] = last - s;
+    const dense = this.dense[list];
+    if (dense) dense[slot] = 0;
     if (last > s) return;
+    if (dense) {
+      this.denseBytes -= dense.byteLength;
+      this.dense[list] = null;
+    }
     this.dead += this.cap[list]!;
     this.cap[list] = 0;
     this.listOf.delete(term);
     this.freeLists.push(list);
     this.termsVersion += 1;
+  }
+
+  /** The list's dense tf column, built from its entries. */
+  private makeDense(list: number): void {
+    const dense = new Uint8Array(this.slotLimit + (this.slotLimit >> 3));
+    const from = this.start[list]!;
+    for (let i = from; i < from + this.len[list]!; i++) dense[this.slots[i]!] = this.tfs[i]!;
+    this.dense[list] = dense;
+    this.denseBytes += dense.byteLength;
+  }
+
+  private growDense(list: number, size: number): Uint8Array {
+    const old = this.dense[list]!;
+    const dense = resized(old, Math.max(size, old.length + (old.length >> 2)));
+    this.dense[list] = dense;
+    this.denseBytes += dense.byteLength - old.byteLength;
+    return dense;
   }
 
   private newList(): number {
@@ -109,6 +179,8 @@ export class PostingLists {
       this.start = resized(this.start, size);
       this.len = resized(this.len, size);
       this.cap = resized(this.cap, size);
+      this.maxTf = resized(this.maxTf, size);
+      this.minLength = resized(this.minLength, size);
     }
     return list;
   }
@@ -147,6 +219,8 @@ export class PostingLists {
     this.start = resized(this.start, lists);
     this.len = resized(this.len, lists);
     this.cap = resized(this.cap, lists);
+    this.maxTf = resized(this.maxTf, lists);
+    this.minLength = resized(this.minLength, lists);
   }
 
   /** Rewrites the live lists back to back, each keeping len >> spareShift spare room. */
