@@ -135,7 +135,7 @@ function segment(run: string, language: Language | undefined): string[] {
 /** Words of the text, normalized, apostrophes removed (or split at, for elisions), stop words kept. */
 export function words(text: string, language?: Language): string[] {
   const out: string[] = [];
-  const split = language !== undefined && ELIDING.has(language);
+  const split = language !== undefined && elides(language);
   for (const match of normalizeText(text).matchAll(WORD)) {
     const word = match[0];
     if (UNSPACED.test(word)) {
