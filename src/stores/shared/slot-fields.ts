@@ -8,7 +8,7 @@ import type { LayerName } from '../../types.ts';
 import { LAYERS } from '../../types.ts';
 import type { StoreFilter } from '../types.ts';
 import { normalizeBound } from './filter.ts';
-import { resized } from './resized.ts';
+import { permuteRows, resized } from './resized.ts';
 
 export const LAYER_CODE = new Map<LayerName, number>(LAYERS.map((layer, i) => [layer, i]));
 
@@ -70,6 +70,13 @@ export class SlotColumns {
     this.layer[slot] = LAYER_CODE.get(fields.layer) ?? 0;
     this.created[slot] = fields.createdMs;
     this.superseded[slot] = fields.superseded ? 1 : 0;
+  }
+
+  /** New slot i holds old slot order[i], for the first `rows` slots. */
+  permute(order: Int32Array, rows: number): void {
+    permuteRows(this.layer, 1, order, rows);
+    permuteRows(this.created, 1, order, rows);
+    permuteRows(this.superseded, 1, order, rows);
   }
 
   copy(from: number, to: number): void {

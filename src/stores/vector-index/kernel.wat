@@ -177,4 +177,20 @@
         (br $rows)))
     (call $dotI8 (local.get $q) (local.get $row) (i32.and (local.get $count) (i32.const 3))
       (local.get $dims) (local.get $out)))
+  ;; out[i] = dot(q8, data8[idx[i]]) as i32 for i < count: dotI8 over rows picked by an i32
+  ;; slot list (the probed lists of an IVF search). Each slot is read before its result is
+  ;; written, so idx and out may be the same array.
+  (func (export "dotI8At") (param $q i32) (param $data i32) (param $idx i32) (param $count i32) (param $dims i32) (param $out i32)
+    (local $i i32) (local $end i32)
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $i (local.get $idx))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (call $dotI8 (local.get $q)
+          (i32.add (local.get $data) (i32.mul (i32.load (local.get $i)) (local.get $dims)))
+          (i32.const 1) (local.get $dims) (local.get $out))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $rows))))
 )

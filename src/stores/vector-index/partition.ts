@@ -7,6 +7,7 @@
  */
 import { IdSlots } from '../shared/id-slots.ts';
 import { LAYER_CODE, type ScanFilter, SlotColumns, type SlotFields } from '../shared/slot-fields.ts';
+import { InvertedLists, IVF_MIN_ROWS, OVERFLOW_SHARE } from './ivf.ts';
 import { type Precision, Slab, WASM_MIN_ROWS } from './slab.ts';
 
 export type { Precision, ScanFilter, SlotFields };
@@ -41,6 +42,8 @@ export class Partition {
   private ids: string[] = [];
   private fields = new SlotColumns();
   private slots = new IdSlots(this.ids);
+  /** The IVF first pass, from IVF_MIN_ROWS rows on (ivf.ts); null below. */
+  private ivf: InvertedLists | null = null;
 
   constructor(dims: number, precision: Precision) {
     this.slab = new Slab(dims, precision, 0);
@@ -60,18 +63,45 @@ export class Partition {
       current < GROWTH_SLOW_ROWS ? Math.max(16, current * 2) : Math.ceil((current * step) / 16) * 16;
     this.slab = this.slab.grown(capacity, this.size);
     this.fields.resize(capacity);
+    this.ivf?.resize(capacity);
   }
 
   upsert(id: string, vector: Float32Array, fields: SlotFields): void {
     let slot = this.slots.get(id);
+    const added = slot === undefined;
     if (slot === undefined) {
       if (this.size === this.slab.capacity) this.grow();
       slot = this.size++;
       this.ids[slot] = id;
       this.slots.set(id, slot);
     }
-    this.slab.write(slot, normalize(vector));
+    const unit = normalize(vector);
+    this.slab.write(slot, unit);
     this.fields.set(slot, fields);
+    if (this.size >= IVF_MIN_ROWS && (!this.ivf || this.size >= 2 * this.ivf.trainedRows)) {
+      // (re)trained from every row, this one included
+      this.ivf = InvertedLists.build(this.slab, this.size, this.slab.capacity);
+      this.compact();
+    } else if (this.ivf) {
+      if (added) this.ivf.add(slot, unit);
+      else this.ivf.update(slot, unit);
+      if (this.ivf.overflowRows > this.size * OVERFLOW_SHARE) this.compact();
+    }
+  }
+
+  /** Reorders the rows list by list (ivf.ts): vectors, fields, ids and the id → slot map. */
+  private compact(): void {
+    if (!this.ivf) return;
+    const order = this.ivf.compact(this.size);
+    this.slab.permute(order, this.size);
+    this.fields.permute(order, this.size);
+    const old = this.ids.slice(0, this.size);
+    this.slots = new IdSlots(this.ids);
+    for (let slot = 0; slot < this.size; slot++) {
+      const id = old[order[slot]!]!;
+      this.ids[slot] = id;
+      this.slots.set(id, slot);
+    }
   }
 
   updateFields(id: string, fields: SlotFields): void {
@@ -85,7 +115,9 @@ export class Partition {
     const last = this.size - 1;
     // IdSlots confirms a mapping against ids[slot]: unmap each id while its entry holds it
     this.slots.delete(id);
+    this.ivf?.drop(slot);
     if (slot !== last) {
+      this.ivf?.move(last, slot);
       const lastId = this.ids[last]!;
       this.slots.delete(lastId);
       this.slab.move(last, slot);
@@ -95,6 +127,8 @@ export class Partition {
     }
     this.ids.length = last;
     this.size = last;
+    // a partition shrunk to a quarter of what its lists were trained on scans exactly again
+    if (this.ivf && this.size < Math.min(IVF_MIN_ROWS, this.ivf.trainedRows / 4)) this.ivf = null;
   }
 
   /** Capacity and byte counts of this partition's typed arrays (for memory accounting). */
@@ -102,7 +136,7 @@ export class Partition {
     return {
       rows: this.size,
       capacity: this.slab.capacity,
-      bytes: this.slab.bytes() + this.fields.bytes,
+      bytes: this.slab.bytes() + this.fields.bytes + (this.ivf?.bytes ?? 0),
       shadowBytes: this.slab.shadowBytes(),
     };
   }
@@ -135,11 +169,63 @@ export class Partition {
     return rows.map(({ slot, score }) => ({ id: this.ids[slot]!, score, bound: 0 }));
   }
 
+  /**
+   * The IVF pass (ivf.ts): the top n among the rows of the lists nearest the query. Null
+   * (scan every row) without lists, for a filter that can reject most rows (layers, dates,
+   * ids: the nearest lists might hold none of its rows), or when fewer than n probed rows
+   * pass.
+   */
+  private probe(
+    query: Float32Array,
+    n: number,
+    filter: ScanFilter,
+  ): Array<{ slot: number; score: number }> | null {
+    const { ivf, fields, ids } = this;
+    if (
+      !ivf ||
+      filter.layers ||
+      filter.allowed ||
+      filter.sinceMs !== undefined ||
+      filter.untilMs !== undefined
+    )
+      return null;
+    const { runs, runCount, slots, slotCount } = ivf.probe(query, this.size);
+    const int8 = this.slab.int8DotsOf(query, runs, runCount, slots, slotCount);
+    if (!int8) return null;
+    const { dots, qScale, scales } = int8;
+    const listOf = ivf.listOf;
+    const heap = new TopHeap(n);
+    let worst = Number.NEGATIVE_INFINITY;
+    let at = 0;
+    for (let r = 0; r < runCount; r++) {
+      const start = runs[3 * r]!;
+      const end = start + runs[3 * r + 1]!;
+      const list = runs[3 * r + 2]!;
+      for (let slot = start; slot < end; slot++, at++) {
+        const score = Math.fround(dots[at]! * qScale * scales[slot]!);
+        // a foreign row in this run is scored with its own list's overflow
+        if (score <= worst || listOf[slot] !== list || !fields.passes(slot, ids[slot]!, filter)) continue;
+        heap.push(score, slot);
+        if (heap.full) worst = heap.worst;
+      }
+    }
+    for (let i = 0; i < slotCount; i++, at++) {
+      const slot = slots[i]!;
+      const score = Math.fround(dots[at]! * qScale * scales[slot]!);
+      if (score <= worst || !fields.passes(slot, ids[slot]!, filter)) continue;
+      heap.push(score, slot);
+      if (heap.full) worst = heap.worst;
+    }
+    return heap.full ? heap.drain() : null;
+  }
+
   private scan(query: Float32Array, n: number, filter: ScanFilter): Array<{ slot: number; score: number }> {
     if (n <= 0 || this.size === 0) return [];
     // Top-n as a binary min-heap whose root is the worst kept row (lowest score, then the
     // highest slot): O(log n) per accepted row. An insertion-sorted array was O(n) per row,
     // which dominated recall once the int8 shadow asked for n = 8 x 120 candidates.
+    const probed = this.probe(query, n, filter);
+    if (probed) return probed;
     const heap = new TopHeap(n);
     const { fields, ids, size } = this;
     const int8 = this.slab.int8Dots(query, size);

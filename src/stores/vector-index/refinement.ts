@@ -12,6 +12,8 @@
  * pass 3"); one bit keeps much of that for half the memory.
  */
 
+import { permuteRows } from '../shared/resized.ts';
+
 const CODES_PER_BYTE = 8;
 
 export class Refinement {
@@ -61,6 +63,12 @@ export class Refinement {
     }
     if ((dims & 7) !== 0) codes[base + (dims >> 3)] = packed;
     this.residuals[row] = Math.sqrt(sum);
+  }
+
+  /** New row i holds old row order[i], for the first `rows` rows. */
+  permute(order: Int32Array, rows: number): void {
+    permuteRows(this.codes, this.stride, order, rows);
+    permuteRows(this.residuals, 1, order, rows);
   }
 
   move(from: number, to: number): void {

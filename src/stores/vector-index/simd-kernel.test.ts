@@ -35,4 +35,28 @@ describe('simd kernel', () => {
       }
     }
   });
+  it('dotI8At scores the rows a slot list names, in list order, with the list as its own output', () => {
+    const dims = 37;
+    const rows = 50;
+    const idxAt = 64;
+    const dataAt = idxAt + rows * 4;
+    const made = instantiateKernel(dataAt + rows * dims);
+    if (!made) return;
+    const { memory, kernel } = made;
+    const bytes = new Int8Array(memory.buffer);
+    for (let i = 0; i < dims; i++) bytes[i] = ((i * 37) % 255) - 127;
+    for (let i = 0; i < rows * dims; i++) bytes[dataAt + i] = ((i * 101 + 7) % 255) - 127;
+    const plain = (r: number) => {
+      let sum = 0;
+      for (let i = 0; i < dims; i++) sum += bytes[i]! * bytes[dataAt + r * dims + i]!;
+      return sum;
+    };
+    const slots = [49, 0, 7, 7, 23, 1];
+    const list = new Int32Array(memory.buffer, idxAt, rows);
+    list.fill(-1);
+    list.set(slots);
+    kernel.dotI8At(0, dataAt, idxAt, slots.length, dims, idxAt);
+    expect(Array.from(list.subarray(0, slots.length))).toEqual(slots.map(plain));
+    expect(list[slots.length]).toBe(-1);
+  });
 });

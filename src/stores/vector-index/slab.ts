@@ -8,6 +8,7 @@
  * memory-bandwidth bound (100k x 512 float32 = 200 MB per query), so they scan the 4x
  * smaller shadow for candidates (`approximate`) and the caller re-scores those exactly.
  */
+import { permuteRows } from '../shared/resized.ts';
 import { Refinement } from './refinement.ts';
 import { instantiateKernel, type KernelExports, type WasmMemory } from './simd-kernel.ts';
 
@@ -184,6 +185,14 @@ export class Slab {
     return this.refinement!.residual(row);
   }
 
+  /** New row i holds old row order[i], for the first `rows` rows. */
+  permute(order: Int32Array, rows: number): void {
+    permuteRows(this.data, this.dims, order, rows);
+    permuteRows(this.scales, 1, order, rows);
+    this.refinement?.permute(order, rows);
+    this.shadow?.permute(order, rows);
+  }
+
   move(from: number, to: number): void {
     const d = this.dims;
     this.data.copyWithin(to * d, from * d, from * d + d);
@@ -208,6 +217,46 @@ export class Slab {
     const qScale = quantize(query, w.q8);
     w.kernel.dotI8x4(w.queryAt, w.dataAt, rows, this.dims, w.outAt);
     return { dots: w.outI32, qScale, scales: this.scales };
+  }
+
+  /**
+   * int8Dots() for the rows of an IVF probe (ivf.ts): `runs` holds (start, count, list)
+   * triples of contiguous rows, then `slots` names `slotCount` more rows one by one. The raw
+   * integer dots come out in that order (each run's rows, then the slots), the same values
+   * int8Dots() gives those rows. Null where int8Dots() is null or the rows would not fit
+   * the output (more than `capacity`). The returned view is reused per call.
+   */
+  int8DotsOf(
+    query: Float32Array,
+    runs: Int32Array,
+    runCount: number,
+    slots: Int32Array,
+    slotCount: number,
+  ): { dots: Int32Array; qScale: number; scales: Float32Array } | null {
+    if (this.shadow) return this.shadow.int8DotsOf(query, runs, runCount, slots, slotCount);
+    const w = this.wasm;
+    if (!w || this.precision !== 'int8') return null;
+    let total = slotCount;
+    for (let r = 0; r < runCount; r++) total += runs[3 * r + 1]!;
+    if (total > this.capacity) return null;
+    const qScale = quantize(query, w.q8);
+    let out = w.outAt;
+    for (let r = 0; r < runCount; r++) {
+      const count = runs[3 * r + 1]!;
+      w.kernel.dotI8x4(w.queryAt, w.dataAt + runs[3 * r]! * this.dims, count, this.dims, out);
+      out += count * 4;
+    }
+    // the kernel reads each slot before it writes that entry's dot, so the list is its output
+    const at = (out - w.outAt) >> 2;
+    w.outI32.set(slots.subarray(0, slotCount), at);
+    w.kernel.dotI8At(w.queryAt, w.dataAt, out, slotCount, this.dims, out);
+    return { dots: w.outI32, qScale, scales: this.scales };
+  }
+
+  /** The int8 codes that int8Dots() scans (this slab's, or its shadow's) and their scales. */
+  int8Codes(): { data: Int8Array; scales: Float32Array } | null {
+    if (this.shadow) return this.shadow.int8Codes();
+    return this.precision === 'int8' ? { data: this.data as Int8Array, scales: this.scales } : null;
   }
 
   /** Scores of rows [0, rows) against a unit query; the returned view is reused per call. */
