@@ -50,8 +50,9 @@ describe('IVF first pass', () => {
         p.upsert(`m${id}`, next(), fields);
         live.add(`m${id++}`);
       } else if (r === 1) {
-        p.upsert(`m${pick() % id}`, next(), fields); // a rewrite, or a re-add of a removed id
-        live.add(`m${(seed % id) >>> 0}`);
+        const name = `m${pick() % id}`; // a rewrite, or a re-add of a removed id
+        p.upsert(name, next(), fields);
+        live.add(name);
       } else {
         const victim = `m${pick() % id}`;
         p.remove(victim);

@@ -18,7 +18,7 @@
  * since they were made. Costs 12 bytes a row plus the centroids.
  */
 import { resized } from '../shared/resized.ts';
-import { Slab, WASM_MIN_ROWS } from './slab.ts';
+import { normalize, Slab, WASM_MIN_ROWS } from './slab.ts';
 
 /** Partitions from this many rows get an IVF index. */
 export const IVF_MIN_ROWS = 32_768;
@@ -265,7 +265,7 @@ export class InvertedLists {
       return unit;
     };
     const seeds = pickDistinct(size, lists, random);
-    for (let c = 0; c < lists; c++) this.centroids.write(c, normalized(decode(seeds[c]!)));
+    for (let c = 0; c < lists; c++) this.centroids.write(c, normalize(decode(seeds[c]!)));
     const assigned = new Int32Array(size);
     const sums = new Float64Array(lists * dims);
     const sizes = new Int32Array(lists);
@@ -281,11 +281,11 @@ export class InvertedLists {
       }
       for (let c = 0; c < lists; c++) {
         if (sizes[c] === 0) {
-          this.centroids.write(c, normalized(decode(Math.floor(random() * size))));
+          this.centroids.write(c, normalize(decode(Math.floor(random() * size))));
           continue;
         }
         for (let d = 0; d < dims; d++) unit[d] = sums[c * dims + d]!;
-        this.centroids.write(c, normalized(unit));
+        this.centroids.write(c, normalize(unit));
       }
     }
   }
@@ -330,16 +330,6 @@ function bestCentroids(centroids: Slab, lists: number, target: Slab, rows: numbe
       }
     }
   }
-}
-
-function normalized(vector: Float32Array): Float32Array {
-  let norm = 0;
-  for (let i = 0; i < vector.length; i++) norm += vector[i]! * vector[i]!;
-  const out = new Float32Array(vector.length);
-  if (norm === 0) return out;
-  const inv = 1 / Math.sqrt(norm);
-  for (let i = 0; i < vector.length; i++) out[i] = vector[i]! * inv;
-  return out;
 }
 
 /** `count` distinct integers from [0, n), in increasing order. */

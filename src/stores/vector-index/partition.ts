@@ -8,10 +8,10 @@
 import { IdSlots } from '../shared/id-slots.ts';
 import { LAYER_CODE, type ScanFilter, SlotColumns, type SlotFields } from '../shared/slot-fields.ts';
 import { InvertedLists, IVF_MIN_ROWS, OVERFLOW_SHARE } from './ivf.ts';
-import { type Precision, Slab, WASM_MIN_ROWS } from './slab.ts';
+import { normalize, type Precision, Slab, WASM_MIN_ROWS } from './slab.ts';
 
 export type { Precision, ScanFilter, SlotFields };
-export { LAYER_CODE };
+export { LAYER_CODE, normalize };
 
 /** Partitions at least this large grow by 1.125x (1.25x from WASM_MIN_ROWS) instead of doubling. */
 export const GROWTH_SLOW_ROWS = 32;
@@ -24,16 +24,6 @@ export interface Candidate {
   id: string;
   score: number;
   bound: number;
-}
-
-export function normalize(vector: Float32Array): Float32Array {
-  let norm = 0;
-  for (let i = 0; i < vector.length; i++) norm += vector[i]! * vector[i]!;
-  const out = new Float32Array(vector.length);
-  if (norm === 0) return out;
-  const inv = 1 / Math.sqrt(norm);
-  for (let i = 0; i < vector.length; i++) out[i] = vector[i]! * inv;
-  return out;
 }
 
 export class Partition {

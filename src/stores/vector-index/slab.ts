@@ -293,6 +293,17 @@ export class Slab {
   }
 }
 
+/** A unit-length copy of the vector (all zeros stays all zeros). */
+export function normalize(vector: Float32Array): Float32Array {
+  let norm = 0;
+  for (let i = 0; i < vector.length; i++) norm += vector[i]! * vector[i]!;
+  const out = new Float32Array(vector.length);
+  if (norm === 0) return out;
+  const inv = 1 / Math.sqrt(norm);
+  for (let i = 0; i < vector.length; i++) out[i] = vector[i]! * inv;
+  return out;
+}
+
 /**
  * One score buffer shared by every slab: a scan consumes scoreAll()'s scores before the next
  * scan starts (all synchronous), so a buffer per partition (4 bytes per row) is not needed.
