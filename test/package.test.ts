@@ -28,8 +28,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -52,6 +52,36 @@ let work: string;
 let app: string;
 let env: NodeJS.ProcessEnv;
 const measured = { tarballBytes: 0, unpackedBytes: 0, installedBytes: 0, installMs: 0, files: 0 };
+
+/** The optional engines the default install must not reach. */
+const OPTIONAL_ENGINES = ['@huggingface/transformers', 'onnxruntime-node', '@tensorflow/tfjs-core'];
+
+/** A `node_modules` folder holding an optional engine in `dir` or any folder above it. */
+function enginesAbove(dir: string): string | undefined {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    const found = OPTIONAL_ENGINES.map((name) => join(at, 'node_modules', name)).find((path) =>
+      existsSync(path),
+    );
+    if (found) return found;
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/**
+ * Where the empty project goes: the temp folder, unless a `node_modules` above it (left on
+ * the machine by something else) holds an optional engine, which Node would find by walking
+ * up from the installed package and so hide what a user's fresh project sees.
+ */
+function projectBase(): string {
+  const candidates = [tmpdir(), '/var/tmp', homedir()];
+  const clean = candidates.find((dir) => existsSync(dir) && enginesAbove(dir) === undefined);
+  if (!clean) {
+    throw new Error(
+      `every candidate folder for the test project has an optional engine installed above it (${candidates.map((dir) => enginesAbove(dir)).join(', ')}); remove one`,
+    );
+  }
+  return clean;
+}
 
 /** The npm CLI script next to this Node, so the child runs the same npm without a shell. */
 function findNpmCli(): string {
@@ -123,7 +153,7 @@ function projectLock(tarball: string, manifest: Record<string, unknown>): unknow
 }
 
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'strata-package-'));
+  work = mkdtempSync(join(projectBase(), 'strata-package-'));
   app = join(work, 'app');
   mkdirSync(app);
   const emptyRc = join(work, 'empty-npmrc');
@@ -242,8 +272,9 @@ describe('the packed npm package, installed into an empty project', { timeout: 6
         "const missing = await onnx.add({ userId: 'alice', content: 'x' }).then(() => undefined, (error) => error);",
         'await onnx.close().catch(() => {});',
         'await memory.close();',
+        "let resolved = null; try { resolved = import.meta.resolve('@huggingface/transformers'); } catch {}",
         'console.log(JSON.stringify({ alice: alice.map((r) => r.memory.content), bob: bob.length, middleware: typeof strataMiddleware,',
-        '  missing: { code: missing?.code, typed: missing instanceof ModelMissingError, message: missing?.message } }));',
+        '  missing: { code: missing?.code, typed: missing instanceof ModelMissingError, message: missing?.message }, resolved }));',
       ].join('\n'),
     );
     const out = JSON.parse(run(process.execPath, ['use.mjs', join(work, 'onnx-data')], app)) as {
@@ -251,11 +282,14 @@ describe('the packed npm package, installed into an empty project', { timeout: 6
       bob: number;
       middleware: string;
       missing: { code?: string; typed: boolean; message?: string };
+      resolved: string | null;
     };
     expect(out.alice).toEqual(['I love hiking in the Alps']);
     expect(out.bob).toBe(0);
     expect(out.middleware).toBe('function');
     expect(out.missing.code).toBe('model_missing');
+    // The app must not see the package at all (from its own folder or any folder above it).
+    expect(out.resolved, 'where @huggingface/transformers resolved from the app').toBeNull();
     expect(out.missing.message).toMatch(/npm install @huggingface\/transformers/);
   });
 
