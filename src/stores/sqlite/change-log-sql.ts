@@ -44,7 +44,13 @@ export function toEntry(row: EntryRow): LogEntry {
   };
 }
 
-export function insertEntry(c: SqliteConnection, entry: LogEntry, via: string | null): void {
+/** Adds an entry and (unless `head` is false: a batch writes its heads once, at its end) moves its chain head. */
+export function insertEntry(
+  c: SqliteConnection,
+  entry: LogEntry,
+  via: string | null,
+  { head = true }: { head?: boolean } = {},
+): void {
   c.stmt(
     `INSERT INTO sync_log (hash, user_id, author, seq, hlc, op, memory_id, prev_hash, payload_hash, payload, sig, via)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -62,10 +68,15 @@ export function insertEntry(c: SqliteConnection, entry: LogEntry, via: string | 
     entry.sig,
     via,
   );
+  if (head) writeHead(c, entry.userId, { instanceId: entry.instanceId, seq: entry.seq, hash: entry.hash });
+}
+
+/** Sets the head of one chain. */
+export function writeHead(c: SqliteConnection, userId: string, head: ChainHead): void {
   c.stmt(
     `INSERT INTO sync_heads (user_id, author, seq, hash) VALUES (?, ?, ?, ?)
      ON CONFLICT (user_id, author) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`,
-  ).run(entry.userId, entry.instanceId, entry.seq, entry.hash);
+  ).run(userId, head.instanceId, head.seq, head.hash);
 }
 
 /** The head of one chain; seq 0 and GENESIS when it has no entry yet. */

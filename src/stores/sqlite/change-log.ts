@@ -51,6 +51,7 @@ import {
   pruneEntries,
   readPeerValue,
   toEntry,
+  writeHead,
   writePeerValue,
 } from './change-log-sql.ts';
 import { digestOf, verifyLog } from './change-log-verify.ts';
@@ -86,8 +87,15 @@ const HLC_KEY = 'log_hlc';
 /** Entries whose signature checked out lately: apply re-stages what contentsToEmbed staged. */
 const VERIFIED_KEPT = 50_000;
 
+/** The clock and this instance's chain heads while a batch of appends runs (read once, written once). */
+interface AppendBatch {
+  hlc: string | null;
+  heads: Map<string, ChainHead>;
+}
+
 export class SqliteChangeLog implements ChangeLogStore {
   private readonly verified = new Set<string>();
+  #batch: AppendBatch | null = null;
 
   constructor(
     private readonly c: SqliteConnection,
@@ -107,18 +115,44 @@ export class SqliteChangeLog implements ChangeLogStore {
 
   // ---- local writes (called inside the write's transaction) ---------------------------
 
+  /**
+   * Runs `fn` (inside the caller's transaction) with the clock and chain heads its appends
+   * advance kept here, and writes them once at the end: a 1,000-row insert reads and writes
+   * meta and sync_heads once instead of 1,000 times. Nothing in `fn` may read them from the
+   * tables meanwhile; if `fn` throws, the transaction rolls back and nothing is written.
+   */
+  batch<T>(fn: () => T): T {
+    if (this.#batch) return fn();
+    const batch: AppendBatch = { hlc: this.c.readMeta(HLC_KEY), heads: new Map() };
+    this.#batch = batch;
+    try {
+      const out = fn();
+      if (batch.heads.size > 0) this.c.writeMeta(HLC_KEY, batch.hlc);
+      for (const [userId, head] of batch.heads) writeHead(this.c, userId, head);
+      return out;
+    } finally {
+      this.#batch = null;
+    }
+  }
+
   /** Appends this instance's next entry for the user; returns its hash. */
   append(userId: string, op: LogOp, memoryId: string, body: LogBody): string {
-    const hlc = tickHlc(this.c.readMeta(HLC_KEY), this.clock.now().getTime());
-    this.c.writeMeta(HLC_KEY, hlc);
-    const head = headOf(this.c, userId, this.self.instanceId);
+    const batch = this.#batch;
+    const hlc = tickHlc(batch ? batch.hlc : this.c.readMeta(HLC_KEY), this.clock.now().getTime());
+    const head = batch?.heads.get(userId) ?? headOf(this.c, userId, this.self.instanceId);
     const payload = sealPayload(this.cipher, JSON.stringify(body), userId, memoryId);
     const entry = signEntry(
       this.self,
       { userId, seq: head.seq + 1, hlc, op, memoryId, prevHash: head.hash },
       payload,
     );
-    insertEntry(this.c, entry, null);
+    insertEntry(this.c, entry, null, { head: batch === null });
+    if (batch) {
+      batch.hlc = hlc;
+      batch.heads.set(userId, { instanceId: this.self.instanceId, seq: entry.seq, hash: entry.hash });
+    } else {
+      this.c.writeMeta(HLC_KEY, hlc);
+    }
     if (op === 'delete') this.pruneBefore(userId, memoryId);
     return entry.hash;
   }

@@ -3,7 +3,9 @@
  * word get different tokens in the raw FTS vocabulary, each still finds their own memory
  * (FTS5 and the in-process index), and a store written with the old scheme (one blind key
  * for every user; its tokens written here the way that code did) is reindexed at open and
- * searchable, with no old token left.
+ * searchable, with no old token left. The FTS table is kept only in fts5 mode: a memory-mode
+ * store empties it and writes without it, and an fts5 store (reopened, or open beside it)
+ * rebuilds it before it searches.
  */
 import { createHmac, hkdfSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { createCipher, generateKey } from '../../security/cipher.ts';
 import { parseKeywordQuery } from '../../text/query-parser.ts';
 import { tokenize } from '../../text/tokenize.ts';
 import { tokensKey } from '../shared/tokens-key.ts';
+import { FTS_NOT_KEPT } from './sqlite-maintenance.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 const MODEL = { id: 'suite-model-a', dimensions: 8 };
@@ -66,8 +69,12 @@ describe.each(['fts5', 'memory'] as const)(
       ]);
       const [word] = tokenize('Ljubljana');
       const terms = vocabulary(path);
-      expect(terms).toContain(cipher.blindToken('alice', word!));
-      expect(terms).toContain(cipher.blindToken('bob', word!));
+      if (keywordIndex === 'fts5') {
+        expect(terms).toContain(cipher.blindToken('alice', word!));
+        expect(terms).toContain(cipher.blindToken('bob', word!));
+      } else {
+        expect(terms).toEqual([]);
+      }
       expect(cipher.blindToken('alice', word!)).not.toBe(cipher.blindToken('bob', word!));
       expect(terms).not.toContain(oldBlindToken(key, word!));
       expect(await ids(store, 'alice', 'ljubljana')).toEqual(['a1']);
@@ -108,15 +115,55 @@ describe.each(['fts5', 'memory'] as const)(
       await store.open({ model: MODEL });
       const terms = vocabulary(path);
       expect(terms).not.toContain(oldBlindToken(key, word!));
-      expect(terms).toContain(cipher.blindToken('alice', word!));
-      expect(terms).toContain(cipher.blindToken('bob', word!));
+      if (keywordIndex === 'fts5') {
+        expect(terms).toContain(cipher.blindToken('alice', word!));
+        expect(terms).toContain(cipher.blindToken('bob', word!));
+      } else {
+        expect(terms).toEqual([]);
+      }
       expect(await ids(store, 'alice', 'ljubljana')).toEqual(['a1']);
       expect(await ids(store, 'bob', 'ljubljana')).toEqual(['b1']);
       await store.close();
-      const check = new Database(path, { readonly: true });
-      const tag = check.prepare("SELECT value FROM meta WHERE key = 'fts_key'").get() as { value: string };
-      check.close();
-      expect(tag.value).toBe(tokensKey(cipher));
+      expect(ftsTag(path)).toBe(keywordIndex === 'fts5' ? tokensKey(cipher) : FTS_NOT_KEPT);
     });
   },
 );
+
+function ftsTag(path: string): string | undefined {
+  const check = new Database(path, { readonly: true });
+  try {
+    return (
+      check.prepare("SELECT value FROM meta WHERE key = 'fts_key'").get() as { value: string } | undefined
+    )?.value;
+  } finally {
+    check.close();
+  }
+}
+
+describe('the FTS table is kept only in fts5 mode', () => {
+  it('a file written in memory mode searches right in fts5 mode, reopened and in a process open beside it', async () => {
+    const cipher = createCipher(generateKey());
+    const path = join(dir, 'modes.db');
+    const writer = new SqliteStore({ path, cipher, keywordIndex: 'memory' });
+    await writer.open({ model: MODEL });
+    await writer.insert([{ memory: alice, vector: vec(1) }]);
+    expect(vocabulary(path)).toEqual([]);
+
+    const fts = new SqliteStore({ path, cipher, keywordIndex: 'fts5' });
+    await fts.open({ model: MODEL });
+    expect(await ids(fts, 'alice', 'ljubljana')).toEqual(['a1']);
+    expect(ftsTag(path)).toBe(tokensKey(cipher));
+
+    // The memory-mode connection writes on, without FTS rows; the fts5 one notices and rebuilds.
+    await writer.insert([
+      { memory: memory({ id: 'a2', userId: 'alice', content: 'Ljubljana castle at night' }), vector: vec(3) },
+    ]);
+    expect(ftsTag(path)).toBe(FTS_NOT_KEPT);
+    expect((await ids(fts, 'alice', 'ljubljana')).sort()).toEqual(['a1', 'a2']);
+    expect(await ids(fts, 'alice', 'castle')).toEqual(['a2']);
+    expect(await ids(fts, 'bob', 'ljubljana')).toEqual([]);
+    expect(await ids(writer, 'alice', 'castle')).toEqual(['a2']);
+    await fts.close();
+    await writer.close();
+  });
+});

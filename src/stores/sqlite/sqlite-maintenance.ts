@@ -1,6 +1,7 @@
 /**
  * Whole-store maintenance for the SQLite store: refusing encrypted data without its key,
- * rebuilding the FTS index from (decrypted) content, and key rotation. All of it works in
+ * keeping or dropping the FTS index by keyword mode (rebuilt from decrypted content), and
+ * key rotation. All of it works in
  * pages of rows, because better-sqlite3 forbids writes while a read cursor is open and a
  * 100k-row store should not be held in memory at once.
  */
@@ -53,6 +54,34 @@ export function ftsKeyOf(cipher: Cipher | null): string {
   return tokensKey(cipher);
 }
 
+/** meta `fts_key` of a file whose FTS table does not follow its rows (written in memory keyword mode). */
+export const FTS_NOT_KEPT = 'not-kept';
+
+/**
+ * Brings the FTS table in line with the keyword mode: in `memory` mode it is emptied and
+ * marked not kept (writes skip it; the in-process index answers keyword search), in `fts5`
+ * mode it is rebuilt when its key, tokenizer or upkeep differ. Returns whether it changed.
+ */
+export function syncFts(c: SqliteConnection, cipher: Cipher | null, mode: 'memory' | 'fts5'): boolean {
+  const key = c.readMeta('fts_key');
+  if (mode === 'fts5') {
+    if (key === ftsKeyOf(cipher)) return false;
+    c.tx(() => reindexAll(c, cipher));
+    return true;
+  }
+  if (key === FTS_NOT_KEPT) return false;
+  c.tx(() => {
+    c.db.prepare("INSERT INTO memories_fts(memories_fts) VALUES ('delete-all')").run();
+    c.writeMeta('fts_key', FTS_NOT_KEPT);
+  });
+  return true;
+}
+
+/** Inside a memory-mode write transaction: the rows it writes leave the FTS table behind. */
+export function markFtsNotKept(c: SqliteConnection): void {
+  if (c.readMeta('fts_key') !== FTS_NOT_KEPT) c.writeMeta('fts_key', FTS_NOT_KEPT);
+}
+
 /** Rewrites every FTS row from decrypted content (migration, key change, rotation). Call inside a transaction. */
 export function reindexAll(c: SqliteConnection, cipher: Cipher | null): void {
   c.db.prepare("INSERT INTO memories_fts(memories_fts) VALUES ('delete-all')").run();
@@ -77,7 +106,7 @@ export function reindexAll(c: SqliteConnection, cipher: Cipher | null): void {
  * Idempotent and chunked: a crash midway leaves a store that still opens (old rows keep
  * their key id, which previousKeys decrypts) and a rerun finishes the job.
  */
-export function rotateKeys(c: SqliteConnection, cipher: Cipher): number {
+export function rotateKeys(c: SqliteConnection, cipher: Cipher, keywordMode: 'memory' | 'fts5'): number {
   let rewritten = 0;
   const stale = c.stmt('SELECT * FROM memories WHERE key_id IS NULL OR key_id != ? LIMIT ?');
   for (;;) {
@@ -105,7 +134,7 @@ export function rotateKeys(c: SqliteConnection, cipher: Cipher): number {
     });
   }
   resealVectors(c, cipher);
-  if (c.readMeta('fts_key') !== ftsKeyOf(cipher)) c.tx(() => reindexAll(c, cipher));
+  syncFts(c, cipher, keywordMode);
   return rewritten;
 }
 

@@ -48,7 +48,7 @@ import { migrate } from './migrations.ts';
 import { openDatabase } from './open-db.ts';
 import { SqliteConnection } from './sqlite-connection.ts';
 import { SqliteIndexes } from './sqlite-indexes.ts';
-import { checkKeys, ftsKeyOf, reindexAll, rotateKeys } from './sqlite-maintenance.ts';
+import { checkKeys, markFtsNotKept, reindexAll, rotateKeys, syncFts } from './sqlite-maintenance.ts';
 import * as reads from './sqlite-reads.ts';
 import { ftsKeywordSearch, memoryKeywordSearch, type SearchContext, vectorSearch } from './sqlite-search.ts';
 import { deleteRow, writeRow, writeVector, writeVersion } from './sqlite-writes.ts';
@@ -82,6 +82,12 @@ export class SqliteStore implements MemoryStore {
   private readonly indexes: SqliteIndexes;
   private log: SqliteChangeLog | null = null;
   private checkpointer: WalCheckpointer | null = null;
+  /** data_version when the FTS table was last checked against the keyword mode (fts5 mode). */
+  private ftsVersion = -1;
+  /** Whether meta names the model (read once per connection, not per written row). */
+  private modelRecorded = false;
+  /** Set by a write in the open transaction that recorded or found the model; kept on commit. */
+  private modelPending = false;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.location = options.path;
@@ -110,7 +116,9 @@ export class SqliteStore implements MemoryStore {
       ensureLookupIndexes(c);
       checkKeys(c, this.cipher);
       this.checkModel(c, options);
-      if (c.readMeta('fts_key') !== ftsKeyOf(this.cipher)) c.tx(() => reindexAll(c, this.cipher));
+      syncFts(c, this.cipher, this.keywordMode);
+      this.ftsVersion = c.dataVersion();
+      this.modelRecorded = false;
       this.model = { ...options.model };
       this.log = new SqliteChangeLog(c, this.cipher, this.identity(), this.options.clock ?? systemClock, {
         transaction: (fn) => this.txWrite(fn),
@@ -185,9 +193,21 @@ export class SqliteStore implements MemoryStore {
     return this.options.keywordIndex ?? 'memory';
   }
 
-  /** Runs a write transaction and then applies its rows to the keyword index. */
+  /**
+   * Runs a write transaction and then applies its rows to the keyword index. In memory
+   * keyword mode the FTS table is not kept: each write transaction says so in meta, so a
+   * process beside this one that searches with FTS5 rebuilds it before its next search.
+   */
   private txWrite<T>(fn: () => T): T {
-    const out = this.indexes.afterCommit(() => this.conn().tx(fn));
+    const c = this.conn();
+    this.modelPending = false;
+    const out = this.indexes.afterCommit(() =>
+      c.tx(() => {
+        if (this.keywordMode === 'memory') markFtsNotKept(c);
+        return fn();
+      }),
+    );
+    if (this.modelPending) this.modelRecorded = true;
     this.checkpointer?.wrote();
     return out;
   }
@@ -236,18 +256,25 @@ export class SqliteStore implements MemoryStore {
 
   // ---- writes -------------------------------------------------------------------------
 
-  private write(memory: Memory, vector: Float32Array | null | undefined, mode: 'insert' | 'update'): void {
+  private write(
+    memory: Memory,
+    vector: Float32Array | null | undefined,
+    mode: 'insert' | 'update',
+    logHash?: string,
+  ): void {
     const c = this.conn();
-    const terms = writeRow(
-      c,
-      this.cipher,
-      memory,
-      vector,
+    const terms = writeRow(c, this.cipher, memory, vector, {
       mode,
-      this.model?.id ?? memory.embeddingModel ?? 'unknown',
-    );
+      modelId: this.model?.id ?? memory.embeddingModel ?? 'unknown',
+      fts: this.keywordMode === 'fts5',
+      logHash,
+    });
     this.indexes.noteWrite(memory, terms);
-    if (vector && this.model && !this.readModel()) c.writeMeta('embedding_model', JSON.stringify(this.model));
+    // The model is read from meta once per connection, not per row (see txWrite).
+    if (vector && this.model && !this.modelRecorded) {
+      if (!this.readModel()) c.writeMeta('embedding_model', JSON.stringify(this.model));
+      this.modelPending = true;
+    }
   }
 
   async insert(records: StoredRecord[], op: VersionOp = 'create'): Promise<void> {
@@ -280,39 +307,57 @@ export class SqliteStore implements MemoryStore {
     for (const { memory, vector } of updates) this.indexes.indexMemory(memory, vector);
   }
 
-  /** Called inside a transaction. */
+  /**
+   * Called inside a transaction. Each row goes in with the hash of its log entry (appended
+   * first) and without a lookup before: the id's UNIQUE constraint turns a duplicate into a
+   * ConflictError, and the transaction rolls back the entry with it.
+   */
   private insertRows(records: StoredRecord[], op: VersionOp): void {
     const c = this.conn();
-    for (const { memory, vector } of records) {
-      if (c.stmt('SELECT 1 FROM memories WHERE id = ?').get(memory.id)) {
-        throw new ConflictError(`A memory with id ${memory.id} already exists; use update() or a new id.`);
+    const log = this.log!;
+    log.batch(() => {
+      for (const { memory, vector } of records) {
+        const hash = log.append(memory.userId, op, memory.id, { memory });
+        try {
+          this.write(memory, vector, 'insert', hash);
+        } catch (error) {
+          if (isDuplicateId(error)) {
+            throw new ConflictError(
+              `A memory with id ${memory.id} already exists; use update() or a new id.`,
+            );
+          }
+          throw error;
+        }
+        writeVersion(c, this.cipher, versionOf(memory, op));
       }
-      this.write(memory, vector, 'insert');
-      writeVersion(c, this.cipher, versionOf(memory, op));
-      this.appendLog(memory.userId, op, memory.id, { memory });
-    }
+    });
   }
 
   /** Called inside a transaction. */
   private updateRows(changes: UpdateChange[]): void {
     const c = this.conn();
-    for (const { memory, vector, op } of changes) {
-      const row = c.stmt('SELECT version, user_id FROM memories WHERE id = ?').get(memory.id) as
-        | { version: number; user_id: string }
-        | undefined;
-      if (!row || row.user_id !== memory.userId) {
-        throw new ConflictError(`Memory ${memory.id} does not exist for this user; nothing was updated.`);
-      }
-      if (memory.version !== row.version + 1) {
-        throw new ConflictError(
-          `Memory ${memory.id} is at version ${row.version}, but the update expected to write version ${memory.version}; reload and retry.`,
-          { retryable: true, details: { id: memory.id, storedVersion: row.version } },
-        );
-      }
-      this.write(memory, vector, 'update');
-      writeVersion(c, this.cipher, versionOf(memory, op));
-      this.appendLog(memory.userId, op, memory.id, { memory });
+    this.log!.batch(() => {
+      for (const change of changes) this.updateRow(c, change);
+    });
+  }
+
+  /** One update: the stored version must be the one before it (else ConflictError, retryable). */
+  private updateRow(c: SqliteConnection, { memory, vector, op }: UpdateChange): void {
+    const row = c.stmt('SELECT version, user_id FROM memories WHERE id = ?').get(memory.id) as
+      | { version: number; user_id: string }
+      | undefined;
+    if (!row || row.user_id !== memory.userId) {
+      throw new ConflictError(`Memory ${memory.id} does not exist for this user; nothing was updated.`);
     }
+    if (memory.version !== row.version + 1) {
+      throw new ConflictError(
+        `Memory ${memory.id} is at version ${row.version}, but the update expected to write version ${memory.version}; reload and retry.`,
+        { retryable: true, details: { id: memory.id, storedVersion: row.version } },
+      );
+    }
+    const hash = this.log!.append(memory.userId, op, memory.id, { memory });
+    this.write(memory, vector, 'update', hash);
+    writeVersion(c, this.cipher, versionOf(memory, op));
   }
 
   async restore(records: StoredRecord[], history: MemoryVersion[]): Promise<void> {
@@ -360,17 +405,19 @@ export class SqliteStore implements MemoryStore {
   async delete(userId: string, ids: string[]): Promise<number> {
     const c = this.conn();
     const deleted: string[] = [];
-    c.tx(() => {
-      for (const id of new Set(ids)) {
-        const row = c.stmt('SELECT rowid FROM memories WHERE id = ? AND user_id = ?').get(id, userId) as
-          | { rowid: number }
-          | undefined;
-        if (!row) continue;
-        this.log!.append(userId, 'delete', id, {});
-        deleteRow(c, row.rowid);
-        deleted.push(id);
-      }
-    });
+    c.tx(() =>
+      this.log!.batch(() => {
+        for (const id of new Set(ids)) {
+          const row = c.stmt('SELECT rowid FROM memories WHERE id = ? AND user_id = ?').get(id, userId) as
+            | { rowid: number }
+            | undefined;
+          if (!row) continue;
+          this.log!.append(userId, 'delete', id, {});
+          deleteRow(c, row.rowid);
+          deleted.push(id);
+        }
+      }),
+    );
     this.indexes.removed(userId, deleted);
     return deleted.length;
   }
@@ -381,7 +428,9 @@ export class SqliteStore implements MemoryStore {
       // Tombstones propagate the deletion to peers; their payloads (the user's text) are pruned.
       const rows = c.stmt('SELECT id FROM memories WHERE user_id = ?').all(userId) as Array<{ id: string }>;
       const ids = new Set([...rows.map((r) => r.id), ...this.log!.liveMemoryIds(userId)]);
-      for (const id of ids) this.log!.append(userId, 'delete', id, {});
+      this.log!.batch(() => {
+        for (const id of ids) this.log!.append(userId, 'delete', id, {});
+      });
       c.stmt('DELETE FROM memories_fts WHERE rowid IN (SELECT rowid FROM memories WHERE user_id = ?)').run(
         userId,
       );
@@ -443,6 +492,7 @@ export class SqliteStore implements MemoryStore {
       }
       c.writeMeta('embedding_model', JSON.stringify(model));
     });
+    this.modelRecorded = true;
     const dimsChanged = !this.model || this.model.dimensions !== model.dimensions;
     this.model = { ...model };
     if (dimsChanged) {
@@ -488,9 +538,16 @@ export class SqliteStore implements MemoryStore {
   async keywordSearch(filter: StoreFilter, query: KeywordQuery, k: number): Promise<ScoredId[]> {
     const ctx = this.searchContext();
     if (!query.ast || k <= 0) return [];
-    return this.keywordMode === 'memory'
-      ? memoryKeywordSearch(ctx, filter, query.ast, k)
-      : ftsKeywordSearch(ctx, filter, query.ast, k);
+    if (this.keywordMode === 'memory') return memoryKeywordSearch(ctx, filter, query.ast, k);
+    this.ftsCurrent(ctx.c);
+    return ftsKeywordSearch(ctx, filter, query.ast, k);
+  }
+
+  /** fts5 mode: after another connection committed, rebuild the FTS table if it wrote without it. */
+  private ftsCurrent(c: SqliteConnection): void {
+    if (c.dataVersion() === this.ftsVersion) return;
+    if (syncFts(c, this.cipher, 'fts5')) this.indexes.dropKeywords();
+    this.ftsVersion = c.dataVersion();
   }
 
   private searchContext(): SearchContext {
@@ -528,9 +585,18 @@ export class SqliteStore implements MemoryStore {
         'rotateKeys() needs encryption.key (and the old keys in encryption.previousKeys).',
       );
     }
-    const rewritten = rotateKeys(this.conn(), this.cipher);
+    const rewritten = rotateKeys(this.conn(), this.cipher, this.keywordMode);
     this.log?.reseal();
     this.indexes.dropKeywords();
     return rewritten;
   }
+}
+
+/** Whether a failed INSERT hit the unique id of the memories table. */
+function isDuplicateId(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') &&
+    String((error as Error).message).includes('memories.id')
+  );
 }
