@@ -42,7 +42,6 @@ describe('bulk writes and the change log', () => {
     await store.update(
       written.slice(0, 50).map((m) => ({
         memory: { ...m, content: `${m.content}, revised`, version: m.version + 1 },
-        vector: undefined,
         op: 'update' as const,
       })),
     );

@@ -366,6 +366,20 @@ export class SqliteStore implements MemoryStore {
     const byId = new Map<string, MemoryVersion[]>();
     for (const version of history)
       byId.set(version.memoryId, [...(byId.get(version.memoryId) ?? []), version]);
+    this.restoreRows(c, records, byId);
+    this.indexes.common.reset();
+    for (const { memory, vector } of records) {
+      this.indexes.forgetVector(memory.userId, memory.id);
+      this.indexes.indexMemory(memory, vector ?? null);
+    }
+  }
+
+  /** restore()'s one transaction: each record replaces any row of its id (same user only) with its versions. */
+  private restoreRows(
+    c: SqliteConnection,
+    records: StoredRecord[],
+    byId: Map<string, MemoryVersion[]>,
+  ): void {
     this.txWrite(() => {
       for (const { memory, vector } of records) {
         const existing = c
@@ -386,11 +400,6 @@ export class SqliteStore implements MemoryStore {
         else this.appendLog(memory.userId, 'import', memory.id, { memory, history: versions });
       }
     });
-    this.indexes.common.reset();
-    for (const { memory, vector } of records) {
-      this.indexes.forgetVector(memory.userId, memory.id);
-      this.indexes.indexMemory(memory, vector ?? null);
-    }
   }
 
   async touch(userId: string, ids: string[], at: string, strengthBoost = 0): Promise<void> {
